@@ -1,0 +1,33 @@
+// Content digests (OpenSSL). SHA-256 keys our own state; SHA-1 is what a WIM
+// records for every stream, so hashing a working-tree file with SHA-1 tells
+// whether it still equals the base image's stream without reading the WIM.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace dismake {
+
+// Lower-case hex digests.
+std::string sha256_hex(std::string_view data);
+std::string sha256_file_hex(const std::filesystem::path& path);
+std::string sha1_file_hex(const std::filesystem::path& path);
+
+// Incremental SHA-256, for keys built from many parts.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  // Each part is length-prefixed, so ("ab","c") and ("a","bc") differ.
+  Sha256& add(std::string_view part);
+  std::string hex();
+
+ private:
+  void* ctx_;
+};
+
+}  // namespace dismake

@@ -1,0 +1,40 @@
+// Small filesystem helpers every layer needs. Their point is durability: an
+// output is written to a temporary file beside its destination, flushed, and
+// renamed into place, so an interrupted dismake never leaves a half-written
+// file where a complete one is expected.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace dismake {
+
+namespace fs = std::filesystem;
+
+// The whole file as bytes; throws Error naming the path.
+std::string read_file(const fs::path& path);
+
+// Writes `data` to `path` atomically: temporary file, fsync, rename, fsync of
+// the directory.
+void write_file_atomic(const fs::path& path, const std::string& data);
+
+// A fresh name beside `path` for a temporary file ("<name>.tmp-<pid>-<n>").
+fs::path temporary_sibling(const fs::path& path);
+
+// Copies `from` to `to` (which must not exist) with the kernel's copy, then
+// fsyncs it.
+void copy_file_durable(const fs::path& from, const fs::path& to);
+
+// Renames `from` over `to` and fsyncs the directory.
+void rename_durable(const fs::path& from, const fs::path& to);
+
+void fsync_path(const fs::path& path);
+
+// An absolute, lexically normal path without requiring it to exist, with
+// symlinks in its existing prefix resolved.
+fs::path absolute_path(const fs::path& path);
+
+// True when `inner` is `outer` or lies below it (both absolute and normal).
+bool is_within(const fs::path& inner, const fs::path& outer);
+
+}  // namespace dismake
