@@ -51,7 +51,9 @@ std::string sha256_file_hex(const std::filesystem::path& path) {
   return digest_file(path, EVP_sha256());
 }
 
-std::string sha1_file_hex(const std::filesystem::path& path) { return digest_file(path, EVP_sha1()); }
+std::string sha1_file_hex(const std::filesystem::path& path) {
+  return digest_file(path, EVP_sha1());
+}
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr);

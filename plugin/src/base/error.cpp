@@ -14,16 +14,25 @@ std::string compose(HResult code, const std::string& what, const std::string& hi
 
 HResult hresult_from_errno(int err) {
   switch (err) {
-    case ENOENT: return hr::kFileNotFound;
-    case ENOTDIR: return hr::kPathNotFound;
+    case ENOENT:
+      return hr::kFileNotFound;
+    case ENOTDIR:
+      return hr::kPathNotFound;
     case EACCES:
-    case EPERM: return hr::kAccessDenied;
-    case EEXIST: return hr::kAlreadyExists;
-    case ENOTEMPTY: return hr::kDirNotEmpty;
-    case ENOSPC: return hr::kDiskFull;
-    case EROFS: return hr::kWriteProtect;
-    case ENOMEM: return hr::kOutOfMemory;
-    default: return hr::kFail;
+    case EPERM:
+      return hr::kAccessDenied;
+    case EEXIST:
+      return hr::kAlreadyExists;
+    case ENOTEMPTY:
+      return hr::kDirNotEmpty;
+    case ENOSPC:
+      return hr::kDiskFull;
+    case EROFS:
+      return hr::kWriteProtect;
+    case ENOMEM:
+      return hr::kOutOfMemory;
+    default:
+      return hr::kFail;
   }
 }
 }  // namespace
@@ -37,7 +46,8 @@ Error::Error(HResult code, std::string what, std::string hint)
 std::string format_error(const Error& error) { return error.what(); }
 
 void throw_errno(const std::string& action, const std::string& path, int err) {
-  throw Error(hresult_from_errno(err), "cannot " + action + " '" + path + "': " + std::strerror(err));
+  throw Error(hresult_from_errno(err),
+              "cannot " + action + " '" + path + "': " + std::strerror(err));
 }
 
 }  // namespace dismake

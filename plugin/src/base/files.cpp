@@ -97,8 +97,8 @@ void copy_file_durable(const fs::path& from, const fs::path& to) {
   if (out.get() < 0) throw_errno("create", to.string(), errno);
   off_t remaining = st.st_size;
   while (remaining > 0) {
-    ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr,
-                                  static_cast<size_t>(remaining), 0);
+    ssize_t n =
+        ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<size_t>(remaining), 0);
     if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL))
       n = ::sendfile(out.get(), in.get(), nullptr, static_cast<size_t>(remaining));
     if (n < 0) {

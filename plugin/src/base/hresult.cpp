@@ -6,36 +6,64 @@ namespace dismake {
 
 const char* hresult_name(HResult code) {
   switch (code) {
-    case hr::kOk: return "S_OK";
-    case hr::kNotInitialized: return "DISMAPI_E_DISMAPI_NOT_INITIALIZED";
-    case hr::kShutdownInProgress: return "DISMAPI_E_SHUTDOWN_IN_PROGRESS";
-    case hr::kOpenSessionHandles: return "DISMAPI_E_OPEN_SESSION_HANDLES";
-    case hr::kInvalidDismSession: return "DISMAPI_E_INVALID_DISM_SESSION";
-    case hr::kInvalidImageIndex: return "DISMAPI_E_INVALID_IMAGE_INDEX";
-    case hr::kInvalidImageName: return "DISMAPI_E_INVALID_IMAGE_NAME";
-    case hr::kUnableToUnmountImagePath: return "DISMAPI_E_UNABLE_TO_UNMOUNT_IMAGE_PATH";
+    case hr::kOk:
+      return "S_OK";
+    case hr::kNotInitialized:
+      return "DISMAPI_E_DISMAPI_NOT_INITIALIZED";
+    case hr::kShutdownInProgress:
+      return "DISMAPI_E_SHUTDOWN_IN_PROGRESS";
+    case hr::kOpenSessionHandles:
+      return "DISMAPI_E_OPEN_SESSION_HANDLES";
+    case hr::kInvalidDismSession:
+      return "DISMAPI_E_INVALID_DISM_SESSION";
+    case hr::kInvalidImageIndex:
+      return "DISMAPI_E_INVALID_IMAGE_INDEX";
+    case hr::kInvalidImageName:
+      return "DISMAPI_E_INVALID_IMAGE_NAME";
+    case hr::kUnableToUnmountImagePath:
+      return "DISMAPI_E_UNABLE_TO_UNMOUNT_IMAGE_PATH";
     case hr::kOpenHandlesUnableToUnmountImagePath:
       return "DISMAPI_E_OPEN_HANDLES_UNABLE_TO_UNMOUNT_IMAGE_PATH";
-    case hr::kNeedsRemount: return "DISMAPI_E_NEEDS_REMOUNT";
-    case hr::kBusy: return "DISMAPI_E_BUSY";
-    case hr::kFail: return "E_FAIL";
-    case hr::kInvalidArg: return "E_INVALIDARG";
-    case hr::kOutOfMemory: return "E_OUTOFMEMORY";
-    case hr::kFileNotFound: return "ERROR_FILE_NOT_FOUND";
-    case hr::kPathNotFound: return "ERROR_PATH_NOT_FOUND";
-    case hr::kAccessDenied: return "ERROR_ACCESS_DENIED";
-    case hr::kBadFormat: return "ERROR_BAD_FORMAT";
-    case hr::kInvalidData: return "ERROR_INVALID_DATA";
-    case hr::kWriteProtect: return "ERROR_WRITE_PROTECT";
-    case hr::kNotSupported: return "ERROR_NOT_SUPPORTED";
-    case hr::kFileExists: return "ERROR_FILE_EXISTS";
-    case hr::kDirNotEmpty: return "ERROR_DIR_NOT_EMPTY";
-    case hr::kAlreadyExists: return "ERROR_ALREADY_EXISTS";
-    case hr::kNotFound: return "ERROR_NOT_FOUND";
-    case hr::kRequestAborted: return "ERROR_REQUEST_ABORTED";
-    case hr::kDiskFull: return "ERROR_DISK_FULL";
-    case hr::kFileCorrupt: return "ERROR_FILE_CORRUPT";
-    default: return "";
+    case hr::kNeedsRemount:
+      return "DISMAPI_E_NEEDS_REMOUNT";
+    case hr::kBusy:
+      return "DISMAPI_E_BUSY";
+    case hr::kFail:
+      return "E_FAIL";
+    case hr::kInvalidArg:
+      return "E_INVALIDARG";
+    case hr::kOutOfMemory:
+      return "E_OUTOFMEMORY";
+    case hr::kFileNotFound:
+      return "ERROR_FILE_NOT_FOUND";
+    case hr::kPathNotFound:
+      return "ERROR_PATH_NOT_FOUND";
+    case hr::kAccessDenied:
+      return "ERROR_ACCESS_DENIED";
+    case hr::kBadFormat:
+      return "ERROR_BAD_FORMAT";
+    case hr::kInvalidData:
+      return "ERROR_INVALID_DATA";
+    case hr::kWriteProtect:
+      return "ERROR_WRITE_PROTECT";
+    case hr::kNotSupported:
+      return "ERROR_NOT_SUPPORTED";
+    case hr::kFileExists:
+      return "ERROR_FILE_EXISTS";
+    case hr::kDirNotEmpty:
+      return "ERROR_DIR_NOT_EMPTY";
+    case hr::kAlreadyExists:
+      return "ERROR_ALREADY_EXISTS";
+    case hr::kNotFound:
+      return "ERROR_NOT_FOUND";
+    case hr::kRequestAborted:
+      return "ERROR_REQUEST_ABORTED";
+    case hr::kDiskFull:
+      return "ERROR_DISK_FULL";
+    case hr::kFileCorrupt:
+      return "ERROR_FILE_CORRUPT";
+    default:
+      return "";
   }
 }
 

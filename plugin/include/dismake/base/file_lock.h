@@ -12,8 +12,7 @@ class FileLock {
  public:
   // Waits up to `timeout` for the lock; throws Error (DISMAPI_E_BUSY) naming
   // `what` when another process still holds it.
-  FileLock(const std::filesystem::path& path, std::chrono::milliseconds timeout,
-           const char* what);
+  FileLock(const std::filesystem::path& path, std::chrono::milliseconds timeout, const char* what);
   ~FileLock();
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;

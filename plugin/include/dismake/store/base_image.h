@@ -1,0 +1,27 @@
+// The base of a mount: one image of a WIM file, and its identity. The
+// identity is the WIM's GUID, the image index and a digest of the image's
+// file tree (paths, attributes, stream hashes), never the path or mtime
+// alone (DESIGN.md, "The state model"), so a WIM rewritten with other content
+// is noticed even when its name and size are the same.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "dismake/wim/wim_file.h"
+
+namespace dismake {
+
+struct BaseImage {
+  WimFile wim;
+  int image = 0;
+  std::vector<WimEntry> entries;
+  std::string identity;
+
+  // Opens `wim_path` and selects an image by index (if > 0) or else by name.
+  static BaseImage open(const std::filesystem::path& wim_path, int index, const std::string& name,
+                        bool writable = false);
+};
+
+}  // namespace dismake

@@ -1,0 +1,59 @@
+// What a mount is: which image of which WIM file, where its working tree and
+// state live, and the base identity it was made from. Stored as mount.json in
+// the mount's state directory, which sits beside the mount directory (never
+// inside it, so it can never be committed into the image).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace dismake {
+
+namespace fs = std::filesystem;
+
+// Where a mount's pieces live. The state directory is "<mount-dir>.dismake".
+struct MountPaths {
+  fs::path mount_dir;
+  fs::path state_dir;
+
+  // From a mount directory as the user typed it (made absolute).
+  static MountPaths of(const fs::path& mount_dir);
+  fs::path record_file() const { return state_dir / "mount.json"; }
+  fs::path index_file() const { return state_dir / "index.json"; }
+  fs::path lock_file() const { return state_dir / "lock"; }
+};
+
+// The size, mtime and inode of the source WIM when it was mounted: a cheap
+// test that it is unchanged (the identity is re-checked when this differs).
+struct FileFingerprint {
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::uint64_t inode = 0;
+
+  static FileFingerprint of(const fs::path& path);
+  bool operator==(const FileFingerprint& other) const {
+    return size == other.size && mtime_ns == other.mtime_ns && inode == other.inode;
+  }
+};
+
+struct MountRecord {
+  fs::path wim_path;
+  int image_index = 0;
+  std::string image_name;
+  bool read_only = false;
+  bool created_mount_dir = false;  // unmount removes the directory only then
+  // Identity of the base: WIM GUID + image index + digest of its file tree.
+  std::string base_identity;
+  FileFingerprint wim_fingerprint;
+  std::string mounted_at;  // ISO 8601, UTC
+
+  // Throws Error(ERROR_FILE_CORRUPT) naming the file when it is unreadable.
+  static MountRecord load(const fs::path& file);
+  void save(const fs::path& file) const;
+};
+
+// The current time as ISO 8601 UTC ("2026-11-24T07:30:00Z").
+std::string utc_now_iso8601();
+
+}  // namespace dismake

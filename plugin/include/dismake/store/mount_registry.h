@@ -1,0 +1,31 @@
+// The per-user list of mounts, like DISM's list of mounted images: it is how
+// `list-mounts` and `cleanup` find mounts wherever they are. One small file
+// per mount under $DISMAKE_HOME/mounts (default ~/.local/state/dismake), so
+// two processes mounting at once never rewrite each other's entries.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "dismake/store/mount_record.h"
+
+namespace dismake {
+
+class MountRegistry {
+ public:
+  // $DISMAKE_HOME, else $XDG_STATE_HOME/dismake, else ~/.local/state/dismake.
+  static MountRegistry for_current_user();
+  explicit MountRegistry(fs::path home);
+
+  void add(const MountPaths& paths) const;
+  void remove(const fs::path& mount_dir) const;
+  bool contains(const fs::path& mount_dir) const;
+  // Every registered mount, sorted by mount directory.
+  std::vector<MountPaths> list() const;
+
+ private:
+  fs::path entry_file(const fs::path& mount_dir) const;
+  fs::path dir_;
+};
+
+}  // namespace dismake

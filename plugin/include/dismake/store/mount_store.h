@@ -1,0 +1,103 @@
+// MountStore: the DISM image verbs on Linux. A mount is a working tree (the
+// mount directory, extracted from one image of a WIM) plus a state directory
+// beside it, registered per user. Commit applies exactly what differs in the
+// tree to a copy of the base image and renames it into place, so untouched
+// files keep all their Windows metadata and an interrupted commit loses
+// nothing. Every change to a mount happens under that mount's lock.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dismake/base/progress.h"
+#include "dismake/store/mount_record.h"
+#include "dismake/store/mount_registry.h"
+#include "dismake/store/tree_changes.h"
+#include "dismake/wim/wim_types.h"
+
+namespace dismake {
+
+struct MountOptions {
+  fs::path wim;
+  int index = 0;     // 1-based; 0 = select by name
+  std::string name;  // used when index is 0
+  bool read_only = false;
+  ProgressFn progress;
+};
+
+struct CommitOptions {
+  std::optional<fs::path> output;          // none: commit into the source WIM, as DISM does
+  std::optional<Compression> compression;  // none: keep the source's
+  WriteOptions write;
+  ProgressFn progress;
+};
+
+struct CommitResult {
+  TreeChanges changes;
+  fs::path output;
+  bool written = false;  // false when there was nothing to write
+};
+
+enum class MountStatus { kOk, kNeedsRemount, kInvalid };
+// "Ok", "NeedsRemount", "Invalid": DISM's DismMountStatus names.
+const char* mount_status_name(MountStatus status);
+
+struct MountInfo {
+  MountPaths paths;
+  std::optional<MountRecord> record;  // absent when the state is gone or corrupt
+  MountStatus status = MountStatus::kInvalid;
+  std::string problem;  // why the status is not Ok
+};
+
+struct CleanupReport {
+  std::vector<std::string> actions;  // one line per thing done or left alone
+};
+
+class MountStore {
+ public:
+  explicit MountStore(MountRegistry registry);
+
+  // Called under the mount's lock before an unmount; throws to refuse it.
+  // The session layer installs one that refuses while sessions are open.
+  using UnmountGuard = std::function<void(const MountPaths&)>;
+  void set_unmount_guard(UnmountGuard guard) { unmount_guard_ = std::move(guard); }
+
+  // Extracts the image into `mount_dir` (created when missing; must be empty
+  // when present) and registers the mount. On failure nothing is left behind.
+  MountRecord mount(const fs::path& mount_dir, const MountOptions& options);
+
+  // Applies the working tree's changes to the base image and writes the result.
+  CommitResult commit(const fs::path& mount_dir, const CommitOptions& options);
+
+  // Removes the mount after committing (`commit` given) or discarding.
+  void unmount(const fs::path& mount_dir, const std::optional<CommitOptions>& commit);
+
+  // Re-extracts a mount whose working tree vanished. Returns false when the
+  // tree was there and nothing was done.
+  bool remount(const fs::path& mount_dir, const ProgressFn& progress);
+
+  // The mount's record and status; throws ERROR_NOT_FOUND for a path that is
+  // not a mount.
+  MountInfo info(const fs::path& mount_dir) const;
+  std::vector<MountInfo> list() const;
+
+  // Reaps mounts whose state is gone or corrupt. Their leftover mount
+  // directories are deleted only with `force` (they may hold changes).
+  CleanupReport cleanup(bool force);
+
+  const MountRegistry& registry() const { return registry_; }
+
+ private:
+  MountInfo inspect(const MountPaths& paths) const;
+  MountPaths existing_mount(const fs::path& mount_dir) const;
+  void check_mount_target(const MountPaths& paths) const;
+  CommitResult commit_locked(const MountPaths& paths, MountRecord& record,
+                             const CommitOptions& options);
+
+  MountRegistry registry_;
+  UnmountGuard unmount_guard_;
+};
+
+}  // namespace dismake

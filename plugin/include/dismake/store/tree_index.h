@@ -1,0 +1,51 @@
+// TreeIndex: what the working tree of a mount looked like when it last
+// matched the base image, path by path: kind, the stat fields that change
+// when a file is written, and the base stream's SHA-1. It is git's index for
+// a mount: comparing the tree against it finds what a user or tool changed
+// without reading the WIM, and without hashing any file whose stat is clean.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dismake/wim/wim_types.h"
+
+namespace dismake {
+
+namespace fs = std::filesystem;
+
+struct IndexEntry {
+  enum class Kind { kFile, kDirectory, kSymlink };
+  Kind kind = Kind::kFile;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+  std::uint64_t inode = 0;
+  std::string sha1;            // kFile: the base stream's SHA-1 ("" when empty)
+  std::string symlink_target;  // kSymlink
+};
+
+class TreeIndex {
+ public:
+  // Records the extracted tree under `root` for the image `entries`: each
+  // path the image has and the extraction produced.
+  static TreeIndex build(const fs::path& root, const std::vector<WimEntry>& entries);
+
+  // Throws Error(ERROR_FILE_CORRUPT) naming the file when it is unreadable.
+  static TreeIndex load(const fs::path& file);
+  void save(const fs::path& file) const;
+
+  const std::map<std::string, IndexEntry>& entries() const { return entries_; }
+  // When the stats were taken: a file changed in the same clock tick looks
+  // clean by stat alone, so files with a ctime this recent get hashed.
+  std::int64_t recorded_at_ns() const { return recorded_at_ns_; }
+
+ private:
+  std::map<std::string, IndexEntry> entries_;
+  std::int64_t recorded_at_ns_ = 0;
+};
+
+}  // namespace dismake

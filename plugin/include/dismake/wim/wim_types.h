@@ -1,0 +1,58 @@
+// Plain value types the wim layer hands to the layers above, so that nothing
+// above plugin/src/wim/ needs wimlib.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dismake {
+
+enum class Compression { kNone, kXpress, kLzx, kLzms };
+
+// "none", "xpress", "lzx", "lzms" (case-insensitive) → Compression; throws
+// Error(E_INVALIDARG) naming the accepted values.
+Compression parse_compression(const std::string& name);
+// "None", "XPRESS", "LZX", "LZMS": what `dism /Get-WimInfo` shows.
+const char* compression_name(Compression compression);
+
+// Whole-file facts (wimlib_get_wim_info).
+struct WimInfo {
+  std::string guid;  // 32 lower-case hex digits
+  std::uint32_t image_count = 0;
+  std::uint32_t boot_index = 0;  // 0 = none
+  Compression compression = Compression::kNone;
+  bool has_integrity_table = false;
+};
+
+// One file or directory of an image, as wimlib_iterate_dir_tree reports it.
+struct WimEntry {
+  std::string path;  // relative to the image root, '/'-separated; "" is the root
+  bool is_directory = false;
+  bool is_reparse_point = false;
+  std::uint32_t attributes = 0;
+  std::uint64_t size = 0;  // of the unnamed data stream
+  std::string sha1;        // hex of the unnamed data stream; "" when empty
+  std::uint64_t hard_link_group = 0;
+};
+
+// A change to apply to an image (wimlib_update_image). Paths in the image are
+// '/'-separated and relative to its root.
+struct UpdateCommand {
+  enum class Kind { kAdd, kDelete, kRename };
+  Kind kind = Kind::kAdd;
+  std::string source;  // kAdd: file or directory on disk; kRename: image path
+  std::string target;  // kAdd/kRename: image path; kDelete: image path
+
+  static UpdateCommand add(std::string from_disk, std::string to_image);
+  static UpdateCommand remove(std::string image_path);
+  static UpdateCommand rename(std::string from, std::string to);
+};
+
+// How a finished image is written.
+struct WriteOptions {
+  bool check_integrity = false;  // write an integrity table
+  unsigned threads = 0;          // 0 = one per core
+};
+
+}  // namespace dismake

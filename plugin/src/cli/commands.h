@@ -1,0 +1,17 @@
+// The `dismake` subcommands. Each add_*_command registers its subcommands on
+// the app and sets `run` to the action chosen on the command line; main()
+// runs it after parsing, so every failure is reported in one place.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace dismake::cli {
+
+using Action = std::function<void()>;
+
+void add_info_command(CLI::App& app, Action& run);
+void add_mount_commands(CLI::App& app, Action& run);
+void add_mount_list_commands(CLI::App& app, Action& run);
+
+}  // namespace dismake::cli

@@ -1,0 +1,115 @@
+// `dismake info`: DismGetImageInfo / `dism /Get-ImageInfo`.
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "dismake/wim/image_info.h"
+#include "dismake/wim/wim_file.h"
+
+namespace dismake::cli {
+
+namespace {
+using nlohmann::json;
+
+struct InfoArgs {
+  std::string wim;
+  int index = 0;
+  bool as_json = false;
+};
+
+json windows_json(const WindowsInfo& w) {
+  return {{"architecture", w.architecture},
+          {"edition", w.edition},
+          {"installation_type", w.installation_type},
+          {"product_type", w.product_type},
+          {"product_name", w.product_name},
+          {"hal", w.hal},
+          {"system_root", w.system_root},
+          {"version", w.version()},
+          {"languages", w.languages},
+          {"default_language", w.default_language}};
+}
+
+json image_json(const ImageInfo& info) {
+  json j = {{"index", info.index},
+            {"name", info.name},
+            {"description", info.description},
+            {"display_name", info.display_name},
+            {"display_description", info.display_description},
+            {"flags", info.flags},
+            {"dir_count", info.dir_count},
+            {"file_count", info.file_count},
+            {"total_bytes", info.total_bytes}};
+  if (info.windows) j["windows"] = windows_json(*info.windows);
+  return j;
+}
+
+void print_field(const char* label, const std::string& value) {
+  if (!value.empty()) std::printf("%s : %s\n", label, value.c_str());
+}
+
+void print_image(const ImageInfo& info) {
+  std::printf("\nIndex : %d\n", info.index);
+  print_field("Name", info.name);
+  print_field("Description", info.description);
+  print_field("Display name", info.display_name);
+  print_field("Edition flags", info.flags);
+  std::printf("Size : %llu bytes\nDirectories : %llu\nFiles : %llu\n",
+              static_cast<unsigned long long>(info.total_bytes),
+              static_cast<unsigned long long>(info.dir_count),
+              static_cast<unsigned long long>(info.file_count));
+  if (!info.windows) return;
+  const WindowsInfo& w = *info.windows;
+  print_field("Architecture", w.architecture);
+  print_field("Edition", w.edition);
+  print_field("Installation", w.installation_type);
+  print_field("ProductType", w.product_type);
+  print_field("ProductName", w.product_name);
+  std::printf("Version : %s\n", w.version().c_str());
+  std::string languages;
+  for (const std::string& language : w.languages)
+    languages += "\n        " + language + (language == w.default_language ? " (Default)" : "");
+  print_field("Languages", languages);
+}
+
+void run_info(const InfoArgs& args) {
+  WimFile wim = WimFile::open(args.wim);
+  WimInfo wim_info = wim.info();
+  std::vector<ImageInfo> images;
+  if (args.index != 0) {
+    images.push_back(read_image_info(wim, wim.image_by_index(args.index)));
+  } else {
+    for (int image = 1; image <= static_cast<int>(wim_info.image_count); ++image)
+      images.push_back(read_image_info(wim, image));
+  }
+  if (args.as_json) {
+    json j = {{"path", wim.path().string()},
+              {"guid", wim_info.guid},
+              {"image_count", wim_info.image_count},
+              {"boot_index", wim_info.boot_index},
+              {"compression", compression_name(wim_info.compression)},
+              {"has_integrity_table", wim_info.has_integrity_table},
+              {"images", json::array()}};
+    for (const ImageInfo& image : images) j["images"].push_back(image_json(image));
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  std::printf(
+      "Details for image : %s\n\nGUID : %s\nImages : %u\nBoot index : %u\nCompression : %s\n",
+      wim.path().c_str(), wim_info.guid.c_str(), wim_info.image_count, wim_info.boot_index,
+      compression_name(wim_info.compression));
+  for (const ImageInfo& image : images) print_image(image);
+}
+}  // namespace
+
+void add_info_command(CLI::App& app, Action& run) {
+  auto args = std::make_shared<InfoArgs>();
+  CLI::App* cmd = app.add_subcommand("info", "Show the images of a WIM file (DismGetImageInfo)");
+  cmd->add_option("wim", args->wim, "The WIM file")->required();
+  cmd->add_option("--index", args->index, "Show only this image (1-based)");
+  cmd->add_flag("--json", args->as_json, "Print JSON for machines");
+  cmd->callback([args, &run] { run = [args] { run_info(*args); }; });
+}
+
+}  // namespace dismake::cli

@@ -1,0 +1,156 @@
+// `dismake mount | commit | unmount | remount`: DISM's image verbs.
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "commands.h"
+#include "dismake/base/error.h"
+#include "dismake/store/mount_store.h"
+#include "progress_printer.h"
+
+namespace dismake::cli {
+
+namespace {
+
+struct CommitArgs {
+  std::string output;
+  std::string compress;
+  bool check = false;
+  bool quiet = false;
+};
+
+void add_commit_options(CLI::App* cmd, CommitArgs& args) {
+  cmd->add_option("--output", args.output,
+                  "Write the result to this new WIM file; the source WIM is left as it is");
+  cmd->add_option("--compress", args.compress, "Compression of the output: none|xpress|lzx|lzms");
+  cmd->add_flag("--check", args.check, "Add an integrity table to the output");
+}
+
+CommitOptions commit_options(const CommitArgs& args) {
+  CommitOptions options;
+  if (!args.output.empty()) options.output = fs::path(args.output);
+  if (!args.compress.empty()) options.compression = parse_compression(args.compress);
+  options.write.check_integrity = args.check;
+  options.progress = progress_printer("commit", args.quiet);
+  return options;
+}
+
+std::string describe(const TreeChanges& changes) {
+  return std::to_string(changes.added.size()) + " added, " +
+         std::to_string(changes.modified.size()) + " modified, " +
+         std::to_string(changes.deleted.size()) + " deleted, " +
+         std::to_string(changes.retyped.size()) + " replaced";
+}
+
+void report_commit(const CommitResult& result) {
+  if (!result.written) {
+    std::printf("Nothing to commit: the working tree matches the image.\n");
+    return;
+  }
+  std::printf("Committed %s to %s\n", describe(result.changes).c_str(), result.output.c_str());
+}
+
+MountStore store() { return MountStore(MountRegistry::for_current_user()); }
+
+struct MountArgs {
+  std::string wim;
+  std::string mount_dir;
+  int index = 0;
+  std::string name;
+  bool read_only = false;
+  bool quiet = false;
+};
+
+void run_mount(const MountArgs& args) {
+  if ((args.index == 0) == args.name.empty())
+    throw Error(hr::kInvalidArg, "mount needs exactly one of --index and --name",
+                "see `dismake info " + args.wim + "` for the images");
+  MountOptions options{args.wim, args.index, args.name, args.read_only,
+                       progress_printer("mount", args.quiet)};
+  MountRecord record = store().mount(args.mount_dir, options);
+  std::printf("Mounted image %d (%s) of %s at %s%s\n", record.image_index,
+              record.image_name.c_str(), record.wim_path.c_str(),
+              MountPaths::of(args.mount_dir).mount_dir.c_str(),
+              record.read_only ? " read-only" : "");
+}
+
+void add_mount(CLI::App& app, Action& run) {
+  auto args = std::make_shared<MountArgs>();
+  CLI::App* cmd = app.add_subcommand("mount", "Mount an image of a WIM file (DismMountImage)");
+  cmd->add_option("wim", args->wim, "The WIM file")->required();
+  cmd->add_option("mount-dir", args->mount_dir, "An empty or new directory")->required();
+  cmd->add_option("--index", args->index, "The image's index (1-based)");
+  cmd->add_option("--name", args->name, "The image's name");
+  cmd->add_flag("--readonly", args->read_only, "Mount read-only: commit is refused");
+  cmd->add_flag("--quiet", args->quiet, "Show no progress");
+  cmd->callback([args, &run] { run = [args] { run_mount(*args); }; });
+}
+
+void add_commit(CLI::App& app, Action& run) {
+  auto mount_dir = std::make_shared<std::string>();
+  auto args = std::make_shared<CommitArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "commit", "Apply the mount's changes to its WIM, or to a new one (DismCommitImage)");
+  cmd->add_option("mount-dir", *mount_dir, "The mount directory")->required();
+  add_commit_options(cmd, *args);
+  cmd->add_flag("--quiet", args->quiet, "Show no progress");
+  cmd->callback([=, &run] {
+    run = [=] { report_commit(store().commit(*mount_dir, commit_options(*args))); };
+  });
+}
+
+struct UnmountArgs {
+  std::string mount_dir;
+  bool commit = false;
+  bool discard = false;
+  CommitArgs commit_args;
+};
+
+void run_unmount(const UnmountArgs& args) {
+  if (args.commit == args.discard)
+    throw Error(hr::kInvalidArg, "unmount needs exactly one of --commit and --discard",
+                "--commit keeps the changes, --discard drops them");
+  std::optional<CommitOptions> commit;
+  if (args.commit) commit = commit_options(args.commit_args);
+  store().unmount(args.mount_dir, commit);
+  std::printf("Unmounted %s%s\n", MountPaths::of(args.mount_dir).mount_dir.c_str(),
+              args.commit ? " after committing" : ", changes discarded");
+}
+
+void add_unmount(CLI::App& app, Action& run) {
+  auto args = std::make_shared<UnmountArgs>();
+  CLI::App* cmd = app.add_subcommand("unmount", "Unmount an image (DismUnmountImage)");
+  cmd->add_option("mount-dir", args->mount_dir, "The mount directory")->required();
+  cmd->add_flag("--commit", args->commit, "Commit the changes first");
+  cmd->add_flag("--discard", args->discard, "Drop the changes");
+  add_commit_options(cmd, args->commit_args);
+  cmd->add_flag("--quiet", args->commit_args.quiet, "Show no progress");
+  cmd->callback([args, &run] { run = [args] { run_unmount(*args); }; });
+}
+
+void add_remount(CLI::App& app, Action& run) {
+  auto mount_dir = std::make_shared<std::string>();
+  auto quiet = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand(
+      "remount", "Bring back a mount whose working tree vanished (DismRemountImage)");
+  cmd->add_option("mount-dir", *mount_dir, "The mount directory")->required();
+  cmd->add_flag("--quiet", *quiet, "Show no progress");
+  cmd->callback([=, &run] {
+    run = [=] {
+      bool done = store().remount(*mount_dir, progress_printer("remount", *quiet));
+      std::printf(done ? "Remounted %s\n" : "%s is mounted and needs no remount\n",
+                  MountPaths::of(*mount_dir).mount_dir.c_str());
+    };
+  });
+}
+
+}  // namespace
+
+void add_mount_commands(CLI::App& app, Action& run) {
+  add_mount(app, run);
+  add_commit(app, run);
+  add_unmount(app, run);
+  add_remount(app, run);
+}
+
+}  // namespace dismake::cli

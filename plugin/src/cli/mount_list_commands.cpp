@@ -1,0 +1,76 @@
+// `dismake list-mounts | cleanup`: DismGetMountedImageInfo and
+// DismCleanupMountpoints.
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "dismake/store/mount_store.h"
+
+namespace dismake::cli {
+
+namespace {
+using nlohmann::json;
+
+json mount_json(const MountInfo& mount) {
+  json j = {{"mount_dir", mount.paths.mount_dir.string()},
+            {"state_dir", mount.paths.state_dir.string()},
+            {"status", mount_status_name(mount.status)},
+            {"problem", mount.problem},
+            {"sessions", json::array()}};
+  if (mount.record) {
+    j["image_file"] = mount.record->wim_path.string();
+    j["index"] = mount.record->image_index;
+    j["name"] = mount.record->image_name;
+    j["read_only"] = mount.record->read_only;
+    j["mounted_at"] = mount.record->mounted_at;
+  }
+  return j;
+}
+
+void print_mount(const MountInfo& mount) {
+  std::printf("\nMount Dir : %s\n", mount.paths.mount_dir.c_str());
+  if (mount.record) {
+    std::printf("Image File : %s\nImage Index : %d\nImage Name : %s\nMounted Read/Write : %s\n",
+                mount.record->wim_path.c_str(), mount.record->image_index,
+                mount.record->image_name.c_str(), mount.record->read_only ? "No" : "Yes");
+  }
+  std::printf("Status : %s\n", mount_status_name(mount.status));
+  if (!mount.problem.empty()) std::printf("Problem : %s\n", mount.problem.c_str());
+}
+
+void run_list(bool as_json) {
+  std::vector<MountInfo> mounts = MountStore(MountRegistry::for_current_user()).list();
+  if (as_json) {
+    json j = json::array();
+    for (const MountInfo& mount : mounts) j.push_back(mount_json(mount));
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  std::printf("Mounted images:\n");
+  if (mounts.empty()) std::printf("\nNo mounted images found.\n");
+  for (const MountInfo& mount : mounts) print_mount(mount);
+}
+
+void run_cleanup(bool force) {
+  CleanupReport report = MountStore(MountRegistry::for_current_user()).cleanup(force);
+  if (report.actions.empty()) std::printf("Nothing to clean up.\n");
+  for (const std::string& line : report.actions) std::printf("%s\n", line.c_str());
+}
+}  // namespace
+
+void add_mount_list_commands(CLI::App& app, Action& run) {
+  auto as_json = std::make_shared<bool>(false);
+  CLI::App* list =
+      app.add_subcommand("list-mounts", "List the mounted images (DismGetMountedImageInfo)");
+  list->add_flag("--json", *as_json, "Print JSON for machines");
+  list->callback([as_json, &run] { run = [as_json] { run_list(*as_json); }; });
+
+  auto force = std::make_shared<bool>(false);
+  CLI::App* cleanup = app.add_subcommand(
+      "cleanup", "Reap mounts whose state is gone or corrupt (DismCleanupMountpoints)");
+  cleanup->add_flag("--force", *force, "Also delete their leftover directories and changes");
+  cleanup->callback([force, &run] { run = [force] { run_cleanup(*force); }; });
+}
+
+}  // namespace dismake::cli

@@ -1,0 +1,76 @@
+#include "dismake/store/mount_record.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "dismake/base/error.h"
+#include "dismake/base/files.h"
+
+namespace dismake {
+
+using nlohmann::json;
+
+MountPaths MountPaths::of(const fs::path& mount_dir) {
+  fs::path dir = absolute_path(mount_dir);
+  return MountPaths{dir, fs::path(dir.string() + ".dismake")};
+}
+
+FileFingerprint FileFingerprint::of(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw_errno("stat", path.string(), errno);
+  return FileFingerprint{static_cast<std::uint64_t>(st.st_size),
+                         st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
+                         static_cast<std::uint64_t>(st.st_ino)};
+}
+
+MountRecord MountRecord::load(const fs::path& file) {
+  try {
+    json j = json::parse(read_file(file));
+    MountRecord record;
+    record.wim_path = j.at("wim_path").get<std::string>();
+    record.image_index = j.at("image_index").get<int>();
+    record.image_name = j.at("image_name").get<std::string>();
+    record.read_only = j.at("read_only").get<bool>();
+    record.created_mount_dir = j.at("created_mount_dir").get<bool>();
+    record.base_identity = j.at("base_identity").get<std::string>();
+    const json& fp = j.at("wim_fingerprint");
+    record.wim_fingerprint = {fp.at("size").get<std::uint64_t>(),
+                              fp.at("mtime_ns").get<std::int64_t>(),
+                              fp.at("inode").get<std::uint64_t>()};
+    record.mounted_at = j.at("mounted_at").get<std::string>();
+    return record;
+  } catch (const json::exception& e) {
+    throw Error(hr::kFileCorrupt,
+                "the mount state '" + file.string() + "' is corrupt (" + e.what() + ")",
+                "run `dismake cleanup` to reap the mount, then mount again");
+  }
+}
+
+void MountRecord::save(const fs::path& file) const {
+  json j = {{"wim_path", wim_path.string()},
+            {"image_index", image_index},
+            {"image_name", image_name},
+            {"read_only", read_only},
+            {"created_mount_dir", created_mount_dir},
+            {"base_identity", base_identity},
+            {"wim_fingerprint",
+             {{"size", wim_fingerprint.size},
+              {"mtime_ns", wim_fingerprint.mtime_ns},
+              {"inode", wim_fingerprint.inode}}},
+            {"mounted_at", mounted_at}};
+  write_file_atomic(file, j.dump(2) + "\n");
+}
+
+std::string utc_now_iso8601() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace dismake

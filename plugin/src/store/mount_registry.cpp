@@ -1,0 +1,69 @@
+#include "dismake/store/mount_registry.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "dismake/base/digest.h"
+#include "dismake/base/error.h"
+#include "dismake/base/files.h"
+
+namespace dismake {
+
+using nlohmann::json;
+
+MountRegistry MountRegistry::for_current_user() {
+  if (const char* home = std::getenv("DISMAKE_HOME"); home != nullptr && *home != '\0')
+    return MountRegistry(home);
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state != '\0')
+    return MountRegistry(fs::path(state) / "dismake");
+  const char* user_home = std::getenv("HOME");
+  return MountRegistry(fs::path(user_home != nullptr ? user_home : "/tmp") /
+                       ".local/state/dismake");
+}
+
+MountRegistry::MountRegistry(fs::path home) : dir_(std::move(home) / "mounts") {}
+
+fs::path MountRegistry::entry_file(const fs::path& mount_dir) const {
+  return dir_ / (sha256_hex(mount_dir.string()).substr(0, 24) + ".json");
+}
+
+void MountRegistry::add(const MountPaths& paths) const {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) throw_errno("create", dir_.string(), ec.value());
+  json j = {{"mount_dir", paths.mount_dir.string()}, {"state_dir", paths.state_dir.string()}};
+  write_file_atomic(entry_file(paths.mount_dir), j.dump(2) + "\n");
+}
+
+void MountRegistry::remove(const fs::path& mount_dir) const {
+  std::error_code ec;
+  fs::remove(entry_file(mount_dir), ec);
+}
+
+bool MountRegistry::contains(const fs::path& mount_dir) const {
+  std::error_code ec;
+  return fs::exists(entry_file(mount_dir), ec);
+}
+
+std::vector<MountPaths> MountRegistry::list() const {
+  std::vector<MountPaths> mounts;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir_, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    if (it->path().extension() != ".json") continue;
+    try {
+      json j = json::parse(read_file(it->path()));
+      mounts.push_back(
+          {j.at("mount_dir").get<std::string>(), j.at("state_dir").get<std::string>()});
+    } catch (const std::exception&) {
+      // A torn or foreign file: not a mount we can name, so nothing to list.
+      continue;
+    }
+  }
+  std::sort(mounts.begin(), mounts.end(),
+            [](const MountPaths& a, const MountPaths& b) { return a.mount_dir < b.mount_dir; });
+  return mounts;
+}
+
+}  // namespace dismake

@@ -1,0 +1,334 @@
+#include "dismake/store/mount_store.h"
+
+#include <unistd.h>
+
+#include "dismake/base/error.h"
+#include "dismake/base/file_lock.h"
+#include "dismake/base/files.h"
+#include "dismake/store/base_image.h"
+#include "dismake/store/tree_index.h"
+#include "dismake/store/wim_output.h"
+
+namespace dismake {
+
+namespace {
+
+bool directory_is_empty(const fs::path& dir) {
+  std::error_code ec;
+  return fs::directory_iterator(dir, ec) == fs::directory_iterator();
+}
+
+void remove_tree(const fs::path& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  if (ec) throw_errno("remove", path.string(), ec.value());
+}
+
+void remove_contents(const fs::path& dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+    remove_tree(it->path());
+}
+
+FileLock lock_mount(const MountPaths& paths) {
+  std::string what = "the mount '" + paths.mount_dir.string() + "'";
+  return FileLock(paths.lock_file(), default_lock_timeout(), what.c_str());
+}
+
+// Extracts the base into the (empty) mount directory and records its index.
+void extract_base(BaseImage& base, const MountPaths& paths, const ProgressFn& progress) {
+  base.wim.extract_image(base.image, paths.mount_dir, progress);
+  TreeIndex::build(paths.mount_dir, base.entries).save(paths.index_file());
+}
+
+// Undoes a mount that failed half-way, so a failed mount leaves nothing.
+class MountRollback {
+ public:
+  MountRollback(const MountRegistry& registry, const MountPaths& paths, bool created_dir)
+      : registry_(registry), paths_(paths), created_dir_(created_dir) {}
+  ~MountRollback() {
+    if (done_) return;
+    std::error_code ec;
+    if (created_dir_) {
+      fs::remove_all(paths_.mount_dir, ec);
+    } else {
+      for (fs::directory_iterator it(paths_.mount_dir, ec); !ec && it != fs::directory_iterator();
+           it.increment(ec))
+        fs::remove_all(it->path(), ec);
+    }
+    fs::remove_all(paths_.state_dir, ec);
+    registry_.remove(paths_.mount_dir);
+  }
+  MountRollback(const MountRollback&) = delete;
+  MountRollback& operator=(const MountRollback&) = delete;
+  void commit() { done_ = true; }
+
+ private:
+  const MountRegistry& registry_;
+  MountPaths paths_;
+  bool created_dir_;
+  bool done_ = false;
+};
+
+// Throws NEEDS_REMOUNT when the source WIM is no longer the base the mount
+// was made from; refreshes the fingerprint when only its stat changed.
+void check_base_unchanged(MountRecord& record, const MountPaths& paths) {
+  if (!fs::exists(record.wim_path))
+    throw Error(hr::kFileNotFound,
+                "the source WIM '" + record.wim_path.string() + "' of this mount is gone",
+                "restore it, or `dismake unmount " + paths.mount_dir.string() + " --discard`");
+  FileFingerprint now = FileFingerprint::of(record.wim_path);
+  if (now == record.wim_fingerprint) return;
+  BaseImage base = BaseImage::open(record.wim_path, record.image_index, "");
+  if (base.identity != record.base_identity)
+    throw Error(hr::kNeedsRemount,
+                "the source WIM '" + record.wim_path.string() + "' changed since it was mounted",
+                "unmount with --discard and mount it again");
+  record.wim_fingerprint = now;
+  record.save(paths.record_file());
+}
+
+}  // namespace
+
+const char* mount_status_name(MountStatus status) {
+  switch (status) {
+    case MountStatus::kOk:
+      return "Ok";
+    case MountStatus::kNeedsRemount:
+      return "NeedsRemount";
+    case MountStatus::kInvalid:
+      break;
+  }
+  return "Invalid";
+}
+
+MountStore::MountStore(MountRegistry registry) : registry_(std::move(registry)) {}
+
+void MountStore::check_mount_target(const MountPaths& paths) const {
+  for (const MountPaths& other : registry_.list()) {
+    if (other.mount_dir == paths.mount_dir)
+      throw Error(hr::kAlreadyExists, "'" + paths.mount_dir.string() + "' is already a mount",
+                  "unmount it first, or choose another directory");
+    if (is_within(paths.mount_dir, other.mount_dir) || is_within(paths.mount_dir, other.state_dir))
+      throw Error(hr::kInvalidArg,
+                  "'" + paths.mount_dir.string() + "' is inside the mount '" +
+                      other.mount_dir.string() + "'",
+                  "choose a directory outside every mount (see `dismake list-mounts`)");
+    if (is_within(other.mount_dir, paths.mount_dir))
+      throw Error(hr::kInvalidArg,
+                  "'" + paths.mount_dir.string() + "' contains the mount '" +
+                      other.mount_dir.string() + "'",
+                  "choose a directory that holds no mount");
+  }
+  if (fs::exists(paths.state_dir))
+    throw Error(hr::kAlreadyExists,
+                "'" + paths.mount_dir.string() + "' has mount state at '" +
+                    paths.state_dir.string() + "' from an earlier mount",
+                "run `dismake cleanup`, or unmount it with --discard");
+  std::error_code ec;
+  if (fs::exists(paths.mount_dir, ec)) {
+    if (!fs::is_directory(paths.mount_dir, ec))
+      throw Error(hr::kInvalidArg, "'" + paths.mount_dir.string() + "' is not a directory",
+                  "give an empty directory, or a path that does not exist yet");
+    if (!directory_is_empty(paths.mount_dir))
+      throw Error(hr::kDirNotEmpty,
+                  "the mount directory '" + paths.mount_dir.string() + "' is not empty",
+                  "give an empty directory, or a path that does not exist yet");
+  }
+}
+
+MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& options) {
+  MountPaths paths = MountPaths::of(mount_dir);
+  fs::path wim_path = absolute_path(options.wim);
+  BaseImage base = BaseImage::open(wim_path, options.index, options.name);
+  if (is_within(wim_path, paths.mount_dir))
+    throw Error(hr::kInvalidArg,
+                "the WIM '" + wim_path.string() + "' is inside the mount directory",
+                "keep the WIM outside the directory you mount into");
+  check_mount_target(paths);
+
+  bool created = !fs::exists(paths.mount_dir);
+  MountRollback rollback(registry_, paths, created);
+  registry_.add(paths);  // first, so that `cleanup` finds a mount killed half-way
+  fs::create_directories(paths.mount_dir);
+  fs::create_directories(paths.state_dir);
+  FileLock lock = lock_mount(paths);
+
+  MountRecord record;
+  record.wim_path = wim_path;
+  record.image_index = base.image;
+  record.image_name = base.wim.property(base.image, "NAME");
+  record.read_only = options.read_only;
+  record.created_mount_dir = created;
+  record.base_identity = base.identity;
+  record.wim_fingerprint = FileFingerprint::of(wim_path);
+  record.mounted_at = utc_now_iso8601();
+  extract_base(base, paths, options.progress);
+  record.save(paths.record_file());  // last: a mount without a record is invalid
+  rollback.commit();
+  return record;
+}
+
+MountPaths MountStore::existing_mount(const fs::path& mount_dir) const {
+  MountPaths paths = MountPaths::of(mount_dir);
+  if (!registry_.contains(paths.mount_dir) && !fs::exists(paths.record_file()))
+    throw Error(hr::kNotFound, "'" + paths.mount_dir.string() + "' is not a mount",
+                "see `dismake list-mounts` for the mounted images");
+  return paths;
+}
+
+CommitResult MountStore::commit_locked(const MountPaths& paths, MountRecord& record,
+                                       const CommitOptions& options) {
+  if (record.read_only)
+    throw Error(hr::kWriteProtect, "the mount '" + paths.mount_dir.string() + "' is read-only",
+                "mount the image without --readonly to commit changes");
+  if (!fs::is_directory(paths.mount_dir))
+    throw Error(hr::kNeedsRemount, "the working tree '" + paths.mount_dir.string() + "' is gone",
+                "run `dismake remount " + paths.mount_dir.string() + "`");
+  check_base_unchanged(record, paths);
+
+  CommitResult result;
+  result.output = options.output ? absolute_path(*options.output) : record.wim_path;
+  if (is_within(result.output, paths.mount_dir) || is_within(result.output, paths.state_dir))
+    throw Error(hr::kInvalidArg, "the output '" + result.output.string() + "' is inside the mount",
+                "write the output outside the mount directory");
+  TreeIndex index = TreeIndex::load(paths.index_file());
+  result.changes = find_changes(paths.mount_dir, index);
+  bool in_place = result.output == record.wim_path;
+  if (in_place && result.changes.empty() && !options.compression && !options.write.check_integrity)
+    return result;
+
+  write_wim_output({record.wim_path, record.image_index,
+                    update_commands(paths.mount_dir, result.changes), result.output,
+                    options.compression, options.write, options.progress});
+  result.written = true;
+  if (in_place) {
+    // The committed image is the new base: the tree now matches it.
+    BaseImage base = BaseImage::open(record.wim_path, record.image_index, "");
+    TreeIndex::build(paths.mount_dir, base.entries).save(paths.index_file());
+    record.base_identity = base.identity;
+    record.wim_fingerprint = FileFingerprint::of(record.wim_path);
+    record.save(paths.record_file());
+  }
+  return result;
+}
+
+CommitResult MountStore::commit(const fs::path& mount_dir, const CommitOptions& options) {
+  MountPaths paths = existing_mount(mount_dir);
+  FileLock lock = lock_mount(paths);
+  MountRecord record = MountRecord::load(paths.record_file());
+  return commit_locked(paths, record, options);
+}
+
+void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOptions>& commit) {
+  MountPaths paths = existing_mount(mount_dir);
+  FileLock lock = lock_mount(paths);
+  if (unmount_guard_) unmount_guard_(paths);
+  if (commit) {
+    MountRecord record = MountRecord::load(paths.record_file());
+    commit_locked(paths, record, *commit);
+  }
+  bool created = true;
+  try {
+    created = MountRecord::load(paths.record_file()).created_mount_dir;
+  } catch (const Error&) {
+    // Discarding a mount whose record is corrupt: remove what is there.
+  }
+  // The record goes first: a mount interrupted from here on is invalid (and
+  // reaped by cleanup), never a half-deleted tree that looks like changes.
+  std::error_code ec;
+  fs::remove(paths.record_file(), ec);
+  if (created) {
+    remove_tree(paths.mount_dir);
+  } else {
+    remove_contents(paths.mount_dir);
+  }
+  remove_tree(paths.state_dir);
+  registry_.remove(paths.mount_dir);
+}
+
+bool MountStore::remount(const fs::path& mount_dir, const ProgressFn& progress) {
+  MountPaths paths = existing_mount(mount_dir);
+  FileLock lock = lock_mount(paths);
+  MountRecord record = MountRecord::load(paths.record_file());
+  if (fs::is_directory(paths.mount_dir) && !directory_is_empty(paths.mount_dir)) return false;
+  check_base_unchanged(record, paths);
+  BaseImage base = BaseImage::open(record.wim_path, record.image_index, "");
+  fs::create_directories(paths.mount_dir);
+  try {
+    extract_base(base, paths, progress);
+  } catch (...) {
+    remove_contents(paths.mount_dir);
+    throw;
+  }
+  return true;
+}
+
+MountInfo MountStore::inspect(const MountPaths& paths) const {
+  MountInfo info{paths};
+  if (!fs::is_directory(paths.state_dir)) {
+    info.problem = "its state directory '" + paths.state_dir.string() + "' is gone";
+    return info;
+  }
+  try {
+    info.record = MountRecord::load(paths.record_file());
+  } catch (const Error& e) {
+    info.problem = fs::exists(paths.record_file()) ? e.problem() : "its mount record is missing";
+    return info;
+  }
+  if (!fs::exists(info.record->wim_path)) {
+    info.problem = "its source WIM '" + info.record->wim_path.string() + "' is gone";
+  } else if (!fs::is_directory(paths.mount_dir)) {
+    info.status = MountStatus::kNeedsRemount;
+    info.problem = "its working tree is gone; run `dismake remount`";
+  } else {
+    info.status = MountStatus::kOk;
+  }
+  return info;
+}
+
+MountInfo MountStore::info(const fs::path& mount_dir) const {
+  return inspect(existing_mount(mount_dir));
+}
+
+std::vector<MountInfo> MountStore::list() const {
+  std::vector<MountInfo> mounts;
+  for (const MountPaths& paths : registry_.list()) mounts.push_back(inspect(paths));
+  return mounts;
+}
+
+CleanupReport MountStore::cleanup(bool force) {
+  CleanupReport report;
+  for (const MountInfo& mount : list()) {
+    const std::string dir = mount.paths.mount_dir.string();
+    if (mount.status == MountStatus::kNeedsRemount) {
+      report.actions.push_back("kept " + dir + ": " + mount.problem);
+      continue;
+    }
+    if (mount.status != MountStatus::kInvalid) continue;
+    if (mount.record && fs::exists(mount.paths.lock_file())) {
+      // Its source WIM is gone: the tree may hold the only copy of changes.
+      if (!force) {
+        report.actions.push_back("kept " + dir + ": " + mount.problem +
+                                 "; use --force to discard it");
+        continue;
+      }
+    }
+    std::error_code ec;
+    fs::remove_all(mount.paths.state_dir, ec);
+    registry_.remove(mount.paths.mount_dir);
+    std::string line = "reaped " + dir + " (" + mount.problem + ")";
+    if (fs::exists(mount.paths.mount_dir)) {
+      if (force) {
+        fs::remove_all(mount.paths.mount_dir, ec);
+        line += "; deleted its directory";
+      } else {
+        line += "; left its directory in place (use --force to delete it)";
+      }
+    }
+    report.actions.push_back(line);
+  }
+  return report;
+}
+
+}  // namespace dismake

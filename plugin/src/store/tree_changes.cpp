@@ -1,0 +1,150 @@
+#include "dismake/store/tree_changes.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <set>
+
+#include "dismake/base/digest.h"
+#include "dismake/base/error.h"
+
+namespace dismake {
+
+namespace {
+
+// How recent a ctime must be, relative to the index, for a stat-clean file to
+// be hashed anyway: generous against coarse filesystem clocks.
+constexpr std::int64_t kRacyWindowNs = 2'000'000'000;
+
+std::int64_t ns(const struct timespec& t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
+
+IndexEntry::Kind kind_of(const struct stat& st) {
+  if (S_ISDIR(st.st_mode)) return IndexEntry::Kind::kDirectory;
+  if (S_ISLNK(st.st_mode)) return IndexEntry::Kind::kSymlink;
+  return IndexEntry::Kind::kFile;
+}
+
+bool file_changed(const fs::path& path, const struct stat& st, const IndexEntry& entry,
+                  std::int64_t recorded_at_ns) {
+  if (static_cast<std::uint64_t>(st.st_size) != entry.size) return true;
+  bool stat_clean = ns(st.st_mtim) == entry.mtime_ns && ns(st.st_ctim) == entry.ctime_ns &&
+                    st.st_ino == entry.inode;
+  bool racy = entry.ctime_ns + kRacyWindowNs >= recorded_at_ns;
+  if (stat_clean && !racy) return false;
+  if (entry.size == 0) return false;
+  return sha1_file_hex(path) != entry.sha1;
+}
+
+bool has_parent_in(const std::string& path, const std::set<std::string>& dirs) {
+  for (size_t slash = path.rfind('/'); slash != std::string::npos;
+       slash = slash == 0 ? std::string::npos : path.rfind('/', slash - 1)) {
+    if (dirs.count(path.substr(0, slash)) != 0) return true;
+  }
+  return false;
+}
+
+class Scanner {
+ public:
+  Scanner(const fs::path& root, const TreeIndex& index) : root_(root), index_(index) {}
+
+  TreeChanges run() {
+    scan_directory(root_, "");
+    collect_deleted();
+    return std::move(changes_);
+  }
+
+ private:
+  void scan_directory(const fs::path& dir, const std::string& prefix) {
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec);
+    if (ec) throw_errno("read directory", dir.string(), ec.value());
+    std::vector<std::string> names;
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+      if (ec) throw_errno("read directory", dir.string(), ec.value());
+      names.push_back(it->path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names)
+      visit(dir / name, prefix.empty() ? name : prefix + "/" + name);
+  }
+
+  void visit(const fs::path& path, const std::string& rel) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) throw_errno("stat", path.string(), errno);
+    auto found = index_.entries().find(rel);
+    if (found == index_.entries().end()) {
+      changes_.added.push_back(rel);  // a new directory is added whole
+      return;
+    }
+    seen_.insert(rel);
+    const IndexEntry& entry = found->second;
+    IndexEntry::Kind kind = kind_of(st);
+    if (kind != entry.kind) {
+      changes_.retyped.push_back(rel);
+      mark_subtree_seen(rel);
+      return;
+    }
+    switch (kind) {
+      case IndexEntry::Kind::kDirectory:
+        scan_directory(path, rel);
+        break;
+      case IndexEntry::Kind::kSymlink:
+        if (fs::read_symlink(path).string() != entry.symlink_target)
+          changes_.modified.push_back(rel);
+        break;
+      case IndexEntry::Kind::kFile:
+        if (file_changed(path, st, entry, index_.recorded_at_ns()))
+          changes_.modified.push_back(rel);
+        break;
+    }
+  }
+
+  // A directory that replaced a file (or the reverse) is re-added whole, so
+  // the base's entries below it are handled by that, not listed as deleted.
+  void mark_subtree_seen(const std::string& rel) {
+    std::string prefix = rel + "/";
+    for (auto it = index_.entries().lower_bound(prefix);
+         it != index_.entries().end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+      seen_.insert(it->first);
+  }
+
+  void collect_deleted() {
+    std::set<std::string> deleted_dirs;
+    for (const auto& [path, entry] : index_.entries()) {
+      if (seen_.count(path) != 0) continue;
+      if (has_parent_in(path, deleted_dirs)) continue;
+      changes_.deleted.push_back(path);
+      if (entry.kind == IndexEntry::Kind::kDirectory) deleted_dirs.insert(path);
+    }
+  }
+
+  const fs::path& root_;
+  const TreeIndex& index_;
+  std::set<std::string> seen_;
+  TreeChanges changes_;
+};
+
+}  // namespace
+
+TreeChanges find_changes(const fs::path& root, const TreeIndex& index) {
+  return Scanner(root, index).run();
+}
+
+std::vector<UpdateCommand> update_commands(const fs::path& root, const TreeChanges& changes) {
+  std::vector<std::string> removals = changes.deleted;
+  removals.insert(removals.end(), changes.retyped.begin(), changes.retyped.end());
+  std::sort(removals.begin(), removals.end());
+
+  std::vector<std::string> additions = changes.added;
+  additions.insert(additions.end(), changes.modified.begin(), changes.modified.end());
+  additions.insert(additions.end(), changes.retyped.begin(), changes.retyped.end());
+  std::sort(additions.begin(), additions.end());
+
+  std::vector<UpdateCommand> commands;
+  for (const std::string& path : removals) commands.push_back(UpdateCommand::remove(path));
+  for (const std::string& path : additions)
+    commands.push_back(UpdateCommand::add((root / path).string(), path));
+  return commands;
+}
+
+}  // namespace dismake

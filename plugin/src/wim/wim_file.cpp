@@ -1,0 +1,300 @@
+#include "dismake/wim/wim_file.h"
+
+#include <wimlib.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+#include "dismake/base/error.h"
+#include "wim_error.h"
+
+namespace dismake {
+
+namespace {
+
+// wimlib's defaults are process-wide; dismake wants Windows' case-insensitive
+// path lookups in every update ("windows/foo" lands in "Windows/").
+void init_wimlib_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { wimlib_global_init(WIMLIB_INIT_FLAG_DEFAULT_CASE_INSENSITIVE); });
+}
+
+// Routes wimlib's progress messages for one call to a ProgressFn.
+struct ProgressBridge {
+  const ProgressFn* fn;
+
+  static enum wimlib_progress_status forward(enum wimlib_progress_msg msg,
+                                             union wimlib_progress_info* info, void* ctx) {
+    auto* self = static_cast<ProgressBridge*>(ctx);
+    if (self == nullptr || self->fn == nullptr || !*self->fn)
+      return WIMLIB_PROGRESS_STATUS_CONTINUE;
+    std::uint64_t done = 0;
+    std::uint64_t total = 0;
+    switch (msg) {
+      case WIMLIB_PROGRESS_MSG_EXTRACT_STREAMS:
+        done = info->extract.completed_bytes;
+        total = info->extract.total_bytes;
+        break;
+      case WIMLIB_PROGRESS_MSG_WRITE_STREAMS:
+        done = info->write_streams.completed_bytes;
+        total = info->write_streams.total_bytes;
+        break;
+      case WIMLIB_PROGRESS_MSG_CALC_INTEGRITY:
+        done = info->integrity.completed_bytes;
+        total = info->integrity.total_bytes;
+        break;
+      default:
+        return WIMLIB_PROGRESS_STATUS_CONTINUE;
+    }
+    return (*self->fn)(done, total) ? WIMLIB_PROGRESS_STATUS_CONTINUE
+                                    : WIMLIB_PROGRESS_STATUS_ABORT;
+  }
+};
+
+// Registers a bridge on `wim` for one scope.
+class ScopedProgress {
+ public:
+  ScopedProgress(WIMStruct* wim, const ProgressFn& fn) : wim_(wim), bridge_{&fn} {
+    wimlib_register_progress_function(wim_, &ProgressBridge::forward, &bridge_);
+  }
+  ~ScopedProgress() { wimlib_register_progress_function(wim_, nullptr, nullptr); }
+  ScopedProgress(const ScopedProgress&) = delete;
+  ScopedProgress& operator=(const ScopedProgress&) = delete;
+
+ private:
+  WIMStruct* wim_;
+  ProgressBridge bridge_;
+};
+
+std::string hex(const std::uint8_t* bytes, size_t size) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  bool all_zero = true;
+  for (size_t i = 0; i < size; ++i) {
+    out += kDigits[bytes[i] >> 4];
+    out += kDigits[bytes[i] & 0xF];
+    all_zero = all_zero && bytes[i] == 0;
+  }
+  return all_zero ? std::string() : out;
+}
+
+Compression from_wimlib(int ctype) {
+  switch (ctype) {
+    case WIMLIB_COMPRESSION_TYPE_XPRESS:
+      return Compression::kXpress;
+    case WIMLIB_COMPRESSION_TYPE_LZX:
+      return Compression::kLzx;
+    case WIMLIB_COMPRESSION_TYPE_LZMS:
+      return Compression::kLzms;
+    default:
+      return Compression::kNone;
+  }
+}
+
+wimlib_compression_type to_wimlib(Compression compression) {
+  switch (compression) {
+    case Compression::kXpress:
+      return WIMLIB_COMPRESSION_TYPE_XPRESS;
+    case Compression::kLzx:
+      return WIMLIB_COMPRESSION_TYPE_LZX;
+    case Compression::kLzms:
+      return WIMLIB_COMPRESSION_TYPE_LZMS;
+    case Compression::kNone:
+      break;
+  }
+  return WIMLIB_COMPRESSION_TYPE_NONE;
+}
+
+int write_flags(const WriteOptions& options) {
+  return options.check_integrity ? WIMLIB_WRITE_FLAG_CHECK_INTEGRITY : 0;
+}
+
+std::string strip_root(const char* full_path) {
+  while (*full_path == '/') ++full_path;
+  return full_path;
+}
+
+// Owns the strings of a wimlib_update_command array for one call.
+class WimlibCommands {
+ public:
+  explicit WimlibCommands(const std::vector<UpdateCommand>& commands) {
+    for (const UpdateCommand& command : commands) commands_.push_back(convert(command));
+  }
+  wimlib_update_command* data() { return commands_.data(); }
+  size_t size() const { return commands_.size(); }
+
+ private:
+  wimlib_tchar* keep(const std::string& s) {
+    strings_.push_back(std::make_unique<std::string>(s));
+    return strings_.back()->data();
+  }
+
+  wimlib_update_command convert(const UpdateCommand& command) {
+    wimlib_update_command out;
+    std::memset(&out, 0, sizeof out);
+    switch (command.kind) {
+      case UpdateCommand::Kind::kAdd:
+        out.op = WIMLIB_UPDATE_OP_ADD;
+        out.add.fs_source_path = keep(command.source);
+        out.add.wim_target_path = keep(command.target);
+        break;
+      case UpdateCommand::Kind::kDelete:
+        out.op = WIMLIB_UPDATE_OP_DELETE;
+        out.delete_.wim_path = keep(command.target);
+        out.delete_.delete_flags = WIMLIB_DELETE_FLAG_RECURSIVE;
+        break;
+      case UpdateCommand::Kind::kRename:
+        out.op = WIMLIB_UPDATE_OP_RENAME;
+        out.rename.wim_source_path = keep(command.source);
+        out.rename.wim_target_path = keep(command.target);
+        break;
+    }
+    return out;
+  }
+
+  std::vector<std::unique_ptr<std::string>> strings_;
+  std::vector<wimlib_update_command> commands_;
+};
+
+}  // namespace
+
+WimFile WimFile::open(const std::filesystem::path& path, bool writable) {
+  init_wimlib_once();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw Error(hr::kFileNotFound, "cannot open '" + path.string() + "': no such file",
+                "check the path of the WIM file");
+  if (std::filesystem::is_directory(path, ec))
+    throw Error(hr::kBadFormat, "cannot open '" + path.string() + "': it is a directory",
+                "give a .wim file");
+  WIMStruct* wim = nullptr;
+  int flags = WIMLIB_OPEN_FLAG_ERROR_IF_SPLIT | (writable ? WIMLIB_OPEN_FLAG_WRITE_ACCESS : 0);
+  check_wimlib(wimlib_open_wim(path.c_str(), flags, &wim), "open", path.string());
+  return WimFile(wim, path);
+}
+
+WimFile::WimFile(WIMStruct* wim, std::filesystem::path path) : wim_(wim), path_(std::move(path)) {}
+
+WimFile::WimFile(WimFile&& other) noexcept : wim_(other.wim_), path_(std::move(other.path_)) {
+  other.wim_ = nullptr;
+}
+
+WimFile& WimFile::operator=(WimFile&& other) noexcept {
+  if (this != &other) {
+    if (wim_ != nullptr) wimlib_free(wim_);
+    wim_ = other.wim_;
+    path_ = std::move(other.path_);
+    other.wim_ = nullptr;
+  }
+  return *this;
+}
+
+WimFile::~WimFile() {
+  if (wim_ != nullptr) wimlib_free(wim_);
+}
+
+WimInfo WimFile::info() const {
+  wimlib_wim_info raw;
+  check_wimlib(wimlib_get_wim_info(wim_, &raw), "read", path_.string());
+  WimInfo info;
+  info.guid = hex(raw.guid, WIMLIB_GUID_LEN);
+  info.image_count = raw.image_count;
+  info.boot_index = raw.boot_index;
+  info.compression = from_wimlib(raw.compression_type);
+  info.has_integrity_table = raw.has_integrity_table != 0;
+  return info;
+}
+
+int WimFile::image_by_index(int index) const {
+  int count = static_cast<int>(info().image_count);
+  if (index < 1 || index > count)
+    throw Error(hr::kInvalidImageIndex,
+                "image index " + std::to_string(index) + " is not in '" + path_.string() + "'",
+                "it has images 1 to " + std::to_string(count) + " (see `dismake info`)");
+  return index;
+}
+
+int WimFile::image_by_name(const std::string& name) const {
+  int count = static_cast<int>(info().image_count);
+  std::string names;
+  for (int image = 1; image <= count; ++image) {
+    const char* image_name = wimlib_get_image_name(wim_, image);
+    std::string candidate = image_name != nullptr ? image_name : "";
+    if (candidate == name) return image;
+    names += (names.empty() ? "'" : ", '") + candidate + "'";
+  }
+  throw Error(hr::kInvalidImageName, "no image named '" + name + "' in '" + path_.string() + "'",
+              "its images are " + names + " (see `dismake info`)");
+}
+
+std::string WimFile::property(int image, const std::string& name) const {
+  const char* value = wimlib_get_image_property(wim_, image, name.c_str());
+  return value != nullptr ? value : "";
+}
+
+void WimFile::set_property(int image, const std::string& name, const std::string& value) {
+  check_wimlib(wimlib_set_image_property(wim_, image, name.c_str(), value.c_str()),
+               "set property " + name + " in", path_.string());
+}
+
+void WimFile::for_each_entry(int image, const std::function<void(const WimEntry&)>& visit) const {
+  struct Context {
+    const std::function<void(const WimEntry&)>* visit;
+  } context{&visit};
+  auto callback = [](const wimlib_dir_entry* dentry, void* ctx) -> int {
+    WimEntry entry;
+    entry.path = strip_root(dentry->full_path);
+    entry.attributes = dentry->attributes;
+    entry.is_directory = (dentry->attributes & WIMLIB_FILE_ATTRIBUTE_DIRECTORY) != 0;
+    entry.is_reparse_point = (dentry->attributes & WIMLIB_FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+    entry.hard_link_group = dentry->hard_link_group_id;
+    const wimlib_resource_entry& unnamed = dentry->streams[0].resource;
+    entry.size = unnamed.uncompressed_size;
+    entry.sha1 = hex(unnamed.sha1_hash, sizeof unnamed.sha1_hash);
+    (*static_cast<Context*>(ctx)->visit)(entry);
+    return 0;
+  };
+  check_wimlib(wimlib_iterate_dir_tree(wim_, image, "", WIMLIB_ITERATE_DIR_TREE_FLAG_RECURSIVE,
+                                       callback, &context),
+               "read the file list of", path_.string());
+}
+
+void WimFile::extract_image(int image, const std::filesystem::path& target,
+                            const ProgressFn& progress) {
+  ScopedProgress scope(wim_, progress);
+  check_wimlib(wimlib_extract_image(wim_, image, target.c_str(),
+                                    WIMLIB_EXTRACT_FLAG_REPLACE_INVALID_FILENAMES),
+               "extract", path_.string());
+}
+
+void WimFile::update_image(int image, const std::vector<UpdateCommand>& commands) {
+  if (commands.empty()) return;
+  WimlibCommands raw(commands);
+  check_wimlib(wimlib_update_image(wim_, image, raw.data(), raw.size(), 0), "update",
+               path_.string());
+}
+
+void WimFile::overwrite_compact(const WriteOptions& options, const ProgressFn& progress) {
+  ScopedProgress scope(wim_, progress);
+  int flags = write_flags(options);
+  int ret = wimlib_overwrite(wim_, flags | WIMLIB_WRITE_FLAG_UNSAFE_COMPACT, options.threads);
+  // Compaction is impossible for some files (e.g. solid resources); an
+  // appending write is then just as safe, since this is a temporary copy.
+  if (ret == WIMLIB_ERR_COMPACTION_NOT_POSSIBLE)
+    ret = wimlib_overwrite(wim_, flags, options.threads);
+  check_wimlib(ret, "write", path_.string());
+}
+
+void WimFile::write_to(const std::filesystem::path& path, Compression compression,
+                       const WriteOptions& options, const ProgressFn& progress) {
+  ScopedProgress scope(wim_, progress);
+  check_wimlib(wimlib_set_output_compression_type(wim_, to_wimlib(compression)), "write",
+               path.string());
+  check_wimlib(
+      wimlib_write(wim_, path.c_str(), WIMLIB_ALL_IMAGES, write_flags(options), options.threads),
+      "write", path.string());
+}
+
+}  // namespace dismake
