@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what dismake needs to build and test, from Debian's archive, when it
+# is missing, then configures and builds the tree into ./build (or $BUILD_DIR).
+# Safe to run again: it installs and rebuilds only what is missing or stale.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config          # toolchain
+  libwim-dev wimtools                       # WIM files (wimlib) and the reference CLI
+  libhivex-dev libhivex-bin                 # offline registry hives
+  nlohmann-json3-dev libcli11-dev libssl-dev
+  googletest libgtest-dev                   # unit tests
+  python3                                   # test scripts read JSON with it
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo=sudo
+  else
+    sudo=
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} >/dev/null
+cmake --build "$build"
