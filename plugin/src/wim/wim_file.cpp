@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <mutex>
 
@@ -111,6 +112,16 @@ int write_flags(const WriteOptions& options) {
   return options.check_integrity ? WIMLIB_WRITE_FLAG_CHECK_INTEGRITY : 0;
 }
 
+// A file whose first bytes are not a WIM magic is "not a WIM" whatever
+// wimlib would say about its length; a damaged WIM keeps its magic.
+bool has_wim_magic(const std::filesystem::path& path) {
+  char magic[8] = {};
+  std::ifstream in(path, std::ios::binary);
+  in.read(magic, sizeof magic);
+  return in.gcount() == sizeof magic &&
+         (std::memcmp(magic, "MSWIM\0\0\0", 8) == 0 || std::memcmp(magic, "WLPWM\0\0\0", 8) == 0);
+}
+
 std::string strip_root(const char* full_path) {
   while (*full_path == '/') ++full_path;
   return full_path;
@@ -169,6 +180,9 @@ WimFile WimFile::open(const std::filesystem::path& path, bool writable) {
   if (std::filesystem::is_directory(path, ec))
     throw Error(hr::kBadFormat, "cannot open '" + path.string() + "': it is a directory",
                 "give a .wim file");
+  if (!has_wim_magic(path))
+    throw Error(hr::kBadFormat, "'" + path.string() + "' is not a WIM file",
+                "give a .wim (or .esd) file made by DISM or wimlib");
   WIMStruct* wim = nullptr;
   int flags = WIMLIB_OPEN_FLAG_ERROR_IF_SPLIT | (writable ? WIMLIB_OPEN_FLAG_WRITE_ACCESS : 0);
   check_wimlib(wimlib_open_wim(path.c_str(), flags, &wim), "open", path.string());

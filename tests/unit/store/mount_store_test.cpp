@@ -1,0 +1,248 @@
+// MountStore on real WIM files: the DISM verbs, and every bad input getting
+// DISM's code while leaving nothing behind.
+#include "dismake/store/mount_store.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "../support/scratch_dir.h"
+#include "dismake/base/digest.h"
+#include "dismake/base/error.h"
+#include "dismake/base/file_lock.h"
+
+namespace dismake {
+namespace {
+
+using test::ScratchDir;
+using test::write_text;
+
+class MountStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    test::make_windows_tree(scratch / "tree");
+    test::capture(scratch / "tree", wim, "Windows 10 Pro");
+    write_text(scratch / "tree/Windows/edition2.txt", "enterprise");
+    test::capture(scratch / "tree", wim, "Windows 10 Enterprise");
+    wim_digest = sha256_file_hex(wim);
+  }
+
+  MountOptions image(int index) { return MountOptions{wim, index, "", false, nullptr}; }
+
+  std::string listing(const fs::path& file, int index) {
+    return test::run_output("wimlib-imagex dir " + test::quote(file) + " " + std::to_string(index));
+  }
+
+  // Asserts that `action` throws dismake::Error with `code`, returning it.
+  template <typename F>
+  Error expect_error(HResult code, F action) {
+    try {
+      action();
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), code) << e.what();
+      return e;
+    }
+    ADD_FAILURE() << "no error; expected " << format_hresult(code);
+    return Error(hr::kOk, "");
+  }
+
+  ScratchDir scratch;
+  fs::path wim = scratch / "base.wim";
+  fs::path mount_dir = scratch / "mount";
+  std::string wim_digest;
+  MountStore store{MountRegistry(scratch / "home")};
+};
+
+TEST_F(MountStoreTest, MountCommitUnmountGivesExactlyTheChanges) {
+  store.mount(mount_dir, image(1));
+  EXPECT_TRUE(fs::exists(mount_dir / "Windows/System32/config/SOFTWARE"));
+  EXPECT_TRUE(fs::exists(scratch / "mount.dismake/mount.json"));
+  write_text(mount_dir / "Windows/Setup/Scripts/setup.cmd", "echo hi\r\n");
+  write_text(mount_dir / "Users/Public/readme.txt", "changed\n");
+  fs::remove_all(mount_dir / "Program Files/App");
+
+  CommitOptions options;
+  options.output = scratch / "out.wim";
+  CommitResult result = store.commit(mount_dir, options);
+  EXPECT_TRUE(result.written);
+  EXPECT_EQ(result.changes.count(), 3u);
+  store.unmount(mount_dir, std::nullopt);
+
+  std::string out = listing(scratch / "out.wim", 1);
+  EXPECT_NE(out.find("/Windows/Setup/Scripts/setup.cmd"), std::string::npos);
+  EXPECT_EQ(out.find("/Program Files/App"), std::string::npos);
+  EXPECT_EQ(test::run_output("wimlib-imagex extract " + test::quote(scratch / "out.wim") +
+                             " 1 /Users/Public/readme.txt --to-stdout"),
+            "changed\n");
+  EXPECT_EQ(listing(scratch / "out.wim", 2), listing(wim, 2));  // other images untouched
+  EXPECT_EQ(sha256_file_hex(wim), wim_digest);                  // the source is an input
+  EXPECT_FALSE(fs::exists(mount_dir));
+  EXPECT_FALSE(fs::exists(scratch / "mount.dismake"));
+  EXPECT_TRUE(store.list().empty());
+}
+
+TEST_F(MountStoreTest, CommitInPlaceRebasesTheMount) {
+  store.mount(mount_dir, image(1));
+  write_text(mount_dir / "added.txt", "one");
+  EXPECT_TRUE(store.commit(mount_dir, {}).written);
+  EXPECT_NE(sha256_file_hex(wim), wim_digest);
+  EXPECT_NE(listing(wim, 1).find("/added.txt"), std::string::npos);
+  // The tree now equals the new base: a second commit has nothing to do.
+  EXPECT_FALSE(store.commit(mount_dir, {}).written);
+  store.unmount(mount_dir, std::nullopt);
+}
+
+TEST_F(MountStoreTest, MountByName) {
+  MountOptions options{wim, 0, "Windows 10 Enterprise", false, nullptr};
+  EXPECT_EQ(store.mount(mount_dir, options).image_index, 2);
+  EXPECT_TRUE(fs::exists(mount_dir / "Windows/edition2.txt"));
+}
+
+TEST_F(MountStoreTest, BadImageSelectionLeavesNothing) {
+  Error e = expect_error(hr::kInvalidImageIndex, [&] { store.mount(mount_dir, image(3)); });
+  EXPECT_NE(std::string(e.what()).find("images 1 to 2"), std::string::npos);
+  MountOptions by_name{wim, 0, "Windows 11", false, nullptr};
+  expect_error(hr::kInvalidImageName, [&] { store.mount(mount_dir, by_name); });
+  EXPECT_FALSE(fs::exists(mount_dir));
+  EXPECT_FALSE(fs::exists(scratch / "mount.dismake"));
+  EXPECT_TRUE(store.list().empty());
+}
+
+TEST_F(MountStoreTest, NotAWimFile) {
+  write_text(scratch / "text.wim", "hello, not a wim");
+  MountOptions options{scratch / "text.wim", 1, "", false, nullptr};
+  expect_error(hr::kBadFormat, [&] { store.mount(mount_dir, options); });
+  options.wim = scratch / "missing.wim";
+  expect_error(hr::kFileNotFound, [&] { store.mount(mount_dir, options); });
+  EXPECT_FALSE(fs::exists(mount_dir));
+}
+
+TEST_F(MountStoreTest, TruncatedWimIsCorrupt) {
+  std::string bytes = test::read_text(wim);
+  write_text(scratch / "cut.wim", bytes.substr(0, bytes.size() / 2));
+  MountOptions options{scratch / "cut.wim", 1, "", false, nullptr};
+  Error e = expect_error(hr::kFileCorrupt, [&] { store.mount(mount_dir, options); });
+  EXPECT_FALSE(fs::exists(mount_dir));
+}
+
+TEST_F(MountStoreTest, MountDirectoryMustBeEmptyAndNotAMount) {
+  write_text(scratch / "full/file.txt", "x");
+  expect_error(hr::kDirNotEmpty, [&] { store.mount(scratch / "full", image(1)); });
+  EXPECT_TRUE(fs::exists(scratch / "full/file.txt"));
+
+  store.mount(mount_dir, image(1));
+  expect_error(hr::kAlreadyExists, [&] { store.mount(mount_dir, image(2)); });
+  expect_error(hr::kInvalidArg, [&] { store.mount(mount_dir / "Windows/inner", image(2)); });
+  EXPECT_FALSE(fs::exists(mount_dir / "Windows/inner"));
+  EXPECT_EQ(store.list().size(), 1u);
+}
+
+TEST_F(MountStoreTest, CommitOfSomethingThatIsNotAMount) {
+  fs::create_directories(scratch / "plain");
+  expect_error(hr::kNotFound, [&] { store.commit(scratch / "plain", {}); });
+  expect_error(hr::kNotFound, [&] { store.unmount(scratch / "plain", std::nullopt); });
+}
+
+TEST_F(MountStoreTest, ReadOnlyMountRefusesCommit) {
+  MountOptions options = image(1);
+  options.read_only = true;
+  store.mount(mount_dir, options);
+  write_text(mount_dir / "x.txt", "x");
+  CommitOptions commit;
+  commit.output = scratch / "out.wim";
+  expect_error(hr::kWriteProtect, [&] { store.commit(mount_dir, commit); });
+  EXPECT_FALSE(fs::exists(scratch / "out.wim"));
+  store.unmount(mount_dir, std::nullopt);
+}
+
+TEST_F(MountStoreTest, SourceChangedSinceMountNeedsRemount) {
+  store.mount(mount_dir, image(1));
+  fs::copy_file(wim, scratch / "saved.wim");
+  // Another tool rewrites image 1 of the source.
+  write_text(scratch / "tree/Windows/other.txt", "other");
+  ASSERT_EQ(test::run("wimlib-imagex update " + test::quote(wim) + " 1 --command='add " +
+                      (scratch / "tree/Windows/other.txt").string() + " /other.txt' >/dev/null"),
+            0);
+  CommitOptions commit;
+  commit.output = scratch / "out.wim";
+  expect_error(hr::kNeedsRemount, [&] { store.commit(mount_dir, commit); });
+  EXPECT_FALSE(fs::exists(scratch / "out.wim"));
+}
+
+TEST_F(MountStoreTest, TouchedButUnchangedSourceIsStillTheBase) {
+  store.mount(mount_dir, image(1));
+  ASSERT_EQ(test::run("touch " + test::quote(wim)), 0);
+  CommitOptions commit;
+  commit.output = scratch / "out.wim";
+  EXPECT_TRUE(store.commit(mount_dir, commit).written);
+}
+
+TEST_F(MountStoreTest, HeldLockMakesASecondWriterFailBusy) {
+  store.mount(mount_dir, image(1));
+  FileLock held(scratch / "mount.dismake/lock", std::chrono::milliseconds(0), "test");
+  ::setenv("DISMAKE_LOCK_TIMEOUT", "0.2", 1);
+  CommitOptions commit;
+  commit.output = scratch / "out.wim";
+  expect_error(hr::kBusy, [&] { store.commit(mount_dir, commit); });
+  ::unsetenv("DISMAKE_LOCK_TIMEOUT");
+  EXPECT_FALSE(fs::exists(scratch / "out.wim"));
+}
+
+TEST_F(MountStoreTest, CancelledMountLeavesNothing) {
+  MountOptions options = image(1);
+  options.progress = [](std::uint64_t, std::uint64_t) { return false; };
+  expect_error(hr::kRequestAborted, [&] { store.mount(mount_dir, options); });
+  EXPECT_FALSE(fs::exists(mount_dir));
+  EXPECT_FALSE(fs::exists(scratch / "mount.dismake"));
+  EXPECT_TRUE(store.list().empty());
+}
+
+TEST_F(MountStoreTest, CancelledCommitKeepsOutputAndMount) {
+  store.mount(mount_dir, image(1));
+  write_text(mount_dir / "x.txt", std::string(200000, 'x'));
+  CommitOptions commit;
+  commit.output = scratch / "out.wim";
+  commit.progress = [](std::uint64_t, std::uint64_t) { return false; };
+  expect_error(hr::kRequestAborted, [&] { store.commit(mount_dir, commit); });
+  EXPECT_FALSE(fs::exists(scratch / "out.wim"));
+  for (const auto& entry : fs::directory_iterator(scratch.path()))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+  commit.progress = nullptr;
+  EXPECT_TRUE(store.commit(mount_dir, commit).written);  // the mount is still valid
+}
+
+TEST_F(MountStoreTest, RecompressedOutput) {
+  store.mount(mount_dir, image(1));
+  CommitOptions commit;
+  commit.output = scratch / "out.wim";
+  commit.compression = Compression::kXpress;
+  store.commit(mount_dir, commit);
+  std::string info = test::run_output("wimlib-imagex info " + test::quote(scratch / "out.wim"));
+  EXPECT_NE(info.find("XPRESS"), std::string::npos) << info;
+  EXPECT_EQ(listing(scratch / "out.wim", 1), listing(wim, 1));
+}
+
+TEST_F(MountStoreTest, RemountBringsBackAVanishedTree) {
+  store.mount(mount_dir, image(1));
+  fs::remove_all(mount_dir);
+  EXPECT_EQ(store.list().at(0).status, MountStatus::kNeedsRemount);
+  EXPECT_TRUE(store.remount(mount_dir, nullptr));
+  EXPECT_EQ(store.list().at(0).status, MountStatus::kOk);
+  EXPECT_TRUE(fs::exists(mount_dir / "Windows/System32/drivers/etc/hosts"));
+  EXPECT_FALSE(store.remount(mount_dir, nullptr));
+}
+
+TEST_F(MountStoreTest, CleanupReapsCorruptStateAndKeepsTheTreeWithoutForce) {
+  store.mount(mount_dir, image(1));
+  write_text(scratch / "mount.dismake/mount.json", "garbage");
+  EXPECT_EQ(store.list().at(0).status, MountStatus::kInvalid);
+  CleanupReport report = store.cleanup(false);
+  ASSERT_EQ(report.actions.size(), 1u);
+  EXPECT_NE(report.actions[0].find("reaped"), std::string::npos);
+  EXPECT_TRUE(store.list().empty());
+  EXPECT_TRUE(fs::exists(mount_dir / "Windows"));  // may hold changes: kept
+  EXPECT_FALSE(fs::exists(scratch / "mount.dismake"));
+}
+
+}  // namespace
+}  // namespace dismake

@@ -1,0 +1,152 @@
+// The stat scan that finds a mount's changes: it must see every change
+// (including ones that keep size and mtime) and report nothing else.
+#include "dismake/store/tree_changes.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "../support/scratch_dir.h"
+#include "dismake/base/digest.h"
+
+namespace dismake {
+namespace {
+
+using test::ScratchDir;
+using test::write_text;
+using Paths = std::vector<std::string>;
+
+// An index as a mount would record it for the tree under `root`.
+TreeIndex index_of(const fs::path& root) {
+  std::vector<WimEntry> entries;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
+       ++it) {
+    WimEntry entry;
+    entry.path = fs::relative(it->path(), root).string();
+    entry.is_directory = it->is_directory();
+    if (it->is_regular_file() && fs::file_size(it->path()) > 0)
+      entry.sha1 = sha1_file_hex(it->path());
+    entries.push_back(entry);
+  }
+  return TreeIndex::build(root, entries);
+}
+
+class TreeChangesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write_text(root / "Windows/System32/hosts", "127.0.0.1 localhost\n");
+    write_text(root / "Windows/win.ini", "[fonts]\n");
+    write_text(root / "Users/Public/a.txt", "aaaa");
+    write_text(root / "Users/Public/Docs/b.txt", "bbbb");
+    fs::create_directories(root / "Empty");
+  }
+  ScratchDir scratch;
+  fs::path root = scratch / "tree";
+};
+
+TEST_F(TreeChangesTest, UntouchedTreeHasNoChanges) {
+  TreeChanges changes = find_changes(root, index_of(root));
+  EXPECT_TRUE(changes.empty());
+}
+
+TEST_F(TreeChangesTest, FindsAddedModifiedAndDeleted) {
+  TreeIndex index = index_of(root);
+  write_text(root / "Windows/new.txt", "new");
+  write_text(root / "Windows/win.ini", "[fonts]\n[extensions]\n");
+  fs::remove(root / "Users/Public/a.txt");
+  TreeChanges changes = find_changes(root, index);
+  EXPECT_EQ(changes.added, Paths{"Windows/new.txt"});
+  EXPECT_EQ(changes.modified, Paths{"Windows/win.ini"});
+  EXPECT_EQ(changes.deleted, Paths{"Users/Public/a.txt"});
+}
+
+TEST_F(TreeChangesTest, NewAndDeletedDirectoriesAreListedOnceAtTheTop) {
+  TreeIndex index = index_of(root);
+  write_text(root / "New/Deep/x.txt", "x");
+  fs::remove_all(root / "Users/Public");
+  TreeChanges changes = find_changes(root, index);
+  EXPECT_EQ(changes.added, Paths{"New"});
+  EXPECT_EQ(changes.deleted, Paths{"Users/Public"});
+}
+
+TEST_F(TreeChangesTest, SameSizeSameMtimeRewriteIsFoundByContent) {
+  TreeIndex index = index_of(root);
+  struct stat before {};
+  ASSERT_EQ(::stat((root / "Users/Public/a.txt").c_str(), &before), 0);
+  write_text(root / "Users/Public/a.txt", "zzzz");
+  // Put the old mtime back, as `cp -p` or a careless tool would.
+  struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, (root / "Users/Public/a.txt").c_str(), times, 0), 0);
+  TreeChanges changes = find_changes(root, index);
+  EXPECT_EQ(changes.modified, Paths{"Users/Public/a.txt"});
+}
+
+// With an index old enough that nothing is racily clean, the ctime alone
+// must betray a rewrite that restored size and mtime.
+TEST_F(TreeChangesTest, CtimeBetraysRewriteWhenIndexIsNotRacy) {
+  index_of(root).save(scratch / "index.json");
+  std::string json = test::read_text(scratch / "index.json");
+  std::string key = "\"recorded_at_ns\":";
+  size_t at = json.find(key) + key.size();
+  size_t end = json.find_first_of(",}", at);
+  long long later = std::stoll(json.substr(at, end - at)) + 60'000'000'000LL;
+  json.replace(at, end - at, std::to_string(later));
+  write_text(scratch / "index.json", json);
+  TreeIndex index = TreeIndex::load(scratch / "index.json");
+  EXPECT_TRUE(find_changes(root, index).empty());
+
+  struct stat before {};
+  ASSERT_EQ(::stat((root / "Users/Public/a.txt").c_str(), &before), 0);
+  write_text(root / "Users/Public/a.txt", "zzzz");
+  struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, (root / "Users/Public/a.txt").c_str(), times, 0), 0);
+  EXPECT_EQ(find_changes(root, index).modified, Paths{"Users/Public/a.txt"});
+}
+
+TEST_F(TreeChangesTest, RewriteWithSameContentIsNotAChange) {
+  TreeIndex index = index_of(root);
+  write_text(root / "Windows/win.ini", "[fonts]\n");
+  EXPECT_TRUE(find_changes(root, index).empty());
+}
+
+TEST_F(TreeChangesTest, FileReplacedByDirectoryIsRetyped) {
+  TreeIndex index = index_of(root);
+  fs::remove(root / "Windows/win.ini");
+  write_text(root / "Windows/win.ini/inside.txt", "i");
+  fs::remove_all(root / "Users/Public/Docs");
+  write_text(root / "Users/Public/Docs", "now a file");
+  TreeChanges changes = find_changes(root, index);
+  EXPECT_EQ(changes.retyped, (Paths{"Users/Public/Docs", "Windows/win.ini"}));
+  EXPECT_TRUE(changes.deleted.empty());
+  EXPECT_TRUE(changes.added.empty());
+}
+
+TEST_F(TreeChangesTest, CommandsDeleteFirstThenAddInSortedOrder) {
+  TreeIndex index = index_of(root);
+  write_text(root / "b.txt", "b");
+  write_text(root / "a.txt", "a");
+  fs::remove(root / "Windows/win.ini");
+  fs::remove(root / "Users/Public/a.txt");
+  std::vector<UpdateCommand> commands = update_commands(root, find_changes(root, index));
+  ASSERT_EQ(commands.size(), 4u);
+  EXPECT_EQ(commands[0].kind, UpdateCommand::Kind::kDelete);
+  EXPECT_EQ(commands[0].target, "Users/Public/a.txt");
+  EXPECT_EQ(commands[1].target, "Windows/win.ini");
+  EXPECT_EQ(commands[2].kind, UpdateCommand::Kind::kAdd);
+  EXPECT_EQ(commands[2].target, "a.txt");
+  EXPECT_EQ(commands[2].source, (root / "a.txt").string());
+  EXPECT_EQ(commands[3].target, "b.txt");
+}
+
+TEST_F(TreeChangesTest, IndexSurvivesSaveAndLoad) {
+  TreeIndex index = index_of(root);
+  index.save(scratch / "index.json");
+  TreeIndex loaded = TreeIndex::load(scratch / "index.json");
+  EXPECT_EQ(loaded.entries().size(), index.entries().size());
+  EXPECT_EQ(loaded.recorded_at_ns(), index.recorded_at_ns());
+  write_text(root / "Windows/win.ini", "changed!");
+  EXPECT_EQ(find_changes(root, loaded).modified, Paths{"Windows/win.ini"});
+}
+
+}  // namespace
+}  // namespace dismake
