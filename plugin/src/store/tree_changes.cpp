@@ -24,12 +24,11 @@ IndexEntry::Kind kind_of(const struct stat& st) {
   return IndexEntry::Kind::kFile;
 }
 
-bool file_changed(const fs::path& path, const struct stat& st, const IndexEntry& entry,
-                  std::int64_t recorded_at_ns) {
+bool file_changed(const fs::path& path, const struct stat& st, const IndexEntry& entry) {
   if (static_cast<std::uint64_t>(st.st_size) != entry.size) return true;
   bool stat_clean = ns(st.st_mtim) == entry.mtime_ns && ns(st.st_ctim) == entry.ctime_ns &&
                     st.st_ino == entry.inode;
-  bool racy = entry.ctime_ns + kRacyWindowNs >= recorded_at_ns;
+  bool racy = entry.ctime_ns + kRacyWindowNs >= entry.recorded_ns;
   if (stat_clean && !racy) return false;
   if (entry.size == 0) return false;
   return sha1_file_hex(path) != entry.sha1;
@@ -93,8 +92,7 @@ class Scanner {
           changes_.modified.push_back(rel);
         break;
       case IndexEntry::Kind::kFile:
-        if (file_changed(path, st, entry, index_.recorded_at_ns()))
-          changes_.modified.push_back(rel);
+        if (file_changed(path, st, entry)) changes_.modified.push_back(rel);
         break;
     }
   }

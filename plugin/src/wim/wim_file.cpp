@@ -283,6 +283,17 @@ void WimFile::extract_image(int image, const std::filesystem::path& target,
                "extract", path_.string());
 }
 
+void WimFile::extract_paths(int image, const std::filesystem::path& target,
+                            const std::vector<std::string>& paths) {
+  if (paths.empty()) return;
+  std::vector<const wimlib_tchar*> raw;
+  raw.reserve(paths.size());
+  for (const std::string& path : paths) raw.push_back(path.c_str());
+  check_wimlib(wimlib_extract_paths(wim_, image, target.c_str(), raw.data(), raw.size(),
+                                    WIMLIB_EXTRACT_FLAG_REPLACE_INVALID_FILENAMES),
+               "extract from", path_.string());
+}
+
 void WimFile::update_image(int image, const std::vector<UpdateCommand>& commands) {
   if (commands.empty()) return;
   WimlibCommands raw(commands);

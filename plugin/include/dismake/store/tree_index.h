@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct IndexEntry {
   std::uint64_t inode = 0;
   std::string sha1;            // kFile: the base stream's SHA-1 ("" when empty)
   std::string symlink_target;  // kSymlink
+  // When the stat was taken: a file changed in the same clock tick looks
+  // clean by stat alone, so an entry whose ctime is this recent is hashed.
+  std::int64_t recorded_ns = 0;
 };
 
 class TreeIndex {
@@ -39,13 +43,19 @@ class TreeIndex {
   void save(const fs::path& file) const;
 
   const std::map<std::string, IndexEntry>& entries() const { return entries_; }
-  // When the stats were taken: a file changed in the same clock tick looks
-  // clean by stat alone, so files with a ctime this recent get hashed.
-  std::int64_t recorded_at_ns() const { return recorded_at_ns_; }
+  const IndexEntry* find(const std::string& path) const;
+
+  // Records `path` as it is on disk now under `root`, expecting content
+  // `sha1` for a file; a directory is recorded with everything below it,
+  // using `sha1_of` for the files there. A path missing on disk is forgotten.
+  void record(const fs::path& root, const std::string& path, const std::string& sha1);
+  void record_tree(const fs::path& root, const std::string& path,
+                   const std::function<std::string(const std::string&)>& sha1_of);
+  // Drops `path` and everything below it.
+  void forget(const std::string& path);
 
  private:
   std::map<std::string, IndexEntry> entries_;
-  std::int64_t recorded_at_ns_ = 0;
 };
 
 }  // namespace dismake

@@ -46,6 +46,11 @@ class WimFile {
   // Extracts the whole image into `target` (an existing directory).
   void extract_image(int image, const std::filesystem::path& target, const ProgressFn& progress);
 
+  // Extracts the given image paths (files or whole directory trees) below
+  // `target`, each at its place in the image ("Windows/x" → target/Windows/x).
+  void extract_paths(int image, const std::filesystem::path& target,
+                     const std::vector<std::string>& paths);
+
   // Applies `commands` in order to the image in memory; nothing is written
   // until overwrite_compact() or write_to().
   void update_image(int image, const std::vector<UpdateCommand>& commands);

@@ -1,0 +1,103 @@
+// One offline registry hive file opened for changes (RAII over hivex). The
+// registry ops read and change hives inside a mounted image through it; the
+// file on disk changes only in save(), atomically, so a failed op leaves the
+// hive exactly as it was.
+//
+// Key and value names compare case-insensitively, as Windows does (for Latin,
+// Greek and Cyrillic letters; other scripts compare exactly). Key
+// paths are '\'-separated, "" is the root key; the value name "" is the key's
+// default value (regedit's "@").
+//
+// Offline there is no CurrentControlSet: Windows makes it at boot as a link
+// to the control set that SYSTEM\Select\Current names. So a key path starting
+// with CurrentControlSet, in a hive that has no such key but has
+// Select\Current (the SYSTEM hive), goes to that ControlSet00N.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dismake/base/error.h"
+#include "dismake/ops/registry_value.h"
+
+struct hive_h;
+
+namespace dismake {
+
+class Hive {
+ public:
+  // Opens the hive file at `path`; changes stay in memory until save().
+  // Throws Error: ERROR_FILE_NOT_FOUND when it does not exist,
+  // ERROR_BAD_FORMAT when it is not a registry hive, ERROR_INVALID_DATA when
+  // it is a corrupt one; each names the file.
+  explicit Hive(const std::filesystem::path& path);
+  ~Hive();
+  Hive(const Hive&) = delete;
+  Hive& operator=(const Hive&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+  // True once a change was made that save() has not written yet.
+  bool modified() const { return modified_; }
+
+  // True when the key exists.
+  bool has_key(std::string_view key_path);
+
+  // Creates the key and any missing parents (existing ones are kept as they
+  // are, whatever the spelling of `key_path`). New key names must be ASCII
+  // (Error(ERROR_NOT_SUPPORTED) otherwise: see hive.cpp) and at most 255
+  // characters (E_INVALIDARG).
+  void create_key(std::string_view key_path);
+
+  // Sets value `name` of the key, creating the key and its parents as
+  // create_key() does. An existing value of that name (in any case) is
+  // replaced but keeps its name's spelling. Setting a value to what it
+  // already is changes nothing.
+  // Throws Error(ERROR_NOT_SUPPORTED) for data over 16344 bytes (see hive.cpp).
+  void set_value(std::string_view key_path, std::string_view name, const RegistryValue& value);
+
+  // Deletes value `name` of the key. A missing key or value is an
+  // Error(ERROR_FILE_NOT_FOUND), unless `if_exists`. Returns whether it
+  // deleted something.
+  bool delete_value(std::string_view key_path, std::string_view name, bool if_exists = false);
+
+  // Deletes the key with all its subkeys and values. A missing key is an
+  // Error(ERROR_FILE_NOT_FOUND), unless `if_exists`; the root key cannot be
+  // deleted (E_INVALIDARG). Returns whether it deleted something.
+  bool delete_key(std::string_view key_path, bool if_exists = false);
+
+  // The value, or nullopt when the key or the value does not exist.
+  std::optional<RegistryValue> get_value(std::string_view key_path, std::string_view name);
+
+  // Writes the hive back to its file when modified(): hivex writes a
+  // temporary file beside it, which is fsynced and renamed over the hive
+  // (keeping its permissions). Returns whether it wrote.
+  bool save();
+
+ private:
+  struct NamedValue;
+  using Node = std::size_t;
+
+  std::vector<std::string> resolve(std::string_view key_path);
+  std::optional<Node> find_key(const std::vector<std::string>& parts);
+  Node find_or_create_key(const std::vector<std::string>& parts);
+  std::optional<Node> find_child(Node parent, std::string_view name);
+  std::vector<NamedValue> read_values(Node node);
+  void write_values(Node node, const std::vector<NamedValue>& values);
+  void check_new_key_name(const std::vector<std::string>& parts, size_t index) const;
+  void check_cell_size(std::string_view name, const RegistryValue& value) const;
+  Error not_found(const std::string& what) const;
+  [[noreturn]] void fail(const std::string& action) const;
+
+  std::filesystem::path path_;
+  hive_h* handle_ = nullptr;
+  mode_t mode_ = 0644;
+  bool modified_ = false;
+};
+
+}  // namespace dismake

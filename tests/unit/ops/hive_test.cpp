@@ -1,0 +1,385 @@
+#include "dismake/ops/hive.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "dismake/base/error.h"
+#include "dismake/ops/registry_path.h"
+#include "registry_test_support.h"
+
+namespace dismake {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::string_literals;
+using testing::copy_hive;
+using testing::file_bytes;
+using testing::read_raw_value;
+using testing::run_command;
+using testing::shell_quote;
+using testing::subkey_names;
+using testing::TempDir;
+
+class HiveTest : public ::testing::Test {
+ protected:
+  fs::path minimal() { return copy_hive("minimal.hive", dir_.path() / "SOFTWARE"); }
+  fs::path special() { return copy_hive("special.hive", dir_.path() / "special"); }
+
+  TempDir dir_;
+};
+
+template <typename Fn>
+Error error_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& error) {
+    return error;
+  }
+  ADD_FAILURE() << "no error";
+  return Error(hr::kOk, "");
+}
+
+TEST_F(HiveTest, EveryTypeRoundTrips) {
+  fs::path path = minimal();
+  const std::vector<std::pair<std::string, RegistryValue>> values = {
+      {"sz", RegistryValue::parse("REG_SZ", "C:\\Program Files\\Contoso \xe2\x84\xa2")},
+      {"expand", RegistryValue::parse("REG_EXPAND_SZ", "%SystemRoot%\\system32")},
+      {"dword", RegistryValue::parse("REG_DWORD", "0xdeadbeef")},
+      {"qword", RegistryValue::parse("REG_QWORD", "0x1122334455667788")},
+      {"multi", RegistryValue::parse("REG_MULTI_SZ", "one;two;three")},
+      {"binary", RegistryValue::parse("REG_BINARY", "00,01,fe,ff,10")},
+      {"none", RegistryValue::parse("REG_NONE", "")},
+      {"link", RegistryValue(static_cast<RegistryType>(6), "\x41\0"s)},
+  };
+  {
+    Hive hive(path);
+    for (const auto& [name, value] : values) hive.set_value("Dismake\\Types", name, value);
+    EXPECT_TRUE(hive.save());
+  }
+  for (const auto& [name, value] : values) {
+    auto raw = read_raw_value(path, "Dismake\\Types", name);
+    ASSERT_TRUE(raw) << name;
+    EXPECT_EQ(raw->first, static_cast<std::uint32_t>(value.type())) << name;
+    EXPECT_EQ(raw->second, value.bytes()) << name;
+  }
+  Hive reopened(path);
+  for (const auto& [name, value] : values) {
+    EXPECT_EQ(reopened.get_value("Dismake\\Types", name), value) << name;
+  }
+}
+
+TEST_F(HiveTest, HivexToolsReadWhatWeWrote) {
+  fs::path path = minimal();
+  {
+    Hive hive(path);
+    hive.set_value("Contoso\\App", "Path", RegistryValue::string("C:\\Contoso"));
+    hive.set_value("Contoso\\App", "Count", RegistryValue::dword(42));
+    hive.set_value("Contoso\\App", "", RegistryValue::string("default"));
+    hive.save();
+  }
+  std::string get = "hivexget " + shell_quote(path.string()) + " '\\Contoso\\App' ";
+  EXPECT_EQ(run_command(get + "Path"), "C:\\Contoso\n");
+  EXPECT_EQ(run_command(get + "Count"), "42\n");
+  EXPECT_EQ(run_command(get + "@"), "default\n");
+  std::string listing = run_command("hivexsh " + shell_quote(path.string()) +
+                                    " <<'EOF'\ncd \\contoso\\app\nlsval\nEOF\n");
+  EXPECT_NE(listing.find("\"Path\"=\"C:\\\\Contoso\""), std::string::npos) << listing;
+}
+
+TEST_F(HiveTest, CreatesMissingKeysAndKeepsExisting) {
+  fs::path path = minimal();
+  {
+    Hive hive(path);
+    EXPECT_FALSE(hive.has_key("A"));
+    hive.create_key("A\\B\\C");
+    hive.set_value("A\\B\\D", "x", RegistryValue::dword(1));
+    EXPECT_TRUE(hive.has_key("A\\B\\C"));
+    EXPECT_TRUE(hive.has_key(""));
+    hive.save();
+  }
+  EXPECT_EQ(subkey_names(path, ""), std::vector<std::string>{"A"});
+  EXPECT_EQ(subkey_names(path, "A\\B"), (std::vector<std::string>{"C", "D"}));
+}
+
+TEST_F(HiveTest, KeyAndValueNamesAreCaseInsensitive) {
+  fs::path path = minimal();
+  {
+    Hive hive(path);
+    hive.set_value("Contoso\\App", "Name", RegistryValue::string("one"));
+    hive.set_value("CONTOSO\\app", "NAME", RegistryValue::string("two"));
+    EXPECT_EQ(hive.get_value("contoso\\APP", "name"), RegistryValue::string("two"));
+    hive.save();
+  }
+  EXPECT_EQ(subkey_names(path, ""), std::vector<std::string>{"Contoso"});
+  EXPECT_EQ(subkey_names(path, "Contoso"), std::vector<std::string>{"App"});
+  // The replaced value keeps the spelling it had.
+  std::string listing = run_command("hivexsh " + shell_quote(path.string()) +
+                                    " <<'EOF'\ncd \\Contoso\\App\nlsval\nEOF\n");
+  EXPECT_EQ(listing, "\"Name\"=\"two\"\n");
+}
+
+TEST_F(HiveTest, UnicodeKeyNamesMatchInAnyCase) {
+  fs::path path = special();
+  std::vector<std::string> before = subkey_names(path, "");
+  ASSERT_EQ(before.size(), 3u);
+  {
+    Hive hive(path);
+    EXPECT_TRUE(hive.has_key("ABCD_\xc3\x84\xc3\x96\xc3\x9c\xc3\x9f"));  // ABCD_ÄÖÜß
+    EXPECT_TRUE(hive.has_key("WEIRD\xe2\x84\xa2"));                      // WEIRD™
+    hive.set_value("ABCD_\xc3\x84\xc3\x96\xc3\x9c\xc3\x9f", "v", RegistryValue::dword(7));
+    hive.set_value("WEIRD\xe2\x84\xa2\\Sub", "\xc3\xa4", RegistryValue::dword(8));
+    hive.save();
+  }
+  EXPECT_EQ(subkey_names(path, ""), before);
+  Hive reopened(path);
+  EXPECT_EQ(reopened.get_value("abcd_\xc3\xa4\xc3\xb6\xc3\xbc\xc3\x9f", "V"),
+            RegistryValue::dword(7));
+  EXPECT_EQ(reopened.get_value("weird\xe2\x84\xa2\\SUB", "\xc3\x84"), RegistryValue::dword(8));
+}
+
+TEST_F(HiveTest, NewKeysNeedAsciiNames) {
+  fs::path path = minimal();
+  std::string original = file_bytes(path);
+  {
+    Hive hive(path);
+    Error error = error_of([&] { hive.create_key("Neu\\Caf\xc3\xa9\\Sub"); });
+    EXPECT_EQ(error.code(), hr::kNotSupported);
+    EXPECT_EQ(error.problem().rfind("cannot create registry key 'Neu\\Caf\xc3\xa9'", 0), 0u)
+        << error.problem();
+    EXPECT_FALSE(hive.has_key("Neu"));  // nothing of the path was made
+    EXPECT_FALSE(hive.modified());
+    EXPECT_EQ(error_of([&] { hive.create_key(std::string(256, 'k')); }).code(), hr::kInvalidArg);
+    hive.create_key(std::string(255, 'k'));
+  }
+  EXPECT_EQ(file_bytes(path), original);
+}
+
+TEST_F(HiveTest, DefaultValue) {
+  fs::path path = minimal();
+  {
+    Hive hive(path);
+    hive.set_value("Key", "", RegistryValue::string("d"));
+    hive.set_value("Key", "other", RegistryValue::string("o"));
+    hive.save();
+  }
+  auto raw = read_raw_value(path, "Key", "");
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(raw->second, "d\0\0\0"s);
+  Hive hive(path);
+  EXPECT_TRUE(hive.delete_value("Key", ""));
+  EXPECT_FALSE(hive.get_value("Key", ""));
+  EXPECT_EQ(hive.get_value("Key", "other"), RegistryValue::string("o"));
+}
+
+TEST_F(HiveTest, DeleteValue) {
+  fs::path path = minimal();
+  {
+    Hive hive(path);
+    hive.set_value("K", "a", RegistryValue::dword(1));
+    hive.set_value("K", "b", RegistryValue::dword(2));
+    hive.save();
+  }
+  {
+    Hive hive(path);
+    EXPECT_TRUE(hive.delete_value("k", "A"));
+    EXPECT_FALSE(hive.delete_value("K", "a", /*if_exists=*/true));
+    EXPECT_FALSE(hive.delete_value("Missing", "a", /*if_exists=*/true));
+    hive.save();
+  }
+  EXPECT_FALSE(read_raw_value(path, "K", "a"));
+  EXPECT_EQ(read_raw_value(path, "K", "b")->second, "\x02\0\0\0"s);
+}
+
+TEST_F(HiveTest, DeleteMissingValueOrKeyIsAnError) {
+  fs::path path = minimal();
+  std::string original = file_bytes(path);
+  {
+    Hive hive(path);
+    hive.create_key("K");
+    Error value = error_of([&] { hive.delete_value("K", "nope"); });
+    EXPECT_EQ(value.code(), hr::kFileNotFound);
+    EXPECT_EQ(value.problem(), "registry value 'nope' of key 'K' not found in registry hive '" +
+                                   path.string() + "'");
+    Error key = error_of([&] { hive.delete_key("K\\Missing"); });
+    EXPECT_EQ(key.code(), hr::kFileNotFound);
+    EXPECT_EQ(key.problem(),
+              "registry key 'K\\Missing' not found in registry hive '" + path.string() + "'");
+    EXPECT_EQ(error_of([&] { hive.delete_value("Missing", "x"); }).code(), hr::kFileNotFound);
+    EXPECT_EQ(error_of([&] { hive.delete_key(""); }).code(), hr::kInvalidArg);
+  }
+  EXPECT_EQ(file_bytes(path), original);
+}
+
+TEST_F(HiveTest, DeleteKeyIsRecursive) {
+  fs::path path = minimal();
+  {
+    Hive hive(path);
+    hive.set_value("Top\\Mid\\Leaf", "v", RegistryValue::dword(1));
+    hive.set_value("Top\\Mid", "v", RegistryValue::dword(1));
+    hive.create_key("Top\\Other");
+    hive.save();
+  }
+  {
+    Hive hive(path);
+    EXPECT_TRUE(hive.delete_key("TOP\\mid"));
+    EXPECT_FALSE(hive.delete_key("Top\\Mid", /*if_exists=*/true));
+    hive.save();
+  }
+  EXPECT_EQ(subkey_names(path, "Top"), std::vector<std::string>{"Other"});
+  Hive hive(path);
+  EXPECT_FALSE(hive.has_key("Top\\Mid\\Leaf"));
+}
+
+TEST_F(HiveTest, SaveReplacesTheFileAtomicallyKeepingItsMode) {
+  fs::path path = minimal();
+  ::chmod(path.c_str(), 0640);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  ino_t before = st.st_ino;
+  Hive hive(path);
+  hive.set_value("K", "v", RegistryValue::dword(1));
+  EXPECT_TRUE(hive.save());
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_NE(st.st_ino, before);  // renamed into place, not rewritten
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir_.path())) files.push_back(entry.path());
+  EXPECT_EQ(files, std::vector<fs::path>{path});
+}
+
+TEST_F(HiveTest, UnchangedHiveIsNotRewritten) {
+  fs::path path = minimal();
+  {
+    Hive hive(path);
+    hive.set_value("K", "v", RegistryValue::dword(1));
+    hive.save();
+  }
+  std::string saved = file_bytes(path);
+  Hive hive(path);
+  hive.set_value("k", "V", RegistryValue::dword(1));  // already so
+  hive.create_key("K");
+  EXPECT_FALSE(hive.modified());
+  EXPECT_FALSE(hive.save());
+  EXPECT_EQ(file_bytes(path), saved);
+}
+
+TEST_F(HiveTest, SameChangesGiveSameBytes) {
+  auto serviced = [&](const std::string& name) {
+    fs::path path = copy_hive("minimal.hive", dir_.path() / name);
+    Hive hive(path);
+    hive.set_value("A\\B", "s", RegistryValue::string("x"));
+    hive.set_value("A\\C", "d", RegistryValue::dword(3));
+    hive.delete_key("A\\C");
+    hive.save();
+    return file_bytes(path);
+  };
+  EXPECT_EQ(serviced("one"), serviced("two"));
+}
+
+TEST_F(HiveTest, CurrentControlSetGoesToTheSelectedSet) {
+  fs::path path = minimal();
+  {
+    Hive hive(path);
+    hive.set_value("Select", "Current", RegistryValue::dword(2));
+    hive.create_key("ControlSet001");
+    hive.create_key("ControlSet002\\Services");
+    hive.set_value("CurrentControlSet\\Services\\Contoso", "Start", RegistryValue::dword(4));
+    EXPECT_EQ(hive.get_value("CurrentControlSet\\Services\\Contoso", "Start"),
+              RegistryValue::dword(4));
+    hive.save();
+  }
+  EXPECT_TRUE(read_raw_value(path, "ControlSet002\\Services\\Contoso", "Start"));
+  EXPECT_EQ(subkey_names(path, ""),
+            (std::vector<std::string>{"ControlSet001", "ControlSet002", "Select"}));
+}
+
+TEST_F(HiveTest, TooLargeValueIsRefusedAndChangesNothing) {
+  fs::path path = minimal();
+  std::string original = file_bytes(path);
+  {
+    Hive hive(path);
+    Error error = error_of([&] {
+      hive.set_value("K", "big", RegistryValue(RegistryType::kBinary, std::string(20000, 'x')));
+    });
+    EXPECT_EQ(error.code(), hr::kNotSupported);
+    EXPECT_FALSE(hive.modified());
+    hive.set_value("K", "max", RegistryValue(RegistryType::kBinary, std::string(16344, 'x')));
+  }
+  EXPECT_EQ(file_bytes(path), original);
+}
+
+TEST_F(HiveTest, NotAHive) {
+  fs::path path = dir_.path() / "text";
+  std::ofstream(path) << std::string(10000, 'x');
+  Error error = error_of([&] { Hive hive(path); });
+  EXPECT_EQ(error.code(), hr::kBadFormat);
+  EXPECT_EQ(error.problem(), "'" + path.string() + "' is not a registry hive file");
+}
+
+TEST_F(HiveTest, CorruptHive) {
+  fs::path path = minimal();
+  fs::resize_file(path, 4096);  // the header without any hive bins
+  Error error = error_of([&] { Hive hive(path); });
+  EXPECT_EQ(error.code(), hr::kInvalidData);
+  EXPECT_EQ(error.problem().rfind("registry hive '" + path.string() + "' is corrupt", 0), 0u)
+      << error.problem();
+}
+
+TEST_F(HiveTest, MissingHive) {
+  fs::path path = dir_.path() / "absent";
+  Error error = error_of([&] { Hive hive(path); });
+  EXPECT_EQ(error.code(), hr::kFileNotFound);
+  EXPECT_NE(error.problem().find(path.string()), std::string::npos);
+}
+
+TEST_F(HiveTest, BadKeyPath) {
+  fs::path path = minimal();
+  Hive hive(path);
+  EXPECT_EQ(error_of([&] { hive.create_key("A\\\\B"); }).code(), hr::kInvalidArg);
+  EXPECT_EQ(error_of([&] { hive.set_value("A", "\xff", RegistryValue::dword(1)); }).code(),
+            hr::kInvalidArg);
+  EXPECT_FALSE(hive.modified());
+}
+
+// What a CLI "set a value" does: parse everything, then change and save.
+void set_from_text(const fs::path& hive_path, const std::string& key, const std::string& type,
+                   const std::string& data) {
+  RegistryPath path = parse_registry_path(key);
+  RegistryValue value = RegistryValue::parse(type, data);
+  Hive hive(hive_path);
+  hive.set_value(path.key, "v", value);
+  hive.save();
+}
+
+TEST_F(HiveTest, BadUserInputLeavesTheHiveByteIdentical) {
+  fs::path path = minimal();
+  std::string original = file_bytes(path);
+  struct Case {
+    const char* key;
+    const char* type;
+    const char* data;
+    HResult code;
+    const char* problem;
+  };
+  const Case cases[] = {
+      {"HKLM\\FOO\\X", "REG_SZ", "a", hr::kInvalidArg,
+       "unknown registry hive 'HKLM\\FOO' in key 'HKLM\\FOO\\X'"},
+      {"HKLM\\SOFTWARE\\X", "REG_WORD", "1", hr::kInvalidArg,
+       "unknown registry value type 'REG_WORD'"},
+      {"HKLM\\SOFTWARE\\X", "REG_DWORD", "0x1ffffffff", hr::kInvalidArg,
+       "REG_DWORD data '0x1ffffffff' is out of range"},
+      {"HKLM\\SOFTWARE\\X", "REG_BINARY", "01,0z", hr::kInvalidArg,
+       "REG_BINARY data '01,0z' is not hex bytes"},
+  };
+  for (const Case& c : cases) {
+    Error error = error_of([&] { set_from_text(path, c.key, c.type, c.data); });
+    EXPECT_EQ(error.code(), c.code) << c.problem;
+    EXPECT_EQ(error.problem(), c.problem);
+    EXPECT_EQ(file_bytes(path), original) << c.problem;
+  }
+}
+
+}  // namespace
+}  // namespace dismake

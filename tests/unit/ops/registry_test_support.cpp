@@ -1,0 +1,125 @@
+#include "registry_test_support.h"
+
+#include <gtest/gtest.h>
+#include <hivex.h>
+#include <stdlib.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace dismake::testing {
+
+namespace {
+
+// Walks `key` from the root of an open hive; 0 when a part is missing.
+hive_node_h walk(hive_h* h, const std::string& key) {
+  hive_node_h node = hivex_root(h);
+  std::stringstream parts(key);
+  std::string part;
+  while (node != 0 && std::getline(parts, part, '\\')) {
+    if (!part.empty()) node = hivex_node_get_child(h, node, part.c_str());
+  }
+  return node;
+}
+
+struct HiveReader {
+  explicit HiveReader(const fs::path& path) : h(hivex_open(path.c_str(), 0)) {
+    EXPECT_NE(h, nullptr) << "hivex cannot open " << path;
+  }
+  ~HiveReader() {
+    if (h) hivex_close(h);
+  }
+  hive_h* h;
+};
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "dismake-registry-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) std::abort();
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
+  fs::remove_all(path_, ec);
+}
+
+fs::path testdata(const std::string& name) {
+  const char* dir = std::getenv("DISMAKE_TESTDATA");
+  return fs::path(dir != nullptr ? dir : DISMAKE_TESTDATA_DEFAULT) / name;
+}
+
+fs::path copy_hive(const std::string& name, const fs::path& to) {
+  fs::create_directories(to.parent_path());
+  fs::copy_file(testdata(name), to);
+  fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::add);
+  return to;
+}
+
+std::string file_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::optional<std::pair<std::uint32_t, std::string>> read_raw_value(const fs::path& hive,
+                                                                    const std::string& key,
+                                                                    const std::string& name) {
+  HiveReader reader(hive);
+  if (!reader.h) return std::nullopt;
+  hive_node_h node = walk(reader.h, key);
+  if (node == 0) return std::nullopt;
+  hive_value_h value = hivex_node_get_value(reader.h, node, name.c_str());
+  if (value == 0) return std::nullopt;
+  hive_type type;
+  size_t length = 0;
+  char* data = hivex_value_value(reader.h, value, &type, &length);
+  if (data == nullptr) return std::nullopt;
+  std::pair<std::uint32_t, std::string> result(type, std::string(data, length));
+  std::free(data);
+  return result;
+}
+
+std::vector<std::string> subkey_names(const fs::path& hive, const std::string& key) {
+  HiveReader reader(hive);
+  std::vector<std::string> names;
+  if (!reader.h) return names;
+  hive_node_h node = walk(reader.h, key);
+  if (node == 0) return names;
+  hive_node_h* children = hivex_node_children(reader.h, node);
+  for (size_t i = 0; children && children[i] != 0; ++i) {
+    char* name = hivex_node_name(reader.h, children[i]);
+    names.emplace_back(name);
+    std::free(name);
+  }
+  std::free(children);
+  return names;
+}
+
+std::string run_command(const std::string& command) {
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    ADD_FAILURE() << "cannot run " << command;
+    return "";
+  }
+  std::string output;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+  int status = ::pclose(pipe);
+  EXPECT_EQ(status, 0) << command;
+  return output;
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+}  // namespace dismake::testing
