@@ -2,10 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "dismake/base/error.h"
 #include "dismake/base/file_lock.h"
 #include "dismake/base/files.h"
 #include "dismake/store/base_image.h"
+#include "dismake/store/serviced_mount.h"
 #include "dismake/store/tree_index.h"
 #include "dismake/store/wim_output.h"
 
@@ -35,10 +38,16 @@ FileLock lock_mount(const MountPaths& paths) {
   return FileLock(paths.lock_file(), default_lock_timeout(), what.c_str());
 }
 
-// Extracts the base into the (empty) mount directory and records its index.
-void extract_base(BaseImage& base, const MountPaths& paths, const ProgressFn& progress) {
-  base.wim.extract_image(base.image, paths.mount_dir, progress);
-  TreeIndex::build(paths.mount_dir, base.entries).save(paths.index_file());
+// Extracts the base into the (empty) mount directory, unless the mount is
+// lazy, and records its index and base state.
+void extract_base(BaseImage& base, const MountPaths& paths, bool lazy, const ProgressFn& progress) {
+  if (lazy) {
+    TreeIndex().save(paths.index_file());
+  } else {
+    base.wim.extract_image(base.image, paths.mount_dir, progress);
+    TreeIndex::build(paths.mount_dir, base.entries).save(paths.index_file());
+  }
+  initialize_mount_state(paths, base.entries, base.identity, lazy);
 }
 
 // Undoes a mount that failed half-way, so a failed mount leaves nothing.
@@ -89,6 +98,23 @@ void check_base_unchanged(MountRecord& record, const MountPaths& paths) {
 }
 
 }  // namespace
+
+void require_clean(const ServicedMount& mount) {
+  TreeChanges changes = mount.untracked_changes();
+  if (changes.empty()) return;
+  std::vector<std::string> paths = changes.added;
+  for (const auto* list : {&changes.modified, &changes.deleted, &changes.retyped})
+    paths.insert(paths.end(), list->begin(), list->end());
+  std::sort(paths.begin(), paths.end());
+  std::string named;
+  for (size_t i = 0; i < paths.size() && i < 10; ++i) named += (i ? ", " : "") + paths[i];
+  if (paths.size() > 10) named += " and " + std::to_string(paths.size() - 10) + " more";
+  throw Error(
+      hr::kInvalidData,
+      "the mount '" + mount.paths().mount_dir.string() + "' has changes no step made: " + named,
+      "run `dismake restore " + mount.paths().mount_dir.string() +
+          "` to discard them, or make them a step");
+}
 
 const char* mount_status_name(MountStatus status) {
   switch (status) {
@@ -163,7 +189,7 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   record.base_identity = base.identity;
   record.wim_fingerprint = FileFingerprint::of(wim_path);
   record.mounted_at = utc_now_iso8601();
-  extract_base(base, paths, options.progress);
+  extract_base(base, paths, options.lazy, options.progress);
   record.save(paths.record_file());  // last: a mount without a record is invalid
   rollback.commit();
   return record;
@@ -177,8 +203,9 @@ MountPaths MountStore::existing_mount(const fs::path& mount_dir) const {
   return paths;
 }
 
-CommitResult MountStore::commit_locked(const MountPaths& paths, MountRecord& record,
-                                       const CommitOptions& options) {
+CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions& options) {
+  const MountPaths& paths = mount.paths();
+  MountRecord record = mount.record();
   if (record.read_only)
     throw Error(hr::kWriteProtect, "the mount '" + paths.mount_dir.string() + "' is read-only",
                 "mount the image without --readonly to commit changes");
@@ -192,48 +219,48 @@ CommitResult MountStore::commit_locked(const MountPaths& paths, MountRecord& rec
   if (is_within(result.output, paths.mount_dir) || is_within(result.output, paths.state_dir))
     throw Error(hr::kInvalidArg, "the output '" + result.output.string() + "' is inside the mount",
                 "write the output outside the mount directory");
-  TreeIndex index = TreeIndex::load(paths.index_file());
-  result.changes = find_changes(paths.mount_dir, index);
+  if (options.state) {
+    mount.restore_to(*options.state);
+    require_clean(mount);
+  }
+  result.changes = mount.untracked_changes();
+  std::vector<UpdateCommand> commands = mount.commit_commands(/*include_untracked=*/!options.state);
   bool in_place = result.output == record.wim_path;
-  if (in_place && result.changes.empty() && !options.compression && !options.write.check_integrity)
+  if (in_place && commands.empty() && mount.delta().properties().empty() && !options.compression &&
+      !options.write.check_integrity)
     return result;
 
-  write_wim_output({record.wim_path, record.image_index,
-                    update_commands(paths.mount_dir, result.changes), result.output,
-                    options.compression, options.write, options.progress});
+  write_wim_output({record.wim_path, record.image_index, std::move(commands),
+                    mount.delta().properties(), result.output, options.compression, options.write,
+                    options.progress});
   result.written = true;
-  if (in_place) {
-    // The committed image is the new base: the tree now matches it.
-    BaseImage base = BaseImage::open(record.wim_path, record.image_index, "");
-    TreeIndex::build(paths.mount_dir, base.entries).save(paths.index_file());
-    record.base_identity = base.identity;
-    record.wim_fingerprint = FileFingerprint::of(record.wim_path);
-    record.save(paths.record_file());
-  }
+  if (in_place) mount.rebase_on_committed();
+  mount.log_event({{"event", "commit"},
+                   {"output", result.output.string()},
+                   {"state", mount.state().current_key}});
   return result;
 }
 
 CommitResult MountStore::commit(const fs::path& mount_dir, const CommitOptions& options) {
-  MountPaths paths = existing_mount(mount_dir);
-  FileLock lock = lock_mount(paths);
-  MountRecord record = MountRecord::load(paths.record_file());
-  return commit_locked(paths, record, options);
+  ServicedMount mount = ServicedMount::open(existing_mount(mount_dir).mount_dir);
+  return commit_locked(mount, options);
 }
 
 void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOptions>& commit) {
   MountPaths paths = existing_mount(mount_dir);
-  FileLock lock = lock_mount(paths);
-  if (unmount_guard_) unmount_guard_(paths);
-  if (commit) {
-    MountRecord record = MountRecord::load(paths.record_file());
-    commit_locked(paths, record, *commit);
-  }
+  std::optional<ServicedMount> mount;
+  std::optional<FileLock> lock;
   bool created = true;
   try {
-    created = MountRecord::load(paths.record_file()).created_mount_dir;
-  } catch (const Error&) {
-    // Discarding a mount whose record is corrupt: remove what is there.
+    mount.emplace(ServicedMount::open(paths.mount_dir));
+    created = mount->record().created_mount_dir;
+  } catch (const Error& e) {
+    if (commit || e.code() == hr::kBusy) throw;
+    // Discarding a mount whose state is corrupt: remove what is there.
+    lock.emplace(paths.lock_file(), default_lock_timeout(), "the mount");
   }
+  if (unmount_guard_) unmount_guard_(paths);
+  if (commit) commit_locked(*mount, *commit);
   // The record goes first: a mount interrupted from here on is invalid (and
   // reaped by cleanup), never a half-deleted tree that looks like changes.
   std::error_code ec;
@@ -248,19 +275,15 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
 }
 
 bool MountStore::remount(const fs::path& mount_dir, const ProgressFn& progress) {
-  MountPaths paths = existing_mount(mount_dir);
-  FileLock lock = lock_mount(paths);
-  MountRecord record = MountRecord::load(paths.record_file());
+  ServicedMount mount = ServicedMount::open(existing_mount(mount_dir).mount_dir);
+  const MountPaths& paths = mount.paths();
   if (fs::is_directory(paths.mount_dir) && !directory_is_empty(paths.mount_dir)) return false;
+  MountRecord record = mount.record();
   check_base_unchanged(record, paths);
-  BaseImage base = BaseImage::open(record.wim_path, record.image_index, "");
-  fs::create_directories(paths.mount_dir);
-  try {
-    extract_base(base, paths, progress);
-  } catch (...) {
-    remove_contents(paths.mount_dir);
-    throw;
-  }
+  // The tree's content is gone; the known states and their blobs are not, so
+  // builds restore their states from them instead of re-running steps.
+  mount.reset_tree(progress);
+  mount.log_event({{"event", "remount"}});
   return true;
 }
 

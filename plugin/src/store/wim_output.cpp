@@ -63,6 +63,7 @@ void write_wim_output(const WimOutputRequest& request) {
   copy_file_durable(request.source, copy.path());
   WimFile wim = WimFile::open(copy.path(), /*writable=*/true);
   wim.update_image(request.image, request.commands);
+  for (const auto& [name, value] : request.properties) wim.set_property(request.image, name, value);
 
   bool recompress = request.compression && *request.compression != wim.info().compression;
   if (!recompress) {

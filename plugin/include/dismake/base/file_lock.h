@@ -14,6 +14,7 @@ class FileLock {
   // `what` when another process still holds it.
   FileLock(const std::filesystem::path& path, std::chrono::milliseconds timeout, const char* what);
   ~FileLock();
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
 

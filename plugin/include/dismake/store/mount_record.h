@@ -22,6 +22,12 @@ struct MountPaths {
   fs::path record_file() const { return state_dir / "mount.json"; }
   fs::path index_file() const { return state_dir / "index.json"; }
   fs::path lock_file() const { return state_dir / "lock"; }
+  fs::path base_file() const { return state_dir / "base.json"; }
+  fs::path state_file() const { return state_dir / "state.json"; }
+  fs::path states_dir() const { return state_dir / "states"; }
+  fs::path blobs_dir() const { return state_dir / "blobs"; }
+  fs::path scratch_dir() const { return state_dir / "scratch"; }
+  fs::path events_file() const { return state_dir / "events.log"; }
 };
 
 // The size, mtime and inode of the source WIM when it was mounted: a cheap

@@ -19,12 +19,20 @@
 
 namespace dismake {
 
+class ServicedMount;
+
+// Throws Error naming the paths when the tree has changes no step made.
+void require_clean(const ServicedMount& mount);
+
 struct MountOptions {
   fs::path wim;
   int index = 0;     // 1-based; 0 = select by name
   std::string name;  // used when index is 0
   bool read_only = false;
   ProgressFn progress;
+  // Extract nothing up front: steps extract only what they touch (DESIGN.md,
+  // "Materialization").
+  bool lazy = false;
 };
 
 struct CommitOptions {
@@ -32,6 +40,9 @@ struct CommitOptions {
   std::optional<Compression> compression;  // none: keep the source's
   WriteOptions write;
   ProgressFn progress;
+  // Commit this known state (a build's last step), restoring the tree to it
+  // first; untracked changes are then refused. None: the tree as it is.
+  std::optional<std::string> state;
 };
 
 struct CommitResult {
@@ -93,8 +104,7 @@ class MountStore {
   MountInfo inspect(const MountPaths& paths) const;
   MountPaths existing_mount(const fs::path& mount_dir) const;
   void check_mount_target(const MountPaths& paths) const;
-  CommitResult commit_locked(const MountPaths& paths, MountRecord& record,
-                             const CommitOptions& options);
+  CommitResult commit_locked(ServicedMount& mount, const CommitOptions& options);
 
   MountRegistry registry_;
   UnmountGuard unmount_guard_;

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "dismake/base/progress.h"
@@ -18,6 +20,7 @@ struct WimOutputRequest {
   std::filesystem::path source;
   int image = 0;
   std::vector<UpdateCommand> commands;
+  std::map<std::string, std::string> properties;  // XML properties to set on the image
   std::filesystem::path output;
   std::optional<Compression> compression;  // none: keep the source's
   WriteOptions write;

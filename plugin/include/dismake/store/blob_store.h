@@ -1,0 +1,33 @@
+// BlobStore: the content-addressed files steps wrote, kept in the mount's
+// state directory (blobs/<sha256>). A state names its files by hash, so
+// restoring any known state copies them back from here without re-running
+// the step that made them.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace dismake {
+
+struct StoredBlob {
+  std::string sha256;
+  std::string sha1;
+  std::uint64_t size = 0;
+};
+
+class BlobStore {
+ public:
+  explicit BlobStore(std::filesystem::path dir);
+
+  // Stores a copy of `file` (atomically; a blob already there is kept).
+  StoredBlob put(const std::filesystem::path& file);
+  std::filesystem::path path_of(const std::string& sha256) const;
+  // Copies blob `sha256` to `target` (replacing it), durably.
+  void copy_to(const std::string& sha256, const std::filesystem::path& target) const;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace dismake

@@ -1,0 +1,112 @@
+// ServicedMount: one mount opened for servicing, under its lock, with
+// everything the state model needs (DESIGN.md, "The state model"): the base
+// listing, the current state and its delta, the tree index, the blob store
+// and the catalog of known states. Steps change the working tree through it;
+// it records what they changed, moves the tree between known states touching
+// only the paths that differ, and rolls back a step that was killed.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dismake/base/file_lock.h"
+#include "dismake/base/progress.h"
+#include "dismake/store/base_listing.h"
+#include "dismake/store/blob_store.h"
+#include "dismake/store/mount_record.h"
+#include "dismake/store/state_catalog.h"
+#include "dismake/store/tree_changes.h"
+#include "dismake/store/tree_index.h"
+#include "dismake/wim/wim_types.h"
+
+namespace dismake {
+
+// What a path is in a state of the image.
+enum class ImagePathKind { kAbsent, kFile, kDirectory, kSymlink };
+
+// What a step changed: the image paths it wrote, created or removed in the
+// tree, and the image properties it set.
+struct StepChanges {
+  std::vector<std::string> paths;
+  std::map<std::string, std::string> properties;
+};
+
+class ServicedMount {
+ public:
+  // Opens the mount at `mount_dir` and takes its lock (waiting up to
+  // DISMAKE_LOCK_TIMEOUT). Throws ERROR_NOT_FOUND when it is not a mount.
+  static ServicedMount open(const fs::path& mount_dir);
+
+  ServicedMount(ServicedMount&&) noexcept;
+  ServicedMount& operator=(ServicedMount&&) noexcept;
+  ~ServicedMount();
+
+  const MountPaths& paths() const;
+  const MountRecord& record() const;
+  const MountState& state() const;
+  const StateDelta& delta() const;
+  const BaseListing& base() const;
+  const StateCatalog& catalog() const;
+  fs::path disk_path(const std::string& image_path) const;
+
+  // `user_path` made canonical, matched case-insensitively, component by
+  // component, against what exists in the current state: `windows/x` is
+  // `Windows/x` when the image has `Windows/`.
+  std::string resolve(const std::string& user_path) const;
+  ImagePathKind kind_of(const std::string& image_path) const;
+
+  // Makes the current state's content of `image_path` (a file, or a
+  // directory with everything below it; "" for the whole image) present in
+  // the working tree. A no-op in a full mount.
+  void materialize(const std::string& image_path);
+
+  // Changes in the working tree that no step made.
+  TreeChanges untracked_changes() const;
+  // Puts every untracked change back as the current state has it, and rolls
+  // back a step that was killed half-way. Returns the paths it touched.
+  std::vector<std::string> restore_tracked();
+  // True when a step was started and never finished.
+  bool has_interrupted_step() const;
+
+  // Moves the tree to the known state `key`, touching only the paths where
+  // the current state and `key` differ.
+  void restore_to(const std::string& key);
+
+  // Write-ahead for a step that will move the tree from `parent` to `key`.
+  void begin_step(const std::string& key, const std::string& parent);
+  // Records what the step changed as the state `key`, made from `parent`.
+  void finish_step(const std::string& key, const std::string& parent, const nlohmann::json& spec,
+                   const StepChanges& changes);
+
+  // The wimlib commands that turn the base image into the current state,
+  // followed by the untracked changes when `include_untracked`.
+  std::vector<UpdateCommand> commit_commands(bool include_untracked);
+
+  // After the current state was committed into the source WIM: the result is
+  // the new base, and the current state becomes its base state.
+  void rebase_on_committed();
+
+  // Empties the working tree and resets it to the base state (a tree that
+  // vanished), extracting the base again unless the mount is lazy.
+  void reset_tree(const ProgressFn& progress);
+
+  // Remembers the recipe fingerprint of the build that ensured this mount.
+  void set_recipe(const std::string& recipe);
+  // Appends one JSON line to the mount's events.log.
+  void log_event(const nlohmann::json& event) const;
+
+ private:
+  struct Impl;
+  explicit ServicedMount(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Creates the state of a freshly extracted (or lazy, empty) mount: the base
+// listing, the base state and its catalog entry.
+void initialize_mount_state(const MountPaths& paths, const std::vector<WimEntry>& entries,
+                            const std::string& base_identity, bool lazy);
+
+}  // namespace dismake

@@ -1,0 +1,50 @@
+// StateDelta: what a state of a mount differs from its base image in, path by
+// path: deleted, or a file (a blob in the blob store), a directory or a
+// symlink; plus the image's XML properties a step set. A state is the base
+// plus its delta (DESIGN.md, "The state model"); committing writes the base
+// with the delta applied, so the output depends only on the final delta.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+namespace dismake {
+
+struct DeltaEntry {
+  enum class Kind { kDeleted, kFile, kDirectory, kSymlink };
+  Kind kind = Kind::kDeleted;
+  std::string blob;  // kFile: SHA-256 of the content (the blob's name)
+  std::string sha1;  // kFile: SHA-1 of the content, as a WIM records it
+  std::uint64_t size = 0;
+  std::string symlink_target;  // kSymlink
+  // kDirectory: the base's directory at this path (if any) was deleted
+  // first, so none of its base contents are part of this state.
+  bool replaces_base = false;
+
+  bool operator==(const DeltaEntry& other) const;
+};
+
+class StateDelta {
+ public:
+  const std::map<std::string, DeltaEntry>& entries() const { return entries_; }
+  const std::map<std::string, std::string>& properties() const { return properties_; }
+
+  const DeltaEntry* find(const std::string& path) const;
+  // Sets `path`; a deletion or a file also drops every entry below it.
+  void set(const std::string& path, DeltaEntry entry);
+  // Forgets `path` (it is as in the base again), and everything below it.
+  void reset(const std::string& path);
+  void set_property(const std::string& name, const std::string& value);
+
+  nlohmann::json to_json() const;
+  static StateDelta from_json(const nlohmann::json& j);
+
+ private:
+  void erase_below(const std::string& path);
+  std::map<std::string, DeltaEntry> entries_;
+  std::map<std::string, std::string> properties_;
+};
+
+}  // namespace dismake

@@ -1,0 +1,95 @@
+#include "dismake/store/state_delta.h"
+
+#include <nlohmann/json.hpp>
+
+namespace dismake {
+
+using nlohmann::json;
+
+namespace {
+const char* kind_name(DeltaEntry::Kind kind) {
+  switch (kind) {
+    case DeltaEntry::Kind::kFile:
+      return "file";
+    case DeltaEntry::Kind::kDirectory:
+      return "dir";
+    case DeltaEntry::Kind::kSymlink:
+      return "symlink";
+    case DeltaEntry::Kind::kDeleted:
+      break;
+  }
+  return "deleted";
+}
+
+DeltaEntry::Kind kind_from(const std::string& name) {
+  if (name == "file") return DeltaEntry::Kind::kFile;
+  if (name == "dir") return DeltaEntry::Kind::kDirectory;
+  if (name == "symlink") return DeltaEntry::Kind::kSymlink;
+  return DeltaEntry::Kind::kDeleted;
+}
+}  // namespace
+
+bool DeltaEntry::operator==(const DeltaEntry& other) const {
+  return kind == other.kind && blob == other.blob && size == other.size &&
+         symlink_target == other.symlink_target && replaces_base == other.replaces_base;
+}
+
+const DeltaEntry* StateDelta::find(const std::string& path) const {
+  auto it = entries_.find(path);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void StateDelta::erase_below(const std::string& path) {
+  std::string prefix = path + "/";
+  auto it = entries_.lower_bound(prefix);
+  while (it != entries_.end() && it->first.compare(0, prefix.size(), prefix) == 0)
+    it = entries_.erase(it);
+}
+
+void StateDelta::set(const std::string& path, DeltaEntry entry) {
+  if (entry.kind != DeltaEntry::Kind::kDirectory || entry.replaces_base) erase_below(path);
+  entries_[path] = std::move(entry);
+}
+
+void StateDelta::reset(const std::string& path) {
+  erase_below(path);
+  entries_.erase(path);
+}
+
+void StateDelta::set_property(const std::string& name, const std::string& value) {
+  properties_[name] = value;
+}
+
+json StateDelta::to_json() const {
+  json entries = json::object();
+  for (const auto& [path, e] : entries_) {
+    json j = {{"kind", kind_name(e.kind)}};
+    if (e.kind == DeltaEntry::Kind::kFile) {
+      j["blob"] = e.blob;
+      j["sha1"] = e.sha1;
+      j["size"] = e.size;
+    }
+    if (e.kind == DeltaEntry::Kind::kSymlink) j["target"] = e.symlink_target;
+    if (e.replaces_base) j["replaces_base"] = true;
+    entries[path] = std::move(j);
+  }
+  return {{"entries", std::move(entries)}, {"properties", properties_}};
+}
+
+StateDelta StateDelta::from_json(const json& j) {
+  StateDelta delta;
+  for (const auto& [path, e] : j.at("entries").items()) {
+    DeltaEntry entry;
+    entry.kind = kind_from(e.at("kind").get<std::string>());
+    entry.blob = e.value("blob", "");
+    entry.sha1 = e.value("sha1", "");
+    entry.size = e.value("size", std::uint64_t{0});
+    entry.symlink_target = e.value("target", "");
+    entry.replaces_base = e.value("replaces_base", false);
+    delta.entries_.emplace(path, std::move(entry));
+  }
+  delta.properties_ = j.at("properties").get<std::map<std::string, std::string>>();
+  return delta;
+}
+
+}  // namespace dismake
