@@ -8,6 +8,7 @@ packages=(
   g++ cmake ninja-build pkg-config          # toolchain
   libwim-dev wimtools                       # WIM files (wimlib) and the reference CLI
   libhivex-dev libhivex-bin                 # offline registry hives
+  libxml2-dev                               # unattend.xml checks
   nlohmann-json3-dev libcli11-dev libssl-dev
   googletest libgtest-dev                   # unit tests
   python3                                   # test scripts read JSON with it

@@ -13,5 +13,8 @@ using Action = std::function<void()>;
 void add_info_command(CLI::App& app, Action& run);
 void add_mount_commands(CLI::App& app, Action& run);
 void add_mount_list_commands(CLI::App& app, Action& run);
+void add_session_commands(CLI::App& app, Action& run);
+void add_step_commands(CLI::App& app, Action& run);
+void add_build_commands(CLI::App& app, Action& run);
 
 }  // namespace dismake::cli

@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   dismake::cli::add_info_command(app, run);
   dismake::cli::add_mount_commands(app, run);
   dismake::cli::add_mount_list_commands(app, run);
+  dismake::cli::add_session_commands(app, run);
+  dismake::cli::add_step_commands(app, run);
+  dismake::cli::add_build_commands(app, run);
 
   try {
     app.parse(argc, argv);

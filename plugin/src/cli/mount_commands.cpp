@@ -5,7 +5,9 @@
 
 #include "commands.h"
 #include "dismake/base/error.h"
+#include "dismake/ops/stamp.h"
 #include "dismake/store/mount_store.h"
+#include "mount_store_factory.h"
 #include "progress_printer.h"
 
 namespace dismake::cli {
@@ -13,6 +15,7 @@ namespace dismake::cli {
 namespace {
 
 struct CommitArgs {
+  std::string after;
   std::string output;
   std::string compress;
   bool check = false;
@@ -24,6 +27,9 @@ void add_commit_options(CLI::App* cmd, CommitArgs& args) {
                   "Write the result to this new WIM file; the source WIM is left as it is");
   cmd->add_option("--compress", args.compress, "Compression of the output: none|xpress|lzx|lzms");
   cmd->add_flag("--check", args.check, "Add an integrity table to the output");
+  cmd->add_option(
+      "--after", args.after,
+      "Commit the state this step's stamp names (a build's last step), not the tree as it is");
 }
 
 CommitOptions commit_options(const CommitArgs& args) {
@@ -32,6 +38,7 @@ CommitOptions commit_options(const CommitArgs& args) {
   if (!args.compress.empty()) options.compression = parse_compression(args.compress);
   options.write.check_integrity = args.check;
   options.progress = progress_printer("commit", args.quiet);
+  if (!args.after.empty()) options.state = Stamp::load(args.after).state;
   return options;
 }
 
@@ -47,10 +54,13 @@ void report_commit(const CommitResult& result) {
     std::printf("Nothing to commit: the working tree matches the image.\n");
     return;
   }
-  std::printf("Committed %s to %s\n", describe(result.changes).c_str(), result.output.c_str());
+  std::printf("Committed %zu changes to %s", result.commands, result.output.c_str());
+  if (!result.changes.empty())
+    std::printf(" (from the tree: %s)", describe(result.changes).c_str());
+  std::printf("\n");
 }
 
-MountStore store() { return MountStore(MountRegistry::for_current_user()); }
+MountStore store() { return open_store(); }
 
 struct MountArgs {
   std::string wim;
@@ -58,6 +68,7 @@ struct MountArgs {
   int index = 0;
   std::string name;
   bool read_only = false;
+  bool lazy = false;
   bool quiet = false;
 };
 
@@ -65,8 +76,9 @@ void run_mount(const MountArgs& args) {
   if ((args.index == 0) == args.name.empty())
     throw Error(hr::kInvalidArg, "mount needs exactly one of --index and --name",
                 "see `dismake info " + args.wim + "` for the images");
-  MountOptions options{args.wim, args.index, args.name, args.read_only,
-                       progress_printer("mount", args.quiet)};
+  MountOptions options{
+      args.wim, args.index, args.name, args.read_only, progress_printer("mount", args.quiet),
+      args.lazy};
   MountRecord record = store().mount(args.mount_dir, options);
   std::printf("Mounted image %d (%s) of %s at %s%s\n", record.image_index,
               record.image_name.c_str(), record.wim_path.c_str(),
@@ -82,6 +94,7 @@ void add_mount(CLI::App& app, Action& run) {
   cmd->add_option("--index", args->index, "The image's index (1-based)");
   cmd->add_option("--name", args->name, "The image's name");
   cmd->add_flag("--readonly", args->read_only, "Mount read-only: commit is refused");
+  cmd->add_flag("--lazy", args->lazy, "Extract nothing now; steps extract what they touch");
   cmd->add_flag("--quiet", args->quiet, "Show no progress");
   cmd->callback([args, &run] { run = [args] { run_mount(*args); }; });
 }

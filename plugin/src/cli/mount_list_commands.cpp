@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "dismake/base/error.h"
+#include "dismake/session/session_records.h"
 #include "dismake/store/mount_store.h"
 
 namespace dismake::cli {
@@ -12,12 +14,30 @@ namespace dismake::cli {
 namespace {
 using nlohmann::json;
 
+json sessions_json(const MountPaths& paths) {
+  json sessions = json::array();
+  if (!fs::is_directory(paths.state_dir)) return sessions;
+  try {
+    for (const SessionRecord& r : SessionRecords(paths.state_dir).list())
+      sessions.push_back({{"id", r.id},
+                          {"name", r.name},
+                          {"owner", session_owner_name(r.owner)},
+                          {"pid", r.pid},
+                          {"opened_at", r.opened_at},
+                          {"stale", r.stale},
+                          {"stale_reason", r.stale_reason}});
+  } catch (const Error& e) {
+    sessions.push_back({{"error", e.what()}});
+  }
+  return sessions;
+}
+
 json mount_json(const MountInfo& mount) {
   json j = {{"mount_dir", mount.paths.mount_dir.string()},
             {"state_dir", mount.paths.state_dir.string()},
             {"status", mount_status_name(mount.status)},
             {"problem", mount.problem},
-            {"sessions", json::array()}};
+            {"sessions", sessions_json(mount.paths)}};
   if (mount.record) {
     j["image_file"] = mount.record->wim_path.string();
     j["index"] = mount.record->image_index;
@@ -36,6 +56,15 @@ void print_mount(const MountInfo& mount) {
                 mount.record->image_name.c_str(), mount.record->read_only ? "No" : "Yes");
   }
   std::printf("Status : %s\n", mount_status_name(mount.status));
+  for (const json& session : sessions_json(mount.paths)) {
+    if (session.contains("error")) {
+      std::printf("Sessions : %s\n", session["error"].get<std::string>().c_str());
+      continue;
+    }
+    std::printf("Session : %s (%s, pid %d%s)\n", session["name"].get<std::string>().c_str(),
+                session["owner"].get<std::string>().c_str(), session["pid"].get<int>(),
+                session["stale"].get<bool>() ? ", stale" : "");
+  }
   if (!mount.problem.empty()) std::printf("Problem : %s\n", mount.problem.c_str());
 }
 
@@ -52,8 +81,25 @@ void run_list(bool as_json) {
   for (const MountInfo& mount : mounts) print_mount(mount);
 }
 
+// Sessions whose owning process died (DismCleanupMountpoints reaps them too).
+void reap_sessions(const MountStore& store, CleanupReport& report) {
+  for (const MountInfo& mount : store.list()) {
+    if (!fs::is_directory(mount.paths.state_dir)) continue;
+    ReapedSessions reaped = SessionRecords(mount.paths.state_dir).reap_stale();
+    for (const SessionRecord& r : reaped.stale)
+      report.actions.push_back("closed stale session " + (r.name.empty() ? r.id : r.name) + " on " +
+                               mount.paths.mount_dir.string() + " (" + r.stale_reason + ")");
+    for (const fs::path& file : reaped.corrupt)
+      report.actions.push_back("removed corrupt session record " + file.string());
+  }
+}
+
 void run_cleanup(bool force) {
-  CleanupReport report = MountStore(MountRegistry::for_current_user()).cleanup(force);
+  MountStore store(MountRegistry::for_current_user());
+  CleanupReport report;
+  reap_sessions(store, report);
+  CleanupReport mounts = store.cleanup(force);
+  report.actions.insert(report.actions.end(), mounts.actions.begin(), mounts.actions.end());
   if (report.actions.empty()) std::printf("Nothing to clean up.\n");
   for (const std::string& line : report.actions) std::printf("%s\n", line.c_str());
 }

@@ -225,6 +225,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   }
   result.changes = mount.untracked_changes();
   std::vector<UpdateCommand> commands = mount.commit_commands(/*include_untracked=*/!options.state);
+  result.commands = commands.size();
   bool in_place = result.output == record.wim_path;
   if (in_place && commands.empty() && mount.delta().properties().empty() && !options.compression &&
       !options.write.check_integrity)

@@ -46,7 +46,8 @@ struct CommitOptions {
 };
 
 struct CommitResult {
-  TreeChanges changes;
+  TreeChanges changes;  // the untracked changes committed with the state
+  size_t commands = 0;  // wimlib update commands applied to the base
   fs::path output;
   bool written = false;  // false when there was nothing to write
 };

@@ -1,0 +1,39 @@
+// run_step: one build step, as DESIGN.md's state model runs it. The step's
+// key is H(parent state, op spec, input digests). If the mount is already in
+// that state nothing happens; if the state is known (an earlier build made
+// it) the tree is restored to it; otherwise the tree is restored to the
+// parent state, the step is recorded as under way (write-ahead), the op runs,
+// and what it changed becomes the new state. A step killed half-way is rolled
+// back by the next one.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "dismake/ops/op.h"
+
+namespace dismake {
+
+struct StepOptions {
+  std::string session;                           // must be open on the mount ("" = none)
+  std::optional<std::filesystem::path> after;    // the previous step's stamp
+  std::optional<std::filesystem::path> stamp;    // written when the step runs
+  std::optional<std::filesystem::path> depfile;  // for Ninja: every input read
+};
+
+enum class StepAction { kRan, kUpToDate, kRestored };
+const char* step_action_name(StepAction action);  // "ran", "up-to-date", "restored"
+
+struct StepOutcome {
+  StepAction action = StepAction::kRan;
+  std::string key;  // also the state the mount is in now
+};
+
+StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepOptions& options);
+
+// Throws DISMAPI_E_INVALID_DISM_SESSION unless session `name` is open on the
+// mount ("" passes).
+void require_open_session(const ServicedMount& mount, const std::string& name);
+
+}  // namespace dismake

@@ -1,0 +1,140 @@
+#include <algorithm>
+
+#include "dismake/base/error.h"
+#include "dismake/base/files.h"
+#include "dismake/ops/servicing_ops.h"
+#include "dismake/store/image_path.h"
+
+namespace dismake {
+
+namespace {
+
+std::string join(const std::string& dir, const std::string& name) {
+  return dir.empty() ? name : dir + "/" + name;
+}
+
+// An overlay's symlink must stay inside the overlay: its target, read
+// relative to where the link is, may not climb out of the overlay's root.
+void check_symlink(const fs::path& root, const fs::path& link) {
+  fs::path target = fs::read_symlink(link);
+  std::string rel = fs::relative(link.parent_path(), root).lexically_normal().string();
+  std::string combined = (rel == "." ? "" : rel + "/") + target.string();
+  bool escapes = target.is_absolute();
+  if (!escapes) {
+    try {
+      normalize_image_path(combined);
+    } catch (const Error&) {
+      escapes = true;
+    }
+  }
+  if (escapes)
+    throw Error(hr::kInvalidArg,
+                "the symlink '" + link.string() + "' points outside the overlay ('" +
+                    target.string() + "')",
+                "replace it with the file it points to, or with a link inside the overlay");
+}
+
+class AddFilesOp : public Op {
+ public:
+  AddFilesOp(fs::path source, std::string destination)
+      : source_(absolute_path(source)), destination_(std::move(destination)) {}
+
+  std::string name() const override { return "add"; }
+  nlohmann::json spec() const override {
+    return {{"source", source_.string()}, {"destination", destination_}};
+  }
+  void collect_inputs(InputSet& inputs) const override {
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(source_, ec)))
+      throw Error(hr::kFileNotFound, "the source '" + source_.string() + "' does not exist",
+                  "check the path of the file or directory to add");
+    inputs.add(source_);
+  }
+
+  void check(const ServicedMount& mount) const override {
+    std::string target = mount.resolve(destination_);
+    ImagePathKind kind = mount.kind_of(target);
+    if (fs::is_directory(source_)) {
+      if (kind == ImagePathKind::kFile)
+        throw Error(hr::kInvalidArg,
+                    "cannot merge the directory '" + source_.string() + "' into '" + target +
+                        "': it is a file in the image",
+                    "give a directory path as the destination");
+      for (auto it = fs::recursive_directory_iterator(source_);
+           it != fs::recursive_directory_iterator(); ++it)
+        if (it->is_symlink()) check_symlink(source_, it->path());
+      return;
+    }
+    if (target.empty() || kind == ImagePathKind::kDirectory)
+      throw Error(hr::kInvalidArg,
+                  "the destination '" + destination_ + "' is a directory in the image",
+                  "name the file the source becomes, e.g. '" +
+                      join(target, source_.filename().string()) + "'");
+  }
+
+  StepChanges apply(ServicedMount& mount) override {
+    StepChanges changes;
+    std::string target = mount.resolve(destination_);
+    if (!fs::is_directory(source_)) {
+      put_file(mount, source_, target);
+      changes.paths.push_back(target);
+      return changes;
+    }
+    if (!target.empty() && mount.kind_of(target) != ImagePathKind::kDirectory)
+      changes.paths.push_back(target);
+    fs::create_directories(mount.disk_path(target));
+    merge_directory(mount, source_, target, changes);
+    return changes;
+  }
+
+ private:
+  static void put_file(ServicedMount& mount, const fs::path& from, const std::string& target) {
+    fs::path disk = mount.disk_path(target);
+    fs::create_directories(disk.parent_path());
+    std::error_code ec;
+    fs::remove(disk, ec);
+    if (fs::is_symlink(fs::symlink_status(from))) {
+      fs::create_symlink(fs::read_symlink(from), disk);
+    } else {
+      fs::copy_file(from, disk, fs::copy_options::overwrite_existing);
+    }
+  }
+
+  void merge_directory(ServicedMount& mount, const fs::path& dir, const std::string& target,
+                       StepChanges& changes) {
+    std::vector<fs::path> entries;
+    for (const auto& entry : fs::directory_iterator(dir)) entries.push_back(entry.path());
+    std::sort(entries.begin(), entries.end());
+    for (const fs::path& entry : entries) {
+      std::string child = mount.resolve(join(target, entry.filename().string()));
+      fs::file_status status = fs::symlink_status(entry);
+      if (fs::is_directory(status)) {
+        if (mount.kind_of(child) != ImagePathKind::kDirectory) {
+          fs::remove_all(mount.disk_path(child));
+          changes.paths.push_back(child);
+        }
+        fs::create_directories(mount.disk_path(child));
+        merge_directory(mount, entry, child, changes);
+      } else {
+        if (mount.kind_of(child) == ImagePathKind::kDirectory)
+          throw Error(hr::kInvalidArg,
+                      "the overlay file '" + entry.string() + "' would replace the directory '" +
+                          child + "' of the image",
+                      "delete that directory in an earlier step, or rename the file");
+        put_file(mount, entry, child);
+        changes.paths.push_back(child);
+      }
+    }
+  }
+
+  fs::path source_;
+  std::string destination_;
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_add_files_op(fs::path source, std::string destination) {
+  return std::make_unique<AddFilesOp>(std::move(source), std::move(destination));
+}
+
+}  // namespace dismake

@@ -1,0 +1,98 @@
+#include "dismake/ops/ensure_mount.h"
+
+#include "dismake/base/digest.h"
+#include "dismake/base/error.h"
+#include "dismake/base/files.h"
+#include "dismake/ops/stamp.h"
+#include "dismake/store/base_image.h"
+#include "dismake/store/serviced_mount.h"
+
+namespace dismake {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool same_image(const MountRecord& record, const fs::path& wim, const EnsureOptions& options) {
+  if (record.wim_path != wim) return false;
+  return options.index > 0 ? record.image_index == options.index
+                           : record.image_name == options.name;
+}
+
+// True when the WIM's content is no longer the mount's base.
+bool base_changed(const MountRecord& record) {
+  if (!fs::exists(record.wim_path)) return true;
+  if (FileFingerprint::of(record.wim_path) == record.wim_fingerprint) return false;
+  return BaseImage::open(record.wim_path, record.image_index, "").identity != record.base_identity;
+}
+
+// Why the existing mount cannot be reused ("" when it can).
+std::string reason_to_remount(const MountPaths& paths, const fs::path& wim,
+                              const EnsureOptions& options) {
+  MountRecord record;
+  try {
+    record = MountRecord::load(paths.record_file());
+    MountState state = MountState::load(paths.state_file());
+    if (state.lazy == options.full) return "the mount's kind (lazy or full) changed";
+  } catch (const Error&) {
+    return "its state is corrupt";
+  }
+  if (!same_image(record, wim, options)) return "another image is mounted there";
+  if (base_changed(record)) return "the base WIM changed";
+  return "";
+}
+
+void mount_fresh(MountStore& store, const fs::path& wim, const EnsureOptions& options) {
+  MountOptions mount{wim, options.index, options.name, false, options.progress, !options.full};
+  store.mount(options.mount_dir, mount);
+}
+
+std::string recipe_fingerprint(const fs::path& recipe) {
+  return recipe.empty() ? "" : sha256_file_hex(recipe);
+}
+
+}  // namespace
+
+std::string ensure_mount(MountStore& store, const EnsureOptions& options) {
+  MountPaths paths = MountPaths::of(options.mount_dir);
+  fs::path wim = absolute_path(options.wim);
+  std::string action = "reused";
+  if (!fs::exists(paths.record_file())) {
+    if (fs::exists(paths.state_dir) || store.registry().contains(paths.mount_dir)) {
+      fs::remove_all(paths.state_dir);  // a mount killed before it finished
+      store.registry().remove(paths.mount_dir);
+    }
+    mount_fresh(store, wim, options);
+    action = "mounted";
+  } else if (std::string why = reason_to_remount(paths, wim, options); !why.empty()) {
+    std::printf("dismake: mounting %s again: %s\n", paths.mount_dir.c_str(), why.c_str());
+    store.unmount(paths.mount_dir, std::nullopt);
+    mount_fresh(store, wim, options);
+    action = "remounted";
+  } else if (!fs::is_directory(paths.mount_dir) || fs::is_empty(paths.mount_dir)) {
+    if (store.remount(paths.mount_dir, options.progress)) action = "restored-tree";
+  }
+
+  ServicedMount mount = ServicedMount::open(paths.mount_dir);
+  if (mount.has_interrupted_step()) {
+    mount.restore_tracked();
+    mount.log_event({{"event", "rollback"}});
+  }
+  require_clean(mount);
+  std::string recipe = recipe_fingerprint(options.recipe);
+  if (recipe != mount.state().recipe) mount.set_recipe(recipe);
+  mount.log_event({{"event", "ensure"}, {"action", action}});
+
+  const MountState& state = mount.state();
+  nlohmann::json spec = {{"wim", wim.string()},
+                         {"index", mount.record().image_index},
+                         {"full", options.full},
+                         {"recipe", recipe},
+                         {"mount_id", state.mount_id}};
+  Stamp stamp{Sha256().add("ensure").add(state.base_key).add(spec.dump()).hex(), state.base_key,
+              spec};
+  if (!options.stamp.empty()) stamp.save(options.stamp, /*only_if_changed=*/true);
+  return action;
+}
+
+}  // namespace dismake

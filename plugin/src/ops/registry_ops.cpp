@@ -1,0 +1,158 @@
+// The registry steps: set a value, delete a value, delete a key, import a
+// .reg file. Each edits hive files inside the image with hivex; a lazy mount
+// extracts only the hives they touch.
+#include "dismake/base/error.h"
+#include "dismake/base/files.h"
+#include "dismake/ops/hive.h"
+#include "dismake/ops/reg_file.h"
+#include "dismake/ops/registry_path.h"
+#include "dismake/ops/registry_value.h"
+#include "dismake/ops/servicing_ops.h"
+
+namespace dismake {
+
+namespace {
+
+// The hive file `hive_file` as the image spells it; throws when the image
+// has none.
+std::string existing_hive(const ServicedMount& mount, const std::string& hive_file,
+                          const std::string& hive_name) {
+  std::string resolved = mount.resolve(hive_file);
+  if (mount.kind_of(resolved) != ImagePathKind::kFile)
+    throw Error(hr::kFileNotFound, "the image has no " + hive_name + " hive ('" + hive_file + "')",
+                "check the key's hive, or add the hive file to the image first");
+  return resolved;
+}
+
+// Runs `edit` on the hive of `key` and saves it.
+template <typename Edit>
+StepChanges edit_hive(ServicedMount& mount, const RegistryPath& key, Edit edit) {
+  std::string hive_file = existing_hive(mount, key.hive_file, key.hive_name);
+  mount.materialize(hive_file);
+  Hive hive(mount.disk_path(hive_file));
+  edit(hive);
+  hive.save();
+  return StepChanges{{hive_file}, {}};
+}
+
+class SetRegistryValueOp : public Op {
+ public:
+  SetRegistryValueOp(std::string key, std::string name, std::string type, std::string data)
+      : key_(std::move(key)),
+        name_(std::move(name)),
+        type_(std::move(type)),
+        data_(std::move(data)) {}
+
+  std::string name() const override { return "set-registry-value"; }
+  nlohmann::json spec() const override {
+    return {{"key", key_}, {"name", name_}, {"type", type_}, {"data", data_}};
+  }
+  void check(const ServicedMount& mount) const override {
+    RegistryPath key = parse_registry_path(key_);
+    RegistryValue::parse(type_, data_);
+    existing_hive(mount, key.hive_file, key.hive_name);
+  }
+  StepChanges apply(ServicedMount& mount) override {
+    RegistryPath key = parse_registry_path(key_);
+    RegistryValue value = RegistryValue::parse(type_, data_);
+    return edit_hive(mount, key, [&](Hive& hive) { hive.set_value(key.key, name_, value); });
+  }
+
+ private:
+  std::string key_, name_, type_, data_;
+};
+
+class DeleteRegistryValueOp : public Op {
+ public:
+  DeleteRegistryValueOp(std::string key, std::string name, bool if_exists)
+      : key_(std::move(key)), name_(std::move(name)), if_exists_(if_exists) {}
+
+  std::string name() const override { return "delete-registry-value"; }
+  nlohmann::json spec() const override {
+    return {{"key", key_}, {"name", name_}, {"if_exists", if_exists_}};
+  }
+  void check(const ServicedMount& mount) const override {
+    RegistryPath key = parse_registry_path(key_);
+    existing_hive(mount, key.hive_file, key.hive_name);
+  }
+  StepChanges apply(ServicedMount& mount) override {
+    RegistryPath key = parse_registry_path(key_);
+    return edit_hive(mount, key,
+                     [&](Hive& hive) { hive.delete_value(key.key, name_, if_exists_); });
+  }
+
+ private:
+  std::string key_, name_;
+  bool if_exists_;
+};
+
+class DeleteRegistryKeyOp : public Op {
+ public:
+  DeleteRegistryKeyOp(std::string key, bool if_exists)
+      : key_(std::move(key)), if_exists_(if_exists) {}
+
+  std::string name() const override { return "delete-registry-key"; }
+  nlohmann::json spec() const override { return {{"key", key_}, {"if_exists", if_exists_}}; }
+  void check(const ServicedMount& mount) const override {
+    RegistryPath key = parse_registry_path(key_);
+    existing_hive(mount, key.hive_file, key.hive_name);
+  }
+  StepChanges apply(ServicedMount& mount) override {
+    RegistryPath key = parse_registry_path(key_);
+    return edit_hive(mount, key, [&](Hive& hive) { hive.delete_key(key.key, if_exists_); });
+  }
+
+ private:
+  std::string key_;
+  bool if_exists_;
+};
+
+class ImportRegistryOp : public Op {
+ public:
+  explicit ImportRegistryOp(fs::path file) : file_(absolute_path(file)) {}
+
+  std::string name() const override { return "import-registry"; }
+  nlohmann::json spec() const override { return {{"file", file_.string()}}; }
+  void collect_inputs(InputSet& inputs) const override { inputs.add_file(file_); }
+  void check(const ServicedMount& mount) const override {
+    for (const RegistryOperation& op : operations())
+      existing_hive(mount, op.key.hive_file, op.key.hive_name);
+  }
+  StepChanges apply(ServicedMount& mount) override {
+    std::vector<RegistryOperation> ops = operations();
+    for (const std::string& hive : registry_hive_files(ops)) mount.materialize(mount.resolve(hive));
+    StepChanges changes;
+    for (const std::string& hive : apply_registry_operations(mount.paths().mount_dir, ops))
+      changes.paths.push_back(mount.resolve(hive));
+    return changes;
+  }
+
+ private:
+  std::vector<RegistryOperation> operations() const {
+    return parse_reg_file(read_file(file_), file_.string());
+  }
+  fs::path file_;
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_set_registry_value_op(std::string key, std::string name, std::string type,
+                                               std::string data) {
+  return std::make_unique<SetRegistryValueOp>(std::move(key), std::move(name), std::move(type),
+                                              std::move(data));
+}
+
+std::unique_ptr<Op> make_delete_registry_value_op(std::string key, std::string name,
+                                                  bool if_exists) {
+  return std::make_unique<DeleteRegistryValueOp>(std::move(key), std::move(name), if_exists);
+}
+
+std::unique_ptr<Op> make_delete_registry_key_op(std::string key, bool if_exists) {
+  return std::make_unique<DeleteRegistryKeyOp>(std::move(key), if_exists);
+}
+
+std::unique_ptr<Op> make_import_registry_op(fs::path reg_file) {
+  return std::make_unique<ImportRegistryOp>(std::move(reg_file));
+}
+
+}  // namespace dismake

@@ -1,0 +1,53 @@
+#include "dismake/base/error.h"
+#include "dismake/ops/servicing_ops.h"
+
+namespace dismake {
+
+namespace {
+
+class RenamePathOp : public Op {
+ public:
+  RenamePathOp(std::string from, std::string to) : from_(std::move(from)), to_(std::move(to)) {}
+
+  std::string name() const override { return "rename"; }
+  nlohmann::json spec() const override { return {{"from", from_}, {"to", to_}}; }
+
+  void check(const ServicedMount& mount) const override {
+    std::string from = mount.resolve(from_);
+    std::string to = mount.resolve(to_);
+    if (from.empty() || mount.kind_of(from) == ImagePathKind::kAbsent)
+      throw Error(hr::kPathNotFound, "'" + from_ + "' is not in the image",
+                  "check the path to rename");
+    if (mount.kind_of(to) != ImagePathKind::kAbsent)
+      throw Error(hr::kAlreadyExists, "'" + to_ + "' already exists in the image",
+                  "delete it in an earlier step, or rename to another name");
+    size_t slash = to.rfind('/');
+    std::string parent = slash == std::string::npos ? "" : to.substr(0, slash);
+    if (mount.kind_of(parent) != ImagePathKind::kDirectory)
+      throw Error(hr::kPathNotFound, "the directory of '" + to_ + "' is not in the image",
+                  "create it first (add an empty directory)");
+  }
+
+  StepChanges apply(ServicedMount& mount) override {
+    std::string from = mount.resolve(from_);
+    std::string to = mount.resolve(to_);
+    mount.materialize(from);
+    size_t slash = to.rfind('/');
+    if (slash != std::string::npos) mount.materialize(to.substr(0, slash));
+    fs::create_directories(mount.disk_path(to).parent_path());
+    fs::rename(mount.disk_path(from), mount.disk_path(to));
+    return StepChanges{{from, to}, {}};
+  }
+
+ private:
+  std::string from_;
+  std::string to_;
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_rename_path_op(std::string from, std::string to) {
+  return std::make_unique<RenamePathOp>(std::move(from), std::move(to));
+}
+
+}  // namespace dismake

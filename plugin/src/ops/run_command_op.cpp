@@ -1,0 +1,92 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "dismake/base/error.h"
+#include "dismake/base/files.h"
+#include "dismake/ops/servicing_ops.h"
+
+namespace dismake {
+
+namespace {
+
+// Runs `argv` in `dir` with DISMAKE_MOUNT_DIR set; returns its exit status
+// (128+N for a signal).
+int run_in(const std::vector<std::string>& argv, const fs::path& dir) {
+  pid_t pid = ::fork();
+  if (pid < 0) throw_errno("start", argv.front(), errno);
+  if (pid == 0) {
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    ::setenv("DISMAKE_MOUNT_DIR", dir.c_str(), 1);
+    if (::chdir(dir.c_str()) != 0) ::_exit(126);
+    ::execvp(args[0], args.data());
+    std::fprintf(stderr, "dismake: cannot run '%s': %s\n", args[0], std::strerror(errno));
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) throw_errno("wait for", argv.front(), errno);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+class RunCommandOp : public Op {
+ public:
+  RunCommandOp(std::vector<std::string> command, std::vector<std::string> paths,
+               std::vector<fs::path> depends)
+      : command_(std::move(command)), paths_(std::move(paths)) {
+    for (const fs::path& dep : depends) depends_.push_back(absolute_path(dep));
+  }
+
+  std::string name() const override { return "run"; }
+  nlohmann::json spec() const override {
+    std::vector<std::string> depends;
+    for (const fs::path& dep : depends_) depends.push_back(dep.string());
+    return {{"command", command_}, {"paths", paths_}, {"depends", depends}};
+  }
+  void collect_inputs(InputSet& inputs) const override {
+    for (const fs::path& dep : depends_) inputs.add(dep);
+  }
+  void check(const ServicedMount& mount) const override {
+    if (command_.empty()) throw Error(hr::kInvalidArg, "run needs a command", "write it after --");
+    for (const std::string& path : paths_)
+      if (mount.kind_of(mount.resolve(path)) == ImagePathKind::kAbsent)
+        throw Error(hr::kPathNotFound, "the declared path '" + path + "' is not in the image",
+                    "declare only paths the image has (PATHS)");
+  }
+
+  StepChanges apply(ServicedMount& mount) override {
+    if (paths_.empty()) mount.materialize("");
+    for (const std::string& path : paths_) mount.materialize(mount.resolve(path));
+    std::fflush(stdout);
+    int status = run_in(command_, mount.paths().mount_dir);
+    if (status != 0)
+      throw Error(
+          hr::kFail,
+          "the command '" + command_.front() + "' exited with status " + std::to_string(status),
+          "see its output above; the mount was left as it was before the step");
+    TreeChanges found = mount.untracked_changes();
+    StepChanges changes;
+    for (const auto* list : {&found.added, &found.modified, &found.deleted, &found.retyped})
+      changes.paths.insert(changes.paths.end(), list->begin(), list->end());
+    return changes;
+  }
+
+ private:
+  std::vector<std::string> command_;
+  std::vector<std::string> paths_;
+  std::vector<fs::path> depends_;
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_run_command_op(std::vector<std::string> command,
+                                        std::vector<std::string> paths,
+                                        std::vector<fs::path> depends) {
+  return std::make_unique<RunCommandOp>(std::move(command), std::move(paths), std::move(depends));
+}
+
+}  // namespace dismake
