@@ -26,6 +26,7 @@ void run_ensure(EnsureOptions options, bool quiet) {
 
 void add_ensure(CLI::App& app, Action& run) {
   auto options = std::make_shared<EnsureOptions>();
+  options->index = kNoIndex;
   auto wim = std::make_shared<std::string>();
   auto mount_dir = std::make_shared<std::string>();
   auto recipe = std::make_shared<std::string>();
@@ -48,7 +49,7 @@ void add_ensure(CLI::App& app, Action& run) {
       o.mount_dir = *mount_dir;
       o.recipe = *recipe;
       o.stamp = *stamp;
-      if ((o.index == 0) == o.name.empty())
+      if ((o.index == kNoIndex) == o.name.empty())
         throw dismake::Error(hr::kInvalidArg, "ensure needs exactly one of --index and --name",
                              "see `dismake info` for the images");
       run_ensure(o, *quiet);

@@ -10,11 +10,16 @@ namespace dismake::cli {
 
 using Action = std::function<void()>;
 
+// --index when it was not given (0 is a given, invalid index: DISM's
+// DISMAPI_E_INVALID_IMAGE_INDEX, not "missing").
+constexpr int kNoIndex = -1;
+
 void add_info_command(CLI::App& app, Action& run);
 void add_mount_commands(CLI::App& app, Action& run);
 void add_mount_list_commands(CLI::App& app, Action& run);
 void add_session_commands(CLI::App& app, Action& run);
 void add_step_commands(CLI::App& app, Action& run);
 void add_build_commands(CLI::App& app, Action& run);
+void add_delivery_commands(CLI::App& app, Action& run);
 
 }  // namespace dismake::cli

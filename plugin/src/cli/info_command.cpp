@@ -14,7 +14,7 @@ using nlohmann::json;
 
 struct InfoArgs {
   std::string wim;
-  int index = 0;
+  int index = kNoIndex;
   bool as_json = false;
 };
 
@@ -77,7 +77,7 @@ void run_info(const InfoArgs& args) {
   WimFile wim = WimFile::open(args.wim);
   WimInfo wim_info = wim.info();
   std::vector<ImageInfo> images;
-  if (args.index != 0) {
+  if (args.index != kNoIndex) {
     images.push_back(read_image_info(wim, wim.image_by_index(args.index)));
   } else {
     for (int image = 1; image <= static_cast<int>(wim_info.image_count); ++image)

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   dismake::cli::add_session_commands(app, run);
   dismake::cli::add_step_commands(app, run);
   dismake::cli::add_build_commands(app, run);
+  dismake::cli::add_delivery_commands(app, run);
 
   try {
     app.parse(argc, argv);

@@ -19,6 +19,9 @@ struct CommitArgs {
   std::string output;
   std::string compress;
   bool check = false;
+  bool solid = false;
+  int boot_index = kNoIndex;
+  unsigned threads = 0;
   bool quiet = false;
 };
 
@@ -27,6 +30,9 @@ void add_commit_options(CLI::App* cmd, CommitArgs& args) {
                   "Write the result to this new WIM file; the source WIM is left as it is");
   cmd->add_option("--compress", args.compress, "Compression of the output: none|xpress|lzx|lzms");
   cmd->add_flag("--check", args.check, "Add an integrity table to the output");
+  cmd->add_flag("--solid", args.solid, "Write a solid (ESD-style) archive, LZMS unless --compress");
+  cmd->add_option("--boot-index", args.boot_index, "Mark this image bootable (0: none)");
+  cmd->add_option("--threads", args.threads, "Compression threads (default: one per core)");
   cmd->add_option(
       "--after", args.after,
       "Commit the state this step's stamp names (a build's last step), not the tree as it is");
@@ -37,6 +43,9 @@ CommitOptions commit_options(const CommitArgs& args) {
   if (!args.output.empty()) options.output = fs::path(args.output);
   if (!args.compress.empty()) options.compression = parse_compression(args.compress);
   options.write.check_integrity = args.check;
+  options.write.solid = args.solid;
+  options.write.threads = args.threads;
+  if (args.boot_index != kNoIndex) options.boot_index = args.boot_index;
   options.progress = progress_printer("commit", args.quiet);
   if (!args.after.empty()) options.state = Stamp::load(args.after).state;
   return options;
@@ -65,7 +74,7 @@ MountStore store() { return open_store(); }
 struct MountArgs {
   std::string wim;
   std::string mount_dir;
-  int index = 0;
+  int index = kNoIndex;
   std::string name;
   bool read_only = false;
   bool lazy = false;
@@ -73,7 +82,7 @@ struct MountArgs {
 };
 
 void run_mount(const MountArgs& args) {
-  if ((args.index == 0) == args.name.empty())
+  if ((args.index == kNoIndex) == args.name.empty())
     throw Error(hr::kInvalidArg, "mount needs exactly one of --index and --name",
                 "see `dismake info " + args.wim + "` for the images");
   MountOptions options{

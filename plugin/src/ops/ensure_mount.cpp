@@ -15,8 +15,8 @@ namespace {
 
 bool same_image(const MountRecord& record, const fs::path& wim, const EnsureOptions& options) {
   if (record.wim_path != wim) return false;
-  return options.index > 0 ? record.image_index == options.index
-                           : record.image_name == options.name;
+  return options.name.empty() ? record.image_index == options.index
+                              : record.image_name == options.name;
 }
 
 // True when the WIM's content is no longer the mount's base.

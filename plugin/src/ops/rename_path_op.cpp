@@ -32,8 +32,8 @@ class RenamePathOp : public Op {
     std::string from = mount.resolve(from_);
     std::string to = mount.resolve(to_);
     mount.materialize(from);
-    size_t slash = to.rfind('/');
-    if (slash != std::string::npos) mount.materialize(to.substr(0, slash));
+    // Only the parent directories of `to` are needed on disk, not what they
+    // hold: a lazy mount extracts only what the step touches.
     fs::create_directories(mount.disk_path(to).parent_path());
     fs::rename(mount.disk_path(from), mount.disk_path(to));
     return StepChanges{{from, to}, {}};

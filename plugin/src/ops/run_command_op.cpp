@@ -72,6 +72,18 @@ class RunCommandOp : public Op {
     StepChanges changes;
     for (const auto* list : {&found.added, &found.modified, &found.deleted, &found.retyped})
       changes.paths.insert(changes.paths.end(), list->begin(), list->end());
+    // A new directory is reported as itself. In a lazy mount it may be one
+    // the image already has but that was never extracted (the command wrote
+    // outside its declared paths): what the command put in it is its change
+    // too, so name every path below it.
+    for (const std::string& added : found.added) {
+      std::error_code ec;
+      if (!fs::is_directory(fs::symlink_status(mount.disk_path(added), ec))) continue;
+      for (auto it = fs::recursive_directory_iterator(mount.disk_path(added), ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        changes.paths.push_back(added + "/" +
+                                fs::relative(it->path(), mount.disk_path(added)).generic_string());
+    }
     return changes;
   }
 

@@ -18,7 +18,7 @@ std::string identity_of(const WimInfo& info, int image, const std::vector<WimEnt
 BaseImage BaseImage::open(const std::filesystem::path& wim_path, int index, const std::string& name,
                           bool writable) {
   BaseImage base{WimFile::open(wim_path, writable)};
-  base.image = index > 0 ? base.wim.image_by_index(index) : base.wim.image_by_name(name);
+  base.image = name.empty() ? base.wim.image_by_index(index) : base.wim.image_by_name(name);
   base.wim.for_each_entry(base.image, [&](const WimEntry& e) { base.entries.push_back(e); });
   base.identity = identity_of(base.wim.info(), base.image, base.entries);
   return base;

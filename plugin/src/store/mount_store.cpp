@@ -1,8 +1,10 @@
 #include "dismake/store/mount_store.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 
 #include "dismake/base/error.h"
 #include "dismake/base/file_lock.h"
@@ -51,16 +53,18 @@ void extract_base(BaseImage& base, const MountPaths& paths, bool lazy, const Pro
 }
 
 // Undoes a mount that failed half-way, so a failed mount leaves nothing.
+// It owns the state directory (claimed atomically) and, once extraction
+// began, what is in the mount directory; never anything another process made.
 class MountRollback {
  public:
-  MountRollback(const MountRegistry& registry, const MountPaths& paths, bool created_dir)
-      : registry_(registry), paths_(paths), created_dir_(created_dir) {}
+  MountRollback(const MountRegistry& registry, const MountPaths& paths)
+      : registry_(registry), paths_(paths) {}
   ~MountRollback() {
     if (done_) return;
     std::error_code ec;
     if (created_dir_) {
       fs::remove_all(paths_.mount_dir, ec);
-    } else {
+    } else if (tree_started_) {
       for (fs::directory_iterator it(paths_.mount_dir, ec); !ec && it != fs::directory_iterator();
            it.increment(ec))
         fs::remove_all(it->path(), ec);
@@ -70,14 +74,29 @@ class MountRollback {
   }
   MountRollback(const MountRollback&) = delete;
   MountRollback& operator=(const MountRollback&) = delete;
+  void created_dir() { created_dir_ = true; }
+  void tree_started() { tree_started_ = true; }
   void commit() { done_ = true; }
 
  private:
   const MountRegistry& registry_;
   MountPaths paths_;
-  bool created_dir_;
+  bool created_dir_ = false;
+  bool tree_started_ = false;
   bool done_ = false;
 };
+
+// Creates the state directory, failing if it exists: of two processes
+// mounting into one directory at once, exactly one gets past this.
+void claim_state_dir(const MountPaths& paths) {
+  fs::create_directories(paths.state_dir.parent_path());
+  if (::mkdir(paths.state_dir.c_str(), 0755) == 0) return;
+  if (errno == EEXIST)
+    throw Error(hr::kAlreadyExists,
+                "'" + paths.mount_dir.string() + "' is already a mount, or being mounted",
+                "unmount it first, or choose another directory");
+  throw_errno("create", paths.state_dir.string(), errno);
+}
 
 // Throws NEEDS_REMOUNT when the source WIM is no longer the base the mount
 // was made from; refreshes the fingerprint when only its stat changed.
@@ -173,12 +192,17 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
                 "keep the WIM outside the directory you mount into");
   check_mount_target(paths);
 
-  bool created = !fs::exists(paths.mount_dir);
-  MountRollback rollback(registry_, paths, created);
-  registry_.add(paths);  // first, so that `cleanup` finds a mount killed half-way
-  fs::create_directories(paths.mount_dir);
-  fs::create_directories(paths.state_dir);
+  claim_state_dir(paths);
+  MountRollback rollback(registry_, paths);
   FileLock lock = lock_mount(paths);
+  registry_.add(paths);  // early, so that `cleanup` finds a mount killed half-way
+  bool created = fs::create_directory(paths.mount_dir);
+  if (created) rollback.created_dir();
+  if (!created && !directory_is_empty(paths.mount_dir))
+    throw Error(hr::kDirNotEmpty,
+                "the mount directory '" + paths.mount_dir.string() + "' is not empty",
+                "give an empty directory, or a path that does not exist yet");
+  rollback.tree_started();
 
   MountRecord record;
   record.wim_path = wim_path;
@@ -228,12 +252,12 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   result.commands = commands.size();
   bool in_place = result.output == record.wim_path;
   if (in_place && commands.empty() && mount.delta().properties().empty() && !options.compression &&
-      !options.write.check_integrity)
+      !options.write.check_integrity && !options.write.solid && !options.boot_index)
     return result;
 
   write_wim_output({record.wim_path, record.image_index, std::move(commands),
                     mount.delta().properties(), result.output, options.compression, options.write,
-                    options.progress});
+                    options.progress, options.boot_index});
   result.written = true;
   if (in_place) mount.rebase_on_committed();
   mount.log_event({{"event", "commit"},

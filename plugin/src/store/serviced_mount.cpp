@@ -440,35 +440,43 @@ void ServicedMount::finish_step(const std::string& key, const std::string& paren
 
 std::vector<UpdateCommand> ServicedMount::commit_commands(bool include_untracked) {
   Impl& m = *impl_;
-  fs::path empty_dir = m.paths.scratch_dir() / "empty";
-  fs::create_directories(empty_dir);
+  // Each directory and symlink gets its own source: wimlib takes an added
+  // entry's times from its source, and reading a directory moves its access
+  // time, so a source shared by two commands would not give stable bytes.
+  fs::remove_all(m.paths.scratch_dir());
+  fs::create_directories(m.paths.scratch_dir());
+  int scratch = 0;
+  auto scratch_path = [&] { return m.paths.scratch_dir() / std::to_string(scratch++); };
   std::vector<UpdateCommand> commands;
-  int links = 0;
   for (const auto& [path, entry] : m.delta.entries()) {
     const BaseEntry* b = base_hidden_by_ancestor(m.delta, path) ? nullptr : m.base.find(path);
+    bool replaces =
+        b != nullptr &&
+        (b->is_directory != (entry.kind == DeltaEntry::Kind::kDirectory) || entry.replaces_base);
+    if (entry.kind == DeltaEntry::Kind::kDeleted) {
+      if (b != nullptr) commands.push_back(UpdateCommand::remove(path));
+      continue;
+    }
+    if (replaces) commands.push_back(UpdateCommand::remove(path));
     switch (entry.kind) {
-      case DeltaEntry::Kind::kDeleted:
-        if (b != nullptr) commands.push_back(UpdateCommand::remove(path));
-        break;
       case DeltaEntry::Kind::kDirectory:
-        if (b != nullptr && (entry.replaces_base || !b->is_directory))
-          commands.push_back(UpdateCommand::remove(path));
-        if (b == nullptr || entry.replaces_base || !b->is_directory)
-          commands.push_back(UpdateCommand::add(empty_dir.string(), path));
+        if (b == nullptr || replaces) {
+          fs::path dir = scratch_path();
+          fs::create_directories(dir);
+          commands.push_back(UpdateCommand::add(dir.string(), path));
+        }
         break;
       case DeltaEntry::Kind::kFile:
-        if (b != nullptr && b->is_directory) commands.push_back(UpdateCommand::remove(path));
         commands.push_back(UpdateCommand::add(m.blobs.path_of(entry.blob).string(), path));
         break;
       case DeltaEntry::Kind::kSymlink: {
-        if (b != nullptr && b->is_directory) commands.push_back(UpdateCommand::remove(path));
-        fs::path link = m.paths.scratch_dir() / ("link-" + std::to_string(links++));
-        std::error_code ec;
-        fs::remove(link, ec);
+        fs::path link = scratch_path();
         fs::create_symlink(entry.symlink_target, link);
         commands.push_back(UpdateCommand::add(link.string(), path));
         break;
       }
+      case DeltaEntry::Kind::kDeleted:
+        break;
     }
   }
   if (include_untracked) {

@@ -1,10 +1,15 @@
 #include "dismake/store/wim_output.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <string>
 
+#include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
 #include "dismake/wim/wim_file.h"
@@ -52,6 +57,78 @@ void remove_stale_temporaries(const fs::path& output) {
   }
 }
 
+std::int64_t reproducible_time(std::int64_t fallback) {
+  const char* env = std::getenv("SOURCE_DATE_EPOCH");
+  if (env == nullptr || *env == '\0') return fallback;
+  char* end = nullptr;
+  long long value = std::strtoll(env, &end, 10);
+  if (*end != '\0' || value < 0)
+    throw Error(hr::kInvalidArg, std::string("SOURCE_DATE_EPOCH='") + env + "' is not a Unix time",
+                "set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct)");
+  return value;
+}
+
+namespace {
+
+// wimlib takes an added file's times from the file on disk: pin them.
+// Children first: listing a directory moves its own access time.
+void pin_times(const fs::path& source, std::int64_t when) {
+  struct timespec times[2] = {{static_cast<time_t>(when), 0}, {static_cast<time_t>(when), 0}};
+  std::error_code ec;
+  if (fs::is_directory(fs::symlink_status(source, ec))) {
+    std::vector<fs::path> children;
+    for (const auto& entry : fs::directory_iterator(source, ec)) children.push_back(entry.path());
+    for (const fs::path& child : children) pin_times(child, when);
+  }
+  ::utimensat(AT_FDCWD, source.c_str(), times, AT_SYMLINK_NOFOLLOW);
+}
+
+// What the output will hold, as a digest: the source image, the commands
+// with the content of what they add, the properties and the write options.
+std::string content_digest(const WimOutputRequest& request, const std::string& source_guid,
+                           std::int64_t when) {
+  Sha256 digest;
+  digest.add(source_guid).add(std::to_string(request.image)).add(std::to_string(when));
+  for (const UpdateCommand& command : request.commands) {
+    digest.add(std::to_string(static_cast<int>(command.kind))).add(command.target);
+    if (command.kind != UpdateCommand::Kind::kAdd) {
+      digest.add(command.source);
+      continue;
+    }
+    std::error_code ec;
+    fs::path source = command.source;
+    std::vector<fs::path> files{source};
+    if (fs::is_directory(fs::symlink_status(source, ec)))
+      for (auto it = fs::recursive_directory_iterator(source, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        files.push_back(it->path());
+    std::sort(files.begin() + 1, files.end());
+    for (const fs::path& file : files) {
+      fs::file_status status = fs::symlink_status(file, ec);
+      digest.add(fs::relative(file, source).string());
+      if (fs::is_symlink(status)) {
+        digest.add("link:" + fs::read_symlink(file).string());
+      } else if (fs::is_regular_file(status)) {
+        digest.add(sha256_file_hex(file));
+      }
+    }
+  }
+  for (const auto& [name, value] : request.properties) digest.add(name).add(value);
+  digest.add(request.compression ? compression_name(*request.compression) : "same");
+  digest.add(request.write.solid ? "solid" : "").add(request.write.check_integrity ? "check" : "");
+  digest.add(request.boot_index ? std::to_string(*request.boot_index) : "");
+  return digest.hex().substr(0, 32);
+}
+
+}  // namespace
+
+void pin_identity(const fs::path& file, const std::string& guid, int image, std::int64_t when) {
+  WimFile written = WimFile::open(file, /*writable=*/true);
+  written.set_guid(guid);
+  if (image > 0) written.set_image_times(image, when);
+  written.overwrite_metadata();
+}
+
 void write_wim_output(const WimOutputRequest& request) {
   std::error_code ec;
   if (fs::is_directory(request.output, ec))
@@ -62,23 +139,33 @@ void write_wim_output(const WimOutputRequest& request) {
   TemporaryFile copy(temporary_sibling(request.output));
   copy_file_durable(request.source, copy.path());
   WimFile wim = WimFile::open(copy.path(), /*writable=*/true);
+  std::int64_t when = reproducible_time(wim.image_modification_time(request.image));
+  std::string guid = content_digest(request, wim.info().guid, when);
+  // After the digest read them: reading may move the access time.
+  for (const UpdateCommand& command : request.commands)
+    if (command.kind == UpdateCommand::Kind::kAdd) pin_times(command.source, when);
+  if (request.boot_index) wim.set_boot_index(*request.boot_index);
   wim.update_image(request.image, request.commands);
   for (const auto& [name, value] : request.properties) wim.set_property(request.image, name, value);
+  wim.set_image_times(request.image, when);
 
-  bool recompress = request.compression && *request.compression != wim.info().compression;
-  if (!recompress) {
+  // Another compression, or a solid archive, means every stream is written
+  // anew: a full write. Otherwise the compacting in-place write.
+  bool rewrite = (request.compression && *request.compression != wim.info().compression) ||
+                 request.write.solid;
+  TemporaryFile rewritten(rewrite ? temporary_sibling(request.output) : fs::path());
+  const fs::path& result = rewrite ? rewritten.path() : copy.path();
+  if (rewrite) {
+    Compression compression = request.compression.value_or(
+        request.write.solid ? Compression::kLzms : wim.info().compression);
+    wim.write_to(result, compression, request.write, request.progress);
+  } else {
     wim.overwrite_compact(request.write, request.progress);
-    fsync_path(copy.path());
-    rename_durable(copy.path(), request.output);
-    copy.release();
-    return;
   }
-  // Another compression means every stream is recompressed: a full write.
-  TemporaryFile rewritten(temporary_sibling(request.output));
-  wim.write_to(rewritten.path(), *request.compression, request.write, request.progress);
-  fsync_path(rewritten.path());
-  rename_durable(rewritten.path(), request.output);
-  rewritten.release();
+  pin_identity(result, guid, request.image, when);
+  fsync_path(result);
+  rename_durable(result, request.output);
+  (rewrite ? rewritten : copy).release();  // the other one is deleted
 }
 
 }  // namespace dismake

@@ -2,6 +2,7 @@
 
 #include <wimlib.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -109,7 +110,17 @@ wimlib_compression_type to_wimlib(Compression compression) {
 }
 
 int write_flags(const WriteOptions& options) {
-  return options.check_integrity ? WIMLIB_WRITE_FLAG_CHECK_INTEGRITY : 0;
+  return (options.check_integrity ? WIMLIB_WRITE_FLAG_CHECK_INTEGRITY : 0) |
+         (options.solid ? WIMLIB_WRITE_FLAG_SOLID : 0);
+}
+
+// Windows FILETIME: 100 ns ticks since 1601-01-01.
+constexpr std::int64_t kFiletimeUnixEpoch = 11644473600LL;
+
+std::string hex32(std::uint32_t value) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08X", value);
+  return buf;
 }
 
 // A file whose first bytes are not a WIM magic is "not a WIM" whatever
@@ -187,6 +198,64 @@ WimFile WimFile::open(const std::filesystem::path& path, bool writable) {
   int flags = WIMLIB_OPEN_FLAG_ERROR_IF_SPLIT | (writable ? WIMLIB_OPEN_FLAG_WRITE_ACCESS : 0);
   check_wimlib(wimlib_open_wim(path.c_str(), flags, &wim), "open", path.string());
   return WimFile(wim, path);
+}
+
+WimFile WimFile::create(Compression compression) {
+  init_wimlib_once();
+  WIMStruct* wim = nullptr;
+  check_wimlib(wimlib_create_new_wim(to_wimlib(compression), &wim), "create", "a new WIM");
+  return WimFile(wim, "");
+}
+
+void WimFile::set_guid(const std::string& hex) {
+  wimlib_wim_info info;
+  std::memset(&info, 0, sizeof info);
+  for (size_t i = 0; i < WIMLIB_GUID_LEN && 2 * i + 1 < hex.size(); ++i)
+    info.guid[i] = static_cast<std::uint8_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
+  check_wimlib(wimlib_set_wim_info(wim_, &info, WIMLIB_CHANGE_GUID), "set the GUID of",
+               path_.string());
+}
+
+void WimFile::set_boot_index(int image) {
+  if (image != 0) image_by_index(image);
+  wimlib_wim_info info;
+  std::memset(&info, 0, sizeof info);
+  info.boot_index = static_cast<std::uint32_t>(image);
+  check_wimlib(wimlib_set_wim_info(wim_, &info, WIMLIB_CHANGE_BOOT_INDEX), "set the boot index of",
+               path_.string());
+}
+
+void WimFile::set_image_times(int image, std::int64_t unix_seconds) {
+  auto ticks = static_cast<std::uint64_t>((unix_seconds + kFiletimeUnixEpoch) * 10000000LL);
+  for (const char* element : {"CREATIONTIME", "LASTMODIFICATIONTIME"}) {
+    set_property(image, std::string(element) + "/HIGHPART",
+                 hex32(static_cast<std::uint32_t>(ticks >> 32)));
+    set_property(image, std::string(element) + "/LOWPART",
+                 hex32(static_cast<std::uint32_t>(ticks)));
+  }
+}
+
+std::int64_t WimFile::image_modification_time(int image) const {
+  std::string high = property(image, "LASTMODIFICATIONTIME/HIGHPART");
+  std::string low = property(image, "LASTMODIFICATIONTIME/LOWPART");
+  if (high.empty() || low.empty()) return 0;
+  std::uint64_t ticks = (std::stoull(high, nullptr, 16) << 32) | std::stoull(low, nullptr, 16);
+  return static_cast<std::int64_t>(ticks / 10000000ULL) - kFiletimeUnixEpoch;
+}
+
+void WimFile::export_image(int image, WimFile& destination) {
+  check_wimlib(wimlib_export_image(wim_, image, destination.wim_, nullptr, nullptr, 0),
+               "export an image of", path_.string());
+}
+
+void WimFile::split(const std::filesystem::path& first_part, std::uint64_t part_size,
+                    const WriteOptions& options) {
+  check_wimlib(wimlib_split(wim_, first_part.c_str(), part_size, write_flags(options)), "split",
+               path_.string());
+}
+
+void WimFile::overwrite_metadata() {
+  check_wimlib(wimlib_overwrite(wim_, 0, 1), "write", path_.string());
 }
 
 WimFile::WimFile(WIMStruct* wim, std::filesystem::path path) : wim_(wim), path_(std::move(path)) {}

@@ -17,8 +17,8 @@ namespace dismake {
 
 struct EnsureOptions {
   std::filesystem::path wim;
-  int index = 0;     // 1-based; 0 = by name
-  std::string name;  // when index is 0
+  int index = 0;     // 1-based; used when no name is given
+  std::string name;  // selects by name when not empty
   std::filesystem::path mount_dir;
   bool full = false;             // extract the whole image (else lazy)
   std::filesystem::path recipe;  // the build's recipe fingerprint file ("" = none)

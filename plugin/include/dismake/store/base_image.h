@@ -19,7 +19,8 @@ struct BaseImage {
   std::vector<WimEntry> entries;
   std::string identity;
 
-  // Opens `wim_path` and selects an image by index (if > 0) or else by name.
+  // Opens `wim_path` and selects an image by name when one is given, else by
+  // index (which must then be a valid one).
   static BaseImage open(const std::filesystem::path& wim_path, int index, const std::string& name,
                         bool writable = false);
 };

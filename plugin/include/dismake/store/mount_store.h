@@ -26,8 +26,8 @@ void require_clean(const ServicedMount& mount);
 
 struct MountOptions {
   fs::path wim;
-  int index = 0;     // 1-based; 0 = select by name
-  std::string name;  // used when index is 0
+  int index = 0;     // 1-based; used when no name is given
+  std::string name;  // selects by name when not empty
   bool read_only = false;
   ProgressFn progress;
   // Extract nothing up front: steps extract only what they touch (DESIGN.md,
@@ -39,6 +39,7 @@ struct CommitOptions {
   std::optional<fs::path> output;          // none: commit into the source WIM, as DISM does
   std::optional<Compression> compression;  // none: keep the source's
   WriteOptions write;
+  std::optional<int> boot_index;  // none: keep the source's
   ProgressFn progress;
   // Commit this known state (a build's last step), restoring the tree to it
   // first; untracked changes are then refused. None: the tree as it is.

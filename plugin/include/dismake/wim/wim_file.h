@@ -4,6 +4,7 @@
 // messages into ProgressFn calls (whose `false` cancels the operation).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -23,6 +24,9 @@ class WimFile {
   // ERROR_FILE_CORRUPT (a damaged WIM).
   static WimFile open(const std::filesystem::path& path, bool writable = false);
 
+  // A new, empty WIM in memory (written with write_to()).
+  static WimFile create(Compression compression);
+
   WimFile(WimFile&& other) noexcept;
   WimFile& operator=(WimFile&& other) noexcept;
   ~WimFile();
@@ -40,6 +44,27 @@ class WimFile {
   std::string property(int image, const std::string& name) const;
   void set_property(int image, const std::string& name, const std::string& value);
 
+  // Sets the WIM's GUID (32 hex digits); kept by every later write.
+  void set_guid(const std::string& hex);
+  // Sets the bootable image (0 = none); throws INVALID_IMAGE_INDEX.
+  void set_boot_index(int image);
+
+  // Sets the image's XML CREATIONTIME and LASTMODIFICATIONTIME to
+  // `unix_seconds`. wimlib resets LASTMODIFICATIONTIME to "now" whenever it
+  // writes a changed image, so a reproducible output sets it again on the
+  // written file (see reproducible_output.h).
+  void set_image_times(int image, std::int64_t unix_seconds);
+  // The image's XML LASTMODIFICATIONTIME in Unix seconds (0 when absent).
+  std::int64_t image_modification_time(int image) const;
+
+  // Appends image `image` of this WIM to `destination` (names kept).
+  void export_image(int image, WimFile& destination);
+
+  // Writes this WIM as split parts ("install.swm", "install2.swm", ...) of
+  // at most `part_size` bytes, for FAT32 media.
+  void split(const std::filesystem::path& first_part, std::uint64_t part_size,
+             const WriteOptions& options);
+
   // Calls `visit` for every file and directory of the image, parents first.
   void for_each_entry(int image, const std::function<void(const WimEntry&)>& visit) const;
 
@@ -54,6 +79,9 @@ class WimFile {
   // Applies `commands` in order to the image in memory; nothing is written
   // until overwrite_compact() or write_to().
   void update_image(int image, const std::vector<UpdateCommand>& commands);
+
+  // Writes only a changed XML (and header) back into this file, in place.
+  void overwrite_metadata();
 
   // Writes the changes back into this file with wimlib's in-place compacting
   // write: no garbage is left, but an interruption ruins the file, so call it

@@ -52,7 +52,8 @@ struct UpdateCommand {
 // How a finished image is written.
 struct WriteOptions {
   bool check_integrity = false;  // write an integrity table
-  unsigned threads = 0;          // 0 = one per core
+  bool solid = false;            // one solid LZMS resource, as an ESD file
+  unsigned threads = 0;          // 0 = one per core; never changes the bytes
 };
 
 }  // namespace dismake

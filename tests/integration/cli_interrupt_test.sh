@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# A commit killed with SIGKILL at any moment never leaves a partial WIM: the
+# output (or, for an in-place commit, the source WIM) is byte-identical to
+# what it was before, or it is the complete new WIM. The mount stays usable
+# and a later commit produces the right image.
+#
+# The kills are spread over the measured duration of a real commit, made slow
+# enough to hit by adding ~48 MiB of incompressible files to the mount.
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+begin_test cli_interrupt
+
+COPY=$T/copy.wim
+fixture_copy base.wim "$COPY"
+MNT=$T/mnt
+OUT=$T/out.wim
+
+now() { date +%s.%N; }
+
+# Kill delays in seconds: a few absolute ones for the start-up phase, then
+# fractions of the measured duration of a full commit.
+kill_delays() {
+  local duration=$1
+  awk -v d="$duration" 'BEGIN {
+    printf "0 0.01 0.03\n"
+    n = split("0.05 0.1 0.2 0.3 0.45 0.6 0.75 0.9 0.97", f, " ")
+    for (i = 1; i <= n; i++) printf "%.3f\n", f[i] * d
+  }'
+}
+
+# Starts `dismake ARGS...` in the background, SIGKILLs it after DELAY seconds
+# (if it is still running) and reaps it. Prints "killed" or "finished".
+commit_killed_after() {
+  local delay=$1
+  shift
+  "$DISMAKE" "$@" >"$T/killed.log" 2>&1 &
+  local pid=$!
+  sleep "$delay"
+  if kill -9 "$pid" 2>/dev/null; then
+    wait "$pid" 2>/dev/null || true
+    echo killed
+  else
+    wait "$pid" || { cat "$T/killed.log" >&2; fail "commit failed on its own: $*"; }
+    echo finished
+  fi
+}
+
+# The listing expected once every change so far is committed.
+expected_listing() {
+  { tree_listing "$DISMAKE_FIXTURES/base.wim" 1; printf '%s\n' "$@"; } | sort
+}
+
+# The checks after a kill: WIM is byte-identical to OLD_SHA, or it is a
+# complete, valid WIM holding LISTING. Prints "old" or "new".
+old_or_complete_new() {
+  local wim=$1 old_sha=$2 listing=$3
+  if [[ $(sha256 "$wim") == "$old_sha" ]]; then
+    echo old
+    return
+  fi
+  verify_wim "$wim"
+  assert_eq 2 "$(wim_image_count "$wim")" "images in $wim"
+  assert_same_listing "$listing" "$(tree_listing "$wim" 1)" "image 1 of $wim after a kill"
+  echo new
+}
+
+step "mount and make the commit slow: 48 MiB of incompressible files"
+dismake_ok mount "$COPY" "$MNT" --index 1
+mkdir -p "$MNT/Payload"
+for i in 1 2 3 4 5 6; do
+  random_file "$MNT/Payload/blob$i.bin" $((8 * 1024 * 1024)) "blob$i"
+done
+
+step "first commit --output (timed)"
+start=$(now)
+dismake_ok commit "$MNT" --output "$OUT"
+duration=$(awk -v a="$start" -v b="$(now)" 'BEGIN {print b - a}')
+echo "   a full commit takes ${duration}s"
+verify_wim "$OUT"
+OUT1_SHA=$(sha256 "$OUT")
+cp "$OUT" "$T/out1.wim"
+
+step "second commit to the same --output, killed at several moments"
+echo "second commit" >"$MNT/Windows/second.txt"
+rm "$MNT/Payload/blob6.bin"
+# What the image gains over the base once the tree is committed.
+ADDED=(/Payload /Payload/blob{1..5}.bin /Windows/second.txt)
+LISTING2=$(expected_listing "${ADDED[@]}")
+COPY_SHA=$(sha256 "$COPY")
+for delay in $(kill_delays "$duration"); do
+  outcome=$(commit_killed_after "$delay" commit "$MNT" --output "$OUT")
+  result=$(old_or_complete_new "$OUT" "$OUT1_SHA" "$LISTING2")
+  echo "   kill after ${delay}s: $outcome, out.wim is the $result one"
+  assert_sha256 "$COPY" "$COPY_SHA" # --output never writes the source
+  assert_eq Ok "$(mounts_json 'm[0]["status"]')" "mount status after a kill"
+  # Every round starts from the first commit's bytes.
+  cp "$T/out1.wim" "$OUT"
+done
+
+step "the mount still commits: the right image"
+dismake_ok commit "$MNT" --output "$OUT"
+verify_wim "$OUT"
+assert_same_listing "$LISTING2" "$(tree_listing "$OUT" 1)" "final out.wim"
+assert_eq "second commit" "$(wim_cat "$OUT" 1 /Windows/second.txt)" "second.txt"
+cmp -s "$MNT/Payload/blob3.bin" <(wim_cat "$OUT" 1 /Payload/blob3.bin) || fail "blob3.bin differs"
+
+step "in-place commits killed at several moments"
+# Each round adds one file, so a commit that completes is told apart from
+# one that did not, and the next round has something to write. The working
+# tree keeps every round's file, so a complete commit holds all of them.
+prev_sha=$(sha256 "$COPY")
+round=0
+for delay in $(kill_delays "$duration" | awk 'NR % 2 == 1'); do
+  round=$((round + 1))
+  echo "round $round" >"$MNT/Windows/round$round.txt"
+  ADDED+=("/Windows/round$round.txt")
+  listing=$(expected_listing "${ADDED[@]}")
+  outcome=$(commit_killed_after "$delay" commit "$MNT")
+  result=$(old_or_complete_new "$COPY" "$prev_sha" "$listing")
+  echo "   kill after ${delay}s: $outcome, source WIM is the $result one"
+  if [[ $outcome == finished && $result == old ]]; then
+    fail "a finished in-place commit did not write"
+  fi
+  prev_sha=$(sha256 "$COPY")
+  status=$(mounts_json 'm[0]["status"]')
+  assert_eq Ok "$status" "mount status after a killed in-place commit"
+done
+
+step "final unmount --commit"
+dismake_ok unmount "$MNT" --commit
+verify_wim "$COPY"
+assert_same_listing "$(expected_listing "${ADDED[@]}")" \
+  "$(tree_listing "$COPY" 1)" "source WIM after the final commit"
+assert_eq "round $round" "$(wim_cat "$COPY" 1 "/Windows/round$round.txt")" "last round's file"
+assert_no_mounts
+leftovers=$(find "$T" -maxdepth 1 -name '*.tmp*' | wc -l)
+echo "   temporary files left by killed commits: $leftovers"
+
+end_test
