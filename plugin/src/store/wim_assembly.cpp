@@ -42,6 +42,7 @@ int assemble_wims(const AssembleRequest& request) {
   digest.add(compression_name(request.compression)).add(request.write.solid ? "solid" : "");
   if (request.boot_index) output.set_boot_index(*request.boot_index);
 
+  if (request.output.has_parent_path()) fs::create_directories(request.output.parent_path());
   remove_stale_temporaries(request.output);
   fs::path tmp = temporary_sibling(request.output);
   try {
@@ -63,6 +64,7 @@ std::vector<fs::path> split_wim(const fs::path& wim, const fs::path& first_part,
     throw Error(hr::kInvalidArg, "a part size under 1 MiB is not useful",
                 "use e.g. 4000 (MiB) for FAT32 media");
   WimFile source = WimFile::open(wim);
+  if (first_part.has_parent_path()) fs::create_directories(first_part.parent_path());
   source.split(first_part, part_size, options);
   // wimlib names the parts <stem>2.swm, <stem>3.swm, ... beside the first.
   std::vector<fs::path> parts{first_part};

@@ -134,6 +134,7 @@ void write_wim_output(const WimOutputRequest& request) {
   if (fs::is_directory(request.output, ec))
     throw Error(hr::kInvalidArg, "the output '" + request.output.string() + "' is a directory",
                 "give the path of a .wim file to write");
+  if (request.output.has_parent_path()) fs::create_directories(request.output.parent_path());
   remove_stale_temporaries(request.output);
 
   TemporaryFile copy(temporary_sibling(request.output));

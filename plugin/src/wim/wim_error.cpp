@@ -43,6 +43,8 @@ HResult hresult_for(int ret) {
       return hr::kWriteProtect;
     case WIMLIB_ERR_UNSUPPORTED:
       return hr::kNotSupported;
+    case WIMLIB_ERR_IMAGE_NAME_COLLISION:
+      return hr::kAlreadyExists;
     default:
       return hr::kFail;
   }
@@ -59,6 +61,8 @@ std::string hint_for(HResult code) {
              "(`wimlib-imagex verify` shows where)";
     case hr::kRequestAborted:
       return "nothing was changed";
+    case hr::kAlreadyExists:
+      return "images in one WIM need different names: rename one first (set-image-info --name)";
     default:
       return "";
   }
