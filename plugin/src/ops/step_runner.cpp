@@ -23,8 +23,15 @@ void apply(ServicedMount& mount, Op& op, const std::string& key, const std::stri
   if (!mount.catalog().contains(parent))
     throw Error(hr::kNotFound, "the step's parent state is unknown to this mount",
                 "build the steps before it again (the mount was made anew), or build from clean");
-  mount.restore_to(parent);
-  op.check(mount);
+  // A refused op leaves the mount in the state it was in, not at the parent.
+  std::string original = mount.state().current_key;
+  try {
+    mount.restore_to(parent);
+    op.check(mount);
+  } catch (...) {
+    mount.restore_to(original);
+    throw;
+  }
   mount.begin_step(key, parent);
   StepChanges changes;
   try {

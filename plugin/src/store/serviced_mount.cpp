@@ -406,9 +406,16 @@ void ServicedMount::restore_to(const std::string& key) {
   Impl& m = *impl_;
   if (key == m.state.current_key) return;
   StateDelta target = m.delta_of(key);
+  // Only the paths whose entries differ: the cost follows the change.
   std::set<std::string> touched;
-  Impl::add_keys(touched, m.delta);
-  Impl::add_keys(touched, target);
+  auto differing = [&](const StateDelta& from, const StateDelta& to) {
+    for (const auto& [path, entry] : from.entries()) {
+      const DeltaEntry* other = to.find(path);
+      if (other == nullptr || !(*other == entry)) touched.insert(path);
+    }
+  };
+  differing(m.delta, target);
+  differing(target, m.delta);
   m.restore_paths(target, touched);
   m.delta = std::move(target);
   m.state.current_key = key;

@@ -1,0 +1,74 @@
+#include "api_state.h"
+
+#include "dismake/base/error.h"
+#include "unmount_guard.h"
+
+namespace dismake::capi {
+
+namespace {
+
+// HRESULT_FROM_WIN32(ERROR_ALREADY_INITIALIZED): see
+// DISMAPI_E_DISMAPI_ALREADY_INITIALIZED in dismapi.h for why.
+constexpr HResult kAlreadyInitialized = 0x800704DF;
+
+std::mutex lifecycle_mutex;
+std::shared_ptr<Runtime> runtime;
+
+}  // namespace
+
+Runtime::Runtime() : store_(MountRegistry::for_current_user()) {
+  store_.set_unmount_guard(
+      [this](const MountPaths& paths) { refuse_unmount_with_open_sessions(sessions_, paths); });
+}
+
+void Runtime::remember_record(SessionHandle handle, SessionRecordRef record) {
+  std::lock_guard<std::mutex> lock(records_mutex_);
+  records_[handle] = std::move(record);
+}
+
+std::optional<SessionRecordRef> Runtime::forget_record(SessionHandle handle) {
+  std::lock_guard<std::mutex> lock(records_mutex_);
+  auto it = records_.find(handle);
+  if (it == records_.end()) return std::nullopt;
+  SessionRecordRef record = std::move(it->second);
+  records_.erase(it);
+  return record;
+}
+
+void initialize_runtime() {
+  std::lock_guard<std::mutex> lock(lifecycle_mutex);
+  if (runtime)
+    throw Error(kAlreadyInitialized,
+                "DISM API was already initialized for this process "
+                "(DISMAPI_E_DISMAPI_ALREADY_INITIALIZED)",
+                "call DismInitialize once, and again only after DismShutdown");
+  runtime = std::make_shared<Runtime>();
+}
+
+void shut_down_runtime() {
+  std::lock_guard<std::mutex> lock(lifecycle_mutex);
+  if (!runtime)
+    throw Error(hr::kNotInitialized, "DISM API was not initialized for this process",
+                "DismShutdown matches an earlier DismInitialize");
+  std::size_t open = runtime->sessions().open_count();
+  if (open > 0)
+    throw Error(hr::kOpenSessionHandles,
+                std::to_string(open) + " DISM session(s) of this process are still open",
+                "close every session with DismCloseSession before DismShutdown");
+  runtime.reset();
+}
+
+std::shared_ptr<Runtime> current_runtime() {
+  std::lock_guard<std::mutex> lock(lifecycle_mutex);
+  if (!runtime)
+    throw Error(hr::kNotInitialized, "DISM API was not initialized for this process",
+                "call DismInitialize first");
+  return runtime;
+}
+
+bool is_current(const std::shared_ptr<Runtime>& candidate) {
+  std::lock_guard<std::mutex> lock(lifecycle_mutex);
+  return runtime == candidate;
+}
+
+}  // namespace dismake::capi

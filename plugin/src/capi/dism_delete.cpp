@@ -1,0 +1,13 @@
+// DismDelete: releases anything a function returned (see result_buffer.h).
+#include "api_call.h"
+#include "api_state.h"
+#include "result_buffer.h"
+
+using namespace dismake::capi;
+
+extern "C" HRESULT WINAPI DismDelete(VOID* DismStructure) {
+  return api_call(LastError::kKeep, [&] {
+    current_runtime();
+    free_result(DismStructure);
+  });
+}

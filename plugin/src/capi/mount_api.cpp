@@ -1,0 +1,108 @@
+// DismMountImage, DismUnmountImage, DismRemountImage and
+// DismCleanupMountpoints: the image verbs that need no session.
+#include <climits>
+#include <optional>
+
+#include "api_call.h"
+#include "api_state.h"
+#include "commit_flags.h"
+#include "dismake/session/session_records.h"
+#include "progress_bridge.h"
+#include "wide_string.h"
+
+using namespace dismake;
+using namespace dismake::capi;
+
+namespace {
+
+MountOptions mount_options(PCWSTR image_file, UINT index, PCWSTR name,
+                           DismImageIdentifier identifier, DWORD flags) {
+  constexpr DWORD kKnown = DISM_MOUNT_READONLY | DISM_MOUNT_OPTIMIZE | DISM_MOUNT_CHECK_INTEGRITY;
+  if (flags & ~kKnown) throw Error(hr::kInvalidArg, "unknown mount flags");
+  MountOptions options;
+  options.wim = required_utf8(image_file, "ImageFilePath");
+  options.read_only = (flags & DISM_MOUNT_READONLY) != 0;
+  if (identifier == DismImageIndex) {
+    if (index == 0 || index > INT_MAX)
+      throw Error(hr::kInvalidImageIndex, "image index " + std::to_string(index) + " is invalid",
+                  "image indexes start at 1; see DismGetImageInfo");
+    options.index = static_cast<int>(index);
+  } else if (identifier == DismImageName) {
+    options.name = required_utf8(name, "ImageName");
+  } else {
+    throw Error(hr::kInvalidArg, "ImageIdentifier is neither DismImageIndex nor DismImageName");
+  }
+  return options;
+}
+
+// DISM's own code for "that is not a mount" when unmounting.
+void require_mount(const MountStore& store, const std::string& mount_dir) {
+  try {
+    store.info(mount_dir);
+  } catch (const Error& error) {
+    if (error.code() != hr::kNotFound) throw;
+    throw Error(hr::kUnableToUnmountImagePath, error.problem(), error.hint());
+  }
+}
+
+std::optional<CommitOptions> unmount_commit(DWORD flags, ProgressFn progress) {
+  DWORD mode = flags & ~static_cast<DWORD>(DISM_COMMIT_MASK);
+  if (mode != DISM_COMMIT_IMAGE && mode != DISM_DISCARD_IMAGE)
+    throw Error(hr::kInvalidArg, "unmount needs DISM_COMMIT_IMAGE or DISM_DISCARD_IMAGE");
+  CommitOptions commit = commit_options(flags & DISM_COMMIT_MASK, std::move(progress));
+  if (mode == DISM_DISCARD_IMAGE) return std::nullopt;
+  return commit;
+}
+
+// Sessions whose process has exited: DismCleanupMountpoints's share of what
+// `dismake cleanup` does.
+void reap_stale_sessions(const MountStore& store) {
+  for (const MountInfo& mount : store.list())
+    if (fs::is_directory(mount.paths.state_dir)) SessionRecords(mount.paths.state_dir).reap_stale();
+}
+
+}  // namespace
+
+extern "C" HRESULT WINAPI DismMountImage(PCWSTR ImageFilePath, PCWSTR MountPath, UINT ImageIndex,
+                                         PCWSTR ImageName, DismImageIdentifier ImageIdentifier,
+                                         DWORD Flags, HANDLE CancelEvent,
+                                         DISM_PROGRESS_CALLBACK Progress, PVOID UserData) {
+  return api_call([&] {
+    std::shared_ptr<Runtime> runtime = current_runtime();
+    MountOptions options =
+        mount_options(ImageFilePath, ImageIndex, ImageName, ImageIdentifier, Flags);
+    std::string mount_dir = required_utf8(MountPath, "MountPath");
+    ProgressBridge progress(CancelEvent, Progress, UserData);
+    options.progress = progress.fn();
+    runtime->store().mount(mount_dir, options);
+    progress.finish();
+  });
+}
+
+extern "C" HRESULT WINAPI DismUnmountImage(PCWSTR MountPath, DWORD Flags, HANDLE CancelEvent,
+                                           DISM_PROGRESS_CALLBACK Progress, PVOID UserData) {
+  return api_call([&] {
+    std::shared_ptr<Runtime> runtime = current_runtime();
+    std::string mount_dir = required_utf8(MountPath, "MountPath");
+    ProgressBridge progress(CancelEvent, Progress, UserData);
+    std::optional<CommitOptions> commit = unmount_commit(Flags, progress.fn());
+    require_mount(runtime->store(), mount_dir);
+    runtime->store().unmount(mount_dir, commit);
+    progress.finish();
+  });
+}
+
+extern "C" HRESULT WINAPI DismRemountImage(PCWSTR MountPath) {
+  return api_call([&] {
+    std::shared_ptr<Runtime> runtime = current_runtime();
+    runtime->store().remount(required_utf8(MountPath, "MountPath"), ProgressFn());
+  });
+}
+
+extern "C" HRESULT WINAPI DismCleanupMountpoints(void) {
+  return api_call([&] {
+    std::shared_ptr<Runtime> runtime = current_runtime();
+    runtime->store().cleanup(/*force=*/false);
+    reap_stale_sessions(runtime->store());
+  });
+}
