@@ -33,12 +33,15 @@ MountPaths existing_mount(const std::string& mount_dir) {
 }
 
 // The stamp passes the state of --after through, so steps chain across it.
+// It names the mount too: a mount made anew has none of the states the
+// steps after it recorded, so they must run again.
 void write_stamp(const SessionArgs& args, const MountPaths& paths, const char* verb) {
   if (args.stamp.empty()) return;
-  std::string state = args.after.empty() ? MountState::load(paths.state_file()).current_key
-                                         : Stamp::load(args.after).state;
-  nlohmann::json spec = {{"session", args.name}, {"verb", verb}};
-  Stamp{Sha256().add(verb).add(args.name).add(state).hex(), state, spec}.save(args.stamp, true);
+  MountState mount = MountState::load(paths.state_file());
+  std::string state = args.after.empty() ? mount.current_key : Stamp::load(args.after).state;
+  nlohmann::json spec = {{"session", args.name}, {"verb", verb}, {"mount_id", mount.mount_id}};
+  Stamp{Sha256().add(verb).add(args.name).add(state).add(mount.mount_id).hex(), state, spec}.save(
+      args.stamp, true);
 }
 
 void open_session(const SessionArgs& args) {

@@ -162,8 +162,11 @@ void add_other_steps(CLI::App& app, Action& action) {
     auto depends = std::make_shared<std::vector<std::string>>();
     CLI::App* cmd =
         add_step(app, "run", "Run a command in the mount; its changes become the step's", *args);
-    cmd->add_option("--paths", *paths, "Image subtrees the command needs (default: all)");
-    cmd->add_option("--depends", *depends, "Input files: a change re-runs the step");
+    // No extra arguments: "--paths P -- cmd" must leave cmd to the command.
+    cmd->add_option("--paths", *paths, "Image subtrees the command needs (default: all)")
+        ->allow_extra_args(false);
+    cmd->add_option("--depends", *depends, "Input files: a change re-runs the step")
+        ->allow_extra_args(false);
     cmd->add_option("command", *command, "The command, after --")->required();
     on_run(cmd, action, args, [=] {
       return make_run_command_op(*command, *paths, {depends->begin(), depends->end()});

@@ -6,6 +6,7 @@
 #include "dismake/ops/stamp.h"
 #include "dismake/store/base_image.h"
 #include "dismake/store/serviced_mount.h"
+#include "dismake/store/state_catalog.h"
 
 namespace dismake {
 
@@ -42,6 +43,12 @@ std::string reason_to_remount(const MountPaths& paths, const fs::path& wim,
   return "";
 }
 
+// A lazy mount's tree may rightly be empty; a full one's never is.
+bool tree_vanished(const MountPaths& paths) {
+  if (!fs::is_directory(paths.mount_dir)) return true;
+  return !MountState::load(paths.state_file()).lazy && fs::is_empty(paths.mount_dir);
+}
+
 void mount_fresh(MountStore& store, const fs::path& wim, const EnsureOptions& options) {
   MountOptions mount{wim, options.index, options.name, false, options.progress, !options.full};
   store.mount(options.mount_dir, mount);
@@ -69,8 +76,8 @@ std::string ensure_mount(MountStore& store, const EnsureOptions& options) {
     store.unmount(paths.mount_dir, std::nullopt);
     mount_fresh(store, wim, options);
     action = "remounted";
-  } else if (!fs::is_directory(paths.mount_dir) || fs::is_empty(paths.mount_dir)) {
-    if (store.remount(paths.mount_dir, options.progress)) action = "restored-tree";
+  } else if (tree_vanished(paths) && store.remount(paths.mount_dir, options.progress)) {
+    action = "restored-tree";
   }
 
   ServicedMount mount = ServicedMount::open(paths.mount_dir);

@@ -302,11 +302,12 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
 bool MountStore::remount(const fs::path& mount_dir, const ProgressFn& progress) {
   ServicedMount mount = ServicedMount::open(existing_mount(mount_dir).mount_dir);
   const MountPaths& paths = mount.paths();
-  if (fs::is_directory(paths.mount_dir) && !directory_is_empty(paths.mount_dir)) return false;
+  // A lazy mount's tree may rightly be empty; only a missing one is lost.
+  bool present = fs::is_directory(paths.mount_dir) &&
+                 (mount.state().lazy || !directory_is_empty(paths.mount_dir));
+  if (present) return false;
   MountRecord record = mount.record();
   check_base_unchanged(record, paths);
-  // The tree's content is gone; the known states and their blobs are not, so
-  // builds restore their states from them instead of re-running steps.
   mount.reset_tree(progress);
   mount.log_event({{"event", "remount"}});
   return true;

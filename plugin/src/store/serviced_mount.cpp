@@ -518,6 +518,7 @@ void ServicedMount::rebase_on_committed() {
 
 void ServicedMount::reset_tree(const ProgressFn& progress) {
   Impl& m = *impl_;
+  std::string known = m.state.pending_key.empty() ? m.state.current_key : m.state.pending_parent;
   std::error_code ec;
   fs::create_directories(m.paths.mount_dir);
   for (fs::directory_iterator it(m.paths.mount_dir, ec); !ec && it != fs::directory_iterator();
@@ -534,6 +535,8 @@ void ServicedMount::reset_tree(const ProgressFn& progress) {
   m.state.pending_key.clear();
   m.state.pending_parent.clear();
   m.save();
+  // The tree's content is gone, not the states: put the last one back.
+  if (m.catalog.contains(known)) restore_to(known);
 }
 
 void ServicedMount::set_recipe(const std::string& recipe) {

@@ -1,0 +1,1021 @@
+#[=======================================================================[.rst:
+Dismake
+-------
+
+Service Windows images (WIM files) as build steps: mount an image, open a
+servicing session, change the image (files, registry, unattend, metadata, any
+command), close the session and commit the result to a new WIM file. Each
+change is a custom command; an incremental build re-runs only the steps whose
+inputs changed, on the image that is still mounted from the last build, and
+produces the same image a clean build does. The servicing itself is done by
+the ``dismake`` helper; this module only wires the build graph.
+
+Requires CMake 3.20 or later and a ``Ninja`` generator (the graph relies on
+Ninja's ``restat``, job pools and depfiles).
+
+Getting the module and the helper
+^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+
+* An installed dismake, or its build tree:
+  ``find_package(Dismake CONFIG REQUIRED)`` (set ``Dismake_DIR`` or
+  ``CMAKE_PREFIX_PATH``). The helper is the imported target
+  ``Dismake::dismake``.
+* The dismake source tree, with ``add_subdirectory()`` or ``FetchContent``:
+  the functions are defined and ``Dismake::dismake`` is the helper built in
+  the same build.
+* ``include(<dismake-source>/cmake-modules/Dismake.cmake)`` with the cache
+  variable :variable:`DISMAKE_EXECUTABLE` naming a helper built elsewhere.
+
+.. variable:: DISMAKE_EXECUTABLE
+
+  Absolute path of the ``dismake`` helper. When set, it is used instead of
+  the ``Dismake::dismake`` target.
+
+A recipe
+^^^^^^^^
+
+.. code-block:: cmake
+
+  dismake_mount_image(pro WIM ${DISMAKE_BASE_WIM} INDEX 1)
+  dismake_open_session(pro_changes IMAGE pro)
+  dismake_add_files(pro_changes SOURCE overlay DESTINATION /)
+  dismake_set_registry_value(pro_changes
+    KEY "HKLM\\SOFTWARE\\Contoso" NAME Deployed TYPE REG_DWORD DATA 1)
+  dismake_close_session(pro_changes)
+  dismake_unmount_image(pro COMMIT OUTPUT pro.wim COMPRESS lzx)
+
+All the calls for one image must be made in the directory that mounts it,
+in the order the changes are to be applied.
+
+Targets
+^^^^^^^
+
+For each image ``<image>``:
+
+``<image>``
+  In ``ALL``: runs every step and commits the result to the ``OUTPUT`` file
+  (with ``DISCARD``: runs every step, commits nothing).
+``<image>-mount``
+  Brings the mount to the state after the last step, without committing.
+  The mount directory is then the serviced tree (all of it with ``FULL``,
+  only the paths the steps touched otherwise).
+``<image>-unmount``
+  Builds ``<image>``, then unmounts the image and discards the mount. Not in
+  ``ALL``: keeping the mount is what makes the next build incremental. A CI
+  job that builds once adds it to its own ``ALL`` target.
+
+Build graph
+^^^^^^^^^^^
+
+Per image, one always-run *ensure* step mounts the image if needed and checks
+that the mount is the one the recipe expects (base WIM identity, mount
+identity, and a recipe fingerprint file written at configure time). Its stamp
+is rewritten only when the mount changed, so Ninja's ``restat`` stops an
+unchanged mount from re-running anything. Session open and close steps run
+in every build, with stamps rewritten only when something changed. Servicing
+steps chain on stamps in declaration order, in a depth-1 job pool per image
+(``dismake_<image>``), so different images build in parallel. Directory
+inputs are tracked through depfiles written by the helper, so adding or
+deleting a file in an overlay directory re-runs its step without re-running
+CMake.
+
+Each step's output goes to a log file beside its stamp (under
+``<binary-dir>/dismake/<image>/steps/``); the console shows one line per
+step, and the log when the step fails. The helper also records every step
+in ``<mount-dir>.dismake/events.log``.
+#]=======================================================================]
+
+include_guard(GLOBAL)
+
+if(CMAKE_VERSION VERSION_LESS 3.20)
+  message(FATAL_ERROR "Dismake: CMake 3.20 or later is required (running ${CMAKE_VERSION})")
+endif()
+
+# Functions record the policies in effect where they are defined, so the
+# graph is generated the same way whatever the including project's minimum
+# version is (CMP0116: depfile paths are transformed for Ninja).
+cmake_policy(PUSH)
+cmake_policy(VERSION 3.20...3.31)
+
+set(DISMAKE_EXECUTABLE "" CACHE FILEPATH
+  "The dismake helper (empty: the Dismake::dismake target)")
+
+# ---------------------------------------------------------------------------
+# Internal state: one set of global properties per image and per session, so
+# that the functions can be called from any scope of the mounting directory.
+
+function(_dismake_get out name)
+  get_property(value GLOBAL PROPERTY "_DISMAKE_${name}")
+  set(${out} "${value}" PARENT_SCOPE)
+endfunction()
+
+function(_dismake_set name value)
+  set_property(GLOBAL PROPERTY "_DISMAKE_${name}" "${value}")
+endfunction()
+
+function(_dismake_set_append name value)
+  set_property(GLOBAL APPEND PROPERTY "_DISMAKE_${name}" "${value}")
+endfunction()
+
+# Fails the configuration with "<fn>: <message...>".
+function(_dismake_fail fn)
+  string(JOIN "" message ${ARGN})
+  message(FATAL_ERROR "${fn}: ${message}")
+endfunction()
+
+# Checks the result of cmake_parse_arguments(PARSE_ARGV ... arg ...) in the
+# calling function: no unknown arguments, no keyword without its value, and
+# every REQUIRED keyword given.
+function(_dismake_check_args fn)
+  cmake_parse_arguments(PARSE_ARGV 1 check "" "" "REQUIRED")
+  if(arg_UNPARSED_ARGUMENTS)
+    list(GET arg_UNPARSED_ARGUMENTS 0 unknown)
+    _dismake_fail(${fn} "unknown argument '${unknown}'")
+  endif()
+  if(arg_KEYWORDS_MISSING_VALUES)
+    list(GET arg_KEYWORDS_MISSING_VALUES 0 keyword)
+    _dismake_fail(${fn} "${keyword} needs a value")
+  endif()
+  foreach(keyword IN LISTS check_REQUIRED)
+    if(NOT DEFINED arg_${keyword})
+      _dismake_fail(${fn} "${keyword} is required")
+    endif()
+  endforeach()
+endfunction()
+
+# The first argument of every function names an image or a session: it must
+# be there, must not be one of the function's keywords, and must be usable in
+# target names, job pool names and file names.
+function(_dismake_check_name fn what name)
+  set(keywords ${ARGN})
+  if(name STREQUAL "")
+    _dismake_fail(${fn} "the ${what} name is required (first argument)")
+  endif()
+  if(name IN_LIST keywords)
+    _dismake_fail(${fn} "the first argument must be the ${what} name, not the keyword ${name}")
+  endif()
+  if(NOT name MATCHES "^[A-Za-z0-9_.-]+$")
+    _dismake_fail(${fn} "${what} name '${name}' may only contain letters, digits, '_', '.' and '-'")
+  endif()
+endfunction()
+
+# The helper: the explicit DISMAKE_EXECUTABLE, else the Dismake::dismake
+# target (imported by find_package, or the ALIAS of the in-tree target).
+# Sets <prefix>_COMMAND (for COMMAND lines) and <prefix>_DEPENDS (so steps
+# re-run when the helper is rebuilt).
+function(_dismake_helper fn prefix)
+  if(DISMAKE_EXECUTABLE)
+    if(NOT IS_ABSOLUTE "${DISMAKE_EXECUTABLE}" OR NOT EXISTS "${DISMAKE_EXECUTABLE}"
+       OR IS_DIRECTORY "${DISMAKE_EXECUTABLE}")
+      _dismake_fail(${fn} "DISMAKE_EXECUTABLE '${DISMAKE_EXECUTABLE}' is not the absolute path "
+        "of an existing file")
+    endif()
+    set(${prefix}_COMMAND "${DISMAKE_EXECUTABLE}" PARENT_SCOPE)
+    set(${prefix}_DEPENDS "${DISMAKE_EXECUTABLE}" PARENT_SCOPE)
+  elseif(TARGET Dismake::dismake)
+    set(${prefix}_COMMAND "$<TARGET_FILE:Dismake::dismake>" PARENT_SCOPE)
+    set(${prefix}_DEPENDS Dismake::dismake PARENT_SCOPE)
+  else()
+    _dismake_fail(${fn} "the dismake helper is unknown: use find_package(Dismake CONFIG), "
+      "add the dismake source tree with add_subdirectory() or FetchContent, "
+      "or set DISMAKE_EXECUTABLE to the helper's path")
+  endif()
+endfunction()
+
+function(_dismake_absolute out path base)
+  cmake_path(ABSOLUTE_PATH path BASE_DIRECTORY "${base}" NORMALIZE OUTPUT_VARIABLE result)
+  set(${out} "${result}" PARENT_SCOPE)
+endfunction()
+
+# ---------------------------------------------------------------------------
+# Building one command line. Arguments are collected as CMake source text
+# (one bracket argument each) rather than as a list, so that empty arguments,
+# semicolons (REG_MULTI_SZ data) and trailing backslashes (registry keys)
+# reach the helper exactly as they were written. The same values are
+# collected as a JSON array for the recipe fingerprint.
+
+# Appends <value> as a bracket argument to the code in variable <var>.
+function(_dismake_code_append var value)
+  set(equals "=")
+  while(value MATCHES "]${equals}]" OR value MATCHES "]${equals}$")
+    string(APPEND equals "=")
+  endwhile()
+  set(${var} "${${var}} [${equals}[${value}]${equals}]" PARENT_SCOPE)
+endfunction()
+
+# Sets <var> to the code of the bracket arguments <values...> (a list: for
+# paths and names, which are never empty).
+function(_dismake_code_list var)
+  set(code "")
+  foreach(value IN LISTS ARGN)
+    _dismake_code_append(code "${value}")
+  endforeach()
+  set(${var} "${code}" PARENT_SCOPE)
+endfunction()
+
+function(_dismake_json_string out value)
+  string(REPLACE "\\" "\\\\" value "${value}")
+  string(REPLACE "\"" "\\\"" value "${value}")
+  string(REPLACE "\n" "\\n" value "${value}")
+  string(REPLACE "\r" "\\r" value "${value}")
+  string(REPLACE "\t" "\\t" value "${value}")
+  set(${out} "\"${value}\"" PARENT_SCOPE)
+endfunction()
+
+# Starts a step's arguments (the variables _dismake_args / _dismake_json in
+# the caller).
+macro(_dismake_args_begin verb)
+  set(_dismake_args "")
+  _dismake_json_string(_dismake_json "${verb}")
+endmacro()
+
+# Adds one argument of the step (an option, its value, or a positional
+# argument) to _dismake_args and _dismake_json in the caller.
+function(_dismake_arg value)
+  _dismake_code_append(_dismake_args "${value}")
+  _dismake_json_string(json "${value}")
+  set(_dismake_args "${_dismake_args}" PARENT_SCOPE)
+  set(_dismake_json "${_dismake_json}, ${json}" PARENT_SCOPE)
+endfunction()
+
+# ---------------------------------------------------------------------------
+# Images and sessions
+
+# Fails unless <image> is mounted (declared and not yet unmounted) in this
+# directory.
+function(_dismake_require_image fn image)
+  _dismake_get(source_dir "IMAGE_${image}_SOURCE_DIR")
+  if(source_dir STREQUAL "")
+    _dismake_fail(${fn} "image '${image}' is not mounted: call dismake_mount_image(${image} ...) first")
+  endif()
+  if(NOT source_dir STREQUAL CMAKE_CURRENT_SOURCE_DIR)
+    _dismake_fail(${fn} "image '${image}' is mounted in ${source_dir}: "
+      "make every call for an image in the directory that mounts it")
+  endif()
+  _dismake_get(unmounted "IMAGE_${image}_UNMOUNTED")
+  if(unmounted)
+    _dismake_fail(${fn} "image '${image}' is already unmounted (dismake_unmount_image)")
+  endif()
+endfunction()
+
+# The image <session> is open on; fails unless the session is open.
+function(_dismake_session_image fn session out)
+  _dismake_get(image "SESSION_${session}_IMAGE")
+  if(image STREQUAL "")
+    _dismake_fail(${fn} "session '${session}' is not open: "
+      "call dismake_open_session(${session} IMAGE <image>) first")
+  endif()
+  _dismake_get(closed "SESSION_${session}_CLOSED")
+  if(closed)
+    _dismake_fail(${fn} "session '${session}' is already closed (dismake_close_session)")
+  endif()
+  _dismake_require_image(${fn} "${image}")
+  set(${out} "${image}" PARENT_SCOPE)
+endfunction()
+
+# Adds one node to the image's chain of stamps. The helper is called as
+#   dismake <verb> <mount-dir> --after <previous stamp> --stamp <this stamp>
+#           [--depfile <file>] <the caller's _dismake_args>
+# in the image's job pool, its output going to a log beside the stamp.
+#
+#   ALWAYS     the node runs in every build (a never-created SYMBOLIC output);
+#              its stamp is a BYPRODUCT the helper rewrites only on a change
+#   DEPFILE    the helper writes a depfile of the inputs it read
+#   DEPENDS    files the step reads (besides the previous stamp and helper)
+function(_dismake_add_node fn image verb)
+  cmake_parse_arguments(PARSE_ARGV 3 node "ALWAYS;DEPFILE" "COMMENT" "DEPENDS")
+  _dismake_helper(${fn} helper)
+  _dismake_get(dir "IMAGE_${image}_STEP_DIR")
+  _dismake_get(mount_dir "IMAGE_${image}_MOUNT_DIR")
+  _dismake_get(after "IMAGE_${image}_TAIL")
+  _dismake_get(count "IMAGE_${image}_COUNT")
+  math(EXPR count "${count} + 1")
+  string(LENGTH "${count}" digits)
+  while(digits LESS 3)
+    string(PREPEND count "0")
+    math(EXPR digits "${digits} + 1")
+  endwhile()
+  set(base "${dir}/${count}-${verb}")
+  set(stamp "${base}.stamp")
+
+  set(code "")
+  _dismake_code_append(code "${base}.log")
+  _dismake_code_append(code "${helper_COMMAND}")
+  _dismake_code_append(code "${verb}")
+  _dismake_code_append(code "${mount_dir}")
+  foreach(value --after "${after}" --stamp "${stamp}")
+    _dismake_code_append(code "${value}")
+  endforeach()
+  if(node_DEPFILE)
+    _dismake_code_append(code --depfile)
+    _dismake_code_append(code "${base}.d")
+    set(depfile_code "DEPFILE")
+    _dismake_code_append(depfile_code "${base}.d")
+  else()
+    set(depfile_code "")
+  endif()
+  string(APPEND code " ${_dismake_args}")
+
+  if(node_ALWAYS)
+    set(outputs "OUTPUT")
+    _dismake_code_append(outputs "${base}.always")
+    string(APPEND outputs " BYPRODUCTS")
+    set_source_files_properties("${base}.always" PROPERTIES SYMBOLIC TRUE)
+    _dismake_set_append("IMAGE_${image}_ALWAYS" "${base}.always")
+  else()
+    set(outputs "OUTPUT")
+  endif()
+  _dismake_code_append(outputs "${stamp}")
+  _dismake_code_list(depends_code "${after}" ${helper_DEPENDS} ${node_DEPENDS})
+  _dismake_code_list(comment_code "dismake ${image}: ${node_COMMENT}")
+  _dismake_wrapper_code(wrapper)
+
+  cmake_language(EVAL CODE "
+    add_custom_command(${outputs}
+      COMMAND ${wrapper} ${code}
+      DEPENDS ${depends_code}
+      ${depfile_code}
+      COMMENT ${comment_code}
+      JOB_POOL dismake_${image}
+      VERBATIM)")
+
+  _dismake_set("IMAGE_${image}_TAIL" "${stamp}")
+  _dismake_set("IMAGE_${image}_COUNT" "${count}")
+  if(count GREATER 1)
+    set(separator ",")
+  else()
+    set(separator "")
+  endif()
+  set_property(GLOBAL APPEND_STRING PROPERTY "_DISMAKE_IMAGE_${image}_RECIPE"
+    "${separator}\n    [${_dismake_json}]")
+endfunction()
+
+# The command prefix every helper call runs under: output to the log file
+# (the first argument), shown only when the command fails, so that the
+# console gets one line per step.
+function(_dismake_wrapper_code out)
+  set(script [=[log=$1; shift; printf '$ %s\n' "$*" >"$log"; "$@" >>"$log" 2>&1 || { status=$?; cat "$log" >&2; exit $status; }]=])
+  set(code "sh -c")
+  _dismake_code_append(code "${script}")
+  string(APPEND code " dismake-step")
+  set(${out} "${code}" PARENT_SCOPE)
+endfunction()
+
+# At the end of the mounting directory: every image must be unmounted, which
+# is where its recipe is complete.
+function(_dismake_check_unmounted image)
+  _dismake_get(unmounted "IMAGE_${image}_UNMOUNTED")
+  if(NOT unmounted)
+    _dismake_fail(dismake_mount_image "image '${image}' is never unmounted: end its recipe with "
+      "dismake_unmount_image(${image} COMMIT OUTPUT <file.wim>) or "
+      "dismake_unmount_image(${image} DISCARD)")
+  endif()
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_mount_image
+
+  Declares an image to service and the mount it is serviced in.
+
+  .. code-block:: cmake
+
+    dismake_mount_image(<image> WIM <file> (INDEX <n> | NAME <name>)
+                        [MOUNT_DIR <dir>] [FULL])
+
+  ``<image>``
+    The image's name in the build: it names the targets ``<image>``,
+    ``<image>-mount`` and ``<image>-unmount`` and the job pool
+    ``dismake_<image>``. Letters, digits, ``_``, ``.`` and ``-``.
+  ``WIM <file>``
+    The source WIM file (relative paths: to the current source directory).
+    It is an input: the build never writes it. When its content changes, the
+    image is mounted again and every step re-runs.
+  ``INDEX <n>`` or ``NAME <name>``
+    Which image of the WIM to mount (1-based index, or the image's name).
+  ``MOUNT_DIR <dir>``
+    Where to mount (relative paths: to the current binary directory).
+    Default: ``<binary-dir>/dismake/<image>/mount``. The helper keeps the
+    mount's state beside it, in ``<dir>.dismake``.
+  ``FULL``
+    Extract the whole image. By default the mount is lazy: only the paths
+    the steps touch (or a ``dismake_run()`` declares) are extracted.
+
+  A change in the mount that no step made (a hand edit) fails the build,
+  naming the paths; ``dismake restore <dir>`` discards such changes.
+#]=======================================================================]
+function(dismake_mount_image)
+  set(fn dismake_mount_image)
+  set(keywords WIM INDEX NAME MOUNT_DIR FULL)
+  _dismake_check_name(${fn} image "${ARGV0}" ${keywords})
+  set(image "${ARGV0}")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "FULL" "WIM;INDEX;NAME;MOUNT_DIR" "")
+  _dismake_check_args(${fn} REQUIRED WIM)
+
+  if(NOT CMAKE_GENERATOR STREQUAL "Ninja")
+    _dismake_fail(${fn} "the generator is '${CMAKE_GENERATOR}', but dismake's build graph needs "
+      "'Ninja' (restat, job pools, depfiles): configure with -G Ninja")
+  endif()
+  _dismake_get(known "IMAGE_${image}_SOURCE_DIR")
+  if(NOT known STREQUAL "")
+    _dismake_fail(${fn} "image '${image}' is already declared (in ${known})")
+  endif()
+  foreach(target IN ITEMS "${image}" "${image}-mount" "${image}-unmount")
+    if(TARGET "${target}")
+      _dismake_fail(${fn} "image name '${image}' is taken: a target '${target}' already exists")
+    endif()
+  endforeach()
+  if(DEFINED arg_INDEX AND DEFINED arg_NAME)
+    _dismake_fail(${fn} "give INDEX or NAME, not both")
+  elseif(DEFINED arg_INDEX)
+    if(NOT arg_INDEX MATCHES "^[1-9][0-9]*$")
+      _dismake_fail(${fn} "INDEX must be a positive integer (the image's 1-based index), got '${arg_INDEX}'")
+    endif()
+    set(selector index)
+    set(which "image ${arg_INDEX}")
+  elseif(DEFINED arg_NAME)
+    set(selector name)
+    set(which "image '${arg_NAME}'")
+  else()
+    _dismake_fail(${fn} "INDEX or NAME is required (which image of the WIM to mount)")
+  endif()
+  _dismake_helper(${fn} helper)
+
+  _dismake_absolute(wim "${arg_WIM}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  set(dir "${CMAKE_CURRENT_BINARY_DIR}/dismake/${image}")
+  if(DEFINED arg_MOUNT_DIR)
+    _dismake_absolute(mount_dir "${arg_MOUNT_DIR}" "${CMAKE_CURRENT_BINARY_DIR}")
+  else()
+    set(mount_dir "${dir}/mount")
+  endif()
+  get_property(images GLOBAL PROPERTY _DISMAKE_IMAGES)
+  foreach(other IN LISTS images)
+    _dismake_get(other_mount "IMAGE_${other}_MOUNT_DIR")
+    if(other_mount STREQUAL mount_dir)
+      _dismake_fail(${fn} "MOUNT_DIR ${mount_dir} is already the mount of image '${other}'")
+    endif()
+  endforeach()
+
+  _dismake_set_append(IMAGES "${image}")
+  _dismake_set("IMAGE_${image}_SOURCE_DIR" "${CMAKE_CURRENT_SOURCE_DIR}")
+  _dismake_set("IMAGE_${image}_WIM" "${wim}")
+  _dismake_set("IMAGE_${image}_MOUNT_DIR" "${mount_dir}")
+  _dismake_set("IMAGE_${image}_STEP_DIR" "${dir}/steps")
+  _dismake_set("IMAGE_${image}_RECIPE_FILE" "${dir}/recipe.json")
+  _dismake_set("IMAGE_${image}_COUNT" 0)
+  _dismake_set("IMAGE_${image}_ALWAYS" "")
+  _dismake_set("IMAGE_${image}_UNMOUNTED" "")
+  file(MAKE_DIRECTORY "${dir}/steps")
+  set_property(GLOBAL APPEND PROPERTY JOB_POOLS "dismake_${image}=1")
+
+  # The ensure step: always runs, rewrites its stamp only when the mount
+  # changed (mounted, mounted again, another base, another recipe).
+  string(TOUPPER "${selector}" keyword)
+  set(selector_value "${arg_${keyword}}")
+  set(stamp "${dir}/steps/000-ensure.stamp")
+  _dismake_code_list(code "${dir}/steps/000-ensure.log" "${helper_COMMAND}" ensure --wim "${wim}"
+    --${selector} "${selector_value}" --mount-dir "${mount_dir}" --recipe "${dir}/recipe.json"
+    --stamp "${stamp}")
+  if(arg_FULL)
+    string(APPEND code " --full")
+  endif()
+  set(always "${dir}/steps/000-ensure.always")
+  set_source_files_properties("${always}" PROPERTIES SYMBOLIC TRUE)
+  _dismake_code_list(outputs "${always}" BYPRODUCTS "${stamp}")
+  _dismake_code_list(depends "${wim}" "${dir}/recipe.json" ${helper_DEPENDS})
+  _dismake_code_list(comment "dismake ${image}: mount ${wim} ${which}")
+  _dismake_wrapper_code(wrapper)
+  cmake_language(EVAL CODE "
+    add_custom_command(OUTPUT ${outputs}
+      COMMAND ${wrapper} ${code}
+      DEPENDS ${depends}
+      COMMENT ${comment}
+      JOB_POOL dismake_${image}
+      VERBATIM)")
+  _dismake_set("IMAGE_${image}_ALWAYS" "${always}")
+  _dismake_set("IMAGE_${image}_TAIL" "${stamp}")
+
+  # The recipe fingerprint's head; the steps are appended as they are
+  # declared, and dismake_unmount_image() writes the file.
+  _dismake_json_string(json_wim "${wim}")
+  _dismake_json_string(json_mount "${mount_dir}")
+  _dismake_json_string(json_selector "${selector_value}")
+  if(arg_FULL)
+    set(json_full true)
+  else()
+    set(json_full false)
+  endif()
+  _dismake_set("IMAGE_${image}_RECIPE" "{\n  \"image\": \"${image}\",\n  \"mount\": {\"wim\": ${json_wim}, \"${selector}\": ${json_selector}, \"mount_dir\": ${json_mount}, \"full\": ${json_full}},\n  \"steps\": [")
+
+  # Deferred arguments are evaluated when the call runs: pass the name as a
+  # literal.
+  _dismake_code_list(defer_code "${CMAKE_CURRENT_SOURCE_DIR}" CALL _dismake_check_unmounted "${image}")
+  cmake_language(EVAL CODE "cmake_language(DEFER DIRECTORY ${defer_code})")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_open_session
+
+  Opens a servicing session (``DismOpenSession``) on a mounted image.
+
+  .. code-block:: cmake
+
+    dismake_open_session(<session> IMAGE <image>)
+
+  ``<session>`` names the session in the build and in the helper; it must be
+  unique in the project. The steps that follow name the session, not the
+  image. The session is opened again in every build that reaches it (cheap;
+  its stamp changes only when the state before it did), so a step re-run on
+  its own finds its session open.
+#]=======================================================================]
+function(dismake_open_session)
+  set(fn dismake_open_session)
+  _dismake_check_name(${fn} session "${ARGV0}" IMAGE)
+  set(session "${ARGV0}")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "IMAGE" "")
+  _dismake_check_args(${fn} REQUIRED IMAGE)
+  _dismake_require_image(${fn} "${arg_IMAGE}")
+  _dismake_get(other "SESSION_${session}_IMAGE")
+  if(NOT other STREQUAL "")
+    _dismake_fail(${fn} "session '${session}' is already declared (on image '${other}')")
+  endif()
+
+  _dismake_args_begin(open-session)
+  _dismake_arg(--name)
+  _dismake_arg("${session}")
+  _dismake_add_node(${fn} "${arg_IMAGE}" open-session ALWAYS COMMENT "open session ${session}")
+  _dismake_set("SESSION_${session}_IMAGE" "${arg_IMAGE}")
+  _dismake_set("SESSION_${session}_CLOSED" "")
+  _dismake_set_append("IMAGE_${arg_IMAGE}_SESSIONS" "${session}")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_close_session
+
+  Closes a session (``DismCloseSession``); the image stays mounted.
+
+  .. code-block:: cmake
+
+    dismake_close_session(<session>)
+
+  Every session must be closed before its image is unmounted. Like opening,
+  closing runs in every build that reaches it.
+#]=======================================================================]
+function(dismake_close_session)
+  set(fn dismake_close_session)
+  _dismake_check_name(${fn} session "${ARGV0}")
+  set(session "${ARGV0}")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "")
+  _dismake_check_args(${fn})
+  _dismake_session_image(${fn} "${session}" image)
+
+  _dismake_args_begin(close-session)
+  _dismake_arg(--name)
+  _dismake_arg("${session}")
+  _dismake_add_node(${fn} "${image}" close-session ALWAYS COMMENT "close session ${session}")
+  _dismake_set("SESSION_${session}_CLOSED" TRUE)
+endfunction()
+
+# The start of every servicing step: checks the session, sets `image` and
+# `_dismake_session`, and starts the step's arguments.
+macro(_dismake_step_begin fn verb session)
+  _dismake_session_image(${fn} "${session}" image)
+  set(_dismake_session "${session}")
+  _dismake_args_begin(${verb})
+endmacro()
+
+# Ends a step's options and starts its positional arguments: --session
+# <session> --. (--session comes last: a repeatable option such as --paths
+# right before "--" would take the "--" as its end and the command's own
+# options as the helper's.)
+macro(_dismake_positionals)
+  _dismake_arg(--session)
+  _dismake_arg("${_dismake_session}")
+  _dismake_arg(--)
+endmacro()
+
+# Whether one-value keyword <keyword> was given, even with an empty value
+# (which cmake_parse_arguments reports as not defined). <args> is the calling
+# function's ${ARGV}.
+function(_dismake_given out keyword)
+  set(args ${ARGN})
+  if(DEFINED arg_${keyword} OR keyword IN_LIST args)
+    set(${out} TRUE PARENT_SCOPE)
+  else()
+    set(${out} FALSE PARENT_SCOPE)
+  endif()
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_add_files
+
+  Adds a file, or the contents of a directory, to the image.
+
+  .. code-block:: cmake
+
+    dismake_add_files(<session> SOURCE <file-or-dir> DESTINATION <image-path>)
+
+  ``SOURCE``
+    A file or a directory (relative paths: to the current source directory).
+  ``DESTINATION``
+    What the source becomes in the image: a file becomes the file at that
+    path (replacing one there); a directory's contents merge into the
+    directory at that path (``/`` for the image's root). Image paths are
+    case-insensitive, as on Windows.
+
+  Every file and directory under a directory ``SOURCE`` is tracked through
+  a depfile: editing, adding or deleting a file re-runs the step without
+  re-running CMake.
+#]=======================================================================]
+function(dismake_add_files)
+  set(fn dismake_add_files)
+  _dismake_check_name(${fn} session "${ARGV0}" SOURCE DESTINATION)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SOURCE;DESTINATION" "")
+  _dismake_check_args(${fn} REQUIRED SOURCE DESTINATION)
+  _dismake_step_begin(${fn} add "${ARGV0}")
+
+  _dismake_absolute(source "${arg_SOURCE}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  # A directory is tracked through the depfile; a file (maybe generated by
+  # another custom command) is an ordinary dependency too.
+  set(depends "")
+  if(NOT IS_DIRECTORY "${source}")
+    set(depends "${source}")
+  endif()
+  _dismake_positionals()
+  _dismake_arg("${source}")
+  _dismake_arg("${arg_DESTINATION}")
+  _dismake_add_node(${fn} "${image}" add DEPFILE DEPENDS ${depends}
+    COMMENT "add ${arg_SOURCE} -> ${arg_DESTINATION}")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_delete_files
+
+  Deletes files or directories (with everything in them) from the image.
+
+  .. code-block:: cmake
+
+    dismake_delete_files(<session> PATHS <image-path>... [IF_EXISTS])
+
+  A path the image does not have fails the step, unless ``IF_EXISTS``.
+#]=======================================================================]
+function(dismake_delete_files)
+  set(fn dismake_delete_files)
+  _dismake_check_name(${fn} session "${ARGV0}" PATHS IF_EXISTS)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "IF_EXISTS" "" "PATHS")
+  _dismake_check_args(${fn} REQUIRED PATHS)
+  _dismake_step_begin(${fn} delete "${ARGV0}")
+
+  if(arg_IF_EXISTS)
+    _dismake_arg(--if-exists)
+  endif()
+  _dismake_positionals()
+  foreach(path IN LISTS arg_PATHS)
+    if(path STREQUAL "")
+      _dismake_fail(${fn} "PATHS has an empty path")
+    endif()
+    _dismake_arg("${path}")
+  endforeach()
+  string(JOIN ", " shown ${arg_PATHS})
+  _dismake_add_node(${fn} "${image}" delete COMMENT "delete ${shown}")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_set_registry_value
+
+  Sets a value in the image's offline registry hives.
+
+  .. code-block:: cmake
+
+    dismake_set_registry_value(<session> KEY <key> NAME <name>
+                               TYPE <type> DATA <data>)
+
+  ``KEY``
+    ``HKLM\SOFTWARE\...``, ``HKLM\SYSTEM\...``, ``HKU\.DEFAULT\...``, ...
+    (in CMake strings, write each backslash twice, or use a bracket
+    argument: ``[[HKLM\SOFTWARE\Contoso]]``). Missing keys are created.
+  ``NAME``
+    The value's name; ``NAME ""`` is the key's default value.
+  ``TYPE``
+    ``REG_SZ``, ``REG_EXPAND_SZ``, ``REG_DWORD``, ``REG_QWORD``,
+    ``REG_MULTI_SZ`` or ``REG_BINARY``.
+  ``DATA``
+    The data as text: a number for ``REG_DWORD``/``REG_QWORD`` (decimal or
+    ``0x`` hex), items separated by ``;`` for ``REG_MULTI_SZ`` (quote the
+    argument), hex bytes for ``REG_BINARY``. May be empty.
+#]=======================================================================]
+function(dismake_set_registry_value)
+  set(fn dismake_set_registry_value)
+  set(types REG_SZ REG_EXPAND_SZ REG_DWORD REG_QWORD REG_MULTI_SZ REG_BINARY)
+  _dismake_check_name(${fn} session "${ARGV0}" KEY NAME TYPE DATA)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "KEY;NAME;TYPE;DATA" "")
+  _dismake_check_args(${fn} REQUIRED KEY TYPE)
+  foreach(keyword NAME DATA)
+    _dismake_given(given ${keyword} ${ARGV})
+    if(NOT given)
+      _dismake_fail(${fn} "${keyword} is required")
+    endif()
+  endforeach()
+  string(TOUPPER "${arg_TYPE}" type)
+  if(NOT type IN_LIST types)
+    string(JOIN ", " known ${types})
+    _dismake_fail(${fn} "TYPE '${arg_TYPE}' is not one of ${known}")
+  endif()
+  _dismake_step_begin(${fn} set-registry-value "${ARGV0}")
+
+  _dismake_positionals()
+  _dismake_arg("${arg_KEY}")
+  _dismake_arg("${arg_NAME}")
+  _dismake_arg("${type}")
+  _dismake_arg("${arg_DATA}")
+  if("${arg_NAME}" STREQUAL "")
+    set(shown "${arg_KEY} (default value)")
+  else()
+    set(shown "${arg_KEY}\\${arg_NAME}")
+  endif()
+  _dismake_add_node(${fn} "${image}" set-registry-value COMMENT "set ${shown} (${type})")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_import_registry
+
+  Imports a ``.reg`` file (a regedit export, UTF-16 or UTF-8) into the
+  image's offline registry hives.
+
+  .. code-block:: cmake
+
+    dismake_import_registry(<session> FILE <file.reg>)
+
+  Relative paths are relative to the current source directory.
+#]=======================================================================]
+function(dismake_import_registry)
+  set(fn dismake_import_registry)
+  _dismake_check_name(${fn} session "${ARGV0}" FILE)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "FILE" "")
+  _dismake_check_args(${fn} REQUIRED FILE)
+  _dismake_step_begin(${fn} import-registry "${ARGV0}")
+
+  _dismake_absolute(file "${arg_FILE}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  _dismake_positionals()
+  _dismake_arg("${file}")
+  _dismake_add_node(${fn} "${image}" import-registry DEPFILE DEPENDS "${file}"
+    COMMENT "import registry ${arg_FILE}")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_apply_unattend
+
+  Places an answer file in the image (``Windows/Panther/unattend.xml``),
+  after checking it is well-formed XML with an ``unattend`` root.
+
+  .. code-block:: cmake
+
+    dismake_apply_unattend(<session> FILE <unattend.xml>)
+
+  Relative paths are relative to the current source directory.
+#]=======================================================================]
+function(dismake_apply_unattend)
+  set(fn dismake_apply_unattend)
+  _dismake_check_name(${fn} session "${ARGV0}" FILE)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "FILE" "")
+  _dismake_check_args(${fn} REQUIRED FILE)
+  _dismake_step_begin(${fn} apply-unattend "${ARGV0}")
+
+  _dismake_absolute(file "${arg_FILE}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  _dismake_positionals()
+  _dismake_arg("${file}")
+  _dismake_add_node(${fn} "${image}" apply-unattend DEPFILE DEPENDS "${file}"
+    COMMENT "apply unattend ${arg_FILE}")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_set_image_info
+
+  Sets the image's metadata in the WIM's XML.
+
+  .. code-block:: cmake
+
+    dismake_set_image_info(<session> [NAME <name>] [DESCRIPTION <text>]
+                           [DISPLAY_NAME <name>]
+                           [DISPLAY_DESCRIPTION <text>] [FLAGS <flags>])
+
+  At least one field is required. ``FLAGS`` is the edition
+  (e.g. ``Professional``).
+#]=======================================================================]
+function(dismake_set_image_info)
+  set(fn dismake_set_image_info)
+  set(fields NAME DESCRIPTION DISPLAY_NAME DISPLAY_DESCRIPTION FLAGS)
+  _dismake_check_name(${fn} session "${ARGV0}" ${fields})
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "${fields}" "")
+  _dismake_check_args(${fn})
+  _dismake_step_begin(${fn} set-image-info "${ARGV0}")
+
+  set(shown "")
+  foreach(field IN LISTS fields)
+    _dismake_given(given ${field} ${ARGV})
+    if(given)
+      string(TOLOWER "--${field}" option)
+      string(REPLACE "_" "-" option "${option}")
+      _dismake_arg("${option}")
+      _dismake_arg("${arg_${field}}")
+      list(APPEND shown "${field}")
+    endif()
+  endforeach()
+  if(NOT shown)
+    string(JOIN ", " known ${fields})
+    _dismake_fail(${fn} "give at least one of ${known}")
+  endif()
+  string(JOIN ", " shown ${shown})
+  _dismake_positionals()
+  _dismake_add_node(${fn} "${image}" set-image-info COMMENT "set image info (${shown})")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_run
+
+  Runs a command in the mount directory; whatever it changes becomes the
+  step's change.
+
+  .. code-block:: cmake
+
+    dismake_run(<session> COMMAND <command> [<arg>...]
+                [PATHS <image-path>...] [DEPENDS <file-or-dir>...])
+
+  ``COMMAND``
+    The command and its arguments. It runs in the mount directory, with
+    ``DISMAKE_MOUNT_DIR`` set to it. As in
+    ``add_custom_command()``, an executable target's name as the command
+    runs that target's file (and the step depends on it); generator
+    expressions are allowed.
+  ``PATHS``
+    The image paths (subtrees) the command reads or changes. A lazy mount
+    extracts only these before running it; without ``PATHS`` it extracts the
+    whole image first.
+  ``DEPENDS``
+    Files or directories (relative paths: to the current source directory)
+    whose content the command uses, typically its script: a change re-runs
+    the step.
+#]=======================================================================]
+function(dismake_run)
+  set(fn dismake_run)
+  _dismake_check_name(${fn} session "${ARGV0}" COMMAND PATHS DEPENDS)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "COMMAND;PATHS;DEPENDS")
+  _dismake_check_args(${fn} REQUIRED COMMAND)
+  _dismake_step_begin(${fn} run "${ARGV0}")
+
+  foreach(path IN LISTS arg_PATHS)
+    _dismake_arg(--paths)
+    _dismake_arg("${path}")
+  endforeach()
+  set(depends "")
+  set(depfile "")
+  foreach(input IN LISTS arg_DEPENDS)
+    _dismake_absolute(input "${input}" "${CMAKE_CURRENT_SOURCE_DIR}")
+    _dismake_arg(--depends)
+    _dismake_arg("${input}")
+    set(depfile DEPFILE)
+    if(NOT IS_DIRECTORY "${input}")
+      list(APPEND depends "${input}")
+    endif()
+  endforeach()
+  _dismake_positionals()
+  list(GET arg_COMMAND 0 program)
+  if(TARGET "${program}")
+    get_target_property(type "${program}" TYPE)
+    if(type STREQUAL "EXECUTABLE")
+      list(APPEND depends "${program}")
+      set(program "$<TARGET_FILE:${program}>")
+    endif()
+  endif()
+  _dismake_arg("${program}")
+  list(LENGTH arg_COMMAND count)
+  if(count GREATER 1)
+    math(EXPR last "${count} - 1")
+    foreach(i RANGE 1 ${last})
+      list(GET arg_COMMAND ${i} value)
+      _dismake_arg("${value}")
+    endforeach()
+  endif()
+  list(GET arg_COMMAND 0 shown)
+  cmake_path(GET shown FILENAME shown)
+  _dismake_add_node(${fn} "${image}" run ${depfile} DEPENDS ${depends} COMMENT "run ${shown}")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_unmount_image
+
+  Ends an image's recipe: what becomes of the serviced image.
+
+  .. code-block:: cmake
+
+    dismake_unmount_image(<image> COMMIT OUTPUT <file.wim>
+                          [COMPRESS none|xpress|lzx|lzms])
+    dismake_unmount_image(<image> DISCARD)
+
+  ``COMMIT OUTPUT <file.wim>``
+    The ``<image>`` target (in ``ALL``) writes the serviced image to this
+    file (relative paths: to the current binary directory): the source WIM
+    with the image replaced, written atomically and reproducibly. The source
+    WIM is never written, and ``OUTPUT`` must not be it.
+  ``COMPRESS``
+    The output's compression (default: the helper's, that of the source).
+  ``DISCARD``
+    The ``<image>`` target runs every step and writes no image (for
+    recipes whose ``dismake_run()`` steps produce what matters).
+
+  Every session of the image must be closed first. Either way the image
+  stays mounted after a build, so that the next build is incremental; the
+  ``<image>-unmount`` target unmounts it.
+#]=======================================================================]
+function(dismake_unmount_image)
+  set(fn dismake_unmount_image)
+  set(compressions none xpress lzx lzms)
+  _dismake_check_name(${fn} image "${ARGV0}" COMMIT DISCARD OUTPUT COMPRESS)
+  set(image "${ARGV0}")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "COMMIT;DISCARD" "OUTPUT;COMPRESS" "")
+  _dismake_check_args(${fn})
+  _dismake_require_image(${fn} "${image}")
+  if(arg_COMMIT AND arg_DISCARD)
+    _dismake_fail(${fn} "give COMMIT or DISCARD, not both")
+  elseif(NOT arg_COMMIT AND NOT arg_DISCARD)
+    _dismake_fail(${fn} "COMMIT OUTPUT <file.wim> or DISCARD is required")
+  elseif(arg_COMMIT AND NOT DEFINED arg_OUTPUT)
+    _dismake_fail(${fn} "OUTPUT is required with COMMIT")
+  elseif(arg_DISCARD AND (DEFINED arg_OUTPUT OR DEFINED arg_COMPRESS))
+    _dismake_fail(${fn} "OUTPUT and COMPRESS go with COMMIT, not DISCARD")
+  endif()
+  _dismake_get(sessions "IMAGE_${image}_SESSIONS")
+  foreach(session IN LISTS sessions)
+    _dismake_get(closed "SESSION_${session}_CLOSED")
+    if(NOT closed)
+      _dismake_fail(${fn} "session '${session}' is still open on image '${image}': "
+        "call dismake_close_session(${session}) first")
+    endif()
+  endforeach()
+  _dismake_helper(${fn} helper)
+  _dismake_get(wim "IMAGE_${image}_WIM")
+  _dismake_get(mount_dir "IMAGE_${image}_MOUNT_DIR")
+  _dismake_get(dir "IMAGE_${image}_STEP_DIR")
+  _dismake_get(tail "IMAGE_${image}_TAIL")
+  _dismake_get(always "IMAGE_${image}_ALWAYS")
+  if(arg_COMMIT)
+    _dismake_absolute(output "${arg_OUTPUT}" "${CMAKE_CURRENT_BINARY_DIR}")
+    if(output STREQUAL wim)
+      _dismake_fail(${fn} "OUTPUT ${output} is the source WIM: the build never writes its input; "
+        "commit to another file")
+    endif()
+    set(compress_option "")
+    if(DEFINED arg_COMPRESS)
+      string(TOLOWER "${arg_COMPRESS}" compress)
+      if(NOT compress IN_LIST compressions)
+        string(JOIN ", " known ${compressions})
+        _dismake_fail(${fn} "COMPRESS '${arg_COMPRESS}' is not one of ${known}")
+      endif()
+      set(compress_option --compress "${compress}")
+    endif()
+  endif()
+
+  # The recipe fingerprint the ensure step checks: the mount and every step
+  # with its arguments, so a removed or reordered step changes it.
+  _dismake_get(recipe "IMAGE_${image}_RECIPE")
+  string(APPEND recipe "\n  ]\n}\n")
+  _dismake_get(recipe_file "IMAGE_${image}_RECIPE_FILE")
+  file(CONFIGURE OUTPUT "${recipe_file}" CONTENT "@recipe@" @ONLY)
+
+  _dismake_wrapper_code(wrapper)
+  # The always-run nodes are listed in the targets' DEPENDS so that CMake
+  # attaches their custom commands (it does not follow DEPENDS on BYPRODUCTS).
+  if(arg_COMMIT)
+    _dismake_code_list(code "${dir}/commit.log" "${helper_COMMAND}" commit "${mount_dir}"
+      --output "${output}" ${compress_option} --after "${tail}")
+    _dismake_code_list(output_code "${output}")
+    # The WIM is a dependency of its own: the output holds the source's other
+    # images too, which change without changing this image's identity.
+    _dismake_code_list(depends_code "${tail}" "${wim}" ${helper_DEPENDS})
+    _dismake_code_list(comment_code "dismake ${image}: commit -> ${arg_OUTPUT}")
+    cmake_language(EVAL CODE "
+      add_custom_command(OUTPUT ${output_code}
+        COMMAND ${wrapper} ${code}
+        DEPENDS ${depends_code}
+        COMMENT ${comment_code}
+        JOB_POOL dismake_${image}
+        VERBATIM)")
+    add_custom_target("${image}" ALL DEPENDS "${output}" ${always})
+  else()
+    add_custom_target("${image}" ALL DEPENDS "${tail}" ${always})
+  endif()
+  add_custom_target("${image}-mount" DEPENDS "${tail}" ${always})
+
+  _dismake_code_list(code "${dir}/unmount.log" "${helper_COMMAND}" unmount "${mount_dir}" --discard)
+  _dismake_code_list(comment_code "dismake ${image}: unmount ${mount_dir} (discard)")
+  cmake_language(EVAL CODE "
+    add_custom_target(${image}-unmount
+      COMMAND ${wrapper} ${code}
+      COMMENT ${comment_code}
+      JOB_POOL dismake_${image}
+      VERBATIM)")
+  # Unmounting comes after the build it ends (and the commit it may make).
+  add_dependencies("${image}-unmount" "${image}")
+  _dismake_set("IMAGE_${image}_UNMOUNTED" TRUE)
+endfunction()
+
+cmake_policy(POP)
