@@ -89,8 +89,8 @@ class ServicedMount {
   // the new base, and the current state becomes its base state.
   void rebase_on_committed();
 
-  // Empties the working tree and resets it to the base state (a tree that
-  // vanished), extracting the base again unless the mount is lazy.
+  // Rebuilds a working tree that vanished: the base (extracted again unless
+  // the mount is lazy), then the state it was in, from the blob store.
   void reset_tree(const ProgressFn& progress);
 
   // Remembers the recipe fingerprint of the build that ensured this mount.
