@@ -76,7 +76,7 @@ class AddFilesOp : public Op {
     StepChanges changes;
     std::string target = mount.resolve(destination_);
     if (!fs::is_directory(source_)) {
-      put_file(mount, source_, target);
+      put_file(mount, source_, target, /*keep_links=*/false);
       changes.paths.push_back(target);
       return changes;
     }
@@ -88,12 +88,15 @@ class AddFilesOp : public Op {
   }
 
  private:
-  static void put_file(ServicedMount& mount, const fs::path& from, const std::string& target) {
+  // A symlink inside an overlay stays a link (checked to point inside it); a
+  // source named on its own is the file it points to.
+  static void put_file(ServicedMount& mount, const fs::path& from, const std::string& target,
+                       bool keep_links = true) {
     fs::path disk = mount.disk_path(target);
     fs::create_directories(disk.parent_path());
     std::error_code ec;
     fs::remove(disk, ec);
-    if (fs::is_symlink(fs::symlink_status(from))) {
+    if (keep_links && fs::is_symlink(fs::symlink_status(from))) {
       fs::create_symlink(fs::read_symlink(from), disk);
     } else {
       fs::copy_file(from, disk, fs::copy_options::overwrite_existing);
