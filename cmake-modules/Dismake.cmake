@@ -64,6 +64,10 @@ For each image ``<image>``:
   ``ALL``: keeping the mount is what makes the next build incremental. A CI
   job that builds once adds it to its own ``ALL`` target.
 
+:command:`dismake_assemble_wim` adds a target (in ``ALL``) that puts several
+committed images into one multi-image WIM, such as the ``install.wim`` of a
+set of editions.
+
 Build graph
 ^^^^^^^^^^^
 
@@ -458,6 +462,14 @@ function(dismake_mount_image)
   _dismake_set_append(IMAGES "${image}")
   _dismake_set("IMAGE_${image}_SOURCE_DIR" "${CMAKE_CURRENT_SOURCE_DIR}")
   _dismake_set("IMAGE_${image}_WIM" "${wim}")
+  # The image's index in its committed output (dismake_assemble_wim), known
+  # only when mounted by INDEX.
+  if(selector STREQUAL "index")
+    _dismake_set("IMAGE_${image}_INDEX" "${arg_INDEX}")
+  else()
+    _dismake_set("IMAGE_${image}_INDEX" "")
+  endif()
+  _dismake_set("IMAGE_${image}_OUTPUT" "")
   _dismake_set("IMAGE_${image}_MOUNT_DIR" "${mount_dir}")
   _dismake_set("IMAGE_${image}_STEP_DIR" "${dir}/steps")
   _dismake_set("IMAGE_${image}_RECIPE_FILE" "${dir}/recipe.json")
@@ -900,6 +912,42 @@ function(dismake_run)
   _dismake_add_node(${fn} "${image}" run ${depfile} DEPENDS ${depends} COMMENT "run ${shown}")
 endfunction()
 
+# The write options shared by dismake_unmount_image() and
+# dismake_assemble_wim(), read from the caller's arg_COMPRESS, arg_SOLID,
+# arg_CHECK_INTEGRITY, arg_BOOT_INDEX and arg_THREADS: checked, and set as
+# the helper's options in <out>.
+function(_dismake_write_options fn out)
+  set(compressions none xpress lzx lzms)
+  set(options "")
+  if(DEFINED arg_COMPRESS)
+    string(TOLOWER "${arg_COMPRESS}" compress)
+    if(NOT compress IN_LIST compressions)
+      string(JOIN ", " known ${compressions})
+      _dismake_fail(${fn} "COMPRESS '${arg_COMPRESS}' is not one of ${known}")
+    endif()
+    list(APPEND options --compress "${compress}")
+  endif()
+  if(arg_SOLID)
+    list(APPEND options --solid)
+  endif()
+  if(arg_CHECK_INTEGRITY)
+    list(APPEND options --check)
+  endif()
+  if(DEFINED arg_BOOT_INDEX)
+    if(NOT arg_BOOT_INDEX MATCHES "^(0|[1-9][0-9]*)$")
+      _dismake_fail(${fn} "BOOT_INDEX must be an image index (1-based; 0: none), got '${arg_BOOT_INDEX}'")
+    endif()
+    list(APPEND options --boot-index "${arg_BOOT_INDEX}")
+  endif()
+  if(DEFINED arg_THREADS)
+    if(NOT arg_THREADS MATCHES "^[1-9][0-9]*$")
+      _dismake_fail(${fn} "THREADS must be a positive number of threads, got '${arg_THREADS}'")
+    endif()
+    list(APPEND options --threads "${arg_THREADS}")
+  endif()
+  set(${out} "${options}" PARENT_SCOPE)
+endfunction()
+
 #[=======================================================================[.rst:
 .. command:: dismake_unmount_image
 
@@ -908,7 +956,8 @@ endfunction()
   .. code-block:: cmake
 
     dismake_unmount_image(<image> COMMIT OUTPUT <file.wim>
-                          [COMPRESS none|xpress|lzx|lzms])
+                          [COMPRESS none|xpress|lzx|lzms] [SOLID]
+                          [CHECK_INTEGRITY] [BOOT_INDEX <n>] [THREADS <n>])
     dismake_unmount_image(<image> DISCARD)
 
   ``COMMIT OUTPUT <file.wim>``
@@ -918,9 +967,28 @@ endfunction()
     WIM is never written, and ``OUTPUT`` must not be it.
   ``COMPRESS``
     The output's compression (default: the helper's, that of the source).
+  ``SOLID``
+    Write a solid archive (ESD-style; LZMS unless ``COMPRESS`` says
+    otherwise). Smaller, slower to read; for delivery, not servicing.
+  ``CHECK_INTEGRITY``
+    Add an integrity table (SHA-1 of every chunk), which ``dism
+    /CheckIntegrity`` and ``wimlib-imagex verify`` check.
+  ``BOOT_INDEX <n>``
+    Mark image ``<n>`` of the output bootable (``0``: none). Default: as
+    in the source.
+  ``THREADS <n>``
+    Compression threads (default: one per core). Changes only the speed,
+    never the output's bytes.
   ``DISCARD``
     The ``<image>`` target runs every step and writes no image (for
     recipes whose ``dismake_run()`` steps produce what matters).
+
+  The output is reproducible: the same source and recipe give the same
+  bytes, whatever the build tree, the time or the thread count. Its GUID is
+  derived from the content; the image's times and those of added files are
+  ``SOURCE_DATE_EPOCH`` when it is set in the build's environment, else the
+  source image's own time. (A build commits only when a step's input
+  changed: after changing ``SOURCE_DATE_EPOCH``, build from clean.)
 
   Every session of the image must be closed first. Either way the image
   stays mounted after a build, so that the next build is incremental; the
@@ -928,10 +996,11 @@ endfunction()
 #]=======================================================================]
 function(dismake_unmount_image)
   set(fn dismake_unmount_image)
-  set(compressions none xpress lzx lzms)
-  _dismake_check_name(${fn} image "${ARGV0}" COMMIT DISCARD OUTPUT COMPRESS)
+  set(commit_keywords OUTPUT COMPRESS SOLID CHECK_INTEGRITY BOOT_INDEX THREADS)
+  _dismake_check_name(${fn} image "${ARGV0}" COMMIT DISCARD ${commit_keywords})
   set(image "${ARGV0}")
-  cmake_parse_arguments(PARSE_ARGV 1 arg "COMMIT;DISCARD" "OUTPUT;COMPRESS" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "COMMIT;DISCARD;SOLID;CHECK_INTEGRITY"
+    "OUTPUT;COMPRESS;BOOT_INDEX;THREADS" "")
   _dismake_check_args(${fn})
   _dismake_require_image(${fn} "${image}")
   if(arg_COMMIT AND arg_DISCARD)
@@ -942,6 +1011,12 @@ function(dismake_unmount_image)
     _dismake_fail(${fn} "OUTPUT is required with COMMIT")
   elseif(arg_DISCARD AND (DEFINED arg_OUTPUT OR DEFINED arg_COMPRESS))
     _dismake_fail(${fn} "OUTPUT and COMPRESS go with COMMIT, not DISCARD")
+  elseif(arg_DISCARD)
+    foreach(keyword SOLID CHECK_INTEGRITY BOOT_INDEX THREADS)
+      if(DEFINED arg_${keyword} AND NOT arg_${keyword} STREQUAL "FALSE")
+        _dismake_fail(${fn} "${keyword} goes with COMMIT, not DISCARD (nothing is written)")
+      endif()
+    endforeach()
   endif()
   _dismake_get(sessions "IMAGE_${image}_SESSIONS")
   foreach(session IN LISTS sessions)
@@ -963,15 +1038,11 @@ function(dismake_unmount_image)
       _dismake_fail(${fn} "OUTPUT ${output} is the source WIM: the build never writes its input; "
         "commit to another file")
     endif()
-    set(compress_option "")
-    if(DEFINED arg_COMPRESS)
-      string(TOLOWER "${arg_COMPRESS}" compress)
-      if(NOT compress IN_LIST compressions)
-        string(JOIN ", " known ${compressions})
-        _dismake_fail(${fn} "COMPRESS '${arg_COMPRESS}' is not one of ${known}")
-      endif()
-      set(compress_option --compress "${compress}")
+    _dismake_output_owner(owner "${output}")
+    if(NOT owner STREQUAL "")
+      _dismake_fail(${fn} "OUTPUT ${output} is already the output of ${owner}")
     endif()
+    _dismake_write_options(${fn} write_options)
   endif()
 
   # The recipe fingerprint the ensure step checks: the mount and every step
@@ -985,8 +1056,10 @@ function(dismake_unmount_image)
   # The always-run nodes are listed in the targets' DEPENDS so that CMake
   # attaches their custom commands (it does not follow DEPENDS on BYPRODUCTS).
   if(arg_COMMIT)
+    # The write options are on the commit's command line (not in the
+    # recipe): changing them re-runs only the commit.
     _dismake_code_list(code "${dir}/commit.log" "${helper_COMMAND}" commit "${mount_dir}"
-      --output "${output}" ${compress_option} --after "${tail}")
+      --output "${output}" ${write_options} --after "${tail}")
     _dismake_code_list(output_code "${output}")
     # The WIM is a dependency of its own: the output holds the source's other
     # images too, which change without changing this image's identity.
@@ -1000,6 +1073,8 @@ function(dismake_unmount_image)
         JOB_POOL dismake_${image}
         VERBATIM)")
     add_custom_target("${image}" ALL DEPENDS "${output}" ${always})
+    _dismake_set("IMAGE_${image}_OUTPUT" "${output}")
+      _dismake_set("OUTPUT_${output}_OWNER" "image '${image}'")
   else()
     add_custom_target("${image}" ALL DEPENDS "${tail}" ${always})
   endif()
@@ -1016,6 +1091,161 @@ function(dismake_unmount_image)
   # Unmounting comes after the build it ends (and the commit it may make).
   add_dependencies("${image}-unmount" "${image}")
   _dismake_set("IMAGE_${image}_UNMOUNTED" TRUE)
+endfunction()
+
+# Which declaration already writes <path> ("image 'pro'", "dismake_assemble_wim
+# target 'install-wim'"), or "" if none.
+function(_dismake_output_owner out path)
+  _dismake_get(owner "OUTPUT_${path}_OWNER")
+  set(${out} "${owner}" PARENT_SCOPE)
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_assemble_wim
+
+  Puts the committed images of several recipes into one multi-image WIM, as
+  ``dism /Export-Image`` does: the ``install.wim`` of a set of editions.
+
+  .. code-block:: cmake
+
+    dismake_assemble_wim(OUTPUT <file.wim> IMAGES <image>...
+                         [TARGET <name>]
+                         [COMPRESS none|xpress|lzx|lzms] [SOLID]
+                         [CHECK_INTEGRITY] [BOOT_INDEX <n>] [THREADS <n>])
+
+  ``OUTPUT <file.wim>``
+    The WIM to write (relative paths: to the current binary directory),
+    atomically and reproducibly.
+  ``IMAGES <image>...``
+    The images, in the output's order (image 1 first). Each is an image of
+    the build, declared before this call with
+    ``dismake_mount_image(<image> ... INDEX <n>)`` and ended with
+    ``dismake_unmount_image(<image> COMMIT OUTPUT ...)``: its serviced image
+    is taken from that output. Two images of one WIM must not have the same
+    name: give each its own with ``dismake_set_image_info(... NAME ...)``.
+  ``TARGET <name>``
+    The target (in ``ALL``) that builds ``OUTPUT``. Default: the output's
+    file name without its last extension (``editions.wim``: ``editions``).
+    Names CMake reserves, such as ``install`` for ``install.wim``, cannot be
+    targets: give ``TARGET`` then.
+  ``COMPRESS``, ``SOLID``, ``CHECK_INTEGRITY``, ``THREADS``
+    As for :command:`dismake_unmount_image`. ``COMPRESS`` defaults to
+    ``lzx``.
+  ``BOOT_INDEX <n>``
+    Mark image ``<n>`` of the output (``1`` to the number of ``IMAGES``)
+    bootable; ``0`` or none: no boot image.
+
+  The output is rewritten only when one of the images' outputs (or the
+  helper) changed, and has the same bytes for the same images. The call may
+  be made in any directory. The helper's output goes to
+  ``<binary-dir>/dismake/<target>/assemble.log``.
+
+  .. code-block:: cmake
+
+    dismake_assemble_wim(OUTPUT install.wim TARGET install-wim
+                         IMAGES pro enterprise)
+#]=======================================================================]
+function(dismake_assemble_wim)
+  set(fn dismake_assemble_wim)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "SOLID;CHECK_INTEGRITY"
+    "OUTPUT;TARGET;COMPRESS;BOOT_INDEX;THREADS" "IMAGES")
+  _dismake_check_args(${fn} REQUIRED OUTPUT IMAGES)
+  if(arg_OUTPUT STREQUAL "")
+    _dismake_fail(${fn} "OUTPUT needs a value")
+  endif()
+  _dismake_helper(${fn} helper)
+  _dismake_absolute(output "${arg_OUTPUT}" "${CMAKE_CURRENT_BINARY_DIR}")
+
+  if(DEFINED arg_TARGET)
+    set(target "${arg_TARGET}")
+    set(target_source "TARGET")
+    set(hint "")
+  else()
+    cmake_path(GET output STEM LAST_ONLY target)
+    set(target_source "the OUTPUT's file name without its extension")
+    set(hint ": name the target with TARGET <name>")
+  endif()
+  if(NOT target MATCHES "^[A-Za-z0-9_.+-]+$")
+    _dismake_fail(${fn} "target name '${target}' (${target_source}) may only contain letters, "
+      "digits, '_', '.', '+' and '-'${hint}")
+  endif()
+  set(reserved all ALL_BUILD clean edit_cache help install INSTALL install_local install_strip
+    list_install_components package package_source preinstall rebuild_cache test RUN_TESTS
+    ZERO_CHECK)
+  if(target IN_LIST reserved)
+    _dismake_fail(${fn} "target name '${target}' (${target_source}) is reserved by CMake${hint}")
+  endif()
+  if(TARGET "${target}")
+    _dismake_fail(${fn} "target name '${target}' (${target_source}) is taken: a target '${target}' "
+      "already exists${hint}")
+  endif()
+  _dismake_output_owner(owner "${output}")
+  if(NOT owner STREQUAL "")
+    _dismake_fail(${fn} "OUTPUT ${output} is already the output of ${owner}")
+  endif()
+
+  set(sources "")
+  set(depends "")
+  set(seen "")
+  foreach(image IN LISTS arg_IMAGES)
+    if(image IN_LIST seen)
+      _dismake_fail(${fn} "image '${image}' is listed twice in IMAGES")
+    endif()
+    list(APPEND seen "${image}")
+    _dismake_get(source_dir "IMAGE_${image}_SOURCE_DIR")
+    _dismake_get(image_output "IMAGE_${image}_OUTPUT")
+    _dismake_get(unmounted "IMAGE_${image}_UNMOUNTED")
+    _dismake_get(index "IMAGE_${image}_INDEX")
+    if(source_dir STREQUAL "")
+      _dismake_fail(${fn} "image '${image}' (IMAGES) is not declared: declare it with "
+        "dismake_mount_image(${image} ...) and dismake_unmount_image(${image} COMMIT OUTPUT <file.wim>) "
+        "before this call")
+    elseif(NOT unmounted)
+      _dismake_fail(${fn} "image '${image}' (IMAGES) has no committed output yet: call "
+        "dismake_unmount_image(${image} COMMIT OUTPUT <file.wim>) before this call")
+    elseif(image_output STREQUAL "")
+      _dismake_fail(${fn} "image '${image}' (IMAGES) is unmounted with DISCARD and writes no WIM: "
+        "use dismake_unmount_image(${image} COMMIT OUTPUT <file.wim>)")
+    elseif(index STREQUAL "")
+      _dismake_fail(${fn} "image '${image}' (IMAGES) is mounted by NAME, so its index in "
+        "${image_output} is unknown: mount it with dismake_mount_image(${image} ... INDEX <n>)")
+    endif()
+    _dismake_get(image_wim "IMAGE_${image}_WIM")
+    if(output STREQUAL image_wim)
+      _dismake_fail(${fn} "OUTPUT ${output} is the source WIM of image '${image}': the build "
+        "never writes its input; assemble to another file")
+    endif()
+    list(APPEND sources "${image_output}:${index}")
+    list(APPEND depends "${image_output}")
+  endforeach()
+  list(LENGTH arg_IMAGES count)
+  if(DEFINED arg_BOOT_INDEX AND arg_BOOT_INDEX MATCHES "^[0-9]+$" AND arg_BOOT_INDEX GREATER count)
+    _dismake_fail(${fn} "BOOT_INDEX ${arg_BOOT_INDEX} is not an image of the output: it has "
+      "${count} (IMAGES), so give 1 to ${count}, or 0 for none")
+  endif()
+  _dismake_write_options(${fn} write_options)
+
+  # The helper's output goes to a log, shown when it fails (as for steps).
+  set(log_dir "${CMAKE_CURRENT_BINARY_DIR}/dismake/${target}")
+  file(MAKE_DIRECTORY "${log_dir}")
+  _dismake_wrapper_code(wrapper)
+  _dismake_code_list(code "${log_dir}/assemble.log" "${helper_COMMAND}" assemble
+    --output "${output}" ${write_options} -- ${sources})
+  _dismake_code_list(output_code "${output}")
+  _dismake_code_list(depends_code ${depends} ${helper_DEPENDS})
+  string(JOIN ", " shown ${arg_IMAGES})
+  _dismake_code_list(comment_code "dismake: assemble ${shown} -> ${arg_OUTPUT}")
+  cmake_language(EVAL CODE "
+    add_custom_command(OUTPUT ${output_code}
+      COMMAND ${wrapper} ${code}
+      DEPENDS ${depends_code}
+      COMMENT ${comment_code}
+      VERBATIM)")
+  add_custom_target("${target}" ALL DEPENDS "${output}")
+  # The images' targets attach their steps (their always-run nodes
+  # included) wherever the images were declared.
+  add_dependencies("${target}" ${arg_IMAGES})
+  _dismake_set("OUTPUT_${output}_OWNER" "dismake_assemble_wim target '${target}'")
 endfunction()
 
 cmake_policy(POP)

@@ -106,6 +106,9 @@ dismake_ok split "$T/big.wim" "$T/parts/install.swm" --size 1
 mkdir -p "$T/extracted"
 wimlib-imagex apply "$T/parts/install.swm" 1 "$T/extracted" --ref="$T/parts/install*.swm" >/dev/null
 cmp "$T/bigtree/big.bin" "$T/extracted/big.bin" || fail "the split image does not extract to its content"
+step "a later split into fewer parts leaves no stale part behind"
+dismake_ok split "$T/big.wim" "$T/parts/install.swm" --size 100
+assert_eq "install.swm" "$(ls "$T/parts")" "parts after the second split"
 assert_no_temp_files "$T"
 
 end_test

@@ -58,23 +58,54 @@ int assemble_wims(const AssembleRequest& request) {
   return count;
 }
 
+namespace {
+
+// The parts wimlib writes for `first`: first, <stem>2<ext>, <stem>3<ext>, ...
+// that exist in `dir`.
+std::vector<fs::path> parts_in(const fs::path& dir, const fs::path& first) {
+  std::vector<fs::path> parts;
+  if (!fs::exists(dir / first.filename())) return parts;
+  parts.push_back(dir / first.filename());
+  for (int n = 2;; ++n) {
+    fs::path part = dir / (first.stem().string() + std::to_string(n) + first.extension().string());
+    if (!fs::exists(part)) break;
+    parts.push_back(part);
+  }
+  return parts;
+}
+
+}  // namespace
+
 std::vector<fs::path> split_wim(const fs::path& wim, const fs::path& first_part,
                                 std::uint64_t part_size, const WriteOptions& options) {
   if (part_size < 1024 * 1024)
     throw Error(hr::kInvalidArg, "a part size under 1 MiB is not useful",
                 "use e.g. 4000 (MiB) for FAT32 media");
   WimFile source = WimFile::open(wim);
-  if (first_part.has_parent_path()) fs::create_directories(first_part.parent_path());
-  source.split(first_part, part_size, options);
-  // wimlib names the parts <stem>2.swm, <stem>3.swm, ... beside the first.
-  std::vector<fs::path> parts{first_part};
-  for (int n = 2;; ++n) {
-    fs::path part = first_part.parent_path() / (first_part.stem().string() + std::to_string(n) +
-                                                first_part.extension().string());
-    if (!fs::exists(part)) break;
-    parts.push_back(part);
+  fs::path dir = first_part.has_parent_path() ? first_part.parent_path() : fs::path(".");
+  fs::create_directories(dir);
+  // The parts are written to a directory of their own beside the output and
+  // moved into place only when all are complete; the parts of an earlier,
+  // longer split are removed so no stale part joins the new set.
+  fs::path staging = temporary_sibling(dir / first_part.filename());
+  fs::create_directories(staging);
+  std::vector<fs::path> written;
+  try {
+    source.split(staging / first_part.filename(), part_size, options);
+    for (const fs::path& stale : parts_in(dir, first_part)) fs::remove(stale);
+    for (const fs::path& part : parts_in(staging, first_part)) {
+      fs::path target = dir / part.filename();
+      fsync_path(part);
+      rename_durable(part, target);
+      written.push_back(target);
+    }
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(staging, ec);
+    throw;
   }
-  return parts;
+  fs::remove_all(staging);
+  return written;
 }
 
 }  // namespace dismake
