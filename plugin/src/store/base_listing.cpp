@@ -1,61 +1,89 @@
 #include "dismake/store/base_listing.h"
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
 
 #include "dismake/base/case_fold.h"
 #include "dismake/base/error.h"
+#include "dismake/base/field_file.h"
 #include "dismake/base/files.h"
 
 namespace dismake {
 
-using nlohmann::json;
+namespace {
 
-void BaseListing::add(const std::string& path, BaseEntry entry) {
-  by_folded_.emplace(fold_case(path), path);
-  entries_.emplace(path, std::move(entry));
+constexpr std::string_view kMagic = "dismake-base-listing-1";
+
+bool by_path(const std::pair<std::string, BaseEntry>& a, const std::pair<std::string, BaseEntry>& b) {
+  return a.first < b.first;
 }
+
+[[noreturn]] void corrupt(const std::filesystem::path& file) {
+  throw Error(hr::kFileCorrupt, "the base listing '" + file.string() + "' is corrupt",
+              "run `dismake cleanup` to reap the mount, then mount again");
+}
+
+}  // namespace
 
 BaseListing BaseListing::from_entries(const std::vector<WimEntry>& entries) {
   BaseListing listing;
+  listing.entries_.reserve(entries.size());
   for (const WimEntry& e : entries) {
     if (e.path.empty()) continue;
-    listing.add(e.path, BaseEntry{e.is_directory, e.is_reparse_point, e.size, e.sha1});
+    listing.entries_.emplace_back(e.path, BaseEntry{e.is_directory, e.is_reparse_point, e.size, e.sha1});
   }
+  std::sort(listing.entries_.begin(), listing.entries_.end(), by_path);
   return listing;
 }
 
 BaseListing BaseListing::load(const std::filesystem::path& file) {
-  try {
-    BaseListing listing;
-    for (const json& e : json::parse(read_file(file))) {
-      listing.add(e.at(0).get<std::string>(),
-                  BaseEntry{e.at(1).get<bool>(), e.at(2).get<bool>(), e.at(3).get<std::uint64_t>(),
-                            e.at(4).get<std::string>()});
-    }
-    return listing;
-  } catch (const json::exception& e) {
-    throw Error(hr::kFileCorrupt,
-                "the base listing '" + file.string() + "' is corrupt (" + e.what() + ")",
-                "run `dismake cleanup` to reap the mount, then mount again");
+  std::string data = read_file(file);
+  FieldReader reader(data);
+  std::string_view magic, path, kind, size, sha1;
+  if (!reader.next(magic) || magic != kMagic) corrupt(file);
+  BaseListing listing;
+  while (!reader.at_end()) {
+    if (!reader.next(path) || !reader.next(kind) || !reader.next(size) || !reader.next(sha1) ||
+        kind.size() != 1)
+      corrupt(file);
+    BaseEntry entry{kind[0] == 'd', kind[0] == 'r', std::strtoull(std::string(size).c_str(), nullptr, 10),
+                    std::string(sha1)};
+    listing.entries_.emplace_back(std::string(path), std::move(entry));
   }
+  if (!std::is_sorted(listing.entries_.begin(), listing.entries_.end(), by_path)) corrupt(file);
+  return listing;
 }
 
 void BaseListing::save(const std::filesystem::path& file) const {
-  json all = json::array();
-  for (const auto& [path, e] : entries_)
-    all.push_back(json::array({path, e.is_directory, e.is_reparse_point, e.size, e.sha1}));
-  write_file_atomic(file, all.dump());
+  std::string out;
+  append_field(out, kMagic);
+  for (const auto& [path, e] : entries_) {
+    append_field(out, path);
+    append_field(out, e.is_directory ? "d" : e.is_reparse_point ? "r" : "f");
+    append_field(out, std::to_string(e.size));
+    append_field(out, e.sha1);
+  }
+  write_file_atomic(file, out);
 }
 
 const BaseEntry* BaseListing::find(const std::string& path) const {
-  auto it = entries_.find(path);
-  return it == entries_.end() ? nullptr : &it->second;
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), std::make_pair(path, BaseEntry{}), by_path);
+  return it != entries_.end() && it->first == path ? &it->second : nullptr;
 }
 
 std::optional<std::string> BaseListing::find_folded(const std::string& path) const {
+  if (by_folded_.empty())
+    for (size_t i = 0; i < entries_.size(); ++i) by_folded_.emplace(fold_case(entries_[i].first), i);
   auto it = by_folded_.find(fold_case(path));
   if (it == by_folded_.end()) return std::nullopt;
-  return it->second;
+  return entries_[it->second].first;
+}
+
+void BaseListing::for_each_below(
+    const std::string& dir, const std::function<void(const std::string&, const BaseEntry&)>& visit) const {
+  std::string prefix = dir.empty() ? "" : dir + "/";
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), std::make_pair(prefix, BaseEntry{}), by_path);
+  for (; it != entries_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+    visit(it->first, it->second);
 }
 
 }  // namespace dismake

@@ -100,7 +100,7 @@ struct ServicedMount::Impl {
   MountPaths paths;
   FileLock lock;
   MountRecord record;
-  BaseListing base;
+  mutable std::optional<BaseListing> base_listing;  // loaded when first needed
   MountState state;
   StateDelta delta;
   TreeIndex index;
@@ -111,6 +111,13 @@ struct ServicedMount::Impl {
       : paths(p), lock(std::move(l)), blobs(p.blobs_dir()), catalog(p.states_dir()) {}
 
   fs::path disk(const std::string& image_path) const { return paths.mount_dir / image_path; }
+
+  // Many steps never look at the base (an up-to-date step, `ensure`), and
+  // the listing of a large image is the biggest thing a step reads.
+  const BaseListing& listing() const {
+    if (!base_listing) base_listing = BaseListing::load(paths.base_file());
+    return *base_listing;
+  }
 
   void save() {
     index.save(paths.index_file());
@@ -139,7 +146,7 @@ struct ServicedMount::Impl {
   }
 
   std::string base_sha1(const std::string& path) const {
-    const BaseEntry* b = base.find(path);
+    const BaseEntry* b = listing().find(path);
     return b != nullptr ? b->sha1 : "";
   }
 
@@ -199,7 +206,7 @@ struct ServicedMount::Impl {
     std::string prefix = dir + "/";
     for (auto it = index.entries().lower_bound(prefix);
          it != index.entries().end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
-      if (want_in(target, base, it->first).source == Want::Source::kAbsent)
+      if (want_in(target, listing(), it->first).source == Want::Source::kAbsent)
         unwanted.push_back(it->first);
     for (const std::string& path : unwanted) {
       remove_disk(disk(path));
@@ -209,7 +216,7 @@ struct ServicedMount::Impl {
 
   // Makes every path in `touched` what `target` says (parents first).
   void restore_paths(const StateDelta& target, const std::set<std::string>& touched) {
-    for (const std::string& path : touched) put(path, want_in(target, base, path), target);
+    for (const std::string& path : touched) put(path, want_in(target, listing(), path), target);
   }
 
   static void add_keys(std::set<std::string>& out, const StateDelta& delta) {
@@ -222,7 +229,7 @@ struct ServicedMount::Impl {
     fs::file_status status = fs::symlink_status(disk(path), ec);
     if (!fs::exists(status)) {
       d.reset(path);
-      if (want_in(d, base, path).source == Want::Source::kBase) d.set(path, DeltaEntry{});
+      if (want_in(d, listing(), path).source == Want::Source::kBase) d.set(path, DeltaEntry{});
       index.forget(path);
       return;
     }
@@ -247,11 +254,11 @@ struct ServicedMount::Impl {
   // it holds; an existing one only as itself (its changed children are
   // reported on their own).
   void record_directory(StateDelta& d, const std::string& path) {
-    Want before = want_in(d, base, path);
+    Want before = want_in(d, listing(), path);
     index.record(paths.mount_dir, path, "");
     if (before.kind() == ImagePathKind::kDirectory) return;
     DeltaEntry entry{DeltaEntry::Kind::kDirectory};
-    entry.replaces_base = base.find(path) != nullptr;
+    entry.replaces_base = listing().find(path) != nullptr;
     d.set(path, entry);
     std::vector<std::string> children;
     for (const auto& child : fs::directory_iterator(disk(path)))
@@ -262,10 +269,10 @@ struct ServicedMount::Impl {
 
   void make_ancestors_directories(StateDelta& d, const std::string& path) {
     for (const std::string& a : ancestors_top_down(path)) {
-      Want want = want_in(d, base, a);
+      Want want = want_in(d, listing(), a);
       if (want.kind() != ImagePathKind::kDirectory) {
         DeltaEntry entry{DeltaEntry::Kind::kDirectory};
-        entry.replaces_base = base.find(a) != nullptr;
+        entry.replaces_base = listing().find(a) != nullptr;
         d.set(a, entry);
       }
       if (index.find(a) == nullptr) index.record(paths.mount_dir, a, "");
@@ -287,7 +294,6 @@ ServicedMount ServicedMount::open(const fs::path& mount_dir) {
   auto impl = std::make_unique<Impl>(
       paths, FileLock(paths.lock_file(), default_lock_timeout(), what.c_str()));
   impl->record = MountRecord::load(paths.record_file());
-  impl->base = BaseListing::load(paths.base_file());
   impl->state = MountState::load(paths.state_file());
   impl->index = TreeIndex::load(paths.index_file());
   impl->delta = impl->delta_of(impl->state.current_key);
@@ -298,7 +304,7 @@ const MountPaths& ServicedMount::paths() const { return impl_->paths; }
 const MountRecord& ServicedMount::record() const { return impl_->record; }
 const MountState& ServicedMount::state() const { return impl_->state; }
 const StateDelta& ServicedMount::delta() const { return impl_->delta; }
-const BaseListing& ServicedMount::base() const { return impl_->base; }
+const BaseListing& ServicedMount::base() const { return impl_->listing(); }
 const StateCatalog& ServicedMount::catalog() const { return impl_->catalog; }
 fs::path ServicedMount::disk_path(const std::string& image_path) const {
   return impl_->disk(image_path);
@@ -306,7 +312,7 @@ fs::path ServicedMount::disk_path(const std::string& image_path) const {
 
 ImagePathKind ServicedMount::kind_of(const std::string& image_path) const {
   if (image_path.empty()) return ImagePathKind::kDirectory;
-  return want_in(impl_->delta, impl_->base, image_path).kind();
+  return want_in(impl_->delta, impl_->listing(), image_path).kind();
 }
 
 std::string ServicedMount::resolve(const std::string& user_path) const {
@@ -318,7 +324,7 @@ std::string ServicedMount::resolve(const std::string& user_path) const {
     if (end == std::string::npos) end = normal.size();
     std::string candidate = join(resolved, normal.substr(start, end - start));
     if (kind_of(candidate) == ImagePathKind::kAbsent) {
-      std::optional<std::string> spelled = impl_->base.find_folded(candidate);
+      std::optional<std::string> spelled = impl_->listing().find_folded(candidate);
       if (spelled && kind_of(*spelled) != ImagePathKind::kAbsent) {
         candidate = *spelled;
       } else {
@@ -345,20 +351,17 @@ void ServicedMount::materialize(const std::string& image_path) {
   std::vector<std::string> missing;
   auto consider = [&](const std::string& path) {
     if (m.index.find(path) == nullptr &&
-        want_in(m.delta, m.base, path).source == Want::Source::kBase)
+        want_in(m.delta, m.listing(), path).source == Want::Source::kBase)
       missing.push_back(path);
   };
   if (!image_path.empty()) consider(image_path);
-  std::string prefix = image_path.empty() ? "" : image_path + "/";
-  for (auto it = m.base.entries().lower_bound(prefix);
-       it != m.base.entries().end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
-    consider(it->first);
+  m.listing().for_each_below(image_path, [&](const std::string& path, const BaseEntry&) { consider(path); });
   if (missing.empty()) return;
 
   std::vector<std::string> files;
   for (const std::string& path : missing) {
     m.make_parents(path);
-    if (m.base.find(path)->is_directory) {
+    if (m.listing().find(path)->is_directory) {
       fs::create_directories(m.disk(path));
     } else {
       files.push_back(path);
@@ -456,7 +459,7 @@ std::vector<UpdateCommand> ServicedMount::commit_commands(bool include_untracked
   auto scratch_path = [&] { return m.paths.scratch_dir() / std::to_string(scratch++); };
   std::vector<UpdateCommand> commands;
   for (const auto& [path, entry] : m.delta.entries()) {
-    const BaseEntry* b = base_hidden_by_ancestor(m.delta, path) ? nullptr : m.base.find(path);
+    const BaseEntry* b = base_hidden_by_ancestor(m.delta, path) ? nullptr : m.listing().find(path);
     bool replaces =
         b != nullptr &&
         (b->is_directory != (entry.kind == DeltaEntry::Kind::kDirectory) || entry.replaces_base);
@@ -496,8 +499,8 @@ std::vector<UpdateCommand> ServicedMount::commit_commands(bool include_untracked
 void ServicedMount::rebase_on_committed() {
   Impl& m = *impl_;
   BaseImage base = BaseImage::open(m.record.wim_path, m.record.image_index, "");
-  m.base = BaseListing::from_entries(base.entries);
-  m.base.save(m.paths.base_file());
+  m.base_listing = BaseListing::from_entries(base.entries);
+  m.base_listing->save(m.paths.base_file());
   TreeIndex rebuilt;
   if (m.state.lazy) {
     for (const auto& [path, entry] : m.index.entries())

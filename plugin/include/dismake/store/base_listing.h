@@ -1,14 +1,17 @@
 // BaseListing: every file and directory of a mount's base image, kept in the
-// state directory (base.json) so that a lazy mount can answer "is this path
+// state directory (base.list) so that a lazy mount can answer "is this path
 // in the image, and what is it?" without extracting anything, and find a path
-// case-insensitively as Windows does.
+// case-insensitively as Windows does. Every step reads it, so it is stored in
+// a compact format (field_file.h) and searched in a sorted array.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
-#include <map>
+#include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "dismake/wim/wim_types.h"
@@ -32,12 +35,16 @@ class BaseListing {
   const BaseEntry* find(const std::string& path) const;
   // The path as the image spells it, for a path spelt in any case.
   std::optional<std::string> find_folded(const std::string& path) const;
-  const std::map<std::string, BaseEntry>& entries() const { return entries_; }
+  // Calls `visit` for every entry strictly below directory `dir` ("" is the
+  // root, so: every entry), in path order.
+  void for_each_below(const std::string& dir,
+                      const std::function<void(const std::string&, const BaseEntry&)>& visit) const;
+  size_t size() const { return entries_.size(); }
 
  private:
-  void add(const std::string& path, BaseEntry entry);
-  std::map<std::string, BaseEntry> entries_;
-  std::map<std::string, std::string> by_folded_;
+  std::vector<std::pair<std::string, BaseEntry>> entries_;  // sorted by path
+  // Built on the first find_folded(): most steps never need it.
+  mutable std::unordered_map<std::string, size_t> by_folded_;
 };
 
 }  // namespace dismake

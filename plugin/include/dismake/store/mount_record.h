@@ -22,7 +22,7 @@ struct MountPaths {
   fs::path record_file() const { return state_dir / "mount.json"; }
   fs::path index_file() const { return state_dir / "index.json"; }
   fs::path lock_file() const { return state_dir / "lock"; }
-  fs::path base_file() const { return state_dir / "base.json"; }
+  fs::path base_file() const { return state_dir / "base.list"; }
   fs::path state_file() const { return state_dir / "state.json"; }
   fs::path states_dir() const { return state_dir / "states"; }
   fs::path blobs_dir() const { return state_dir / "blobs"; }
