@@ -374,7 +374,21 @@ void ServicedMount::materialize(const std::string& image_path) {
 }
 
 TreeChanges ServicedMount::untracked_changes() const {
-  return find_changes(impl_->paths.mount_dir, impl_->index);
+  Impl& m = *impl_;
+  TreeChanges changes = find_changes(m.paths.mount_dir, m.index);
+  // Git's refresh: a racily clean file hashed once, once its change is old
+  // enough, need not be hashed again by every later scan.
+  std::int64_t now = now_ns();
+  bool refreshed = false;
+  for (const std::string& path : changes.verified) {
+    const IndexEntry* entry = m.index.find(path);
+    if (entry != nullptr && entry->ctime_ns + 2 * kRacyWindowNs < now) {
+      m.index.mark_verified(path, now);
+      refreshed = true;
+    }
+  }
+  if (refreshed) m.index.save(m.paths.index_file());
+  return changes;
 }
 
 bool ServicedMount::has_interrupted_step() const { return !impl_->state.pending_key.empty(); }

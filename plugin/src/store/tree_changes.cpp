@@ -12,9 +12,6 @@ namespace dismake {
 
 namespace {
 
-// How recent a ctime must be, relative to the index, for a stat-clean file to
-// be hashed anyway: generous against coarse filesystem clocks.
-constexpr std::int64_t kRacyWindowNs = 2'000'000'000;
 
 std::int64_t ns(const struct timespec& t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
 
@@ -24,14 +21,18 @@ IndexEntry::Kind kind_of(const struct stat& st) {
   return IndexEntry::Kind::kFile;
 }
 
-bool file_changed(const fs::path& path, const struct stat& st, const IndexEntry& entry) {
-  if (static_cast<std::uint64_t>(st.st_size) != entry.size) return true;
+enum class FileCheck { kUnchanged, kChanged, kVerified };
+
+// kVerified: the stat matched but was recorded too soon after the file's
+// last change to prove anything, so the content was hashed, and matched.
+FileCheck check_file(const fs::path& path, const struct stat& st, const IndexEntry& entry) {
+  if (static_cast<std::uint64_t>(st.st_size) != entry.size) return FileCheck::kChanged;
   bool stat_clean = ns(st.st_mtim) == entry.mtime_ns && ns(st.st_ctim) == entry.ctime_ns &&
                     st.st_ino == entry.inode;
   bool racy = entry.ctime_ns + kRacyWindowNs >= entry.recorded_ns;
-  if (stat_clean && !racy) return false;
-  if (entry.size == 0) return false;
-  return sha1_file_hex(path) != entry.sha1;
+  if (stat_clean && !racy) return FileCheck::kUnchanged;
+  if (entry.size != 0 && sha1_file_hex(path) != entry.sha1) return FileCheck::kChanged;
+  return stat_clean ? FileCheck::kVerified : FileCheck::kUnchanged;
 }
 
 bool has_parent_in(const std::string& path, const std::set<std::string>& dirs) {
@@ -92,7 +93,11 @@ class Scanner {
           changes_.modified.push_back(rel);
         break;
       case IndexEntry::Kind::kFile:
-        if (file_changed(path, st, entry)) changes_.modified.push_back(rel);
+        switch (check_file(path, st, entry)) {
+          case FileCheck::kChanged: changes_.modified.push_back(rel); break;
+          case FileCheck::kVerified: changes_.verified.push_back(rel); break;
+          case FileCheck::kUnchanged: break;
+        }
         break;
     }
   }

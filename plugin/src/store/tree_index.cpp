@@ -4,16 +4,17 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <nlohmann/json.hpp>
 
 #include "dismake/base/error.h"
+#include "dismake/base/field_file.h"
 #include "dismake/base/files.h"
 
 namespace dismake {
 
-using nlohmann::json;
 
 namespace {
+
+constexpr std::string_view kIndexMagic = "dismake-tree-index-1";
 std::int64_t ns(const struct timespec& t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
 
 std::int64_t now_ns() {
@@ -113,39 +114,53 @@ void TreeIndex::forget(const std::string& path) {
 }
 
 TreeIndex TreeIndex::load(const fs::path& file) {
-  try {
-    json j = json::parse(read_file(file));
-    TreeIndex index;
-    for (const auto& [path, e] : j.at("entries").items()) {
-      IndexEntry entry;
-      entry.kind = kind_from(e.at(0).get<std::string>());
-      entry.size = e.at(1).get<std::uint64_t>();
-      entry.mtime_ns = e.at(2).get<std::int64_t>();
-      entry.ctime_ns = e.at(3).get<std::int64_t>();
-      entry.inode = e.at(4).get<std::uint64_t>();
-      entry.sha1 = e.at(5).get<std::string>();
-      entry.symlink_target = e.at(6).get<std::string>();
-      entry.recorded_ns = e.at(7).get<std::int64_t>();
-      index.entries_.emplace(path, std::move(entry));
-    }
-    return index;
-  } catch (const json::exception& e) {
-    throw Error(hr::kFileCorrupt,
-                "the mount index '" + file.string() + "' is corrupt (" + e.what() + ")",
-                "run `dismake cleanup` to reap the mount, then mount again");
+  std::string data = read_file(file);
+  FieldReader reader(data);
+  auto corrupt = [&] {
+    return Error(hr::kFileCorrupt, "the mount index '" + file.string() + "' is corrupt",
+                 "run `dismake cleanup` to reap the mount, then mount again");
+  };
+  std::string_view magic;
+  if (!reader.next(magic) || magic != kIndexMagic) throw corrupt();
+  TreeIndex index;
+  std::string_view f[9];
+  while (!reader.at_end()) {
+    for (std::string_view& field : f)
+      if (!reader.next(field)) throw corrupt();
+    IndexEntry entry;
+    entry.kind = kind_from(std::string(f[1]));
+    entry.size = std::strtoull(std::string(f[2]).c_str(), nullptr, 10);
+    entry.mtime_ns = std::strtoll(std::string(f[3]).c_str(), nullptr, 10);
+    entry.ctime_ns = std::strtoll(std::string(f[4]).c_str(), nullptr, 10);
+    entry.inode = std::strtoull(std::string(f[5]).c_str(), nullptr, 10);
+    entry.recorded_ns = std::strtoll(std::string(f[6]).c_str(), nullptr, 10);
+    entry.sha1 = std::string(f[7]);
+    entry.symlink_target = std::string(f[8]);
+    index.entries_.emplace_hint(index.entries_.end(), std::string(f[0]), std::move(entry));
   }
+  return index;
 }
 
 void TreeIndex::save(const fs::path& file) const {
-  // Arrays rather than objects per entry: the index of a 30k-file image stays
-  // a few MB and parses quickly.
-  json entries = json::object();
+  std::string out;
+  append_field(out, kIndexMagic);
   for (const auto& [path, e] : entries_) {
-    entries[path] = json::array({kind_name(e.kind), e.size, e.mtime_ns, e.ctime_ns, e.inode, e.sha1,
-                                 e.symlink_target, e.recorded_ns});
+    append_field(out, path);
+    append_field(out, kind_name(e.kind));
+    append_field(out, std::to_string(e.size));
+    append_field(out, std::to_string(e.mtime_ns));
+    append_field(out, std::to_string(e.ctime_ns));
+    append_field(out, std::to_string(e.inode));
+    append_field(out, std::to_string(e.recorded_ns));
+    append_field(out, e.sha1);
+    append_field(out, e.symlink_target);
   }
-  json j = {{"entries", std::move(entries)}};
-  write_file_atomic(file, j.dump());
+  write_file_atomic(file, out);
+}
+
+void TreeIndex::mark_verified(const std::string& path, std::int64_t now_ns) {
+  auto it = entries_.find(path);
+  if (it != entries_.end()) it->second.recorded_ns = now_ns;
 }
 
 }  // namespace dismake

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <nlohmann/json.hpp>
 
 #include "../support/scratch_dir.h"
 #include "dismake/base/digest.h"
@@ -83,15 +82,15 @@ TEST_F(TreeChangesTest, SameSizeSameMtimeRewriteIsFoundByContent) {
   EXPECT_EQ(changes.modified, Paths{"Users/Public/a.txt"});
 }
 
-// With an index old enough that nothing is racily clean, the ctime alone
-// must betray a rewrite that restored size and mtime.
+// With an index whose entries are all verified long after their last
+// change, the ctime alone must betray a rewrite that restored size and mtime.
 TEST_F(TreeChangesTest, CtimeBetraysRewriteWhenIndexIsNotRacy) {
-  index_of(root).save(scratch / "index.json");
-  auto json = nlohmann::json::parse(test::read_text(scratch / "index.json"));
-  for (auto& [path, entry] : json["entries"].items())
-    entry[7] = entry[7].get<long long>() + 60'000'000'000LL;
-  write_text(scratch / "index.json", json.dump());
-  TreeIndex index = TreeIndex::load(scratch / "index.json");
+  // As if every entry had been hashed and found clean a minute later.
+  TreeIndex index = index_of(root);
+  std::vector<std::string> paths;
+  for (const auto& [path, entry] : index.entries()) paths.push_back(path);
+  for (const std::string& path : paths)
+    index.mark_verified(path, index.find(path)->recorded_ns + 60'000'000'000LL);
   EXPECT_TRUE(find_changes(root, index).empty());
 
   struct stat before {};
@@ -100,6 +99,13 @@ TEST_F(TreeChangesTest, CtimeBetraysRewriteWhenIndexIsNotRacy) {
   struct timespec times[2] = {before.st_atim, before.st_mtim};
   ASSERT_EQ(::utimensat(AT_FDCWD, (root / "Users/Public/a.txt").c_str(), times, 0), 0);
   EXPECT_EQ(find_changes(root, index).modified, Paths{"Users/Public/a.txt"});
+}
+
+TEST_F(TreeChangesTest, RacilyCleanFilesAreReportedAsVerified) {
+  TreeIndex index = index_of(root);  // just recorded: every file is racy
+  TreeChanges changes = find_changes(root, index);
+  EXPECT_TRUE(changes.empty());
+  EXPECT_EQ(changes.verified.size(), 4u);  // every file was hashed
 }
 
 TEST_F(TreeChangesTest, RewriteWithSameContentIsNotAChange) {

@@ -4,6 +4,7 @@
 // keep all their Windows metadata.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -13,6 +14,11 @@
 
 namespace dismake {
 
+// How recent a file's ctime must be, relative to when its stat was recorded,
+// for a matching stat to prove nothing (coarse filesystem clocks): such a
+// file is hashed.
+constexpr std::int64_t kRacyWindowNs = 2'000'000'000;
+
 struct TreeChanges {
   // Relative '/'-separated paths, sorted. A new directory is listed once, as
   // itself, not with its contents; a deleted directory likewise.
@@ -20,6 +26,10 @@ struct TreeChanges {
   std::vector<std::string> modified;  // in the base, with other content
   std::vector<std::string> deleted;   // in the base, gone from the tree
   std::vector<std::string> retyped;   // a file became a directory or the reverse
+
+  // Files whose stat was not conclusive and whose content was hashed and
+  // found unchanged; the caller may mark them verified in the index.
+  std::vector<std::string> verified;
 
   bool empty() const {
     return added.empty() && modified.empty() && deleted.empty() && retyped.empty();

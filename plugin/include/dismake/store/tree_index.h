@@ -53,6 +53,9 @@ class TreeIndex {
                    const std::function<std::string(const std::string&)>& sha1_of);
   // Drops `path` and everything below it.
   void forget(const std::string& path);
+  // Notes that the entry's content was checked (hashed) at `now_ns` and
+  // still matches: once its ctime is old enough, stat alone will do again.
+  void mark_verified(const std::string& path, std::int64_t now_ns);
 
  private:
   std::map<std::string, IndexEntry> entries_;
