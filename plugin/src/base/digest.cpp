@@ -55,6 +55,35 @@ std::string sha1_file_hex(const std::filesystem::path& path) {
   return digest_file(path, EVP_sha1());
 }
 
+ContentDigests::ContentDigests() : sha256_(EVP_MD_CTX_new()), sha1_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(sha256_), EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(sha1_), EVP_sha1(), nullptr);
+}
+
+ContentDigests::~ContentDigests() {
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(sha256_));
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(sha1_));
+}
+
+void ContentDigests::update(const void* data, size_t size) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(sha256_), data, size);
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(sha1_), data, size);
+}
+
+std::string ContentDigests::sha256_hex() {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned size = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(sha256_), out, &size);
+  return to_hex(out, size);
+}
+
+std::string ContentDigests::sha1_hex() {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned size = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(sha1_), out, &size);
+  return to_hex(out, size);
+}
+
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr);
 }

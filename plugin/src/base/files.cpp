@@ -88,7 +88,7 @@ void write_file_atomic(const fs::path& path, const std::string& data) {
   }
 }
 
-void copy_file_durable(const fs::path& from, const fs::path& to) {
+void copy_file_durable(const fs::path& from, const fs::path& to, bool durable) {
   Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) throw_errno("open", from.string(), errno);
   struct stat st {};
@@ -108,7 +108,13 @@ void copy_file_durable(const fs::path& from, const fs::path& to) {
     if (n == 0) break;
     remaining -= n;
   }
-  if (::fsync(out.get()) != 0) throw_errno("fsync", to.string(), errno);
+  if (durable && ::fsync(out.get()) != 0) throw_errno("fsync", to.string(), errno);
+}
+
+void sync_filesystem(const fs::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw_errno("open", path.string(), errno);
+  if (::syncfs(fd.get()) != 0) throw_errno("sync the filesystem of", path.string(), errno);
 }
 
 fs::path absolute_path(const fs::path& path) {

@@ -13,7 +13,8 @@ namespace {
 
 constexpr std::string_view kMagic = "dismake-base-listing-1";
 
-bool by_path(const std::pair<std::string, BaseEntry>& a, const std::pair<std::string, BaseEntry>& b) {
+bool by_path(const std::pair<std::string, BaseEntry>& a,
+             const std::pair<std::string, BaseEntry>& b) {
   return a.first < b.first;
 }
 
@@ -29,7 +30,8 @@ BaseListing BaseListing::from_entries(const std::vector<WimEntry>& entries) {
   listing.entries_.reserve(entries.size());
   for (const WimEntry& e : entries) {
     if (e.path.empty()) continue;
-    listing.entries_.emplace_back(e.path, BaseEntry{e.is_directory, e.is_reparse_point, e.size, e.sha1});
+    listing.entries_.emplace_back(e.path,
+                                  BaseEntry{e.is_directory, e.is_reparse_point, e.size, e.sha1});
   }
   std::sort(listing.entries_.begin(), listing.entries_.end(), by_path);
   return listing;
@@ -45,8 +47,8 @@ BaseListing BaseListing::load(const std::filesystem::path& file) {
     if (!reader.next(path) || !reader.next(kind) || !reader.next(size) || !reader.next(sha1) ||
         kind.size() != 1)
       corrupt(file);
-    BaseEntry entry{kind[0] == 'd', kind[0] == 'r', std::strtoull(std::string(size).c_str(), nullptr, 10),
-                    std::string(sha1)};
+    BaseEntry entry{kind[0] == 'd', kind[0] == 'r',
+                    std::strtoull(std::string(size).c_str(), nullptr, 10), std::string(sha1)};
     listing.entries_.emplace_back(std::string(path), std::move(entry));
   }
   if (!std::is_sorted(listing.entries_.begin(), listing.entries_.end(), by_path)) corrupt(file);
@@ -66,22 +68,26 @@ void BaseListing::save(const std::filesystem::path& file) const {
 }
 
 const BaseEntry* BaseListing::find(const std::string& path) const {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), std::make_pair(path, BaseEntry{}), by_path);
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), std::make_pair(path, BaseEntry{}),
+                             by_path);
   return it != entries_.end() && it->first == path ? &it->second : nullptr;
 }
 
 std::optional<std::string> BaseListing::find_folded(const std::string& path) const {
   if (by_folded_.empty())
-    for (size_t i = 0; i < entries_.size(); ++i) by_folded_.emplace(fold_case(entries_[i].first), i);
+    for (size_t i = 0; i < entries_.size(); ++i)
+      by_folded_.emplace(fold_case(entries_[i].first), i);
   auto it = by_folded_.find(fold_case(path));
   if (it == by_folded_.end()) return std::nullopt;
   return entries_[it->second].first;
 }
 
 void BaseListing::for_each_below(
-    const std::string& dir, const std::function<void(const std::string&, const BaseEntry&)>& visit) const {
+    const std::string& dir,
+    const std::function<void(const std::string&, const BaseEntry&)>& visit) const {
   std::string prefix = dir.empty() ? "" : dir + "/";
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), std::make_pair(prefix, BaseEntry{}), by_path);
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), std::make_pair(prefix, BaseEntry{}),
+                             by_path);
   for (; it != entries_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
     visit(it->first, it->second);
 }

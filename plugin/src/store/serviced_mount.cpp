@@ -355,7 +355,8 @@ void ServicedMount::materialize(const std::string& image_path) {
       missing.push_back(path);
   };
   if (!image_path.empty()) consider(image_path);
-  m.listing().for_each_below(image_path, [&](const std::string& path, const BaseEntry&) { consider(path); });
+  m.listing().for_each_below(image_path,
+                             [&](const std::string& path, const BaseEntry&) { consider(path); });
   if (missing.empty()) return;
 
   std::vector<std::string> files;
@@ -454,6 +455,7 @@ void ServicedMount::finish_step(const std::string& key, const std::string& paren
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
   for (const std::string& path : paths) m.record_path(d, path);
   for (const auto& [name, value] : changes.properties) d.set_property(name, value);
+  m.blobs.sync();  // the state names these blobs: they must outlive a crash
   m.catalog.save({key, parent, spec, d});
   m.delta = std::move(d);
   m.state.current_key = key;

@@ -12,7 +12,6 @@ namespace dismake {
 
 namespace {
 
-
 std::int64_t ns(const struct timespec& t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
 
 IndexEntry::Kind kind_of(const struct stat& st) {
@@ -94,9 +93,14 @@ class Scanner {
         break;
       case IndexEntry::Kind::kFile:
         switch (check_file(path, st, entry)) {
-          case FileCheck::kChanged: changes_.modified.push_back(rel); break;
-          case FileCheck::kVerified: changes_.verified.push_back(rel); break;
-          case FileCheck::kUnchanged: break;
+          case FileCheck::kChanged:
+            changes_.modified.push_back(rel);
+            break;
+          case FileCheck::kVerified:
+            changes_.verified.push_back(rel);
+            break;
+          case FileCheck::kUnchanged:
+            break;
         }
         break;
     }

@@ -11,7 +11,6 @@
 
 namespace dismake {
 
-
 namespace {
 
 constexpr std::string_view kIndexMagic = "dismake-tree-index-1";

@@ -138,7 +138,8 @@ void write_wim_output(const WimOutputRequest& request) {
   remove_stale_temporaries(request.output);
 
   TemporaryFile copy(temporary_sibling(request.output));
-  copy_file_durable(request.source, copy.path());
+  // Not synced: the copy is rewritten and synced before it is renamed.
+  copy_file_durable(request.source, copy.path(), /*durable=*/false);
   WimFile wim = WimFile::open(copy.path(), /*writable=*/true);
   std::int64_t when = reproducible_time(wim.image_modification_time(request.image));
   std::string guid = content_digest(request, wim.info().guid, when);

@@ -14,6 +14,24 @@ std::string sha256_hex(std::string_view data);
 std::string sha256_file_hex(const std::filesystem::path& path);
 std::string sha1_file_hex(const std::filesystem::path& path);
 
+// A file's content hashed as it streams past, SHA-256 and SHA-1 at once: the
+// blob store copies a file and learns both names for it in one read.
+class ContentDigests {
+ public:
+  ContentDigests();
+  ~ContentDigests();
+  ContentDigests(const ContentDigests&) = delete;
+  ContentDigests& operator=(const ContentDigests&) = delete;
+
+  void update(const void* data, size_t size);
+  std::string sha256_hex();
+  std::string sha1_hex();
+
+ private:
+  void* sha256_;
+  void* sha1_;
+};
+
 // Incremental SHA-256, for keys built from many parts.
 class Sha256 {
  public:

@@ -21,9 +21,14 @@ void write_file_atomic(const fs::path& path, const std::string& data);
 // A fresh name beside `path` for a temporary file ("<name>.tmp-<pid>-<n>").
 fs::path temporary_sibling(const fs::path& path);
 
-// Copies `from` to `to` (which must not exist) with the kernel's copy, then
-// fsyncs it.
-void copy_file_durable(const fs::path& from, const fs::path& to);
+// Copies `from` to `to` (which must not exist) with the kernel's copy, and
+// fsyncs it when `durable`. Skip that for a copy that is rewritten (and
+// synced) later anyway, or that a later sync covers.
+void copy_file_durable(const fs::path& from, const fs::path& to, bool durable = true);
+
+// Flushes every file of the filesystem holding `path` (one syncfs): cheaper
+// than an fsync per file when a step wrote hundreds.
+void sync_filesystem(const fs::path& path);
 
 // Renames `from` over `to` and fsyncs the directory.
 void rename_durable(const fs::path& from, const fs::path& to);

@@ -20,10 +20,15 @@ class BlobStore {
  public:
   explicit BlobStore(std::filesystem::path dir);
 
-  // Stores a copy of `file` (atomically; a blob already there is kept).
+  // Stores a copy of `file` (atomically; a blob already there is kept),
+  // reading it once. Not yet durable: call sync() before recording a state
+  // that names it.
   StoredBlob put(const std::filesystem::path& file);
+  // Makes every blob put so far durable.
+  void sync() const;
   std::filesystem::path path_of(const std::string& sha256) const;
-  // Copies blob `sha256` to `target` (replacing it), durably.
+  // Copies blob `sha256` to `target` (replacing it atomically). The working
+  // tree is not made durable: after a crash the index tells what to restore.
   void copy_to(const std::string& sha256, const std::filesystem::path& target) const;
 
  private:
