@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# dismake against its peers: clean build, no-op and one-change rebuilds,
+# side by side in one run. Not part of the test suite (not registered with
+# CTest): run it by hand, as root or with sudo for the packages.
+#
+#   tests/bench/run.sh [--reps N] [--naive-reps M] [--skip-memory]
+#
+# Environment: BUILD_DIR (default ./build; the helper is built there if
+# missing), BENCH_CACHE (default $BUILD_DIR/bench-cache: generated images,
+# work files, logs; never committed), BENCH_RESULTS (default
+# tests/bench/results). Writes results.md, results.json and results.png.
+#
+# The first run generates the base images (a few minutes on 2 cores); later
+# runs reuse them. One run takes ~15 minutes on 2 cores.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${BUILD_DIR:-$root/build}
+cache=${BENCH_CACHE:-$build/bench-cache}
+results=${BENCH_RESULTS:-$here/results}
+
+# --- packages ----------------------------------------------------------------
+packages=(wimtools libhivex-bin python3 python3-matplotlib time cmake ninja-build)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "bench: installing ${missing[*]}"
+  sudo=
+  [[ $(id -u) -eq 0 ]] || sudo=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+    { $sudo apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; }
+fi
+
+# --- the helper ----------------------------------------------------------------
+helper=$build/plugin/src/cli/dismake
+if [[ ! -x $helper ]]; then
+  BUILD_DIR=$build "$root/scripts/setup.sh"
+else
+  cmake --build "$build" --target dismake >/dev/null
+fi
+module=$root/cmake-modules/Dismake.cmake
+# Debian's python3 (the one python3-matplotlib is for), whatever else is on PATH.
+python=/usr/bin/python3
+
+# --- the base images (generated once) -------------------------------------------
+mkdir -p "$cache"
+make_image() { # <name> <scale>
+  local wim=$cache/$1.wim tree=$cache/$1-tree
+  if [[ -f $wim && -f $wim.ok ]]; then
+    return
+  fi
+  echo "bench: generating $wim (scale $2)"
+  local t0=$SECONDS
+  "$python" "$here/gen_tree.py" "$tree" "$root/tests/fixtures/data/minimal.hive" --scale "$2"
+  rm -f "$wim"
+  wimlib-imagex capture "$tree" "$wim" "Windows" --compress=lzx --threads="$(nproc)" >/dev/null
+  rm -rf "$tree"
+  touch "$wim.ok"
+  echo "bench: $wim: $(stat -c %s "$wim") bytes, $((SECONDS - t0)) s"
+}
+make_image base 1
+make_image base-small 0.25
+
+exec "$python" "$here/bench.py" --cache "$cache" --dismake "$helper" --module "$module" \
+  --base "$cache/base.wim" --small-base "$cache/base-small.wim" --results "$results" "$@"
