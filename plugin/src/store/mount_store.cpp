@@ -281,7 +281,8 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
     created = mount->record().created_mount_dir;
   } catch (const Error& e) {
     if (commit || e.code() == hr::kBusy) throw;
-    // Discarding a mount whose state is corrupt: remove what is there.
+    // Discarding a mount whose state is corrupt or gone: remove what is there.
+    fs::create_directories(paths.state_dir);
     lock.emplace(paths.lock_file(), default_lock_timeout(), "the mount");
   }
   if (unmount_guard_) unmount_guard_(paths);

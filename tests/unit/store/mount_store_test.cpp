@@ -244,5 +244,14 @@ TEST_F(MountStoreTest, CleanupReapsCorruptStateAndKeepsTheTreeWithoutForce) {
   EXPECT_FALSE(fs::exists(scratch / "mount.dismake"));
 }
 
+TEST_F(MountStoreTest, DiscardingAMountWhoseStateIsGoneRemovesWhatIsLeft) {
+  store.mount(mount_dir, image(1));
+  fs::remove_all(scratch / "mount.dismake");
+  store.unmount(mount_dir, std::nullopt);
+  EXPECT_FALSE(fs::exists(mount_dir));
+  EXPECT_FALSE(fs::exists(scratch / "mount.dismake"));
+  EXPECT_TRUE(store.list().empty());
+}
+
 }  // namespace
 }  // namespace dismake
