@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "dismake/base/error.h"
+#include "dismake/base/text.h"
 #include "dismake/ops/hive.h"
 
 namespace dismake {
@@ -18,14 +19,6 @@ namespace {
 const char kLineHint[] =
     "a .reg line is [key], [-key], \"name\"=value, @=value, a ';' comment or blank; values are "
     "\"string\", dword:0000002a, hex:01,02, hex(N):01,02 or - (delete)";
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-    text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-    text.remove_suffix(1);
-  return text;
-}
 
 bool starts_with_nocase(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() &&

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "dismake/base/error.h"
+#include "dismake/base/text.h"
 
 namespace dismake {
 
@@ -31,14 +32,6 @@ std::string upper(std::string_view text) {
   std::string result(text);
   for (char& c : result) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return result;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-    text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-    text.remove_suffix(1);
-  return text;
 }
 
 int hex_digit(char c) {

@@ -13,6 +13,7 @@
 #include <tuple>
 #include <utility>
 
+#include "dismake/base/clock.h"
 #include "dismake/base/error.h"
 #include "dismake/base/file_lock.h"
 #include "dismake/base/files.h"
@@ -52,15 +53,6 @@ void check_name(const std::string& name) {
   if (!valid)
     throw Error(hr::kInvalidArg, "invalid session name '" + name + "'",
                 "use at most 64 letters, digits, '.', '_' or '-'");
-}
-
-std::string utc_now_iso() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 std::optional<SessionOwner> parse_owner(const std::string& text) {
@@ -234,7 +226,7 @@ SessionRecord SessionRecords::open(const std::string& name, SessionOwner owner, 
   }
   record.id = random_id();
   record.boot_id = current_boot_id();
-  record.opened_at = utc_now_iso();
+  record.opened_at = utc_now_iso8601();
   if (::mkdir(sessions_dir().c_str(), 0755) != 0 && errno != EEXIST)
     throw_errno("create", sessions_dir().string(), errno);
   write_file_atomic(record_path(record.id), to_json(record).dump(2) + "\n");

@@ -64,13 +64,4 @@ void MountRecord::save(const fs::path& file) const {
   write_file_atomic(file, j.dump(2) + "\n");
 }
 
-std::string utc_now_iso8601() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace dismake

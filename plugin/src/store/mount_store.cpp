@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "dismake/base/clock.h"
 #include "dismake/base/error.h"
 #include "dismake/base/file_lock.h"
 #include "dismake/base/files.h"

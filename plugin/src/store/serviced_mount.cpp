@@ -8,6 +8,7 @@
 #include <set>
 
 #include "dismake/base/case_fold.h"
+#include "dismake/base/clock.h"
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
@@ -86,12 +87,6 @@ void remove_disk(const fs::path& path) {
   std::error_code ec;
   fs::remove_all(path, ec);
   if (ec) throw_errno("remove", path.string(), ec.value());
-}
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace

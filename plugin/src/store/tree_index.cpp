@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "dismake/base/clock.h"
 #include "dismake/base/error.h"
 #include "dismake/base/field_file.h"
 #include "dismake/base/files.h"
@@ -15,12 +16,6 @@ namespace {
 
 constexpr std::string_view kIndexMagic = "dismake-tree-index-1";
 std::int64_t ns(const struct timespec& t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
-
-std::int64_t now_ns() {
-  struct timespec t {};
-  ::clock_gettime(CLOCK_REALTIME, &t);
-  return ns(t);
-}
 
 const char* kind_name(IndexEntry::Kind kind) {
   switch (kind) {

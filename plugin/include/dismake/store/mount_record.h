@@ -59,7 +59,4 @@ struct MountRecord {
   void save(const fs::path& file) const;
 };
 
-// The current time as ISO 8601 UTC ("2026-11-24T07:30:00Z").
-std::string utc_now_iso8601();
-
 }  // namespace dismake
