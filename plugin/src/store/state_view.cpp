@@ -1,0 +1,48 @@
+#include "state_view.h"
+
+#include <algorithm>
+
+#include "dismake/base/error.h"
+#include "dismake/store/image_path.h"
+
+namespace dismake {
+
+// True when an ancestor's delta entry hides the base below it.
+bool base_hidden_by_ancestor(const StateDelta& delta, const std::string& path) {
+  for (std::string a = parent_image_path(path); !a.empty(); a = parent_image_path(a)) {
+    const DeltaEntry* e = delta.find(a);
+    if (e == nullptr) continue;
+    if (e->kind != DeltaEntry::Kind::kDirectory || e->replaces_base) return true;
+  }
+  return false;
+}
+
+Want want_in(const StateDelta& delta, const BaseListing& base, const std::string& path) {
+  if (const DeltaEntry* e = delta.find(path)) {
+    if (e->kind == DeltaEntry::Kind::kDeleted) return {};
+    return {Want::Source::kDelta, nullptr, e};
+  }
+  if (base_hidden_by_ancestor(delta, path)) return {};
+  if (const BaseEntry* b = base.find(path)) return {Want::Source::kBase, b, nullptr};
+  return {};
+}
+
+std::string join_image_path(const std::string& dir, const std::string& name) {
+  return dir.empty() ? name : dir + "/" + name;
+}
+
+std::vector<std::string> ancestors_top_down(const std::string& path) {
+  std::vector<std::string> out;
+  for (std::string a = parent_image_path(path); !a.empty(); a = parent_image_path(a))
+    out.push_back(a);
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+void remove_disk(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) throw_errno("remove", path.string(), ec.value());
+}
+
+}  // namespace dismake

@@ -1,0 +1,60 @@
+// Private to the store: what a path is in some state of a mount (absent,
+// the base's content, or a delta entry), and the small path helpers the
+// state model's files share.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "dismake/store/base_listing.h"
+#include "dismake/store/serviced_mount.h"
+#include "dismake/store/state_delta.h"
+
+namespace dismake {
+
+// What a path should be in some state: absent, the base's content, or a
+// delta entry.
+struct Want {
+  enum class Source { kAbsent, kBase, kDelta };
+  Source source = Source::kAbsent;
+  const BaseEntry* base = nullptr;
+  const DeltaEntry* entry = nullptr;
+
+  ImagePathKind kind() const {
+    if (source == Source::kBase)
+      return base->is_directory       ? ImagePathKind::kDirectory
+             : base->is_reparse_point ? ImagePathKind::kSymlink
+                                      : ImagePathKind::kFile;
+    if (source == Source::kDelta) {
+      switch (entry->kind) {
+        case DeltaEntry::Kind::kFile:
+          return ImagePathKind::kFile;
+        case DeltaEntry::Kind::kDirectory:
+          return ImagePathKind::kDirectory;
+        case DeltaEntry::Kind::kSymlink:
+          return ImagePathKind::kSymlink;
+        case DeltaEntry::Kind::kDeleted:
+          break;
+      }
+    }
+    return ImagePathKind::kAbsent;
+  }
+};
+
+// True when an ancestor's delta entry hides the base below it.
+bool base_hidden_by_ancestor(const StateDelta& delta, const std::string& path);
+
+// What `path` is in the state `delta` makes of `base`.
+Want want_in(const StateDelta& delta, const BaseListing& base, const std::string& path);
+
+// "a/b" + "c" is "a/b/c"; "" + "c" is "c".
+std::string join_image_path(const std::string& dir, const std::string& name);
+
+// "a/b/c" gives {"a", "a/b"}.
+std::vector<std::string> ancestors_top_down(const std::string& path);
+
+// rm -rf, throwing Error naming the path.
+void remove_disk(const std::filesystem::path& path);
+
+}  // namespace dismake

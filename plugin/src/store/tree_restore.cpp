@@ -1,0 +1,78 @@
+// Writing the working tree to a state: each touched path is made what the
+// target state says, from the blob store or the base WIM, keeping the tree
+// index in step so that the next scan sees no change.
+#include "serviced_mount_impl.h"
+
+namespace dismake {
+
+// Makes `path` on disk what `want` says, keeping the index in step.
+void ServicedMount::Impl::put(const std::string& path, const Want& want, const StateDelta& target) {
+  switch (want.source) {
+    case Want::Source::kAbsent:
+      remove_disk(disk(path));
+      index.forget(path);
+      return;
+    case Want::Source::kBase:
+      remove_disk(disk(path));
+      index.forget(path);
+      if (state.lazy) return;  // a lazy tree holds base content only where needed
+      make_parents(path);
+      open_base().extract_paths(record.image_index, paths.mount_dir, {path});
+      index.record_tree(paths.mount_dir, path, [&](const std::string& p) { return base_sha1(p); });
+      return;
+    case Want::Source::kDelta:
+      put_delta(path, *want.entry, target);
+      return;
+  }
+}
+
+void ServicedMount::Impl::put_delta(const std::string& path, const DeltaEntry& entry,
+                                    const StateDelta& target) {
+  std::error_code ec;
+  fs::file_status status = fs::symlink_status(disk(path), ec);
+  switch (entry.kind) {
+    case DeltaEntry::Kind::kFile:
+      if (fs::is_directory(status) || fs::is_symlink(status)) remove_disk(disk(path));
+      make_parents(path);
+      blobs.copy_to(entry.blob, disk(path));
+      index.forget(path);
+      index.record(paths.mount_dir, path, entry.sha1);
+      return;
+    case DeltaEntry::Kind::kSymlink:
+      remove_disk(disk(path));
+      make_parents(path);
+      fs::create_symlink(entry.symlink_target, disk(path));
+      index.record(paths.mount_dir, path, "");
+      return;
+    case DeltaEntry::Kind::kDirectory:
+      if (!fs::is_directory(status)) remove_disk(disk(path));
+      fs::create_directories(disk(path));
+      record_parents(path);
+      index.record(paths.mount_dir, path, "");
+      if (entry.replaces_base) remove_unwanted_below(path, target);
+      return;
+    case DeltaEntry::Kind::kDeleted:
+      return;
+  }
+}
+
+void ServicedMount::Impl::remove_unwanted_below(const std::string& dir, const StateDelta& target) {
+  std::vector<std::string> unwanted;
+  std::string prefix = dir + "/";
+  for (auto it = index.entries().lower_bound(prefix);
+       it != index.entries().end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+    if (want_in(target, listing(), it->first).source == Want::Source::kAbsent)
+      unwanted.push_back(it->first);
+  for (const std::string& path : unwanted) {
+    remove_disk(disk(path));
+    index.forget(path);
+  }
+}
+
+// Makes every path in `touched` what `target` says (parents first).
+void ServicedMount::Impl::restore_paths(const StateDelta& target,
+                                        const std::set<std::string>& touched) {
+  for (const std::string& path : touched) put(path, want_in(target, listing(), path), target);
+}
+
+}  // namespace dismake
