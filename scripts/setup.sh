@@ -11,7 +11,7 @@ packages=(
   libxml2-dev                               # unattend.xml checks
   nlohmann-json3-dev libcli11-dev libssl-dev
   googletest libgtest-dev                   # unit tests
-  python3                                   # test scripts read JSON with it
+  python3 openssl                           # test scripts: JSON, deterministic bytes
 )
 
 missing=()
