@@ -43,8 +43,6 @@ Error::Error(HResult code, std::string what, std::string hint)
       problem_(std::move(what)),
       hint_(std::move(hint)) {}
 
-std::string format_error(const Error& error) { return error.what(); }
-
 void throw_errno(const std::string& action, const std::string& path, int err) {
   throw Error(hresult_from_errno(err),
               "cannot " + action + " '" + path + "': " + std::strerror(err));

@@ -64,8 +64,7 @@ void refuse_inside_a_mount(const MountStore& store, const MountPaths& paths) {
 // Records the session under the mount's lock, which unmount holds across its
 // session check, so no session can appear between that check and the removal.
 SessionRecordRef record_session(const MountPaths& paths) {
-  std::string what = "the mount '" + paths.mount_dir.string() + "'";
-  FileLock lock(paths.lock_file(), default_lock_timeout(), what.c_str());
+  FileLock lock = lock_mount(paths);
   if (!fs::exists(paths.record_file()))
     throw Error(hr::kNotFound, "'" + paths.mount_dir.string() + "' was unmounted meanwhile",
                 "mount the image again");

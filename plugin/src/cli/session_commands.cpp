@@ -24,14 +24,6 @@ struct SessionArgs {
   std::string stamp;
 };
 
-MountPaths existing_mount(const std::string& mount_dir) {
-  MountPaths paths = MountPaths::of(mount_dir);
-  if (!fs::exists(paths.record_file()))
-    throw Error(hr::kNotFound, "'" + paths.mount_dir.string() + "' is not a mount",
-                "mount an image there first (see `dismake list-mounts`)");
-  return paths;
-}
-
 // The stamp passes the state of --after through, so steps chain across it.
 // It names the mount too: a mount made anew has none of the states the
 // steps after it recorded, so they must run again.
@@ -45,7 +37,7 @@ void write_stamp(const SessionArgs& args, const MountPaths& paths, const char* v
 }
 
 void open_session(const SessionArgs& args) {
-  MountPaths paths = existing_mount(args.mount_dir);
+  MountPaths paths = MountPaths::existing(args.mount_dir);
   SessionRecord record =
       SessionRecords(paths.state_dir).open(args.name, SessionOwner::kCli, ::getpid(), true);
   write_stamp(args, paths, "open-session");
@@ -53,7 +45,7 @@ void open_session(const SessionArgs& args) {
 }
 
 void close_session(const SessionArgs& args) {
-  MountPaths paths = existing_mount(args.mount_dir);
+  MountPaths paths = MountPaths::existing(args.mount_dir);
   SessionRecords(paths.state_dir).close(args.name);
   write_stamp(args, paths, "close-session");
   std::printf("dismake: session %s closed on %s\n", args.name.c_str(), paths.mount_dir.c_str());

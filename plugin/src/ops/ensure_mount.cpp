@@ -20,13 +20,6 @@ bool same_image(const MountRecord& record, const fs::path& wim, const EnsureOpti
                               : record.image_name == options.name;
 }
 
-// True when the WIM's content is no longer the mount's base.
-bool base_changed(const MountRecord& record) {
-  if (!fs::exists(record.wim_path)) return true;
-  if (FileFingerprint::of(record.wim_path) == record.wim_fingerprint) return false;
-  return BaseImage::open(record.wim_path, record.image_index, "").identity != record.base_identity;
-}
-
 // Why the existing mount cannot be reused ("" when it can).
 std::string reason_to_remount(const MountPaths& paths, const fs::path& wim,
                               const EnsureOptions& options) {
@@ -39,7 +32,7 @@ std::string reason_to_remount(const MountPaths& paths, const fs::path& wim,
     return "its state is corrupt";
   }
   if (!same_image(record, wim, options)) return "another image is mounted there";
-  if (base_changed(record)) return "the base WIM changed";
+  if (recheck_base(record, paths.record_file()) != BaseStatus::kSame) return "the base WIM changed";
   return "";
 }
 
@@ -81,10 +74,7 @@ std::string ensure_mount(MountStore& store, const EnsureOptions& options) {
   }
 
   ServicedMount mount = ServicedMount::open(paths.mount_dir);
-  if (mount.has_interrupted_step()) {
-    mount.restore_tracked();
-    mount.log_event({{"event", "rollback"}});
-  }
+  mount.roll_back_interrupted_step();
   require_clean(mount);
   std::string recipe = recipe_fingerprint(options.recipe);
   if (recipe != mount.state().recipe) mount.set_recipe(recipe);

@@ -82,10 +82,7 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
   StepOutcome outcome;
   outcome.key = Sha256().add("step").add(parent).add(spec.dump()).add(inputs.digest()).hex();
 
-  if (mount.has_interrupted_step()) {
-    mount.restore_tracked();
-    mount.log_event({{"event", "rollback"}});
-  }
+  mount.roll_back_interrupted_step();
   require_clean(mount);
   if (mount.state().current_key == outcome.key) {
     outcome.action = StepAction::kUpToDate;

@@ -24,4 +24,15 @@ BaseImage BaseImage::open(const std::filesystem::path& wim_path, int index, cons
   return base;
 }
 
+BaseStatus recheck_base(MountRecord& record, const std::filesystem::path& record_file) {
+  if (!std::filesystem::exists(record.wim_path)) return BaseStatus::kGone;
+  FileFingerprint now = FileFingerprint::of(record.wim_path);
+  if (now == record.wim_fingerprint) return BaseStatus::kSame;
+  if (BaseImage::open(record.wim_path, record.image_index, "").identity != record.base_identity)
+    return BaseStatus::kChanged;
+  record.wim_fingerprint = now;
+  record.save(record_file);
+  return BaseStatus::kSame;
+}
+
 }  // namespace dismake

@@ -18,6 +18,19 @@ MountPaths MountPaths::of(const fs::path& mount_dir) {
   return MountPaths{dir, fs::path(dir.string() + ".dismake")};
 }
 
+MountPaths MountPaths::existing(const fs::path& mount_dir) {
+  MountPaths paths = of(mount_dir);
+  if (!fs::exists(paths.record_file()))
+    throw Error(hr::kNotFound, "'" + paths.mount_dir.string() + "' is not a mount",
+                "see `dismake list-mounts` for the mounted images");
+  return paths;
+}
+
+FileLock lock_mount(const MountPaths& paths) {
+  std::string what = "the mount '" + paths.mount_dir.string() + "'";
+  return FileLock(paths.lock_file(), default_lock_timeout(), what.c_str());
+}
+
 FileFingerprint FileFingerprint::of(const fs::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw_errno("stat", path.string(), errno);

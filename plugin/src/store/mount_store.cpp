@@ -14,6 +14,7 @@
 #include "dismake/store/serviced_mount.h"
 #include "dismake/store/tree_index.h"
 #include "dismake/store/wim_output.h"
+#include "state_view.h"
 
 namespace dismake {
 
@@ -22,23 +23,6 @@ namespace {
 bool directory_is_empty(const fs::path& dir) {
   std::error_code ec;
   return fs::directory_iterator(dir, ec) == fs::directory_iterator();
-}
-
-void remove_tree(const fs::path& path) {
-  std::error_code ec;
-  fs::remove_all(path, ec);
-  if (ec) throw_errno("remove", path.string(), ec.value());
-}
-
-void remove_contents(const fs::path& dir) {
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
-    remove_tree(it->path());
-}
-
-FileLock lock_mount(const MountPaths& paths) {
-  std::string what = "the mount '" + paths.mount_dir.string() + "'";
-  return FileLock(paths.lock_file(), default_lock_timeout(), what.c_str());
 }
 
 // Extracts the base into the (empty) mount directory, unless the mount is
@@ -102,19 +86,18 @@ void claim_state_dir(const MountPaths& paths) {
 // Throws NEEDS_REMOUNT when the source WIM is no longer the base the mount
 // was made from; refreshes the fingerprint when only its stat changed.
 void check_base_unchanged(MountRecord& record, const MountPaths& paths) {
-  if (!fs::exists(record.wim_path))
-    throw Error(hr::kFileNotFound,
-                "the source WIM '" + record.wim_path.string() + "' of this mount is gone",
-                "restore it, or `dismake unmount " + paths.mount_dir.string() + " --discard`");
-  FileFingerprint now = FileFingerprint::of(record.wim_path);
-  if (now == record.wim_fingerprint) return;
-  BaseImage base = BaseImage::open(record.wim_path, record.image_index, "");
-  if (base.identity != record.base_identity)
-    throw Error(hr::kNeedsRemount,
-                "the source WIM '" + record.wim_path.string() + "' changed since it was mounted",
-                "unmount with --discard and mount it again");
-  record.wim_fingerprint = now;
-  record.save(paths.record_file());
+  switch (recheck_base(record, paths.record_file())) {
+    case BaseStatus::kSame:
+      return;
+    case BaseStatus::kGone:
+      throw Error(hr::kFileNotFound,
+                  "the source WIM '" + record.wim_path.string() + "' of this mount is gone",
+                  "restore it, or `dismake unmount " + paths.mount_dir.string() + " --discard`");
+    case BaseStatus::kChanged:
+      throw Error(hr::kNeedsRemount,
+                  "the source WIM '" + record.wim_path.string() + "' changed since it was mounted",
+                  "unmount with --discard and mount it again");
+  }
 }
 
 }  // namespace
@@ -284,7 +267,7 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
     if (commit || e.code() == hr::kBusy) throw;
     // Discarding a mount whose state is corrupt or gone: remove what is there.
     fs::create_directories(paths.state_dir);
-    lock.emplace(paths.lock_file(), default_lock_timeout(), "the mount");
+    lock.emplace(lock_mount(paths));
   }
   if (unmount_guard_) unmount_guard_(paths);
   if (commit) commit_locked(*mount, *commit);
@@ -293,11 +276,11 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
   std::error_code ec;
   fs::remove(paths.record_file(), ec);
   if (created) {
-    remove_tree(paths.mount_dir);
+    remove_disk(paths.mount_dir);
   } else {
-    remove_contents(paths.mount_dir);
+    remove_disk_contents(paths.mount_dir);
   }
-  remove_tree(paths.state_dir);
+  remove_disk(paths.state_dir);
   registry_.remove(paths.mount_dir);
 }
 

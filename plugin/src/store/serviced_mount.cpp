@@ -27,13 +27,8 @@ ServicedMount& ServicedMount::operator=(ServicedMount&&) noexcept = default;
 ServicedMount::~ServicedMount() = default;
 
 ServicedMount ServicedMount::open(const fs::path& mount_dir) {
-  MountPaths paths = MountPaths::of(mount_dir);
-  if (!fs::exists(paths.record_file()))
-    throw Error(hr::kNotFound, "'" + paths.mount_dir.string() + "' is not a mount",
-                "see `dismake list-mounts` for the mounted images");
-  std::string what = "the mount '" + paths.mount_dir.string() + "'";
-  auto impl = std::make_unique<Impl>(
-      paths, FileLock(paths.lock_file(), default_lock_timeout(), what.c_str()));
+  MountPaths paths = MountPaths::existing(mount_dir);
+  auto impl = std::make_unique<Impl>(paths, lock_mount(paths));
   impl->record = MountRecord::load(paths.record_file());
   impl->state = MountState::load(paths.state_file());
   impl->index = TreeIndex::load(paths.index_file());
@@ -135,6 +130,12 @@ TreeChanges ServicedMount::untracked_changes() const {
 
 bool ServicedMount::has_interrupted_step() const { return !impl_->state.pending_key.empty(); }
 
+void ServicedMount::roll_back_interrupted_step() {
+  if (!has_interrupted_step()) return;
+  restore_tracked();
+  log_event({{"event", "rollback"}});
+}
+
 std::vector<std::string> ServicedMount::restore_tracked() {
   Impl& m = *impl_;
   TreeChanges changes = untracked_changes();
@@ -231,11 +232,8 @@ void ServicedMount::rebase_on_committed() {
 void ServicedMount::reset_tree(const ProgressFn& progress) {
   Impl& m = *impl_;
   std::string known = m.state.pending_key.empty() ? m.state.current_key : m.state.pending_parent;
-  std::error_code ec;
   fs::create_directories(m.paths.mount_dir);
-  for (fs::directory_iterator it(m.paths.mount_dir, ec); !ec && it != fs::directory_iterator();
-       it.increment(ec))
-    remove_disk(it->path());
+  remove_disk_contents(m.paths.mount_dir);
   m.index = TreeIndex();
   if (!m.state.lazy) {
     BaseImage base = BaseImage::open(m.record.wim_path, m.record.image_index, "");

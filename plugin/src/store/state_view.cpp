@@ -45,4 +45,11 @@ void remove_disk(const std::filesystem::path& path) {
   if (ec) throw_errno("remove", path.string(), ec.value());
 }
 
+void remove_disk_contents(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+    remove_disk(it->path());
+}
+
 }  // namespace dismake

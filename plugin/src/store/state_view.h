@@ -56,5 +56,7 @@ std::vector<std::string> ancestors_top_down(const std::string& path);
 
 // rm -rf, throwing Error naming the path.
 void remove_disk(const std::filesystem::path& path);
+// Empties a directory (kept itself), throwing Error naming what failed.
+void remove_disk_contents(const std::filesystem::path& dir);
 
 }  // namespace dismake

@@ -25,10 +25,6 @@ class Error : public std::runtime_error {
   std::string hint_;
 };
 
-// "<what>; <what to do> (0xC0040005 DISMAPI_E_INVALID_IMAGE_INDEX)": the
-// message format of DESIGN.md, without the "dismake: error: " prefix.
-std::string format_error(const Error& error);
-
 // An Error from errno, naming the path the system call was about.
 [[noreturn]] void throw_errno(const std::string& action, const std::string& path, int err);
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "dismake/store/mount_record.h"
 #include "dismake/wim/wim_file.h"
 
 namespace dismake {
@@ -24,5 +25,13 @@ struct BaseImage {
   static BaseImage open(const std::filesystem::path& wim_path, int index, const std::string& name,
                         bool writable = false);
 };
+
+enum class BaseStatus { kSame, kGone, kChanged };
+
+// Whether the source WIM of `record` is still the base it was mounted from.
+// Its stat is checked first; only when that differs is the identity read
+// again, and if the identity is the same the new stat is saved to
+// `record_file`, so a touched WIM is re-read once, not by every command.
+BaseStatus recheck_base(MountRecord& record, const std::filesystem::path& record_file);
 
 }  // namespace dismake

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <string>
 
+#include "dismake/base/file_lock.h"
+
 namespace dismake {
 
 namespace fs = std::filesystem;
@@ -19,6 +21,9 @@ struct MountPaths {
 
   // From a mount directory as the user typed it (made absolute).
   static MountPaths of(const fs::path& mount_dir);
+  // The same, for a directory that must be a mount: throws ERROR_NOT_FOUND
+  // when it has no mount record.
+  static MountPaths existing(const fs::path& mount_dir);
   fs::path record_file() const { return state_dir / "mount.json"; }
   fs::path index_file() const { return state_dir / "index.json"; }
   fs::path lock_file() const { return state_dir / "lock"; }
@@ -29,6 +34,10 @@ struct MountPaths {
   fs::path scratch_dir() const { return state_dir / "scratch"; }
   fs::path events_file() const { return state_dir / "events.log"; }
 };
+
+// Takes the mount's lock (waiting up to DISMAKE_LOCK_TIMEOUT, then
+// DISMAPI_E_BUSY): every command that changes a mount holds it.
+FileLock lock_mount(const MountPaths& paths);
 
 // The size, mtime and inode of the source WIM when it was mounted: a cheap
 // test that it is unchanged (the identity is re-checked when this differs).

@@ -70,6 +70,9 @@ class ServicedMount {
   std::vector<std::string> restore_tracked();
   // True when a step was started and never finished.
   bool has_interrupted_step() const;
+  // Rolls back a step that was started and never finished (restore_tracked),
+  // logging it; does nothing when there is none.
+  void roll_back_interrupted_step();
 
   // Moves the tree to the known state `key`, touching only the paths where
   // the current state and `key` differ.
