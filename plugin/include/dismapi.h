@@ -942,11 +942,18 @@ DISMAKE_EXPORT HRESULT WINAPI DismDelete(VOID *DismStructure);
 /* A new event, not set. NULL only when out of memory. */
 DISMAKE_EXPORT HANDLE DismakeCreateCancelEvent(void);
 
-/* Sets the event; safe from any thread, also while operations use it. */
+/* Sets the event; safe from any thread, also while operations use it. A
+ * handle that is no live event is ignored. */
 DISMAKE_EXPORT void DismakeSetCancelEvent(HANDLE CancelEvent);
 
-/* Frees the event. No operation may still be using it. NULL is ignored. */
+/* Frees the event. An operation still using it no longer sees it set. NULL,
+ * or a handle that is no live event, is ignored. */
 DISMAKE_EXPORT void DismakeCloseCancelEvent(HANDLE CancelEvent);
+
+/* Every function taking a CancelEvent returns E_INVALIDARG, before doing
+ * anything, for a handle these functions did not make or that was closed:
+ * a Win32 event handle (a small integer) passed by code written for Windows
+ * is refused, never dereferenced. */
 
 /* ------------------------------------------------------------------------ */
 /* HRESULTs (DismAPI.h's values)                                             */

@@ -71,6 +71,14 @@ bool cancel_event_is_set(HANDLE handle) {
   return flag->set.load(std::memory_order_acquire);
 }
 
+bool live_cancel_event_is_set(HANDLE handle) noexcept {
+  if (!handle) return false;
+  LiveEvents& events = live_events();
+  std::lock_guard<std::mutex> lock(events.mutex());
+  CancelFlag* flag = events.find(handle);
+  return flag && flag->set.load(std::memory_order_acquire);
+}
+
 HANDLE create_cancel_flag() { return live_events().add(); }
 
 void set_cancel_flag(HANDLE handle) {

@@ -13,6 +13,10 @@ namespace dismake::capi {
 // that is not a live event made by DismakeCreateCancelEvent.
 bool cancel_event_is_set(HANDLE event);
 
+// The same without throwing, for progress callbacks that run inside wimlib's
+// C code: false also for a handle that is no (longer a) live event.
+bool live_cancel_event_is_set(HANDLE event) noexcept;
+
 // The three exported Dismake*CancelEvent functions. Set and close ignore a
 // handle that is no live event (they return nothing to report it with).
 HANDLE create_cancel_flag();
