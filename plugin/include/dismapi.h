@@ -9,7 +9,7 @@
  * a mount is a directory on disk plus a state directory beside it
  * ("<mount>.dismake"), registered per user under $DISMAKE_HOME.
  *
- * Every function of Microsoft's DismAPI.h is declared, so existing clients
+ * Every function of the Windows 10 ADK's DismAPI.h is declared, so clients
  * compile unchanged. Those that need Windows' own servicing stack (packages,
  * features, capabilities, drivers, provisioned apps, editions, FFU images;
  * see "Servicing that needs Windows" below) return
