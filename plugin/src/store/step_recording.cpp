@@ -91,7 +91,9 @@ void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& 
   for (const std::string& other : listing().other_links(path)) {
     if (want_in(d, listing(), other).source != Want::Source::kBase) continue;
     make_parents(other);
-    copy_file_durable(disk(path), disk(other), /*durable=*/false);
+    fs::path copy = temporary_sibling(disk(other));
+    copy_file_durable(disk(path), copy, /*durable=*/false);
+    fs::rename(copy, disk(other));
     DeltaEntry linked = entry;
     linked.keep_metadata_of(DeltaEntry{});
     d.set(other, linked);
