@@ -93,7 +93,12 @@ void add_file_steps(CLI::App& app, Action& action) {
     // The changes (+H -R ...) are read as extras: "-R" would be an option.
     cmd->allow_extras();
     cmd->footer("Changes: +X or -X, X one of R H S A I (e.g. +H +S -R), as attrib.");
-    on_run(cmd, action, args, [=] { return make_set_attributes_op(*path, cmd->remaining()); });
+    on_run(cmd, action, args, [=] {
+      std::vector<std::string> changes;
+      for (const std::string& extra : cmd->remaining())
+        if (extra != "--") changes.push_back(extra);
+      return make_set_attributes_op(*path, changes);
+    });
   }
   {
     auto args = std::make_shared<StepArgs>();
