@@ -87,8 +87,8 @@ void add_file_steps(CLI::App& app, Action& action) {
   {
     auto args = std::make_shared<StepArgs>();
     auto path = std::make_shared<std::string>();
-    CLI::App* cmd = add_step(app, "set-attributes", "Set or clear a file's attributes, as attrib",
-                             *args);
+    CLI::App* cmd =
+        add_step(app, "set-attributes", "Set or clear a file's attributes, as attrib", *args);
     cmd->add_option("image-path", *path, "A file in the image")->required();
     // The changes (+H -R ...) are read as extras: "-R" would be an option.
     cmd->allow_extras();

@@ -35,8 +35,12 @@ std::string CommitPlan::digest() const {
   auto add_files = [&d](const char* name, const std::vector<StagedFile>& files) {
     d.add(name).add(std::to_string(files.size()));
     for (const StagedFile& f : files)
-      d.add(f.path).add(f.sha1).add(f.base_sha1).add(std::to_string(f.attributes_set))
-          .add(std::to_string(f.attributes_clear)).add(f.security_from)
+      d.add(f.path)
+          .add(f.sha1)
+          .add(f.base_sha1)
+          .add(std::to_string(f.attributes_set))
+          .add(std::to_string(f.attributes_clear))
+          .add(f.security_from)
           .add(std::to_string(f.link_group));
   };
   add_list("delete-before-renames", deletions_before_renames);
@@ -162,8 +166,7 @@ fs::path stage_changed_files(const fs::path& wim_file, int image, const CommitPl
   for (const StagedFile* staged : files) {
     const StagedFile& f = *staged;
     if (in_batch.count(f.path) == 0) continue;
-    if (f.content_changed() &&
-        (f.link_group == 0 || written.emplace(f.link_group, f.sha1).second))
+    if (f.content_changed() && (f.link_group == 0 || written.emplace(f.link_group, f.sha1).second))
       volume.write_content(f.path, f.content);
     volume.set_attributes(f.path, final_attributes(volume.attributes(f.path), f));
     if (f.content_changed()) volume.set_times(f.path, when, /*set_creation=*/false);

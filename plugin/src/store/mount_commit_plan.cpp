@@ -116,7 +116,8 @@ class PlanBuilder {
       return;
     }
     if (base != nullptr && !is_rename_destination(path) &&
-        (!same_kind(*base, entry) || entry.replaces_base || entry.kind == DeltaEntry::Kind::kSymlink)) {
+        (!same_kind(*base, entry) || entry.replaces_base ||
+         entry.kind == DeltaEntry::Kind::kSymlink)) {
       plan_.deletions.push_back(path);
       base = nullptr;
     }
@@ -136,9 +137,13 @@ class PlanBuilder {
   }
 
   void add_file(const std::string& path, const DeltaEntry& entry, const BaseEntry* base) {
-    StagedFile file{path, blobs_.path_of(entry.blob), entry.sha1,
-                    base != nullptr ? base->sha1 : "", entry.attributes_set,
-                    entry.attributes_clear, entry.security_from,
+    StagedFile file{path,
+                    blobs_.path_of(entry.blob),
+                    entry.sha1,
+                    base != nullptr ? base->sha1 : "",
+                    entry.attributes_set,
+                    entry.attributes_clear,
+                    entry.security_from,
                     base != nullptr ? base->hard_link_group : 0};
     if (base == nullptr) {
       plan_.created.push_back(std::move(file));

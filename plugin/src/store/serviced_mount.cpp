@@ -154,7 +154,8 @@ std::vector<std::string> ServicedMount::record_untracked_changes() {
   std::string parent = impl_->state.current_key;
   nlohmann::json spec = {{"op", "edits by hand"}, {"paths", paths}};
   begin_step(key.hex(), parent);
-  finish_step(key.hex(), parent, spec, StepChanges{paths, {}, {}, {}});
+  // `mv` in the tree is a rename: the moved files keep their metadata.
+  finish_step(key.hex(), parent, spec, StepChanges{paths, {}, changes.moves, {}});
   return paths;
 }
 

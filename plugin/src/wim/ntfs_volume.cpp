@@ -45,8 +45,8 @@ constexpr std::int64_t kFiletimeUnixEpoch = 11644473600LL;
 
 [[noreturn]] void fail(const std::string& action, const std::string& path, int err) {
   throw Error(hr::kFail,
-              "cannot " + action + " '" + path + "' in the NTFS staging volume: " +
-                  std::strerror(err != 0 ? err : EIO),
+              "cannot " + action + " '" + path +
+                  "' in the NTFS staging volume: " + std::strerror(err != 0 ? err : EIO),
               "check free space where the mount's state directory is");
 }
 
@@ -141,7 +141,8 @@ void run_mkntfs(const fs::path& image) {
       ::dup2(null, 2);
     }
     // -F: a file, not a block device; -f: quick; -T: times zeroed; -q: quiet.
-    const char* argv[] = {"mkntfs", "-F", "-f", "-q", "-T", "-L", "dismake", image.c_str(), nullptr};
+    const char* argv[] = {"mkntfs", "-F",      "-f",          "-q",   "-T",
+                          "-L",     "dismake", image.c_str(), nullptr};
     for (const char* dir : {"/usr/sbin/mkntfs", "/sbin/mkntfs"})
       ::execv(dir, const_cast<char* const*>(argv));
     ::execvp("mkntfs", const_cast<char* const*>(argv));
@@ -266,8 +267,7 @@ void NtfsVolume::set_security_descriptor(const std::string& path, const std::str
     fail("set the security descriptor of", path, errno);
 }
 
-void NtfsVolume::set_times(const std::string& path, std::int64_t unix_seconds,
-                           bool set_creation) {
+void NtfsVolume::set_times(const std::string& path, std::int64_t unix_seconds, bool set_creation) {
   Inode inode(volume_, path);
   auto ticks = static_cast<std::uint64_t>((unix_seconds + kFiletimeUnixEpoch) * 10000000LL);
   // ntfs_inode_set_times takes creation, last write, last access, in order.

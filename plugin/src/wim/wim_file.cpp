@@ -163,8 +163,8 @@ class WimlibCommands {
         out.add.fs_source_path = keep(command.source);
         out.add.wim_target_path = keep(command.target);
         if (command.from_ntfs_volume)
-          out.add.add_flags = WIMLIB_ADD_FLAG_NTFS |
-                              (command.with_security ? 0 : WIMLIB_ADD_FLAG_NO_ACLS);
+          out.add.add_flags =
+              WIMLIB_ADD_FLAG_NTFS | (command.with_security ? 0 : WIMLIB_ADD_FLAG_NO_ACLS);
         break;
       case UpdateCommand::Kind::kDelete:
         out.op = WIMLIB_UPDATE_OP_DELETE;
@@ -402,9 +402,7 @@ std::string WimFile::security_descriptor(int image, const std::string& image_pat
                                              dentry->security_descriptor_size);
     return 0;
   };
-  check_wimlib(wimlib_iterate_dir_tree(wim_, image, image_path.c_str(),
-                                       0,
-                                       callback, &descriptor),
+  check_wimlib(wimlib_iterate_dir_tree(wim_, image, image_path.c_str(), 0, callback, &descriptor),
                "read the security descriptor of '" + image_path + "' in", path_.string());
   return descriptor;
 }

@@ -53,8 +53,7 @@ TEST_F(NtfsVolumeTest, ReplacesContentAndKeepsAttributes) {
   NtfsVolume::format(image_, 64 << 20);
   {
     NtfsVolume volume = NtfsVolume::open(image_);
-    volume.create_file("file.txt", dir_ / "old",
-                       kFileAttributeHidden | kFileAttributeSystem);
+    volume.create_file("file.txt", dir_ / "old", kFileAttributeHidden | kFileAttributeSystem);
     volume.write_content("file.txt", dir_ / "new");
     EXPECT_EQ(volume.attributes("file.txt"), kFileAttributeHidden | kFileAttributeSystem);
     volume.close();
@@ -64,9 +63,7 @@ TEST_F(NtfsVolumeTest, ReplacesContentAndKeepsAttributes) {
   EXPECT_NE(record.find("Uncompressed size = 7 bytes"), std::string::npos) << record;
 }
 
-TEST_F(NtfsVolumeTest, FormatNeedsRoom) {
-  EXPECT_THROW(NtfsVolume::format(image_, 4096), Error);
-}
+TEST_F(NtfsVolumeTest, FormatNeedsRoom) { EXPECT_THROW(NtfsVolume::format(image_, 4096), Error); }
 
 }  // namespace
 }  // namespace dismake

@@ -30,14 +30,14 @@ class WimFile;
 
 // A file the commit writes: new content, new metadata, or both.
 struct StagedFile {
-  std::string path;                 // in the output image
-  std::filesystem::path content;    // its content on disk (a blob)
-  std::string sha1;                 // of `content`; "" when empty
-  std::string base_sha1;            // of the file the image has at `path`; "" for a new file
+  std::string path;                    // in the output image
+  std::filesystem::path content;       // its content on disk (a blob)
+  std::string sha1;                    // of `content`; "" when empty
+  std::string base_sha1;               // of the file the image has at `path`; "" for a new file
   std::uint32_t attributes_set = 0;    // attribute bits a step set
   std::uint32_t attributes_clear = 0;  // and cleared
-  std::string security_from;        // a base path whose security descriptor it gets
-  std::uint64_t link_group = 0;     // the base's hard link group of `path` (0: none)
+  std::string security_from;           // a base path whose security descriptor it gets
+  std::uint64_t link_group = 0;        // the base's hard link group of `path` (0: none)
 
   bool content_changed() const { return sha1 != base_sha1; }
 };
@@ -50,9 +50,9 @@ struct CommitPlan {
   std::vector<std::string> deletions_before_renames;
   std::vector<std::pair<std::string, std::string>> renames;
   std::vector<std::string> deletions;
-  std::vector<std::string> directories;              // new directories
-  std::vector<StagedFile> replaced;                  // files the image has, changed
-  std::vector<StagedFile> created;                   // new files
+  std::vector<std::string> directories;                       // new directories
+  std::vector<StagedFile> replaced;                           // files the image has, changed
+  std::vector<StagedFile> created;                            // new files
   std::vector<std::pair<std::string, std::string>> symlinks;  // path → target
 
   bool empty() const;

@@ -27,7 +27,7 @@ struct WimOutputRequest {
   std::filesystem::path source;
   int image = 0;
   CommitPlan plan;
-  std::filesystem::path staging_dir;  // emptied, used, and removed again
+  std::filesystem::path staging_dir;              // emptied, used, and removed again
   std::map<std::string, std::string> properties;  // XML properties to set on the image
   std::filesystem::path output;
   std::optional<Compression> compression;  // none: keep the source's
