@@ -334,6 +334,30 @@ void fix_base_block(Recovery& r) {
   put32(b, kChecksum, base_block_checksum(b));
 }
 
+// The hive's logs, indexed as hive_log_file_names(): .LOG1, .LOG2, .LOG.
+std::vector<LogFile> read_hive_logs(const fs::path& hive) {
+  std::vector<fs::path> paths = existing_hive_logs(hive);
+  std::vector<LogFile> logs;
+  for (const std::string& name : hive_log_file_names(hive.filename().string())) {
+    auto it = std::find_if(paths.begin(), paths.end(), [&](const fs::path& p) {
+      return fold_case(p.filename().string()) == fold_case(name);
+    });
+    logs.push_back(it == paths.end() ? LogFile{name, "", "is missing", false} : read_log(*it));
+  }
+  return logs;
+}
+
+std::string why_nothing_applied(Recovery& r, const std::vector<LogFile>& logs) {
+  bool dual_present = logs[0].present || logs[1].present;
+  if (!dual_present && !logs[2].present) return "there are no transaction logs beside it";
+  for (std::size_t i = 0; i < logs.size(); ++i) {
+    // A missing .LOG beside .LOG1/.LOG2 is normal, and the reverse too.
+    if (logs[i].usable() || (!logs[i].present && (i == 2 || !dual_present))) continue;
+    r.problems.push_back(logs[i].name + " " + logs[i].problem);
+  }
+  return join(r.problems, "; ");
+}
+
 }  // namespace
 
 std::vector<std::string> hive_log_file_names(const std::string& hive_path) {
@@ -366,47 +390,28 @@ std::vector<fs::path> existing_hive_logs(const fs::path& hive) {
 ReplayedHive replay_hive_logs(const fs::path& hive) {
   Recovery r;
   r.hive = read_file(hive);
-  std::string state = "its header is damaged";
-  if (!has_valid_base_block(r.hive) || r.hive.size() < kBaseBlockSize) {
+  if (r.hive.size() < kBaseBlockSize || !has_valid_base_block(r.hive)) {
     // Windows would rebuild the header from a log; dismake does not.
-    refuse(hive, state, "its own header has a wrong checksum");
+    refuse(hive, "its header is damaged", "its own header has a wrong checksum");
   }
-  std::uint32_t primary = get32(r.hive, kPrimarySequence);
   std::uint32_t secondary = get32(r.hive, kSecondarySequence);
-  state = "sequence numbers " + std::to_string(primary) + " and " + std::to_string(secondary);
+  std::string state = "sequence numbers " + std::to_string(get32(r.hive, kPrimarySequence)) +
+                      " and " + std::to_string(secondary);
   r.hive_bins_size = get32(r.hive, kHiveBinsSize);
   r.flags = get32(r.hive, kFlags);
 
-  // Indexed as hive_log_file_names(): .LOG1, .LOG2, .LOG.
-  std::vector<fs::path> paths = existing_hive_logs(hive);
-  std::vector<LogFile> logs;
-  for (const std::string& name : hive_log_file_names(hive.filename().string())) {
-    auto it = std::find_if(paths.begin(), paths.end(), [&](const fs::path& p) {
-      return fold_case(p.filename().string()) == fold_case(name);
-    });
-    logs.push_back(it == paths.end() ? LogFile{name, "", "is missing", false} : read_log(*it));
-  }
-
+  std::vector<LogFile> logs = read_hive_logs(hive);
   std::vector<const LogFile*> dual_new;
   for (std::size_t i = 0; i < 2; ++i)
     if (logs[i].is_new_format()) dual_new.push_back(&logs[i]);
   if (dual_new.empty() && logs[2].is_new_format()) dual_new.push_back(&logs[2]);
-
   if (!dual_new.empty()) {
     replay_new_format(r, dual_new, secondary);
   } else if (const LogFile* old = pick_old_format(logs)) {
     replay_old_format(r, *old, get64(r.hive, kLastWritten));
   }
-  if (r.applied.empty()) {
-    if (paths.empty()) refuse(hive, state, "there are no transaction logs beside it");
-    for (std::size_t i = 0; i < logs.size(); ++i) {
-      // A missing .LOG beside .LOG1/.LOG2 is normal, and the reverse too.
-      bool dual_present = logs[0].present || logs[1].present;
-      if (logs[i].usable() || (!logs[i].present && (i == 2 || !dual_present))) continue;
-      r.problems.push_back(logs[i].name + " " + logs[i].problem);
-    }
-    refuse(hive, state, join(r.problems, "; "));
-  }
+  if (r.applied.empty()) refuse(hive, state, why_nothing_applied(r, logs));
+
   r.resize_hive_bins(r.hive_bins_size);
   std::string damaged = check_hive_bins(r);
   if (!damaged.empty())
