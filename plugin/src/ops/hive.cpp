@@ -112,12 +112,6 @@ bool starts_with_regf(const std::filesystem::path& path) {
               "restore the hive from the base image, or repair it on Windows");
 }
 
-std::string join_names(const std::vector<std::string>& names) {
-  std::string joined;
-  for (const std::string& name : names) joined += (joined.empty() ? "" : ", ") + name;
-  return joined;
-}
-
 HResult hresult_from_hivex_errno(int err) {
   switch (err) {
     case ENOMEM:
@@ -175,8 +169,8 @@ void Hive::open_replayed() {
   ::unlink(tmp.c_str());
   if (handle_ == nullptr) {
     throw Error(hr::kRegistryCorrupt,
-                "registry hive '" + path_.string() + "' with its transaction logs replayed (" +
-                    join_names(replayed.applied) + ") cannot be opened: " + std::strerror(err),
+                "registry hive '" + path_.string() + "' cannot be opened after replaying " +
+                    replayed.applied.front() + ": " + std::strerror(err),
                 "load the hive on Windows once (reg load, then reg unload) so that Windows "
                 "replays its logs, then capture the image again");
   }
