@@ -211,6 +211,40 @@ TEST_F(HiveLogReplayTest, LogNamesMatchInAnyCase) {
   EXPECT_EQ(replay_hive_logs(dirty).sequence, 588u);
 }
 
+// Windows 8.1 and later alternate between the two logs. Split the real
+// LOG1's entries 566..588 over LOG2 (566..575, the earlier ones) and LOG1
+// (576..588): the replay takes LOG2, then LOG1, and gives the same hive. With
+// entry 576 missing, it stops after LOG2.
+TEST_F(HiveLogReplayTest, ContinuesFromOneLogIntoTheOther) {
+  fs::path dirty = unpack_dirty_hive(dir_.path());
+  std::string whole = replay_hive_logs(dirty).bytes;
+  std::string log = file_bytes(dirty.string() + ".LOG1");
+  std::vector<std::size_t> entries;
+  for (std::size_t at = 512; at < log.size() && log.compare(at, 4, "HvLE") == 0;
+       at += get32(log, at + 4))
+    entries.push_back(at);
+  ASSERT_GE(entries.size(), 23u);
+  auto log_from = [&](std::size_t first, std::size_t end) {
+    std::string header = log.substr(0, 512);
+    put32(header, 4, 566 + static_cast<std::uint32_t>(first));
+    put32(header, 8, 566 + static_cast<std::uint32_t>(first));
+    put32(header, 508, checksum(header));
+    return header + log.substr(entries[first], entries[end] - entries[first]);
+  };
+  entries.push_back(entries[22] + get32(log, entries[22] + 4));  // end of entry 588
+  write_bytes(dirty.string() + ".LOG2", log_from(0, 10));
+  write_bytes(dirty.string() + ".LOG1", log_from(10, 23));
+  ReplayedHive split = replay_hive_logs(dirty);
+  EXPECT_EQ(split.applied, (std::vector<std::string>{"NTUSER.DAT.LOG2", "NTUSER.DAT.LOG1"}));
+  EXPECT_EQ(split.sequence, 588u);
+  EXPECT_TRUE(split.bytes == whole) << "the split logs give another hive";
+
+  write_bytes(dirty.string() + ".LOG1", log_from(11, 23));
+  ReplayedHive gap = replay_hive_logs(dirty);
+  EXPECT_EQ(gap.applied, std::vector<std::string>{"NTUSER.DAT.LOG2"});
+  EXPECT_EQ(gap.sequence, 575u);
+}
+
 // A damaged entry stops the replay there, as in Windows: entries 566..569
 // are applied, the hive carries sequence number 569.
 TEST_F(HiveLogReplayTest, ADamagedLaterEntryStopsTheReplayThere) {
