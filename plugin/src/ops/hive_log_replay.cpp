@@ -67,18 +67,26 @@ void put32(std::string& bytes, std::size_t at, std::uint32_t v) {
 
 std::uint32_t rotl(std::uint32_t v, int n) { return v << n | v >> (32 - n); }
 
-// XOR-32 of the first 508 bytes, with 0 and -1 reserved.
-std::uint32_t base_block_checksum(const std::string& bytes) {
+std::uint32_t xor32(const std::string& bytes) {
   std::uint32_t sum = 0;
   for (std::size_t at = 0; at < kChecksum; at += 4) sum ^= get32(bytes, at);
+  return sum;
+}
+
+// XOR-32 of the first 508 bytes, with 0 and -1 reserved (as Windows writes).
+std::uint32_t base_block_checksum(const std::string& bytes) {
+  std::uint32_t sum = xor32(bytes);
   if (sum == 0xffffffffu) return 0xfffffffeu;
   if (sum == 0) return 1;
   return sum;
 }
 
+// Also accepts the plain XOR that hivex writes, which differs only when it
+// is 0 or -1.
 bool has_valid_base_block(const std::string& bytes) {
-  return bytes.size() >= kLogBaseBlockSize && bytes.compare(0, 4, "regf") == 0 &&
-         base_block_checksum(bytes) == get32(bytes, kChecksum);
+  if (bytes.size() < kLogBaseBlockSize || bytes.compare(0, 4, "regf") != 0) return false;
+  std::uint32_t stored = get32(bytes, kChecksum);
+  return stored == base_block_checksum(bytes) || stored == xor32(bytes);
 }
 
 // Sequence numbers wrap around; a is older than b when b is less than half
