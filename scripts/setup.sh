@@ -8,6 +8,7 @@ packages=(
   g++ cmake ninja-build pkg-config          # toolchain
   libwim-dev wimtools                       # WIM files (wimlib) and the reference CLI
   libhivex-dev libhivex-bin                 # offline registry hives
+  reglookup xz-utils                        # tests: an independent hive reader, the dirty hive's data
   libxml2-dev                               # unattend.xml checks
   nlohmann-json3-dev libcli11-dev libssl-dev
   googletest libgtest-dev                   # unit tests
