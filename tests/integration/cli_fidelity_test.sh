@@ -9,7 +9,7 @@
 # - renamed: same descriptor, attributes and streams, no short name;
 # - new files: no descriptor, ARCHIVE; new directories: DIRECTORY only;
 # - identical content at two paths is two files, not one (Link Count 1);
-# - set-attributes and set-security steps;
+# - set-attributes and set-security steps; `mv` in a CLI mount is a rename;
 # in a full and in a lazy mount (the same steps give the same bytes), and a
 # second commit gives the same bytes again.
 # shellcheck source=lib.sh
@@ -135,9 +135,18 @@ assert_eq LONGFI~1.TXT "$(field "$T/hand.wim" "/Long File Name Document.txt" 'Sh
   tr -d '"')" "short name of an edited file"
 assert_eq $'edited by hand\r' "$(wim_cat "$T/hand.wim" 1 $SETTINGS)" "content of $SETTINGS"
 
+step "mv in the mount is a rename: the moved file keeps its descriptor and stream"
+mv "$T/full/Windows/System32/settings.ini" "$T/full/Windows/settings-moved.ini"
+dismake_ok commit "$T/full" --output "$T/moved.wim"
+assert_eq "$(descriptor "$META" $SETTINGS)" "$(descriptor "$T/moved.wim" /Windows/settings-moved.ini)" \
+  "descriptor of the moved file"
+has_stream "$T/moved.wim" /Windows/settings-moved.ini Zone.Identifier ||
+  fail "the moved file lost its named stream"
+wim_detailed "$T/moved.wim" 1 $SETTINGS >/dev/null 2>&1 && fail "$SETTINGS is still there"
+
 step "committing the same state again gives the same bytes"
-dismake_ok commit "$T/full" --output "$T/hand-again.wim"
-assert_same_file "$T/hand.wim" "$T/hand-again.wim"
+dismake_ok commit "$T/full" --output "$T/moved-again.wim"
+assert_same_file "$T/moved.wim" "$T/moved-again.wim"
 
 dismake_ok unmount "$T/full" --discard
 dismake_ok unmount "$T/lazy" --discard
