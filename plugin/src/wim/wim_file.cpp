@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 
+#include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "wim_error.h"
 
@@ -336,6 +337,19 @@ void WimFile::for_each_entry(int image, const std::function<void(const WimEntry&
     const wimlib_resource_entry& unnamed = dentry->streams[0].resource;
     entry.size = unnamed.uncompressed_size;
     entry.sha1 = hex(unnamed.sha1_hash, sizeof unnamed.sha1_hash);
+    entry.link_count = dentry->num_links;
+    entry.reparse_tag = dentry->reparse_tag;
+    if (dentry->dos_name != nullptr) entry.short_name = dentry->dos_name;
+    if (dentry->security_descriptor != nullptr)
+      entry.security_digest = sha256_hex(
+          std::string_view(dentry->security_descriptor, dentry->security_descriptor_size));
+    for (std::uint32_t i = 1; i <= dentry->num_named_streams; ++i) {
+      const wimlib_stream_entry& stream = dentry->streams[i];
+      entry.named_streams.push_back(
+          {stream.stream_name != nullptr ? stream.stream_name : "",
+           stream.resource.uncompressed_size,
+           hex(stream.resource.sha1_hash, sizeof stream.resource.sha1_hash)});
+    }
     (*static_cast<Context*>(ctx)->visit)(entry);
     return 0;
   };
