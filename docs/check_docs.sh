@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # check_docs.sh BUILD_DOCS_DIR PAGE...: the docs were built and render.
-# Each manual page must format with man(1) (groff underneath) without a
-# warning and say what its sources say; the HTML, when Sphinx built it, must
-# hold every CMake function the module documents.
+# Sphinx must not have warned (bad reST in a doc comment); each manual page
+# must format with man(1) (groff underneath) without a warning and say what
+# its sources say; the HTML, when Sphinx built it, must hold every CMake
+# function the module documents.
 set -euo pipefail
 dir=$1
 shift
@@ -10,6 +11,10 @@ fail() {
   echo "FAIL docs: $*" >&2
   exit 1
 }
+for log in "$dir"/*-warnings.txt; do
+  [[ -e $log ]] || continue
+  [[ ! -s $log ]] || fail "Sphinx warned while building the docs: $(cat "$log")"
+done
 for page in "$@"; do
   file=$dir/man/$page
   [[ -s $file ]] || fail "$file was not built"

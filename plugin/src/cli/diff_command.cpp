@@ -28,7 +28,9 @@ void run_diff(const DiffArgs& args) {
   if (args.output.empty()) {
     std::fputs(text.c_str(), stdout);
   } else {
-    write_file_atomic(args.output, text);
+    fs::path output = absolute_path(args.output);
+    fs::create_directories(output.parent_path());
+    write_file_atomic(output, text);
   }
 }
 
