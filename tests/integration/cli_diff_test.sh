@@ -150,6 +150,39 @@ grep -qxF '[-HKEY_LOCAL_MACHINE\SOFTWARE\Contoso\Imported]' "$T/report.txt" || f
 grep -qF 'Imported\Deeper' "$T/report.txt" && fail "a removed subtree is written once, as its top key"
 dismake_ok unmount "$M" --discard
 
+step "every changed hive: the default user's, and any file that starts with regf"
+mkdir -p "$T/hives-in/Users/Default" "$T/hives-in/ProgramData/App"
+cp "$DISMAKE_TESTDATA/minimal.hive" "$T/hives-in/Users/Default/NTUSER.DAT"
+cp "$DISMAKE_TESTDATA/minimal.hive" "$T/hives-in/ProgramData/App/app.dat"
+{ printf 'regf'; head -c 4092 /dev/zero; } >"$T/hives-in/ProgramData/App/broken.dat"
+chmod -R u+w "$T/hives-in"
+dismake_ok mount "$T/out.wim" "$T/mnt3" --index 1
+dismake_ok add "$T/mnt3" "$T/hives-in" /
+dismake_ok commit "$T/mnt3" --output "$T/with-hives.wim"
+dismake_ok set-registry-value "$T/mnt3" 'HKCU\Software\Contoso' Theme REG_SZ Dark
+# A hive no registry path maps, edited by hand in the working tree.
+hivexsh -w "$T/mnt3/ProgramData/App/app.dat" <<'HIVEX' || fail "hivexsh could not edit app.dat"
+add Settings
+cd Settings
+setval 1
+Level
+dword:5
+commit
+HIVEX
+{ printf 'regf'; head -c 8188 /dev/zero; } >"$T/mnt3/ProgramData/App/broken.dat"
+dismake_ok diff "$T/with-hives.wim" "$T/mnt3"
+printf '%s\n' "$LAST_STDOUT" >"$T/report.txt"
+grep -qxF '; Users/Default/NTUSER.DAT' "$T/report.txt" || fail "NTUSER.DAT not compared: $(cat "$T/report.txt")"
+grep -qxF '[HKEY_USERS\DefaultUser\Software\Contoso]' "$T/report.txt" || fail "no HKCU key"
+grep -qxF '"Theme"="Dark"' "$T/report.txt" || fail "no HKCU value"
+grep -qxF '; ProgramData/App/app.dat' "$T/report.txt" || fail "app.dat (regf) not compared"
+grep -qxF '[HKEY_LOCAL_MACHINE\app.dat\Settings]' "$T/report.txt" || fail "no app.dat key"
+grep -qxF '"Level"=dword:00000005' "$T/report.txt" || fail "no app.dat value"
+grep -qE "^Hive ProgramData/App/broken.dat not compared: .*registry hive \(0x[0-9A-F]{8} [A-Z_]+\)$" \
+  "$T/report.txt" || fail "a damaged hive is not reported as such"
+dismake_ok unmount "$T/mnt3" --discard
+assert_tmp_clean
+
 # --- metadata, changed with wimlib-imagex (no dismake verb changes it) --------
 step "metadata: attributes, security descriptor, streams, short name, hard links"
 fixture_copy meta.wim "$T/meta.wim"

@@ -358,9 +358,17 @@ std::vector<HiveChange> compare_hives(OpenedImage& a, OpenedImage& b,
     std::filesystem::path old_file = scratch.path() / "before" / before;
     std::filesystem::path new_file = scratch.path() / "after" / after;
     if (!starts_with_regf(old_file) || !starts_with_regf(new_file)) continue;
-    Hive old_hive(old_file);
-    Hive new_hive(new_file);
-    hives.push_back({after, root_for(after), diff_hives(old_hive, new_hive)});
+    HiveChange hive{after, root_for(after), {}, ""};
+    try {
+      Hive old_hive(old_file);
+      Hive new_hive(new_file);
+      hive.registry = diff_hives(old_hive, new_hive);
+    } catch (const Error& e) {
+      // Not e.problem(): it names the scratch copy, which is gone.
+      hive.problem = "it starts with 'regf' but cannot be read as a registry hive (" +
+                     format_hresult(e.code()) + ")";
+    }
+    hives.push_back(std::move(hive));
   }
   return hives;
 }

@@ -97,7 +97,10 @@ std::string format_image_diff(const ImageDiff& diff) {
   }
   out += "\n" + summary(diff);
   bool any_registry = false;
-  for (const HiveChange& hive : diff.hives) any_registry = any_registry || !hive.registry.empty();
+  for (const HiveChange& hive : diff.hives) {
+    any_registry = any_registry || !hive.registry.empty();
+    if (!hive.problem.empty()) out += "Hive " + hive.path + " not compared: " + hive.problem + "\n";
+  }
   if (!any_registry) return out;
   out += "\nRegistry:\nWindows Registry Editor Version 5.00\n\n";
   for (const HiveChange& hive : diff.hives) {
@@ -142,6 +145,7 @@ nlohmann::json image_diff_to_json(const ImageDiff& diff) {
                              {"root", hive.root},
                              {"keys", keys},
                              {"values", values},
+                             {"problem", hive.problem},
                              {"reg", format_registry_diff(hive.registry, hive.root)}});
   }
   return j;

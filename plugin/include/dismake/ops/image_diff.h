@@ -69,6 +69,9 @@ struct HiveChange {
   std::string path;  // the hive file in the image
   std::string root;  // the .reg root its keys are written under
   RegistryDiff registry;
+  // Why the hive could not be compared (a damaged hive), "" when it was:
+  // the rest of the report is still worth having.
+  std::string problem;
 };
 
 struct ImageDiff {
