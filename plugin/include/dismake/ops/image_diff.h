@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "dismake/ops/file_diff.h"
 #include "dismake/ops/registry_diff.h"
 
 namespace dismake {
@@ -41,28 +42,6 @@ struct PropertyChange {
   std::string name;  // the XML element ("NAME", "WINDOWS/EDITIONID")
   std::string before;
   std::string after;
-};
-
-struct MetadataChange {
-  std::string field;  // "attributes", "security descriptor", "named streams",
-                      // "short name", "reparse tag", "hard links"
-  std::string before;
-  std::string after;
-};
-
-enum class FileChangeKind { kAdded, kRemoved, kChanged, kRetyped, kMetadata };
-
-// "added", "removed", "changed", "retyped", "metadata".
-const char* file_change_name(FileChangeKind kind);
-
-struct FileChange {
-  FileChangeKind kind = FileChangeKind::kAdded;
-  std::string path;         // '/'-separated, as the newer side spells it
-  std::string type_before;  // "file", "directory", "reparse point"; "" when added
-  std::string type_after;   // "" when removed
-  std::uint64_t size_before = 0;
-  std::uint64_t size_after = 0;
-  std::vector<MetadataChange> metadata;  // also for a kChanged file
 };
 
 struct HiveChange {
