@@ -203,6 +203,10 @@ assert_eq '["metadata"]' "$(py "sorted(set(f['change'] for f in j['files']))")" 
 [[ $(meta "Long File Name Document.txt") == *'"short name"'* ]] || fail "short name change not seen: $(meta "Long File Name Document.txt")"
 [[ $(meta secure.txt) == *'"security descriptor"'* ]] || fail "SD change not seen: $(meta secure.txt)"
 [[ $(meta Users/Public/download.exe) == *'"named streams"'* ]] || fail "ADS change not seen: $(meta Users/Public/download.exe)"
+# The descriptor in SDDL, as Windows prints it: the fixture's has a DACL.
+sd_before=$(py "[m['before'] for f in j['files'] if f['path'] == 'secure.txt' for m in f['metadata'] if m['field'] == 'security descriptor'][0]")
+[[ $sd_before == *D:*'(A;'* ]] || fail "the security descriptor is not shown in SDDL: $sd_before"
+assert_eq none "$(py "[m['after'] for f in j['files'] if f['path'] == 'secure.txt' for m in f['metadata'] if m['field'] == 'security descriptor'][0]")" "SD after"
 assert_eq "LONGFI~1.TXT" "$(py "[m['before'] for f in j['files'] for m in f['metadata'] if m['field'] == 'short name'][0]")" "short name before"
 # A hard link broken into two files of the same content.
 wim_cat "$T/links.wim" 1 /Windows/System32/hardlink-b.dll >"$T/b.dll"

@@ -9,6 +9,7 @@
 #include "dismake/base/error.h"
 #include "dismake/base/temporary_directory.h"
 #include "dismake/ops/registry_path.h"
+#include "dismake/ops/security_descriptor.h"
 #include "dismake/store/base_image.h"
 #include "dismake/store/serviced_mount.h"
 #include "dismake/wim/wim_file.h"
@@ -196,6 +197,19 @@ std::vector<HiveChange> compare_hives(OpenedImage& a, OpenedImage& b,
   return hives;
 }
 
+// The listing knows only that a descriptor changed (a digest); a reviewer
+// needs to see how, so the two are read again and written in SDDL.
+void describe_security_changes(const OpenedImage& a, const OpenedImage& b,
+                               std::vector<FileChange>& files) {
+  for (FileChange& change : files)
+    for (MetadataChange& m : change.metadata)
+      if (m.field == "security descriptor") {
+        m.before =
+            security_descriptor_to_sddl(a.wim->security_descriptor(a.image, change.path_before));
+        m.after = security_descriptor_to_sddl(b.wim->security_descriptor(b.image, change.path));
+      }
+}
+
 // The side as given, with the image it resolved to: "out.wim:2".
 std::string label_of(const ImageSide& side, const OpenedImage& opened) {
   if (!side.mount_dir.empty() || selects_image(side)) return side.label();
@@ -254,6 +268,7 @@ ImageDiff diff_images(const ImageSide& before, const ImageSide& after) {
   diff.after = label_of(after, b);
   diff.properties = compare_properties(a, b);
   diff.files = diff_file_listings(a.entries, b.entries);
+  describe_security_changes(a, b, diff.files);
   diff.hives = compare_hives(a, b, diff.files);
   return diff;
 }

@@ -358,6 +358,20 @@ void WimFile::for_each_entry(int image, const std::function<void(const WimEntry&
                "read the file list of", path_.string());
 }
 
+std::string WimFile::security_descriptor(int image, const std::string& path) const {
+  std::string descriptor;
+  auto callback = [](const wimlib_dir_entry* dentry, void* ctx) -> int {
+    if (dentry->security_descriptor != nullptr)
+      static_cast<std::string*>(ctx)->assign(dentry->security_descriptor,
+                                             dentry->security_descriptor_size);
+    return 0;
+  };
+  // No flag: the path itself, not its children.
+  check_wimlib(wimlib_iterate_dir_tree(wim_, image, ("/" + path).c_str(), 0, callback, &descriptor),
+               "read the security descriptor of '" + path + "' in", path_.string());
+  return descriptor;
+}
+
 void WimFile::extract_image(int image, const std::filesystem::path& target,
                             const ProgressFn& progress) {
   ScopedProgress scope(wim_, progress);

@@ -5,7 +5,8 @@
 //    Windows fields);
 //  - every file and directory: added, removed, changed content (with sizes),
 //    a file that became a directory or the reverse, and metadata: attributes,
-//    security descriptor, named streams, short name, reparse tag, hard links;
+//    security descriptor (in SDDL), named streams, short name, reparse tag,
+//    hard links;
 //  - for every changed registry hive (a changed file that starts with
 //    "regf"), its keys and values (see registry_diff.h).
 // Either side is one image of a WIM, or a mount: then it is the image the
