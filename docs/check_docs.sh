@@ -20,16 +20,19 @@ for page in "$@"; do
   [[ -s $file ]] || fail "$file was not built"
   warnings=$(groff -k -man -Tutf8 -ww -z "$file" 2>&1) || fail "groff cannot format $page"
   [[ -z $warnings ]] || fail "groff warns about $page: $warnings"
-  text=$(MANWIDTH=100 man -l "$file" 2>/dev/null | col -b) || fail "man -l cannot show $page"
+  # Not hyphenated, words joined into one line: man fills paragraphs.
+  text=$(MANWIDTH=100 man --nh --nj -l "$file" 2>/dev/null | col -b) ||
+    fail "man -l cannot show $page"
+  words=$(tr -s ' \n\t' '   ' <<<"$text")
   case $page in
     dismake.1)
       grep -q '^NAME' <<<"$text" || fail "$page has no NAME section"
-      grep -q 'dismake diff' <<<"$text" || fail "$page does not describe dismake diff"
-      grep -q 'Windows Registry Editor Version 5.00' <<<"$text" || fail "$page lacks the .reg part"
+      grep -qF 'dismake diff' <<<"$words" || fail "$page does not describe dismake diff"
+      grep -qF 'Windows Registry Editor Version 5.00' <<<"$words" || fail "$page lacks the .reg part"
       ;;
     dismake-cmake.7)
       for fn in dismake_mount_image dismake_unmount_image DIFF_REPORT; do
-        grep -q "$fn" <<<"$text" || fail "$page does not document $fn"
+        grep -qF "$fn" <<<"$words" || fail "$page does not document $fn"
       done
       ;;
   esac
