@@ -1119,14 +1119,17 @@ function(_dismake_diff_report fn image report)
   if(report STREQUAL output)
     _dismake_fail(${fn} "DIFF_REPORT ${report} is the OUTPUT: name another file")
   endif()
-  # The source image as the mount selected it; the output holds it at the
+  # The source image as the mount selected it (by INDEX, else by NAME, which
+  # only the recipe's "mount" entry records); the output holds it at the
   # same index, which the helper takes when the output has several images.
   _dismake_get(wim "IMAGE_${image}_WIM")
-  _dismake_get(recipe "IMAGE_${image}_RECIPE")
-  string(APPEND recipe "\n  ]\n}\n")
-  string(JSON selector ERROR_VARIABLE no_index GET "${recipe}" mount index)
-  if(no_index)
-    string(JSON selector GET "${recipe}" mount name)
+  _dismake_get(selector "IMAGE_${image}_INDEX")
+  if(selector STREQUAL "")
+    _dismake_get(recipe "IMAGE_${image}_RECIPE")
+    if(NOT recipe MATCHES "\"mount\": {[^}]*\"name\": (\"([^\"\\]|\\\\.)*\")")
+      _dismake_fail(${fn} "DIFF_REPORT cannot tell which image of ${wim} image '${image}' is")
+    endif()
+    string(JSON selector GET "[${CMAKE_MATCH_1}]" 0)
   endif()
   set(format)
   if(report MATCHES "[.][Jj][Ss][Oo][Nn]$")
