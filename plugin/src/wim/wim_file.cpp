@@ -400,22 +400,20 @@ void WimFile::extract_only_to_ntfs(int image, const std::filesystem::path& volum
   // wimlib's NTFS writer takes one tree at a time: prune the image in memory
   // down to `paths` and their directories, then extract it whole.
   std::set<std::string> keep;
-  for (const std::string& path : paths)
-    for (size_t slash = 0; slash != std::string::npos; slash = path.find('/', slash + 1))
-      keep.insert(path.substr(0, slash == 0 ? path.find('/') : slash));
-  for (const std::string& path : paths) keep.insert(path);
+  for (const std::string& path : paths) {
+    keep.insert(path);
+    for (size_t slash = path.find('/'); slash != std::string::npos;
+         slash = path.find('/', slash + 1))
+      keep.insert(path.substr(0, slash));
+  }
   std::vector<UpdateCommand> prune;
   std::set<std::string> pruned;
-  for_each_entry(image, [&](const WimEntry& entry) {
+  for_each_entry(image, [&](const WimEntry& entry) {  // parents first
     if (entry.path.empty() || keep.count(entry.path) != 0) return;
     size_t slash = entry.path.rfind('/');
-    std::string parent = slash == std::string::npos ? "" : entry.path.substr(0, slash);
-    if (pruned.count(parent) != 0 || (!parent.empty() && keep.count(parent) == 0)) {
-      pruned.insert(entry.path);
-      return;
-    }
+    bool parent_pruned = slash != std::string::npos && pruned.count(entry.path.substr(0, slash));
+    if (!parent_pruned) prune.push_back(UpdateCommand::remove(entry.path));
     pruned.insert(entry.path);
-    prune.push_back(UpdateCommand::remove(entry.path));
   });
   update_image(image, prune);
   check_wimlib(wimlib_extract_image(wim_, image, volume.c_str(), WIMLIB_EXTRACT_FLAG_NTFS),
