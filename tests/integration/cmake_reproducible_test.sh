@@ -7,7 +7,7 @@
 #   assembly);
 # - an incremental build after a change gives a clean build's bytes;
 # - SOURCE_DATE_EPOCH at build time changes the bytes only through the times;
-# - each COMPRESS value, SOLID, CHECK_INTEGRITY and BOOT_INDEX give outputs
+# - each COMPRESS value, SOLID, CHECK_INTEGRITY, COMPACT and BOOT_INDEX give outputs
 #   that verify and extract to the same tree, and changing them re-runs only
 #   the commit;
 # - the assembled WIM holds both images under their names, verifies, and is
@@ -173,6 +173,9 @@ test_write_options() {
   wimlib-imagex info "$T/a/main.wim" | grep -q '^Attributes:.*Integrity info' || fail "no integrity table"
   wimlib-imagex verify "$T/a/main.wim" 2>&1 | grep -q 'Skipping integrity check' &&
     fail "verify skipped the integrity check"
+  commit_with COMPACT "COMPACT"
+  (($(stat -c %s "$T/a/main.wim") < $(stat -c %s "$T/c/main.wim"))) ||
+    fail "the COMPACT output is not smaller than the appended one"
   commit_with "BOOT_INDEX 1" "BOOT_INDEX;1;THREADS;2"
   wimlib-imagex info "$T/a/main.wim" | grep -qE '^Boot Index: *1$' || fail "BOOT_INDEX 1 was not set"
   # Back to the defaults: the clean build's bytes again.
@@ -190,6 +193,9 @@ dismake_unmount_image(img COMMIT OUTPUT img.wim)"
   write_project "$p" "$mount
 dismake_unmount_image(img DISCARD SOLID)"
   configure_fails "$p" "$p/b" 'dismake_unmount_image: SOLID goes with COMMIT, not DISCARD'
+  write_project "$p" "$mount
+dismake_unmount_image(img DISCARD COMPACT)"
+  configure_fails "$p" "$p/b" 'dismake_unmount_image: COMPACT goes with COMMIT, not DISCARD'
   write_project "$p" "$mount
 dismake_unmount_image(img DISCARD BOOT_INDEX 1)"
   configure_fails "$p" "$p/b" 'dismake_unmount_image: BOOT_INDEX goes with COMMIT, not DISCARD'
