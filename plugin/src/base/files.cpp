@@ -115,6 +115,13 @@ void copy_file_durable(const fs::path& from, const fs::path& to, bool durable) {
   if (durable && ::fsync(out.get()) != 0) throw_errno("fsync", to.string(), errno);
 }
 
+void start_writeback(const fs::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw_errno("open", path.string(), errno);
+  // Only a hint: where the kernel refuses it, the final fsync does the work.
+  ::sync_file_range(fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 void sync_filesystem(const fs::path& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw_errno("open", path.string(), errno);

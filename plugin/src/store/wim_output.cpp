@@ -153,8 +153,10 @@ bool prepare_work_file(const WimOutputRequest& request, const fs::path& work) {
   if (request.record_file && request.output != request.source &&
       reset_previous_output(*request.record_file, request.source, request.output, work))
     return true;
-  // Not synced: the copy is rewritten and synced before it is renamed.
+  // Not synced here: it is synced before it is renamed, and its writeback
+  // runs meanwhile, while wimlib works.
   copy_file_durable(request.source, work, /*durable=*/false);
+  start_writeback(work);
   return false;
 }
 

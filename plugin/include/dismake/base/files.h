@@ -27,6 +27,10 @@ fs::path temporary_sibling(const fs::path& path);
 // synced) later anyway, or that a later sync covers.
 void copy_file_durable(const fs::path& from, const fs::path& to, bool durable = true);
 
+// Starts writing `path`'s dirty pages to disk without waiting, so that a
+// later fsync, after other work, finds most of it done.
+void start_writeback(const fs::path& path);
+
 // Flushes every file of the filesystem holding `path` (one syncfs): cheaper
 // than an fsync per file when a step wrote hundreds.
 void sync_filesystem(const fs::path& path);
