@@ -1019,7 +1019,7 @@ endfunction()
     dismake_unmount_image(<image> COMMIT OUTPUT <file.wim>
                           [COMPRESS none|xpress|lzx|lzms] [SOLID]
                           [CHECK_INTEGRITY] [BOOT_INDEX <n>] [THREADS <n>]
-                          [DIFF_REPORT <file>])
+                          [DIFF_REPORT <file>] [COMPACT])
     dismake_unmount_image(<image> DISCARD)
 
   ``COMMIT OUTPUT <file.wim>``
@@ -1051,6 +1051,12 @@ endfunction()
     target ``<image>-diff-report`` (in ``ALL``) writes it after each commit,
     so a CI job can publish the effective change of an image build for its
     reviewers.
+  ``COMPACT``
+    Write a fully compact output, for releases. By default a commit
+    appends to the previous output (reset to the source in place), so an
+    incremental commit costs what changed; the output then holds garbage
+    (replaced blobs and metadata), as DISM's own commit leaves it, and the
+    commit line says how much. Either way the bytes are reproducible.
   ``DISCARD``
     The ``<image>`` target runs every step and writes no image (for
     recipes whose ``dismake_run()`` steps produce what matters).
@@ -1068,10 +1074,10 @@ endfunction()
 #]=======================================================================]
 function(dismake_unmount_image)
   set(fn dismake_unmount_image)
-  set(commit_keywords OUTPUT COMPRESS SOLID CHECK_INTEGRITY BOOT_INDEX THREADS)
+  set(commit_keywords OUTPUT COMPRESS SOLID CHECK_INTEGRITY BOOT_INDEX THREADS COMPACT)
   _dismake_check_name(${fn} image "${ARGV0}" COMMIT DISCARD ${commit_keywords})
   set(image "${ARGV0}")
-  cmake_parse_arguments(PARSE_ARGV 1 arg "COMMIT;DISCARD;SOLID;CHECK_INTEGRITY"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "COMMIT;DISCARD;SOLID;CHECK_INTEGRITY;COMPACT"
     "OUTPUT;COMPRESS;BOOT_INDEX;THREADS;DIFF_REPORT" "")
   _dismake_check_args(${fn})
   _dismake_require_image(${fn} "${image}")
@@ -1084,7 +1090,7 @@ function(dismake_unmount_image)
   elseif(arg_DISCARD AND (DEFINED arg_OUTPUT OR DEFINED arg_COMPRESS))
     _dismake_fail(${fn} "OUTPUT and COMPRESS go with COMMIT, not DISCARD")
   elseif(arg_DISCARD)
-    foreach(keyword SOLID CHECK_INTEGRITY BOOT_INDEX THREADS)
+    foreach(keyword SOLID CHECK_INTEGRITY BOOT_INDEX THREADS COMPACT)
       if(DEFINED arg_${keyword} AND NOT arg_${keyword} STREQUAL "FALSE")
         _dismake_fail(${fn} "${keyword} goes with COMMIT, not DISCARD (nothing is written)")
       endif()
@@ -1115,6 +1121,9 @@ function(dismake_unmount_image)
       _dismake_fail(${fn} "OUTPUT ${output} is already the output of ${owner}")
     endif()
     _dismake_write_options(${fn} write_options)
+    if(arg_COMPACT)
+      list(APPEND write_options --compact)
+    endif()
   endif()
 
   # The recipe fingerprint the ensure step checks: the mount and every step

@@ -2,8 +2,14 @@
 """dismake against its peers, side by side, in one run (driven by run.sh).
 
     bench.py --cache DIR --dismake HELPER --module Dismake.cmake
-             --base BASE.wim [--small-base SMALL.wim] --results DIR
-             [--reps N] [--naive-reps M] [--skip-memory]
+             --base BASE.wim [--small-base SMALL.wim] [--multi-base MULTI.wim]
+             [--scale LABEL=WIM ...] --results DIR
+             [--reps N] [--naive-reps M] [--scale-reps K] [--skip-memory]
+
+--multi-base: a 4-edition WIM of the base's content (the editions share
+nearly every blob, as a real install.wim's do); the "one change, 4
+editions" scenario services its first edition. --scale: the images of the
+scale series (one-change rebuild time against image size).
 
 For each scenario and each repetition the tools run one after the other,
 alternating which goes first (ABAB... then BABA...), after one unrecorded
@@ -33,15 +39,20 @@ SCENARIOS = [
     ("clean", "Clean build"),
     ("noop", "No-op rebuild"),
     ("one_file", "One overlay file changed"),
+    ("one_reg", "One registry value changed"),
+    ("one_file_4ed", "One overlay file changed, 4-edition WIM"),
     ("first_step", "First step's input changed"),
     ("base", "Base image changed"),
 ]
 TOOLS = [
     ("dismake", "dismake (CMake + Ninja)"),
     ("expert_one", "expert, just the change (cp + update)"),
+    ("expert_reg", "expert, just the value (cp + hive edit + update)"),
     ("expert", "expert script (cp + update)"),
     ("naive", "naive script (apply + capture)"),
     ("floor", "floor (cp of the WIM)"),
+    ("expert_one_4ed", "expert, just the change, 4-edition WIM (cp + update)"),
+    ("floor_4ed", "floor, 4-edition WIM (cp)"),
 ]
 # Which peers run in which scenario. A script has no notion of "what
 # changed": it does all its work again whatever the change, so the expert
@@ -52,16 +63,23 @@ PEERS_BY_SCENARIO = {
     "clean": ["expert", "naive", "floor"],
     "noop": ["expert", "floor"],
     "one_file": ["expert_one", "expert", "floor"],
+    "one_reg": ["expert_reg", "floor"],
+    "one_file_4ed": ["expert_one_4ed", "floor_4ed"],
     "first_step": ["expert", "floor"],
     "base": ["expert", "floor"],
 }
 TARGETS = [
-    # (scenario, peer, max ratio ours/peer)
-    ("noop", "expert", 0.1),
-    ("one_file", "expert_one", 1.5),
-    ("clean", "expert", 2.0),
-    ("clean", "naive", 0.05),
+    # (scenario, peer, max ratio ours/peer); the peer "dismake:<scenario>"
+    # is dismake itself in another scenario (issue 13's table).
+    ("one_file", "expert_one", 1.0),
+    ("one_reg", "expert_reg", 1.0),
+    ("clean", "expert", 1.5),
+    ("clean", "naive", 0.04),
+    ("noop", "expert", 0.05),
+    ("one_file_4ed", "dismake:one_file", 1.1),
 ]
+# The edited registry value of the "one registry value" scenario.
+ONE_REG = "Channel"
 
 # The recipe's registry values: (hive key, name, type, data). 15 in
 # SOFTWARE, 5 in SYSTEM, as dismake_set_registry_value steps on our side and
@@ -149,13 +167,20 @@ def timed(cmds, logfile, env=None, cwd=None):
     return time.perf_counter() - t
 
 
-def hivexsh_script(key_prefix):
-    """hivexsh commands creating the keys and setting the values under one hive."""
-    values = [v for v in REG_VALUES if v[0].startswith(key_prefix)]
+def reg_values(rev):
+    """The recipe's registry values, the ONE_REG value at revision <rev>."""
+    return [(k, n, t, d + (" r%d" % rev if rev else "")) if n == ONE_REG else (k, n, t, d)
+            for k, n, t, d in REG_VALUES]
+
+
+def hivexsh_script(key_prefix, rev=0, create=True):
+    """hivexsh commands creating the keys (or, without <create>, going to the
+    existing ones) and setting the values under one hive."""
+    values = [v for v in reg_values(rev) if v[0].startswith(key_prefix)]
     key = values[0][0][len(key_prefix):].strip("\\")
     lines = ["cd \\"]
     for part in key.split("\\"):
-        lines += ["add %s" % part, "cd %s" % part]
+        lines += (["add %s" % part] if create else []) + ["cd %s" % part]
     lines.append("setval %d" % len(values))
     for _, name, typ, data in values:
         lines.append(name)
@@ -214,16 +239,25 @@ def write_project(project, base_wim):
         f.write(UNATTEND.format(rev=0))
     with open(os.path.join(project, "run_step.sh"), "w") as f:
         f.write(RUN_STEP)
-    with open(os.path.join(project, "software.hsh"), "w") as f:
-        f.write(hivexsh_script("HKLM\\SOFTWARE"))
     with open(os.path.join(project, "system.hsh"), "w") as f:
         f.write(hivexsh_script("HKLM\\SYSTEM"))
+    write_registry(project, 0)
+    return count
+
+
+def write_registry(project, rev):
+    """The recipe's registry values (CMakeLists.txt, software.hsh), the
+    ONE_REG value at revision <rev>."""
+    with open(os.path.join(project, "software.hsh"), "w") as f:
+        f.write(hivexsh_script("HKLM\\SOFTWARE", rev))
+    # The expert's edit of a hive that has the key already.
+    with open(os.path.join(project, "software-edit.hsh"), "w") as f:
+        f.write(hivexsh_script("HKLM\\SOFTWARE", rev, create=False))
     reg = "\n".join(
         "dismake_set_registry_value(svc KEY %s NAME %s TYPE %s DATA %s)"
-        % (cmake_quote(k), n, t, cmake_quote(d)) for k, n, t, d in REG_VALUES)
+        % (cmake_quote(k), n, t, cmake_quote(d)) for k, n, t, d in reg_values(rev))
     with open(os.path.join(project, "CMakeLists.txt"), "w") as f:
         f.write(CMAKELISTS.replace("@REGISTRY@", reg))
-    return count
 
 
 class Ours:
@@ -305,8 +339,21 @@ def measure(a):
     overlay_files = write_project(project, base_in)
     ours = Ours(a, project, os.path.join(cache, "build-bench"), base_in, a.dismake, logdir, env)
     plog = os.path.join(logdir, "peers.log")
-    peer_out = {t: os.path.join(work, "out-%s.wim" % t) for t in ("expert", "naive", "floor", "expert_one")}
+    peer_out = {t: os.path.join(work, "out-%s.wim" % t)
+                for t in ("expert", "naive", "floor", "expert_one", "expert_reg", "expert_4ed",
+                          "expert_one_4ed", "floor_4ed")}
     pwork = os.path.join(work, "peer-work")
+    # The 4-edition base: the same recipe, on its first edition.
+    multi_in = os.path.join(work, "multi.wim")
+    shutil.copyfile(a.multi_base, multi_in)
+    project4 = os.path.join(cache, "project-4ed")
+    write_project(project4, multi_in)
+    ours4 = Ours(a, project4, os.path.join(cache, "build-bench-4ed"), multi_in, a.dismake,
+                 logdir, env)
+    ours4.logfile = os.path.join(logdir, "dismake-4ed.log")
+    log("preparing the 4-edition scenario (a clean build and the expert's output)")
+    ours4.clean_build()
+    timed([[PEERS, "expert", multi_in, peer_out["expert_4ed"], project4, pwork]], plog)
 
     def peer_cmd(tool):
         if tool == "expert":
@@ -318,6 +365,14 @@ def measure(a):
         if tool == "expert_one":
             return [PEERS, "expert-one", peer_out["expert"], peer_out["expert_one"],
                     os.path.join(project, "overlay", ONE_FILE), "/" + ONE_FILE]
+        if tool == "expert_reg":
+            return [PEERS, "expert-reg", peer_out["expert"], peer_out["expert_reg"],
+                    os.path.join(project, "software-edit.hsh"), pwork]
+        if tool == "expert_one_4ed":
+            return [PEERS, "expert-one", peer_out["expert_4ed"], peer_out["expert_one_4ed"],
+                    os.path.join(project4, "overlay", ONE_FILE), "/" + ONE_FILE]
+        if tool == "floor_4ed":
+            return [PEERS, "floor", multi_in, peer_out["floor_4ed"]]
         raise ValueError(tool)
 
     def cleanup_peer(tool):
@@ -331,6 +386,10 @@ def measure(a):
         r = rev[0]
         if scenario == "one_file":
             change_file(os.path.join(project, "overlay", ONE_FILE), r)
+        elif scenario == "one_reg":
+            write_registry(project, r)
+        elif scenario == "one_file_4ed":
+            change_file(os.path.join(project4, "overlay", ONE_FILE), r)
         elif scenario == "first_step":
             with open(os.path.join(project, "unattend.xml"), "w") as f:
                 f.write(UNATTEND.format(rev=r))
@@ -366,11 +425,12 @@ def measure(a):
             for tool in tools:
                 os.sync()  # no tool pays for the previous one's writeback
                 if tool == "dismake":
-                    before = ours.log_lines() if scenario != "clean" else set()
-                    dt = ours.clean_build() if scenario == "clean" else ours.rebuild()
-                    ran = ours.ninja_steps(before)
+                    side = ours4 if scenario == "one_file_4ed" else ours
+                    before = side.log_lines() if scenario != "clean" else set()
+                    dt = side.clean_build() if scenario == "clean" else side.rebuild()
+                    ran = side.ninja_steps(before)
                     if scenario == "clean":
-                        ran.insert(0, ("(cmake configure)", ours.configure_seconds))
+                        ran.insert(0, ("(cmake configure)", side.configure_seconds))
                     steps.setdefault(scenario, []).append(ran)
                 else:
                     dt = timed([peer_cmd(tool)], plog)
@@ -381,6 +441,7 @@ def measure(a):
                     results[scenario].setdefault(tool, []).append(dt)
                 log("rep %d %-10s %-10s %8.3f s" % (rep, scenario, tool, dt))
     log("timing done in %.0f s" % (time.time() - t_start))
+    ours4.wipe()
 
     # The output of our clean build must be the image the expert script makes
     # (same files and content); a sanity check, not a benchmark.
@@ -402,6 +463,65 @@ def measure(a):
         "registry_values": len(REG_VALUES),
         "output_check": check,
     }
+
+
+def wim_size_info(wim):
+    info = subprocess.run(["wimlib-imagex", "info", wim, "1"], capture_output=True, text=True,
+                          check=True).stdout
+    return {"files": int(re.search(r"File Count: *(\d+)", info).group(1)),
+            "expanded_bytes": int(re.search(r"Total Bytes: *(\d+)", info).group(1)),
+            "wim_bytes": os.path.getsize(wim)}
+
+
+def scale_series(a):
+    """One-change rebuild time against image size: for each image of the
+    series, a clean build (not timed), then <scale-reps> rounds of one
+    overlay file changed: dismake's rebuild, the expert's cp + update of
+    just that file, and the floor (cp), alternated as in measure()."""
+    cache, logdir = a.cache, os.path.join(a.cache, "logs")
+    env = dict(os.environ, DISMAKE_HOME=os.path.join(cache, "dismake-home"))
+    plog = os.path.join(logdir, "peers-scale.log")
+    series = []
+    for label, wim in a.scale:
+        work = os.path.join(cache, "scale-" + label)
+        if os.path.exists(work):
+            shutil.rmtree(work)
+        os.makedirs(work)
+        base_in = os.path.join(work, "base.wim")
+        shutil.copyfile(wim, base_in)
+        project = os.path.join(work, "project")
+        write_project(project, base_in)
+        ours = Ours(a, project, os.path.join(work, "build"), base_in, a.dismake, logdir, env)
+        ours.logfile = os.path.join(logdir, "dismake-scale-%s.log" % label)
+        size = wim_size_info(base_in)
+        log("scale %s: %d files, %.2f GiB WIM" % (label, size["files"], size["wim_bytes"] / GIB))
+        clean = ours.clean_build()
+        prev = os.path.join(work, "expert.wim")
+        expert = timed([[PEERS, "expert", base_in, prev, project, os.path.join(work, "pw")]], plog)
+        cmds = {
+            "expert_one": [PEERS, "expert-one", prev, os.path.join(work, "one.wim"),
+                           os.path.join(project, "overlay", ONE_FILE), "/" + ONE_FILE],
+            "floor": [PEERS, "floor", base_in, os.path.join(work, "floor.wim")],
+        }
+        # Fewer rounds for the biggest images: each costs minutes there.
+        reps = a.scale_reps if size["files"] < 60000 else max(1, a.scale_reps - 1)
+        samples = {}
+        for rep in range(-1, reps):
+            change_file(os.path.join(project, "overlay", ONE_FILE), 1000 + rep)
+            tools = ["dismake", "expert_one", "floor"]
+            if rep % 2 == 1:
+                tools.reverse()
+            for tool in tools:
+                os.sync()
+                dt = ours.rebuild() if tool == "dismake" else timed([cmds[tool]], plog)
+                if rep >= 0:
+                    samples.setdefault(tool, []).append(dt)
+                log("scale %s rep %d %-10s %8.3f s" % (label, rep, tool, dt))
+        ours.wipe()
+        shutil.rmtree(work)
+        series.append(dict(size, label=label, clean_dismake=clean, clean_expert=expert,
+                           results={t: summarize(v) for t, v in samples.items()}))
+    return series
 
 
 def compare_outputs(ours_wim, expert_wim):
@@ -472,6 +592,9 @@ def memory(a, base, label, logdir):
             "peak_rss_kib": max(peak.values()), "wimlib_dir_rss_kib": wimlib_kb}
 
 
+GIB = float(1 << 30)
+
+
 def fmt_s(x):
     return "%.3f" % x if x < 10 else "%.1f" % x
 
@@ -492,9 +615,18 @@ def report(a, data):
     data["ratios"] = ratios
     verdicts = []
     for s, t, limit in TARGETS:
-        r = ratios[s].get(t)
+        if t.startswith("dismake:"):
+            ours, other = res[s].get("dismake"), res[t.split(":", 1)[1]].get("dismake")
+            r = ours["median"] / other["median"] if ours and other else None
+        else:
+            r = ratios[s].get(t)
         verdicts.append({"scenario": s, "peer": t, "ratio": r, "limit": limit,
                          "met": r is not None and r <= limit})
+    mem = [mm for mm in data.get("memory", []) if mm["label"] == "large"]
+    if mem:
+        r = mem[0]["peak_rss_kib"] / mem[0]["wimlib_dir_rss_kib"]
+        verdicts.append({"scenario": "memory", "peer": "wimlib_dir", "ratio": r, "limit": 1.3,
+                         "met": r <= 1.3})
     data["targets"] = verdicts
 
     m = data["meta"]
@@ -531,13 +663,31 @@ def report(a, data):
     for s, title in SCENARIOS:
         cells = ["%.3f×" % ratios[s][t] if t in ratios[s] else "–" for t in peers]
         lines.append("| %s | %s |" % (title, " | ".join(cells)))
-    lines.append("\n## Targets\n")
+    lines.append("\n## Targets (issue 13)\n")
     lines += ["| target | ratio | limit | |", "| --- | --- | --- | --- |"]
+    scen_names = dict(SCENARIOS, memory="Peak RSS of the helper (large image)")
+    peer_names = dict(names, wimlib_dir="wimlib-imagex dir of the same image")
     for v in verdicts:
+        peer = v["peer"]
+        peer = ("dismake, " + scen_names[peer.split(":", 1)[1]].lower() if peer.startswith("dismake:")
+                else peer_names[peer])
         lines.append("| %s vs %s | %s | ≤ %.2f× | %s |" % (
-            dict(SCENARIOS)[v["scenario"]], names[v["peer"]],
+            scen_names[v["scenario"]], peer,
             "%.3f×" % v["ratio"] if v["ratio"] is not None else "–", v["limit"],
             "met" if v["met"] else "**missed**"))
+    if data.get("scale"):
+        lines.append("\n## Scale: one overlay file changed, against image size (seconds, median)\n")
+        lines += ["| image | files | WIM | dismake | expert, just the change | floor (cp) | "
+                  "dismake / expert | clean build: dismake / expert script |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for sc in data["scale"]:
+            r = sc["results"]
+            lines.append("| %s | %d | %.2f GiB | %s | %s | %s | %.3f× | %s / %s |" % (
+                sc["label"], sc["files"], sc["wim_bytes"] / GIB,
+                fmt_s(r["dismake"]["median"]), fmt_s(r["expert_one"]["median"]),
+                fmt_s(r["floor"]["median"]),
+                r["dismake"]["median"] / r["expert_one"]["median"],
+                fmt_s(sc["clean_dismake"]), fmt_s(sc["clean_expert"])))
     lines.append("\n## dismake's steps (median seconds, from .ninja_log)\n")
     scen = [s for s, _ in SCENARIOS if s in data["steps"]]
     allsteps = sorted({k for s in scen for k in data["steps"][s]})
@@ -572,17 +722,18 @@ def chart(data, path):
         log("matplotlib missing: no chart")
         return
     res = data["results"]
-    fig, ax = plt.subplots(figsize=(11, 5.5))
-    width = 0.16
-    colors = {"dismake": "#1f77b4", "expert_one": "#2ca02c", "expert": "#ff7f0e",
-              "naive": "#d62728", "floor": "#7f7f7f"}
+    fig, ax = plt.subplots(figsize=(13, 6))
+    width = 0.8 / len(TOOLS)
+    colors = {"dismake": "#1f77b4", "expert_one": "#2ca02c", "expert_reg": "#98df8a",
+              "expert": "#ff7f0e", "naive": "#d62728", "floor": "#7f7f7f",
+              "expert_one_4ed": "#17becf", "floor_4ed": "#c7c7c7"}
     for i, (t, name) in enumerate(TOOLS):
         xs, ys, lo, hi = [], [], [], []
         for j, (s, _) in enumerate(SCENARIOS):
             r = res[s].get(t) or (res["clean"].get(t) if t == "naive" else None)
             if not r:
                 continue
-            xs.append(j + (i - 2) * width)
+            xs.append(j + (i - (len(TOOLS) - 1) / 2) * width)
             ys.append(r["median"])
             lo.append(r["median"] - r["min"])
             hi.append(r["max"] - r["median"])
@@ -593,14 +744,47 @@ def chart(data, path):
     ax.set_yscale("log")
     ax.set_xticks(range(len(SCENARIOS)))
     ax.set_xticklabels([t.replace(" file ", " file\n").replace(" input ", "\ninput ")
-                        .replace(" image ", "\nimage ") for _, t in SCENARIOS])
+                        .replace(" image ", "\nimage ").replace(" value ", " value\n")
+                        .replace(", ", ",\n") for _, t in SCENARIOS], fontsize=8)
     ax.set_ylabel("seconds (median, min–max bars; log scale)")
     m = data["meta"]
     ax.set_title("dismake vs peers: %d files, %.2f GiB image, %d reps (naive: %d, clean only)"
                  % (m["files"], m["expanded_bytes"] / (1 << 30), m["reps"], m["naive_reps"]))
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=5, frameon=False)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, frameon=False)
     ax.set_ylim(top=ax.get_ylim()[1] * 3)
     ax.grid(axis="y", which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def chart_scale(data, path):
+    """One-change rebuild time against image size, per tool."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    series = data["scale"]
+    fig, ax = plt.subplots(figsize=(8, 5))
+    xs = [sc["files"] / 1000.0 for sc in series]
+    for tool, name, color in (("dismake", "dismake (CMake + Ninja)", "#1f77b4"),
+                              ("expert_one", "expert, just the change (cp + update)", "#2ca02c"),
+                              ("floor", "floor (cp of the WIM)", "#7f7f7f")):
+        ys = [sc["results"][tool]["median"] for sc in series]
+        lo = [sc["results"][tool]["median"] - sc["results"][tool]["min"] for sc in series]
+        hi = [sc["results"][tool]["max"] - sc["results"][tool]["median"] for sc in series]
+        ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=name, color=color)
+    for sc, x in zip(series, xs):
+        ax.annotate("%.2f GiB WIM" % (sc["wim_bytes"] / GIB), (x, 0), xytext=(0, 4),
+                    textcoords="offset points", ha="center", fontsize=8,
+                    xycoords=("data", "axes fraction"))
+    ax.set_xlabel("files in the image (thousands)")
+    ax.set_ylabel("seconds (median, min–max bars)")
+    ax.set_title("One overlay file changed: rebuild time against image size")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
@@ -612,6 +796,10 @@ def main():
     ap.add_argument("--module", required=True)
     ap.add_argument("--base", required=True)
     ap.add_argument("--small-base")
+    ap.add_argument("--multi-base", required=True)
+    ap.add_argument("--scale", action="append", default=[], metavar="LABEL=WIM",
+                    type=lambda v: tuple(v.split("=", 1)))
+    ap.add_argument("--scale-reps", type=int, default=3)
     ap.add_argument("--results", required=True)
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--naive-reps", type=int, default=3)
@@ -633,6 +821,8 @@ def main():
         "reps": a.reps, "naive_reps": a.naive_reps,
         "machine": platform.platform(), "cpus": os.cpu_count(),
     }
+    if a.scale:
+        data["scale"] = scale_series(a)
     if not a.skip_memory:
         logdir = os.path.join(a.cache, "logs")
         data["memory"] = [memory(a, a.base, "large", logdir)]
@@ -645,6 +835,8 @@ def main():
     with open(os.path.join(a.results, "results.md"), "w") as f:
         f.write(md)
     chart(data, os.path.join(a.results, "results.png"))
+    if data.get("scale"):
+        chart_scale(data, os.path.join(a.results, "results-scale.png"))
     print(md)
 
 

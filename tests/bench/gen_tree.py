@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a Windows-like directory tree for the benchmark's base image.
 
-    gen_tree.py <out-dir> <hive> [--scale S] [--seed N]
+    gen_tree.py <out-dir> <hive> [--scale S] [--bytes-scale B] [--seed N]
 
 Deterministic for a given scale and seed. At scale 1: 30,800 files (33,800 in
 the image, counting hard links) and
@@ -108,6 +108,9 @@ def main():
     ap.add_argument("hive")
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=20261124)
+    # Bytes at another scale than files: every file is that much smaller
+    # (the scale series' biggest image has 3.3x the files, not the bytes).
+    ap.add_argument("--bytes-scale", type=float)
     a = ap.parse_args()
     rng = random.Random(a.seed)
     content = Content(rng)
@@ -118,13 +121,16 @@ def main():
 
     n_small = int(22500 * a.scale)
     n_medium = int(7800 * a.scale)
-    target = int(1.15 * GiB * a.scale)
+    bytes_scale = a.bytes_scale or a.scale
+    shrink = bytes_scale / a.scale
+    target = int(1.15 * GiB * bytes_scale)
     total = 0
     files = []  # (relative path) of regular files written, for hard links
 
     def write(rel, size, kind):
         nonlocal total
         path = os.path.join(out, rel)
+        size = max(64, int(size * shrink))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
             f.write(content.make(rel, size, kind))

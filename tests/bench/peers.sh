@@ -10,6 +10,9 @@
 #       add/delete
 #   peers.sh expert-one <prev-out.wim> <out.wim> <file> <image-path>
 #       the expert way of applying one changed file: cp + update (one add)
+#   peers.sh expert-reg <prev-out.wim> <out.wim> <software.hsh> <work-dir>
+#       the expert way of changing one registry value: cp + extract the hive
+#       + hivexsh + update (one add)
 #   peers.sh floor  <base.wim> <out.wim>
 #       copying the WIM file: no way of producing a new image is faster
 #
@@ -64,6 +67,16 @@ EOF
     prev=$1 out=$2 file=$3 dest=$4
     cp "$prev" "$out"
     printf 'add "%s" "%s"\n' "$file" "$dest" |
+      wimlib-imagex update "$out" 1 --unsafe-compact >/dev/null
+    ;;
+  expert-reg)
+    prev=$1 out=$2 script=$3 work=$4
+    rm -rf "$work" && mkdir -p "$work"
+    cp "$prev" "$out"
+    wimlib-imagex extract "$prev" 1 /Windows/System32/config/SOFTWARE \
+      --dest-dir="$work" --no-acls >/dev/null
+    hive_edit "$script" "$work/SOFTWARE"
+    printf 'add "%s" /Windows/System32/config/SOFTWARE\n' "$work/SOFTWARE" |
       wimlib-imagex update "$out" 1 --unsafe-compact >/dev/null
     ;;
   floor)

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # A commit killed with SIGKILL at any moment never leaves a partial WIM: the
 # output (or, for an in-place commit, the source WIM) is byte-identical to
-# what it was before, or it is the complete new WIM. The mount stays usable
-# and a later commit produces the right image.
+# what it was before, or it is the complete new WIM, or (a commit that was
+# resetting its previous output in place, which it first renames aside) it
+# is absent: never a file that looks valid under the output's name. The
+# mount stays usable and a later commit produces the right image, the bytes
+# a commit from a fresh copy gives.
 #
 # The kills are spread over the measured duration of a real commit, made slow
 # enough to hit by adding ~48 MiB of incompressible files to the mount.
@@ -51,9 +54,14 @@ expected_listing() {
 }
 
 # The checks after a kill: WIM is byte-identical to OLD_SHA, or it is a
-# complete, valid WIM holding LISTING. Prints "old" or "new".
+# complete, valid WIM holding LISTING, or (with a 4th argument
+# "may-be-absent") it is not there. Prints "old", "new" or "absent".
 old_or_complete_new() {
   local wim=$1 old_sha=$2 listing=$3
+  if [[ ! -e $wim && ${4:-} == may-be-absent ]]; then
+    echo absent
+    return
+  fi
   if [[ $(sha256 "$wim") == "$old_sha" ]]; then
     echo old
     return
@@ -89,7 +97,9 @@ LISTING2=$(expected_listing "${ADDED[@]}")
 COPY_SHA=$(sha256 "$COPY")
 for delay in $(kill_delays "$duration"); do
   outcome=$(commit_killed_after "$delay" commit "$MNT" --output "$OUT")
-  result=$(old_or_complete_new "$OUT" "$OUT1_SHA" "$LISTING2")
+  # The first round resets the first commit's output (its record matches);
+  # the others find a copy there and copy the base afresh.
+  result=$(old_or_complete_new "$OUT" "$OUT1_SHA" "$LISTING2" may-be-absent)
   echo "   kill after ${delay}s: $outcome, out.wim is the $result one"
   assert_sha256 "$COPY" "$COPY_SHA" # --output never writes the source
   assert_eq Ok "$(mounts_json 'm[0]["status"]')" "mount status after a kill"
@@ -103,6 +113,43 @@ verify_wim "$OUT"
 assert_same_listing "$LISTING2" "$(tree_listing "$OUT" 1)" "final out.wim"
 assert_eq "second commit" "$(wim_cat "$OUT" 1 /Windows/second.txt)" "second.txt"
 cmp -s "$MNT/Payload/blob3.bin" <(wim_cat "$OUT" 1 /Payload/blob3.bin) || fail "blob3.bin differs"
+
+step "commits resetting their previous output, killed at several moments"
+# Each round first completes a commit of state A (recorded, so the next
+# commit resets that file in place), then kills the commit of state B.
+LISTING3=$(expected_listing "${ADDED[@]}" /Windows/toggle.txt)
+echo "state A" >"$MNT/Windows/toggle.txt"
+dismake_ok commit "$MNT" --output "$OUT"
+echo "state B" >"$MNT/Windows/toggle.txt"
+inode=$(stat -c %i "$OUT")
+start=$(now)
+dismake_ok commit "$MNT" --output "$OUT"
+reset_duration=$(awk -v a="$start" -v b="$(now)" 'BEGIN {print b - a}')
+assert_eq "$inode" "$(stat -c %i "$OUT")" "inode of an output reset in place"
+echo "   a commit resetting its previous output takes ${reset_duration}s"
+for delay in $(kill_delays "$reset_duration"); do
+  echo "state A" >"$MNT/Windows/toggle.txt"
+  dismake_ok commit "$MNT" --output "$OUT"
+  A_SHA=$(sha256 "$OUT")
+  echo "state B $delay" >"$MNT/Windows/toggle.txt"
+  outcome=$(commit_killed_after "$delay" commit "$MNT" --output "$OUT")
+  result=$(old_or_complete_new "$OUT" "$A_SHA" "$LISTING3" may-be-absent)
+  echo "   kill after ${delay}s: $outcome, out.wim is the $result one"
+  if [[ $result == new ]]; then
+    assert_eq "state B $delay" "$(wim_cat "$OUT" 1 /Windows/toggle.txt)" "toggle.txt"
+  fi
+  assert_sha256 "$COPY" "$COPY_SHA"
+done
+step "after the kills, the next commit gives the bytes of a fresh copy's"
+dismake_ok commit "$MNT" --output "$OUT"
+dismake_ok commit "$MNT" --output "$T/fresh.wim"
+assert_same_file "$OUT" "$T/fresh.wim"
+echo "state A" >"$MNT/Windows/toggle.txt"
+dismake_ok commit "$MNT" --output "$OUT"
+rm "$T/fresh.wim"
+dismake_ok commit "$MNT" --output "$T/fresh.wim"
+assert_same_file "$OUT" "$T/fresh.wim"
+rm "$MNT/Windows/toggle.txt"
 
 step "in-place commits killed at several moments"
 # Each round adds one file, so a commit that completes is told apart from

@@ -7,7 +7,7 @@
 #   assembly);
 # - an incremental build after a change gives a clean build's bytes;
 # - SOURCE_DATE_EPOCH at build time changes the bytes only through the times;
-# - each COMPRESS value, SOLID, CHECK_INTEGRITY and BOOT_INDEX give outputs
+# - each COMPRESS value, SOLID, CHECK_INTEGRITY, COMPACT and BOOT_INDEX give outputs
 #   that verify and extract to the same tree, and changing them re-runs only
 #   the commit;
 # - the assembled WIM holds both images under their names, verifies, and is
@@ -165,15 +165,18 @@ test_write_options() {
   commit_with SOLID "SOLID"
   info=$(wimlib-imagex info "$T/a/main.wim")
   grep -qx 'Compression: *LZMS' <<<"$info" || fail "the SOLID output is not LZMS"
-  # Not `| grep -q`: under pipefail, grep's early exit can fail the pipe.
-  blobs=$(wimlib-imagex info "$T/a/main.wim" --blobs)
-  grep -q WIM_RESHDR_FLAG_SOLID <<<"$blobs" || fail "the SOLID output has no solid resource"
+  # Not piped into grep -q: under pipefail, its early exit can fail the pipe.
+  info=$(wimlib-imagex info "$T/a/main.wim" --blobs)
+  grep -q WIM_RESHDR_FLAG_SOLID <<<"$info" || fail "the SOLID output has no solid resource"
   commit_with "SOLID COMPRESS xpress" "SOLID;COMPRESS;xpress"
   wimlib-imagex info "$T/a/main.wim" | grep -qx 'Compression: *XPRESS' || fail "SOLID COMPRESS xpress is not XPRESS"
   commit_with CHECK_INTEGRITY "CHECK_INTEGRITY"
   wimlib-imagex info "$T/a/main.wim" | grep -q '^Attributes:.*Integrity info' || fail "no integrity table"
   wimlib-imagex verify "$T/a/main.wim" 2>&1 | grep -q 'Skipping integrity check' &&
     fail "verify skipped the integrity check"
+  commit_with COMPACT "COMPACT"
+  (($(stat -c %s "$T/a/main.wim") < $(stat -c %s "$T/c/main.wim"))) ||
+    fail "the COMPACT output is not smaller than the appended one"
   commit_with "BOOT_INDEX 1" "BOOT_INDEX;1;THREADS;2"
   wimlib-imagex info "$T/a/main.wim" | grep -qE '^Boot Index: *1$' || fail "BOOT_INDEX 1 was not set"
   # Back to the defaults: the clean build's bytes again.
@@ -191,6 +194,9 @@ dismake_unmount_image(img COMMIT OUTPUT img.wim)"
   write_project "$p" "$mount
 dismake_unmount_image(img DISCARD SOLID)"
   configure_fails "$p" "$p/b" 'dismake_unmount_image: SOLID goes with COMMIT, not DISCARD'
+  write_project "$p" "$mount
+dismake_unmount_image(img DISCARD COMPACT)"
+  configure_fails "$p" "$p/b" 'dismake_unmount_image: COMPACT goes with COMMIT, not DISCARD'
   write_project "$p" "$mount
 dismake_unmount_image(img DISCARD BOOT_INDEX 1)"
   configure_fails "$p" "$p/b" 'dismake_unmount_image: BOOT_INDEX goes with COMMIT, not DISCARD'

@@ -48,6 +48,30 @@ assert_eq "$(sha "$T/a.wim")" "$(sha "$T/a3.wim")" "sha256 after going back"
 grep -q '"action":"restored","event":"step","key":"[0-9a-f]*","op":"set-registry-value"' \
   "$T/m1.dismake/events.log" || fail "going back to an earlier input re-ran the step instead of restoring it"
 
+step "a commit resetting its previous output in place gives the fresh copy's bytes"
+build "$T/m1" one "$T/r.wim"
+inode=$(stat -c %i "$T/r.wim")
+log=$("$DISMAKE" commit "$T/m1" --output "$T/r.wim" --after "$T/m1.s3" --quiet) ||
+  fail "commit failed: $log"
+[[ $log == *" reclaimable"* ]] || fail "the commit line does not say what is reclaimable: $log"
+build "$T/m1" two "$T/r.wim"
+assert_eq "$inode" "$(stat -c %i "$T/r.wim")" "inode of r.wim (reset in place, not copied)"
+assert_eq "$(sha "$T/c2.wim")" "$(sha "$T/r.wim")" "sha256 reset-in-place vs fresh copy"
+build "$T/m1" one "$T/r.wim"
+assert_eq "$(sha "$T/a.wim")" "$(sha "$T/r.wim")" "sha256 reset back to the first state"
+verify_wim "$T/r.wim"
+
+step "--compact: no garbage, still reproducible"
+build "$T/m1" two "$T/k1.wim" --compact
+build "$T/m3" two "$T/k2.wim" --compact --threads 1
+assert_eq "$(sha "$T/k1.wim")" "$(sha "$T/k2.wim")" "sha256 of two compact commits"
+verify_wim "$T/k1.wim"
+assert_same_listing "$(tree_listing "$T/c2.wim" 1)" "$(tree_listing "$T/k1.wim" 1)" "tree of k1.wim"
+(( $(stat -c %s "$T/k1.wim") < $(stat -c %s "$T/c2.wim") )) ||
+  fail "the compact output is not smaller than the appended one"
+log=$("$DISMAKE" commit "$T/m3" --output "$T/k3.wim" --after "$T/m3.s3" --compact --quiet)
+[[ $log == *"; 0 bytes reclaimable"* ]] || fail "a compact output has garbage: $log"
+
 step "SOURCE_DATE_EPOCH changes the bytes only through the times"
 SOURCE_DATE_EPOCH=1700000000 build "$T/m1" one "$T/e1.wim"
 SOURCE_DATE_EPOCH=1700000000 build "$T/m2" one "$T/e2.wim"

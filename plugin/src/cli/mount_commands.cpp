@@ -1,4 +1,5 @@
 // `dismake mount | commit | unmount | remount`: DISM's image verbs.
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -20,6 +21,7 @@ struct CommitArgs {
   std::string compress;
   bool check = false;
   bool solid = false;
+  bool compact = false;
   int boot_index = kNoIndex;
   unsigned threads = 0;
   bool quiet = false;
@@ -31,6 +33,9 @@ void add_commit_options(CLI::App* cmd, CommitArgs& args) {
   cmd->add_option("--compress", args.compress, "Compression of the output: none|xpress|lzx|lzms");
   cmd->add_flag("--check", args.check, "Add an integrity table to the output");
   cmd->add_flag("--solid", args.solid, "Write a solid (ESD-style) archive, LZMS unless --compress");
+  cmd->add_flag("--compact", args.compact,
+                "Write a fully compact output (no garbage; for releases): slower, and the next "
+                "commit copies the source again");
   cmd->add_option("--boot-index", args.boot_index, "Mark this image bootable (0: none)");
   cmd->add_option("--threads", args.threads, "Compression threads (default: one per core)");
   cmd->add_option(
@@ -45,6 +50,7 @@ CommitOptions commit_options(const CommitArgs& args) {
   options.write.check_integrity = args.check;
   options.write.solid = args.solid;
   options.write.threads = args.threads;
+  options.compact = args.compact;
   if (args.boot_index != kNoIndex) options.boot_index = args.boot_index;
   options.progress = progress_printer("commit", args.quiet);
   if (!args.after.empty()) options.state = Stamp::load(args.after).state;
@@ -58,6 +64,20 @@ std::string describe(const TreeChanges& changes) {
          std::to_string(changes.retyped.size()) + " replaced";
 }
 
+// "12.3 MiB": one decimal, the largest unit that keeps the number >= 1.
+std::string human_size(std::uint64_t bytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
+  return buf;
+}
+
 void report_commit(const CommitResult& result) {
   if (!result.written) {
     std::printf("Nothing to commit: the working tree matches the image.\n");
@@ -66,7 +86,8 @@ void report_commit(const CommitResult& result) {
   std::printf("Committed %zu changes to %s", result.commands, result.output.c_str());
   if (!result.changes.empty())
     std::printf(" (from the tree: %s)", describe(result.changes).c_str());
-  std::printf("\n");
+  std::printf("; %s reclaimable%s\n", human_size(result.reclaimable).c_str(),
+              result.reclaimable > 0 ? " (--compact writes it out)" : "");
 }
 
 MountStore store() { return open_store(); }

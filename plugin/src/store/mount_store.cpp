@@ -11,6 +11,7 @@
 #include "dismake/base/file_lock.h"
 #include "dismake/base/files.h"
 #include "dismake/store/base_image.h"
+#include "dismake/store/previous_output.h"
 #include "dismake/store/serviced_mount.h"
 #include "dismake/store/tree_index.h"
 #include "dismake/store/wim_output.h"
@@ -238,13 +239,18 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   result.commands = plan.size();
   bool in_place = result.output == record.wim_path;
   if (in_place && plan.empty() && mount.delta().properties().empty() && !options.compression &&
-      !options.write.check_integrity && !options.write.solid && !options.boot_index)
+      !options.write.check_integrity && !options.write.solid && !options.boot_index &&
+      !options.compact)
     return result;
 
-  write_wim_output({record.wim_path, record.image_index, std::move(plan), paths.scratch_dir(),
-                    mount.delta().properties(), result.output, options.compression, options.write,
-                    options.progress, options.boot_index});
+  WimOutputResult written = write_wim_output(
+      {record.wim_path, record.image_index, std::move(plan), paths.scratch_dir(),
+       mount.delta().properties(), result.output, options.compression, options.write,
+       options.progress, options.boot_index, options.compact,
+       output_record_file(paths, result.output)});
   result.written = true;
+  result.reused_previous = written.reused_previous;
+  result.reclaimable = written.reclaimable;
   if (in_place) mount.rebase_on_committed();
   mount.log_event({{"event", "commit"},
                    {"output", result.output.string()},

@@ -12,7 +12,9 @@
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/store/previous_output.h"
 #include "dismake/wim/wim_file.h"
+#include "dismake/wim/wim_header.h"
 
 namespace dismake {
 
@@ -105,14 +107,49 @@ std::string content_digest(const WimOutputRequest& request, const std::string& s
 
 }  // namespace
 
-void pin_identity(const fs::path& file, const std::string& guid, int image, std::int64_t when) {
+namespace {
+
+// The bytes of `file` that no resource, table or header uses: what the
+// replaced metadata and blobs left behind.
+std::uint64_t unreferenced_bytes(const WimFile& wim, const fs::path& file) {
+  WimHeader header = WimHeader::read(file);
+  std::uint64_t used = WimHeader::kSize + wim.referenced_resource_bytes() + header.blob_table.size +
+                       header.xml.size + header.integrity.size;
+  std::uint64_t size = fs::file_size(file);
+  return size > used ? size - used : 0;
+}
+
+// Pins the identity (see pin_identity) and returns the reclaimable bytes,
+// with one open of the file.
+std::uint64_t pin_and_measure(const fs::path& file, const std::string& guid, int image,
+                              std::int64_t when) {
   WimFile written = WimFile::open(file, /*writable=*/true);
   written.set_guid(guid);
   if (image > 0) written.set_image_times(image, when);
   written.overwrite_metadata();
+  return unreferenced_bytes(written, file);
 }
 
-void write_wim_output(const WimOutputRequest& request) {
+// The file the update is applied to: the previous output reset to the base
+// when the record says it can be, else a copy (or reflink) of the base.
+bool prepare_work_file(const WimOutputRequest& request, const fs::path& work) {
+  if (request.record_file && request.output != request.source &&
+      reset_previous_output(*request.record_file, request.source, request.output, work))
+    return true;
+  // Not synced here: it is synced before it is renamed, and its writeback
+  // runs meanwhile, while wimlib works.
+  copy_file_durable(request.source, work, /*durable=*/false);
+  start_writeback(work);
+  return false;
+}
+
+}  // namespace
+
+void pin_identity(const fs::path& file, const std::string& guid, int image, std::int64_t when) {
+  pin_and_measure(file, guid, image, when);
+}
+
+WimOutputResult write_wim_output(const WimOutputRequest& request) {
   std::error_code ec;
   if (fs::is_directory(request.output, ec))
     throw Error(hr::kInvalidArg, "the output '" + request.output.string() + "' is a directory",
@@ -120,10 +157,10 @@ void write_wim_output(const WimOutputRequest& request) {
   if (request.output.has_parent_path()) fs::create_directories(request.output.parent_path());
   remove_stale_temporaries(request.output);
 
-  TemporaryFile copy(temporary_sibling(request.output));
-  // Not synced: the copy is rewritten and synced before it is renamed.
-  copy_file_durable(request.source, copy.path(), /*durable=*/false);
-  WimFile wim = WimFile::open(copy.path(), /*writable=*/true);
+  WimOutputResult result;
+  TemporaryFile work(temporary_sibling(request.output));
+  result.reused_previous = prepare_work_file(request, work.path());
+  WimFile wim = WimFile::open(work.path(), /*writable=*/true);
   std::int64_t when = reproducible_time(wim.image_modification_time(request.image));
   std::string guid = content_digest(request, wim.info().guid, when);
   if (request.boot_index) wim.set_boot_index(*request.boot_index);
@@ -134,22 +171,32 @@ void write_wim_output(const WimOutputRequest& request) {
   wim.set_image_times(request.image, when);
 
   // Another compression, or a solid archive, means every stream is written
-  // anew: a full write. Otherwise the compacting in-place write.
+  // anew: a full write. COMPACT: the in-place compacting write, no garbage.
+  // Otherwise an append, which the next commit can undo (previous_output.h).
   bool rewrite = (request.compression && *request.compression != wim.info().compression) ||
                  request.write.solid;
   TemporaryFile rewritten(rewrite ? temporary_sibling(request.output) : fs::path());
-  const fs::path& result = rewrite ? rewritten.path() : copy.path();
+  const fs::path& file = rewrite ? rewritten.path() : work.path();
   if (rewrite) {
     Compression compression = request.compression.value_or(
         request.write.solid ? Compression::kLzms : wim.info().compression);
-    wim.write_to(result, compression, request.write, request.progress);
-  } else {
+    wim.write_to(file, compression, request.write, request.progress);
+  } else if (request.compact) {
     wim.overwrite_compact(request.write, request.progress);
+  } else {
+    wim.overwrite_append(request.write, request.progress);
   }
-  pin_identity(result, guid, request.image, when);
-  fsync_path(result);
-  rename_durable(result, request.output);
-  (rewrite ? rewritten : copy).release();  // the other one is deleted
+  result.reclaimable = pin_and_measure(file, guid, request.image, when);
+  fsync_path(file);
+  rename_durable(file, request.output);
+  (rewrite ? rewritten : work).release();  // the other one is deleted
+  // Only an append that changed the image is undone by truncation: a
+  // properties-only write rewrites the base's XML in place.
+  bool resettable =
+      !rewrite && !request.compact && !request.plan.empty() && request.output != request.source;
+  if (request.record_file && resettable)
+    OutputRecord::of(request.output, request.source).save(*request.record_file);
+  return result;
 }
 
 }  // namespace dismake

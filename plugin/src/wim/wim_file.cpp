@@ -438,6 +438,32 @@ void WimFile::overwrite_compact(const WriteOptions& options, const ProgressFn& p
   check_wimlib(ret, "write", path_.string());
 }
 
+void WimFile::overwrite_append(const WriteOptions& options, const ProgressFn& progress) {
+  ScopedProgress scope(wim_, progress);
+  check_wimlib(wimlib_overwrite(wim_, write_flags(options), options.threads), "write",
+               path_.string());
+}
+
+std::uint64_t WimFile::referenced_resource_bytes() const {
+  struct Sum {
+    std::uint64_t bytes = 0;
+    std::set<std::uint64_t> solid_offsets;  // a solid resource holds many blobs
+  } sum;
+  auto add = [](const wimlib_resource_entry* entry, void* ctx) -> int {
+    auto* s = static_cast<Sum*>(ctx);
+    if (entry->packed) {
+      if (s->solid_offsets.insert(entry->raw_resource_offset_in_wim).second)
+        s->bytes += entry->raw_resource_compressed_size;
+    } else {
+      s->bytes += entry->compressed_size;
+    }
+    return 0;
+  };
+  check_wimlib(wimlib_iterate_lookup_table(wim_, 0, add, &sum), "read the blob table of",
+               path_.string());
+  return sum.bytes;
+}
+
 void WimFile::write_to(const std::filesystem::path& path, Compression compression,
                        const WriteOptions& options, const ProgressFn& progress) {
   ScopedProgress scope(wim_, progress);

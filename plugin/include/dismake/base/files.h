@@ -21,10 +21,15 @@ void write_file_atomic(const fs::path& path, const std::string& data);
 // A fresh name beside `path` for a temporary file ("<name>.tmp-<pid>-<n>").
 fs::path temporary_sibling(const fs::path& path);
 
-// Copies `from` to `to` (which must not exist) with the kernel's copy, and
+// Copies `from` to `to` (which must not exist): a reflink (FICLONE) where
+// the filesystem shares blocks, else the kernel's copy_file_range; and
 // fsyncs it when `durable`. Skip that for a copy that is rewritten (and
 // synced) later anyway, or that a later sync covers.
 void copy_file_durable(const fs::path& from, const fs::path& to, bool durable = true);
+
+// Starts writing `path`'s dirty pages to disk without waiting, so that a
+// later fsync, after other work, finds most of it done.
+void start_writeback(const fs::path& path);
 
 // Flushes every file of the filesystem holding `path` (one syncfs): cheaper
 // than an fsync per file when a step wrote hundreds.

@@ -6,6 +6,7 @@
 // nothing. Every change to a mount happens under that mount's lock.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -40,6 +41,7 @@ struct CommitOptions {
   std::optional<Compression> compression;  // none: keep the source's
   WriteOptions write;
   std::optional<int> boot_index;  // none: keep the source's
+  bool compact = false;           // a fully compact output, for releases (wim_output.h)
   ProgressFn progress;
   // Commit this known state (a build's last step), restoring the tree to it
   // first; untracked changes are then refused. None: the tree as it is.
@@ -50,7 +52,9 @@ struct CommitResult {
   TreeChanges changes;  // the untracked changes committed with the state
   size_t commands = 0;  // wimlib update commands applied to the base
   fs::path output;
-  bool written = false;  // false when there was nothing to write
+  bool written = false;           // false when there was nothing to write
+  bool reused_previous = false;   // the previous output was reset in place
+  std::uint64_t reclaimable = 0;  // garbage bytes in the output (see --compact)
 };
 
 enum class MountStatus { kOk, kNeedsRemount, kInvalid };

@@ -1,8 +1,14 @@
-// Writing a serviced image out: the source WIM is copied to a temporary file
-// beside the output, the commit plan (commit_plan.h) is applied to that copy with the in-place
-// compacting write, and the copy is renamed over the output (DESIGN.md,
-// "Commit"). A kill at any point leaves the previous output intact; the
-// source is never opened for writing unless it is the output.
+// Writing a serviced image out (DESIGN.md, "Commit"): the commit plan
+// (commit_plan.h) is applied
+// in wimlib's append mode to a work file beside the output, which is then
+// renamed over the output. The work file is the previous output reset to
+// the base in place when a record says it is exactly what the last commit
+// wrote (previous_output.h), else a copy (a reflink where the filesystem
+// has them) of the source: either way the same bytes, so a commit costs what
+// changed and a kill at any point leaves nothing valid-looking under the
+// output's name. COMPACT writes with the compacting write instead (no
+// garbage, not reusable); another compression or SOLID writes a new file.
+// The source is never opened for writing unless it is the output.
 //
 // The output is reproducible: the same source and changes give the same
 // bytes. The GUID is derived from the content written; the image's XML times
@@ -11,6 +17,7 @@
 // order, and the thread count never changes the bytes.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -34,9 +41,18 @@ struct WimOutputRequest {
   WriteOptions write;
   ProgressFn progress;
   std::optional<int> boot_index;  // none: keep the source's
+  bool compact = false;           // a fully compact output (releases)
+  // Where to keep the record of this output for the next commit to reset it
+  // in place; none: always copy the source.
+  std::optional<std::filesystem::path> record_file;
 };
 
-void write_wim_output(const WimOutputRequest& request);
+struct WimOutputResult {
+  bool reused_previous = false;   // the previous output was reset, not copied
+  std::uint64_t reclaimable = 0;  // garbage bytes a compact write would drop
+};
+
+WimOutputResult write_wim_output(const WimOutputRequest& request);
 
 // wimlib writes "now" into a changed image's LASTMODIFICATIONTIME and a
 // random GUID into a new file; this sets both to reproducible values on the

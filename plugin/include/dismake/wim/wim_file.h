@@ -90,7 +90,7 @@ class WimFile {
                             const std::vector<std::string>& paths);
 
   // Applies `commands` in order to the image in memory; nothing is written
-  // until overwrite_compact() or write_to().
+  // until overwrite_append(), overwrite_compact() or write_to().
   void update_image(int image, const std::vector<UpdateCommand>& commands);
 
   // Writes only a changed XML (and header) back into this file, in place.
@@ -100,6 +100,18 @@ class WimFile {
   // write: no garbage is left, but an interruption ruins the file, so call it
   // only on a temporary copy (DESIGN.md, "Commit").
   void overwrite_compact(const WriteOptions& options, const ProgressFn& progress);
+
+  // Writes the changes back into this file with wimlib's appending write:
+  // new blobs, the changed images' metadata, the blob table and the XML go
+  // after the file's old end; nothing before it changes but the header
+  // (see wim_header.h). Unchanged images keep their metadata resources.
+  // What the changes replaced stays in the file as garbage.
+  void overwrite_append(const WriteOptions& options, const ProgressFn& progress);
+
+  // Bytes of the resources the blob table references (file data and image
+  // metadata; a solid resource once). The file's size minus this and its
+  // header and tables is what a compacting write would reclaim.
+  std::uint64_t referenced_resource_bytes() const;
 
   // Writes every image to a new file at `path` with the given compression.
   void write_to(const std::filesystem::path& path, Compression compression,

@@ -1,0 +1,48 @@
+// The previous output of a commit, reused by the next one. A commit in
+// append mode leaves the base's bytes untouched after its header (see
+// wim/wim_header.h), so the next commit of the same image resets the file
+// it wrote last time to the base, in place, instead of copying the base:
+// the cost of a commit follows the change, not the image (DESIGN.md,
+// "Commit"). Reuse is safe only for a file that is exactly what that commit
+// wrote, so each commit keeps an OutputRecord of it (size, mtime, inode and
+// a digest of its header and tail) in the mount's state directory, which
+// lives as long as the base it refers to and never lands beside a release.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "dismake/store/mount_record.h"
+
+namespace dismake {
+
+struct OutputRecord {
+  fs::path output;
+  FileFingerprint file;     // the output as the commit left it
+  std::string ends_digest;  // SHA-256 of its header and its last 64 KiB
+  FileFingerprint base;     // the base it was appended to
+
+  // The record of `output`, just written by appending to a copy of `base`.
+  static OutputRecord of(const fs::path& output, const fs::path& base);
+
+  // The record in `file`; none when it is absent or unreadable (a record
+  // only ever enables a shortcut, so a bad one just means a fresh copy).
+  static std::optional<OutputRecord> load(const fs::path& file);
+  void save(const fs::path& path) const;
+};
+
+// Where a mount keeps the record of its commits to `output`.
+fs::path output_record_file(const MountPaths& paths, const fs::path& output);
+
+// Moves the previous output to `work` (a temporary name: from the rename
+// on, nothing valid-looking is under the output's name) and resets it to
+// `base`: truncated to the base's length, the base's header written back,
+// and checked against the base's tables. Returns false, with `work` absent
+// and the record dropped, when the output is not what the record in
+// `record_file` describes or does not reset to the base; the caller then
+// copies the base.
+bool reset_previous_output(const fs::path& record_file, const fs::path& base,
+                           const fs::path& output, const fs::path& work);
+
+}  // namespace dismake

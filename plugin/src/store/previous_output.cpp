@@ -1,0 +1,141 @@
+#include "dismake/store/previous_output.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "dismake/base/digest.h"
+#include "dismake/base/error.h"
+#include "dismake/base/files.h"
+#include "dismake/wim/wim_header.h"
+
+namespace dismake {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::uint64_t kTailBytes = 64 * 1024;
+
+// `size` bytes of `path` from `offset` ("" when it cannot be read).
+std::string read_range(const fs::path& path, std::uint64_t offset, std::uint64_t size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string data(size, '\0');
+  std::uint64_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pread(fd, data.data() + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::uint64_t>(n);
+  }
+  ::close(fd);
+  data.resize(done);
+  return data;
+}
+
+std::string digest_of_ends(const fs::path& path, std::uint64_t size) {
+  std::uint64_t tail = size < kTailBytes ? size : kTailBytes;
+  Sha256 digest;
+  digest.add(read_range(path, 0, WimHeader::kSize)).add(read_range(path, size - tail, tail));
+  return digest.hex();
+}
+
+json fingerprint_json(const FileFingerprint& fp) {
+  return {{"size", fp.size}, {"mtime_ns", fp.mtime_ns}, {"inode", fp.inode}};
+}
+
+FileFingerprint fingerprint_from(const json& j) {
+  return {j.at("size").get<std::uint64_t>(), j.at("mtime_ns").get<std::int64_t>(),
+          j.at("inode").get<std::uint64_t>()};
+}
+
+bool output_is_as_recorded(const OutputRecord& record, const fs::path& base,
+                           const fs::path& output) {
+  try {
+    FileFingerprint now = FileFingerprint::of(output);
+    return now == record.file && FileFingerprint::of(base) == record.base &&
+           now.size >= record.base.size && digest_of_ends(output, now.size) == record.ends_digest;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// Truncates `work` to the base's length and writes the base's header back;
+// true when its tables are then the base's (an append never wrote before
+// the base's end: this checks it did not, e.g. for a base with trailing
+// bytes after its tables).
+bool truncate_to_base(const fs::path& work, const fs::path& base) {
+  WimHeader header = WimHeader::read(base);
+  std::uint64_t size = fs::file_size(base);
+  if (header.tables_end() != size) return false;
+  if (::truncate(work.c_str(), static_cast<off_t>(size)) != 0)
+    throw_errno("truncate", work.string(), errno);
+  header.write_to(work);
+  std::uint64_t from = header.blob_table.offset;
+  return read_range(work, from, size - from) == read_range(base, from, size - from);
+}
+
+}  // namespace
+
+OutputRecord OutputRecord::of(const fs::path& output, const fs::path& base) {
+  OutputRecord record;
+  record.output = output;
+  record.file = FileFingerprint::of(output);
+  record.ends_digest = digest_of_ends(output, record.file.size);
+  record.base = FileFingerprint::of(base);
+  return record;
+}
+
+std::optional<OutputRecord> OutputRecord::load(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return std::nullopt;
+  try {
+    json j = json::parse(read_file(file));
+    OutputRecord record;
+    record.output = j.at("output").get<std::string>();
+    record.file = fingerprint_from(j.at("file"));
+    record.ends_digest = j.at("ends_digest").get<std::string>();
+    record.base = fingerprint_from(j.at("base"));
+    return record;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+void OutputRecord::save(const fs::path& path) const {
+  fs::create_directories(path.parent_path());
+  json j = {{"output", output.string()},
+            {"file", fingerprint_json(file)},
+            {"ends_digest", ends_digest},
+            {"base", fingerprint_json(base)}};
+  write_file_atomic(path, j.dump(2) + "\n");
+}
+
+fs::path output_record_file(const MountPaths& paths, const fs::path& output) {
+  return paths.state_dir / "outputs" / (sha256_hex(output.string()).substr(0, 16) + ".json");
+}
+
+bool reset_previous_output(const fs::path& record_file, const fs::path& base,
+                           const fs::path& output, const fs::path& work) {
+  std::optional<OutputRecord> record = OutputRecord::load(record_file);
+  std::error_code ec;
+  // Gone before the output changes: a record never outlives its file.
+  fs::remove(record_file, ec);
+  if (!record || record->output != output || !output_is_as_recorded(*record, base, output))
+    return false;
+  if (::rename(output.c_str(), work.c_str()) != 0) return false;
+  bool reset = false;
+  try {
+    reset = truncate_to_base(work, base);
+  } catch (const Error&) {
+    reset = false;
+  }
+  if (!reset) fs::remove(work, ec);
+  return reset;
+}
+
+}  // namespace dismake
