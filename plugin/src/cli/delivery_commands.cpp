@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "outcome.h"
 #include "dismake/store/wim_assembly.h"
 #include "progress_printer.h"
 
@@ -36,6 +37,7 @@ void run_assemble(const AssembleArgs& args) {
   request.progress = progress_printer("assemble", args.quiet);
   int images = assemble_wims(request);
   std::printf("Assembled %d images into %s\n", images, args.output.c_str());
+  report_outcome("assembled " + std::to_string(images) + " images");
 }
 
 void add_assemble(CLI::App& app, Action& run) {
@@ -72,6 +74,7 @@ void add_split(CLI::App& app, Action& run) {
           split_wim(*wim, *first, *size_mib * 1024 * 1024, options);
       for (const std::filesystem::path& part : parts) std::printf("%s\n", part.c_str());
       std::printf("Split %s into %zu parts\n", wim->c_str(), parts.size());
+      report_outcome("split into " + std::to_string(parts.size()) + " parts");
     };
   });
 }

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "commands.h"
+#include "outcome.h"
 #include "dismake/base/error.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/store/mount_store.h"
@@ -61,9 +62,11 @@ std::string describe(const TreeChanges& changes) {
 void report_commit(const CommitResult& result) {
   if (!result.written) {
     std::printf("Nothing to commit: the working tree matches the image.\n");
+    report_outcome("nothing to commit");
     return;
   }
   std::printf("Committed %zu changes to %s", result.commands, result.output.c_str());
+  report_outcome("committed " + std::to_string(result.commands) + " changes");
   if (!result.changes.empty())
     std::printf(" (from the tree: %s)", describe(result.changes).c_str());
   std::printf("\n");

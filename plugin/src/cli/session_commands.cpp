@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "outcome.h"
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/ops/stamp.h"
@@ -42,6 +43,7 @@ void open_session(const SessionArgs& args) {
       SessionRecords(paths.state_dir).open(args.name, SessionOwner::kCli, ::getpid(), true);
   write_stamp(args, paths, "open-session");
   std::printf("dismake: session %s open on %s\n", record.name.c_str(), paths.mount_dir.c_str());
+  report_outcome("opened");
 }
 
 void close_session(const SessionArgs& args) {
@@ -49,6 +51,7 @@ void close_session(const SessionArgs& args) {
   SessionRecords(paths.state_dir).close(args.name);
   write_stamp(args, paths, "close-session");
   std::printf("dismake: session %s closed on %s\n", args.name.c_str(), paths.mount_dir.c_str());
+  report_outcome("closed");
 }
 
 CLI::App* add(CLI::App& app, const char* name, const char* help, SessionArgs& args) {

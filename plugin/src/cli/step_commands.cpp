@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "outcome.h"
 #include "dismake/ops/servicing_ops.h"
 #include "dismake/ops/step_runner.h"
 
@@ -42,8 +43,9 @@ CLI::App* add_step(CLI::App& app, const char* name, const char* help, StepArgs& 
 
 void run(const StepArgs& args, Op& op) {
   StepOutcome outcome = run_step(args.mount_dir, op, args.options());
-  std::printf("dismake: %s %s: %s\n", op.name().c_str(), op.spec().dump().c_str(),
-              step_action_name(outcome.action));
+  std::string what = describe_outcome(outcome);
+  std::printf("dismake: %s %s: %s\n", op.name().c_str(), op.spec().dump().c_str(), what.c_str());
+  report_outcome(what);
 }
 
 template <typename MakeOp>
