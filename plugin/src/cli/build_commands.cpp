@@ -4,11 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "outcome.h"
 #include "dismake/base/error.h"
 #include "dismake/ops/ensure_mount.h"
 #include "dismake/session/session_records.h"
 #include "dismake/store/serviced_mount.h"
+#include "outcome.h"
 #include "progress_printer.h"
 
 namespace dismake::cli {

@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "commands.h"
-#include "outcome.h"
 #include "dismake/store/wim_assembly.h"
+#include "outcome.h"
 #include "progress_printer.h"
 
 namespace dismake::cli {

@@ -21,9 +21,7 @@ using nlohmann::json;
 
 constexpr size_t kKeyShown = 16;
 
-bool is_mount(const fs::path& dir) {
-  return fs::exists(MountPaths::of(dir).record_file());
-}
+bool is_mount(const fs::path& dir) { return fs::exists(MountPaths::of(dir).record_file()); }
 
 // The mount directories named by the recipe.json files the module writes
 // (<build>/.../dismake/<image>/recipe.json), without walking into mounts.
@@ -39,7 +37,8 @@ std::vector<fs::path> mounts_of_build_dir(const fs::path& build_dir) {
         it.disable_recursion_pending();
       continue;
     }
-    if (path.filename() != "recipe.json" || path.parent_path().parent_path().filename() != "dismake")
+    if (path.filename() != "recipe.json" ||
+        path.parent_path().parent_path().filename() != "dismake")
       continue;
     try {
       json recipe = json::parse(read_file(path));
@@ -103,15 +102,16 @@ json step_json(const StepHistory& history, const std::string& step) {
     for (const InputEntry& old : previous->inputs) {
       bool kept = false;
       for (const InputEntry& input : record->inputs) kept = kept || input.path == old.path;
-      if (!kept) removed.push_back({{"path", old.path}, {"shown", old.shown}, {"digest", old.digest}});
+      if (!kept)
+        removed.push_back({{"path", old.path}, {"shown", old.shown}, {"digest", old.digest}});
     }
   }
   j["inputs"] = inputs;
   j["removed_inputs"] = removed;
   if (previous) {
-    j["previous"] = {{"step", previous->step},     {"build", previous->build},
-                     {"spec", previous->spec},     {"parent", previous->parent},
-                     {"base", previous->base},     {"key", previous->key}};
+    j["previous"] = {{"step", previous->step}, {"build", previous->build},
+                     {"spec", previous->spec}, {"parent", previous->parent},
+                     {"base", previous->base}, {"key", previous->key}};
     j["differs"] = {{"step", previous->step != step},
                     {"spec", previous->spec != record->spec},
                     {"parent", previous->parent != record->parent},
@@ -127,8 +127,10 @@ json image_json(const fs::path& mount_dir, const std::string& only_step) {
   StepHistory history(paths.state_dir);
   json j = {{"mount_dir", paths.mount_dir.string()}, {"build", history.build()}};
   if (std::optional<EnsureRecord> ensure = history.ensure())
-    j["ensure"] = {{"action", ensure->action}, {"reason", ensure->reason},
-                   {"base", ensure->base},     {"recipe", ensure->recipe},
+    j["ensure"] = {{"action", ensure->action},
+                   {"reason", ensure->reason},
+                   {"base", ensure->base},
+                   {"recipe", ensure->recipe},
                    {"recipe_changed", ensure->recipe_changed}};
   json steps = json::array();
   for (const std::string& step : history.steps()) {
@@ -165,8 +167,9 @@ void print_step(const json& s) {
   } else {
     std::string reasons = joined(s["reasons"]);
     std::printf("%s: %s%s\n", step.c_str(),
-                action == "restored" ? "restored from cache" : action == "up-to-date" ? "up to date"
-                                                                                      : "ran",
+                action == "restored"     ? "restored from cache"
+                : action == "up-to-date" ? "up to date"
+                                         : "ran",
                 reasons.empty() ? "" : (" (" + reasons + ")").c_str());
   }
   bool has_previous = !s["previous"].is_null();
@@ -210,7 +213,8 @@ void print_image(const json& image) {
   if (image.contains("ensure")) {
     const json& e = image["ensure"];
     std::string text = e["action"].get<std::string>();
-    if (!e["reason"].get<std::string>().empty()) text += " (" + e["reason"].get<std::string>() + ")";
+    if (!e["reason"].get<std::string>().empty())
+      text += " (" + e["reason"].get<std::string>() + ")";
     if (e["recipe_changed"].get<bool>()) text += "; recipe changed";
     std::printf("000-ensure: %s\n  base    %s\n", text.c_str(), short_key(e["base"]).c_str());
   }

@@ -5,8 +5,8 @@
 #include <exception>
 
 #include "commands.h"
-#include "outcome.h"
 #include "dismake/base/error.h"
+#include "outcome.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"dismake: build customised Windows images (WIM) the way software is built"};

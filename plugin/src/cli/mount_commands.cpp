@@ -4,11 +4,11 @@
 #include <optional>
 
 #include "commands.h"
-#include "outcome.h"
 #include "dismake/base/error.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/store/mount_store.h"
 #include "mount_store_factory.h"
+#include "outcome.h"
 #include "progress_printer.h"
 
 namespace dismake::cli {

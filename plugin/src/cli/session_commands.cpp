@@ -6,13 +6,13 @@
 #include <memory>
 
 #include "commands.h"
-#include "outcome.h"
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/session/session_records.h"
 #include "dismake/store/mount_record.h"
 #include "dismake/store/state_catalog.h"
+#include "outcome.h"
 
 namespace dismake::cli {
 

@@ -4,9 +4,9 @@
 #include <memory>
 
 #include "commands.h"
-#include "outcome.h"
 #include "dismake/ops/servicing_ops.h"
 #include "dismake/ops/step_runner.h"
+#include "outcome.h"
 
 namespace dismake::cli {
 

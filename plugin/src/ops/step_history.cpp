@@ -104,9 +104,8 @@ std::vector<std::string> shortened(std::vector<std::string> reasons) {
 }  // namespace
 
 json StepRecord::to_json() const {
-  return {{"step", step},     {"op", op},         {"spec", spec},
-          {"inputs", inputs_json(inputs)},        {"parent", parent},
-          {"base", base},     {"key", key},       {"build", build},
+  return {{"step", step},     {"op", op},          {"spec", spec}, {"inputs", inputs_json(inputs)},
+          {"parent", parent}, {"base", base},      {"key", key},   {"build", build},
           {"action", action}, {"reasons", reasons}};
 }
 
@@ -116,8 +115,8 @@ StepRecord StepRecord::from_json(const json& j) {
   r.op = j.value("op", "");
   r.spec = j.value("spec", json());
   for (const json& input : j.value("inputs", json::array()))
-    r.inputs.push_back({input.value("path", ""), input.value("shown", ""),
-                        input.value("digest", "")});
+    r.inputs.push_back(
+        {input.value("path", ""), input.value("shown", ""), input.value("digest", "")});
   r.parent = j.value("parent", "");
   r.base = j.value("base", "");
   r.key = j.value("key", "");
@@ -141,9 +140,8 @@ std::vector<std::string> reasons_step_ran(const StepRecord& now,
     compared = same_place;
   } else if (const StepRecord* moved = moved_from(now, previous_build)) {
     compared = moved;
-    reasons.push_back(step_number(moved->step) < step_number(now.step)
-                          ? "step inserted before it"
-                          : "step removed before it");
+    reasons.push_back(step_number(moved->step) < step_number(now.step) ? "step inserted before it"
+                                                                       : "step removed before it");
   } else if (same_place && same_place->op == now.op) {
     compared = same_place;
     reasons = spec_changes(same_place->spec, now.spec);
@@ -180,8 +178,7 @@ void StepHistory::begin_build(const std::optional<std::vector<std::string>>& ste
     std::optional<json> j = read_json(file);
     if (j && j->contains("record")) previous.push_back((*j)["record"]);
     std::string step = file.stem().string();
-    if (steps && std::find(steps->begin(), steps->end(), step) == steps->end())
-      fs::remove(file);
+    if (steps && std::find(steps->begin(), steps->end(), step) == steps->end()) fs::remove(file);
   }
   json file = build_file();
   json next = {{"build", file.value("build", 0L) + 1},

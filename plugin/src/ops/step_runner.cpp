@@ -84,8 +84,7 @@ std::string describe_outcome(const StepOutcome& outcome) {
   }
   if (outcome.reasons.empty()) return text;
   text += " (";
-  for (size_t i = 0; i < outcome.reasons.size(); ++i)
-    text += (i ? ", " : "") + outcome.reasons[i];
+  for (size_t i = 0; i < outcome.reasons.size(); ++i) text += (i ? ", " : "") + outcome.reasons[i];
   return text + ")";
 }
 
