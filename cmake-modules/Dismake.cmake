@@ -165,9 +165,14 @@ function(_dismake_set_append name value)
   set_property(GLOBAL APPEND PROPERTY "_DISMAKE_${name}" "${value}")
 endfunction()
 
-# Fails the configuration with "<fn>: <message...>".
+# Fails the configuration with "<fn>: <message...>". (The parts are read
+# one by one: ${ARGN} would drop the semicolons of a value they quote.)
 function(_dismake_fail fn)
-  string(JOIN "" message ${ARGN})
+  set(message "")
+  math(EXPR last "${ARGC} - 1")
+  foreach(i RANGE 1 ${last})
+    string(APPEND message "${ARGV${i}}")
+  endforeach()
   message(FATAL_ERROR "${fn}: ${message}")
 endfunction()
 
@@ -251,7 +256,7 @@ function(_dismake_require_input fn keyword path hint)
     return()
   endif()
   _dismake_fail(${fn} "${keyword} ${path} does not exist: ${hint} (relative paths are "
-    "relative to ${CMAKE_CURRENT_SOURCE_DIR}; a file a custom command makes must be "
+    "relative to ${CMAKE_CURRENT_SOURCE_DIR}, and a file a custom command makes must be "
     "declared before this call)")
 endfunction()
 
@@ -267,7 +272,7 @@ function(_dismake_check_registry_key fn keyword key)
   if(NOT upper MATCHES [[^(HKLM\\(SOFTWARE|SYSTEM|SAM|SECURITY|COMPONENTS|DRIVERS)|HKU\\(\.DEFAULT|DEFAULTUSER)|HKCU|HKCR)(\\|$)]])
     string(REGEX MATCH [[^[^\\]*(\\[^\\]*)?]] hive "${key}")
     _dismake_fail(${fn} "${keyword} '${key}' is not in a hive of the image ('${hive}' is "
-      "unknown): use one of ${hives} (or the HKEY_ long names); in CMake strings write each "
+      "unknown): use one of ${hives} (or the HKEY_ long names), and in CMake strings write each "
       "backslash twice, or use a bracket argument: [[HKLM\\SOFTWARE\\Contoso]]")
   endif()
 endfunction()
