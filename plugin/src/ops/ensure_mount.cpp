@@ -100,8 +100,12 @@ EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options) {
     action = "mounted";
   } else if (why = reason_to_remount(paths, wim, options); !why.empty()) {
     std::printf("dismake: mounting %s again: %s\n", paths.mount_dir.c_str(), why.c_str());
+    // The step history outlives the mount, so that the steps can say that
+    // the base changed rather than that this is a first build.
+    fs::path kept = StepHistory::set_aside(paths.state_dir);
     store.unmount(paths.mount_dir, std::nullopt);
     mount_fresh(store, wim, options);
+    StepHistory::bring_back(kept, paths.state_dir);
     action = "remounted";
   } else if (tree_vanished(paths) && store.remount(paths.mount_dir, options.progress)) {
     action = "restored-tree";

@@ -160,6 +160,22 @@ std::vector<std::string> reasons_step_ran(const StepRecord& now,
 
 StepHistory::StepHistory(const fs::path& state_dir) : dir_(state_dir / "explain") {}
 
+fs::path StepHistory::set_aside(const fs::path& state_dir) {
+  fs::path kept = state_dir.string() + ".explain-kept";
+  std::error_code ec;
+  fs::remove_all(kept, ec);
+  if (fs::exists(state_dir / "explain", ec)) fs::rename(state_dir / "explain", kept, ec);
+  return kept;
+}
+
+void StepHistory::bring_back(const fs::path& kept, const fs::path& state_dir) {
+  std::error_code ec;
+  if (!fs::exists(kept, ec)) return;
+  fs::remove_all(state_dir / "explain", ec);
+  fs::rename(kept, state_dir / "explain", ec);
+  fs::remove_all(kept, ec);  // when the rename failed: a history is not worth an error
+}
+
 json StepHistory::build_file() const {
   std::optional<json> j = read_json(dir_ / "build.json");
   return j && j->is_object() ? *j : json::object();

@@ -64,6 +64,9 @@ void record_history(const ServicedMount& mount, const Op& op, const json& spec_a
   std::optional<StepRecord> previous;
   record.reasons = reasons_step_ran(record, history.previous_build(), &previous);
   if (outcome.action == StepAction::kUpToDate) record.reasons.clear();
+  // The same key as before, yet not in the mount: the mount was made anew.
+  if (outcome.action == StepAction::kRan && record.reasons.empty())
+    record.reasons.push_back("the image was mounted again");
   outcome.reasons = record.reasons;
   history.save(record, previous);
 }

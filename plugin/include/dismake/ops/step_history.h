@@ -62,6 +62,11 @@ class StepHistory {
  public:
   explicit StepHistory(const std::filesystem::path& state_dir);
 
+  // Moves the history out of a state directory about to be removed (a
+  // remount) and into the new one; returns where it was kept.
+  static std::filesystem::path set_aside(const std::filesystem::path& state_dir);
+  static void bring_back(const std::filesystem::path& kept, const std::filesystem::path& state_dir);
+
   // Starts a build: the records as they are now become the previous build's;
   // with `steps` (the recipe's step names, in order), records of steps no
   // longer in the recipe are dropped once snapshotted.
