@@ -1273,10 +1273,15 @@ function(dismake_run)
 endfunction()
 
 # The command of a dismake_run() step as its label shows it: the program's
-# file name and the arguments, cut short after 60 characters.
+# file name and the arguments (paths in the source directory relative to
+# it: "sh scripts/tune.sh"), cut short after 60 characters.
 function(_dismake_command_label out program)
   cmake_path(GET program FILENAME shown)
   foreach(value IN LISTS ARGN)
+    string(FIND "${value}" "${CMAKE_CURRENT_SOURCE_DIR}/" at)
+    if(at EQUAL 0)
+      file(RELATIVE_PATH value "${CMAKE_CURRENT_SOURCE_DIR}" "${value}")
+    endif()
     string(APPEND shown " ${value}")
   endforeach()
   string(REPLACE ";" " " shown "${shown}")
@@ -1654,7 +1659,8 @@ endfunction()
     The largest part, in MiB (default 4000, below FAT32's 4 GiB limit).
   ``TARGET <name>``
     The target (in ``ALL``) that builds the parts. Default: the output's
-    file name without its extension.
+    file name without its extension, and ``-swm`` (``install.swm``:
+    ``install-swm``).
   ``CHECK_INTEGRITY``
     Add an integrity table to every part.
 
@@ -1703,8 +1709,9 @@ function(dismake_split_wim)
     set(target "${arg_TARGET}")
   else()
     cmake_path(GET output STEM LAST_ONLY target)
+    string(APPEND target "-swm")
   endif()
-  if(NOT target MATCHES "^[A-Za-z0-9_.+-]+$" OR TARGET "${target}" OR target STREQUAL "install")
+  if(NOT target MATCHES "^[A-Za-z0-9_.+-]+$" OR TARGET "${target}")
     _dismake_fail(${fn} "target name '${target}' is not usable (taken, reserved or with other "
       "characters than letters, digits, '_', '.', '+' and '-'): name it with TARGET <name>")
   endif()
