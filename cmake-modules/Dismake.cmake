@@ -593,7 +593,12 @@ if(EXISTS "${outcome}")
 endif()
 ]=] content @ONLY)
   file(GENERATE OUTPUT "${base}.cmake" CONTENT "${content}")
-  _dismake_code_list(command "${CMAKE_COMMAND}" -P "${base}.cmake")
+  # The script's digest on the command line: Ninja re-runs a step whose
+  # command changed even when the script's mtime does not tell (a rewrite
+  # within the output's timestamp), as it did when the arguments were on
+  # the command line itself.
+  string(MD5 digest "${content}")
+  _dismake_code_list(command "${CMAKE_COMMAND}" -D "DISMAKE_STEP_DIGEST=${digest}" -P "${base}.cmake")
   set(${out} "${command}" PARENT_SCOPE)
 endfunction()
 
