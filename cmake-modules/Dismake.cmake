@@ -31,6 +31,18 @@ Getting the module and the helper
   Absolute path of the ``dismake`` helper. When set, it is used instead of
   the ``Dismake::dismake`` target.
 
+.. variable:: DISMAKE_CONSOLE_PROGRESS
+
+  ``ON`` (the default): the long steps (commit, assemble, split, and the
+  mount of a ``FULL`` image) run in Ninja's ``console`` pool
+  (``USES_TERMINAL``), so their progress shows while they run: a bar that
+  redraws in a terminal, a line every few seconds in a log
+  (``DISMAKE_PROGRESS_INTERVAL`` in the environment sets the seconds). The
+  order of an image's steps does not depend on its job pool (each waits
+  for the one before it), but two console steps never run at once, so two
+  images' commits no longer overlap. ``OFF``: every step of an image runs
+  in its own job pool, and its output is shown only when it fails.
+
 A recipe
 ^^^^^^^^
 
@@ -147,6 +159,9 @@ cmake_policy(VERSION 3.20...3.31)
 
 set(DISMAKE_EXECUTABLE "" CACHE FILEPATH
   "The dismake helper (empty: the Dismake::dismake target)")
+option(DISMAKE_CONSOLE_PROGRESS
+  "Show the progress of long steps (commit, assemble, split, a FULL mount) live in Ninja's console pool"
+  ON)
 
 # ---------------------------------------------------------------------------
 # Internal state: one set of global properties per image and per session, so
@@ -547,6 +562,23 @@ endfunction()
 # to the COMMAND code; the node must depend on <base>.cmake, so that a change
 # of its arguments re-runs it.
 function(_dismake_step_command out base label helper args_code)
+  # CONSOLE: the step runs in Ninja's console pool; the helper's stderr
+  # (its progress, and its error) goes straight to the console.
+  if("CONSOLE" IN_LIST ARGN)
+    # execute_process() forwards an uncaptured stderr through a pipe, where
+    # the helper would not know it writes to a terminal: hand it the
+    # terminal itself when there is one, for its progress bar.
+    set(error_code "\${error_to}")
+    set(terminal_code [=[
+file(REAL_PATH /dev/stderr terminal)
+set(error_to "")
+if(terminal MATCHES "^/dev/(pts/[0-9]+|tty[A-Za-z0-9]*)$")
+  set(error_to ERROR_FILE "${terminal}")
+endif()]=])
+  else()
+    set(terminal_code "")
+    set(error_code "ERROR_VARIABLE output")
+  endif()
   _dismake_code_list(label_code "${label}")
   _dismake_code_list(log_code "${base}.log")
   _dismake_code_list(outcome_code "${base}.outcome")
@@ -558,9 +590,10 @@ set(label @label_code@)
 set(log @log_code@)
 set(outcome @outcome_code@)
 file(REMOVE "${outcome}")
+@terminal_code@
 execute_process(
   COMMAND @helper_code@ --outcome @outcome_code@ @args_code@
-  OUTPUT_VARIABLE output ERROR_VARIABLE output RESULT_VARIABLE result)
+  OUTPUT_VARIABLE output @error_code@ RESULT_VARIABLE result)
 file(WRITE "${log}" "# ${label}\n${output}")
 if(NOT result STREQUAL "0")
   # The helper's own message first, then whatever else the step printed.
@@ -589,7 +622,8 @@ endif()
 if(EXISTS "${outcome}")
   file(READ "${outcome}" what)
   string(STRIP "${what}" what)
-  message(NOTICE "${label}: ${what}")
+  # On stdout, as Ninja prints a step's output (a console step's too).
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E echo "${label}: ${what}")
 endif()
 ]=] content @ONLY)
   file(GENERATE OUTPUT "${base}.cmake" CONTENT "${content}")
@@ -600,6 +634,22 @@ endif()
   string(MD5 digest "${content}")
   _dismake_code_list(command "${CMAKE_COMMAND}" -D "DISMAKE_STEP_DIGEST=${digest}" -P "${base}.cmake")
   set(${out} "${command}" PARENT_SCOPE)
+endfunction()
+
+# Sets <out> to how a long step of <image> is scheduled: in Ninja's console
+# pool when DISMAKE_CONSOLE_PROGRESS is on (live progress), else in the
+# image's job pool; <console> to CONSOLE or "" for _dismake_step_command.
+function(_dismake_long_step_pool out console image)
+  if(DISMAKE_CONSOLE_PROGRESS)
+    set(${out} USES_TERMINAL PARENT_SCOPE)
+    set(${console} CONSOLE PARENT_SCOPE)
+  elseif(image STREQUAL "")
+    set(${out} "" PARENT_SCOPE)
+    set(${console} "" PARENT_SCOPE)
+  else()
+    set(${out} "JOB_POOL dismake_${image}" PARENT_SCOPE)
+    set(${console} "" PARENT_SCOPE)
+  endif()
 endfunction()
 
 # Removes what removed or renumbered steps left in the image's step
@@ -753,7 +803,15 @@ function(dismake_mount_image)
   # the outcome line says what it found ("up to date, mount reused").
   cmake_path(GET wim FILENAME wim_name)
   set(label "dismake ${image}: check the mount of ${wim_name} ${which}")
-  _dismake_step_command(command "${dir}/steps/000-ensure" "${label}" "${helper_COMMAND}" "${code}")
+  # Only the mount of a FULL image is long (a lazy one extracts nothing).
+  if(arg_FULL)
+    _dismake_long_step_pool(pool console "${image}")
+  else()
+    set(pool "JOB_POOL dismake_${image}")
+    set(console "")
+  endif()
+  _dismake_step_command(command "${dir}/steps/000-ensure" "${label}" "${helper_COMMAND}" "${code}"
+    ${console})
   _dismake_code_list(depends "${wim}" "${dir}/recipe.json" "${dir}/steps/000-ensure.cmake"
     ${helper_DEPENDS})
   _dismake_code_list(comment "${label}")
@@ -762,7 +820,7 @@ function(dismake_mount_image)
       COMMAND ${command}
       DEPENDS ${depends}
       COMMENT ${comment}
-      JOB_POOL dismake_${image}
+      ${pool}
       VERBATIM)")
   _dismake_set("IMAGE_${image}_ALWAYS" "${always}")
   _dismake_set("IMAGE_${image}_TAIL" "${stamp}")
@@ -1446,7 +1504,9 @@ function(dismake_unmount_image)
     _dismake_code_list(code commit "${mount_dir}" --output "${output}" ${write_options}
       --after "${tail}")
     set(label "dismake ${image}: commit -> ${arg_OUTPUT}")
-    _dismake_step_command(command "${dir}/commit" "${label}" "${helper_COMMAND}" "${code}")
+    _dismake_long_step_pool(pool console "${image}")
+    _dismake_step_command(command "${dir}/commit" "${label}" "${helper_COMMAND}" "${code}"
+      ${console})
     _dismake_code_list(output_code "${output}")
     # The WIM is a dependency of its own: the output holds the source's other
     # images too, which change without changing this image's identity.
@@ -1457,7 +1517,7 @@ function(dismake_unmount_image)
         COMMAND ${command}
         DEPENDS ${depends_code}
         COMMENT ${comment_code}
-        JOB_POOL dismake_${image}
+        ${pool}
         VERBATIM)")
     add_custom_target("${image}" ALL DEPENDS "${output}" ${always})
     _dismake_set("IMAGE_${image}_OUTPUT" "${output}")
@@ -1621,7 +1681,9 @@ function(dismake_assemble_wim)
   _dismake_code_list(code assemble --output "${output}" ${write_options} -- ${sources})
   string(JOIN ", " shown ${arg_IMAGES})
   set(label "dismake: assemble ${shown} -> ${arg_OUTPUT}")
-  _dismake_step_command(command "${log_dir}/assemble" "${label}" "${helper_COMMAND}" "${code}")
+  _dismake_long_step_pool(pool console "")
+  _dismake_step_command(command "${log_dir}/assemble" "${label}" "${helper_COMMAND}" "${code}"
+    ${console})
   _dismake_code_list(output_code "${output}")
   _dismake_code_list(depends_code ${depends} "${log_dir}/assemble.cmake" ${helper_DEPENDS})
   _dismake_code_list(comment_code "${label}")
@@ -1630,6 +1692,7 @@ function(dismake_assemble_wim)
       COMMAND ${command}
       DEPENDS ${depends_code}
       COMMENT ${comment_code}
+      ${pool}
       VERBATIM)")
   add_custom_target("${target}" ALL DEPENDS "${output}")
   # The images' targets attach their steps (their always-run nodes
@@ -1732,7 +1795,9 @@ function(dismake_split_wim)
     string(APPEND code " --check")
   endif()
   set(label "dismake: split ${source_shown} -> ${arg_OUTPUT} (parts of ${size} MiB at most)")
-  _dismake_step_command(command "${log_dir}/split" "${label}" "${helper_COMMAND}" "${code}")
+  _dismake_long_step_pool(pool console "")
+  _dismake_step_command(command "${log_dir}/split" "${label}" "${helper_COMMAND}" "${code}"
+    ${console})
   _dismake_code_list(output_code "${output}")
   _dismake_code_list(depends_code "${wim}" "${log_dir}/split.cmake" ${helper_DEPENDS})
   _dismake_code_list(comment_code "${label}")
@@ -1741,6 +1806,7 @@ function(dismake_split_wim)
       COMMAND ${command}
       DEPENDS ${depends_code}
       COMMENT ${comment_code}
+      ${pool}
       VERBATIM)")
   add_custom_target("${target}" ALL DEPENDS "${output}")
   if(DEFINED arg_IMAGE)

@@ -44,7 +44,8 @@ TEST(ReasonsStepRan, InputsAddedChangedRemoved) {
       "002-add", "add", {{"source", "o"}},
       {{"/s/o/a", "o/a", "sha256:1"}, {"/s/o/b", "o/b", "sha256:2"}, {"/s/o/c", "o/c", "d"}})};
   StepRecord now = record("002-add", "add", {{"source", "o"}},
-                          {{"/s/o/a", "o/a", "sha256:9"}, {"/s/o/b", "o/b", "sha256:2"},
+                          {{"/s/o/a", "o/a", "sha256:9"},
+                           {"/s/o/b", "o/b", "sha256:2"},
                            {"/s/o/n", "o/n", "sha256:3"}});
   std::optional<StepRecord> previous;
   EXPECT_EQ(reasons(now, before, &previous),
