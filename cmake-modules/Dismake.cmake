@@ -104,13 +104,13 @@ what happened and why:
 
   dismake pro: check the mount of base.wim image 1: up to date, mount reused
   dismake pro: add overlay -> /: ran (input overlay/app.ini changed)
-  dismake pro: set HKLM\SOFTWARE\Contoso\Channel (REG_SZ): ran (an earlier step changed the image)
+  dismake pro: set HKLM\SOFTWARE\Contoso\Channel (REG_SZ): ran (step 002-add changed the image)
   dismake pro: import registry policies.reg: restored from cache (step removed before it)
 
 (``ran (first build)``, ``ran (new step)``, ``ran (step inserted before
 it)``, ``ran (argument data changed ('1' -> '2'))``, ``ran (the base image
-changed)``, ``restored from cache (...)`` when an earlier build made the
-same state, ``up to date``.) When a step fails, the helper's error message
+changed)``, ``ran (the image was mounted again)``, ``restored from cache
+(...)`` when an earlier build made the same state, ``up to date``.) When a step fails, the helper's error message
 comes first, then the rest of the step's output and the path of its log.
 The files of steps that were removed or renumbered are removed when CMake
 runs again. The helper also records every step in

@@ -69,7 +69,7 @@ test_input_changed() {
   printf 'contoso readme, v2\r\n' >"$src/overlay/ProgramData/Contoso/readme.txt"
   build "$bld"
   assert_says "add overlay -> /" "ran (input overlay/ProgramData/Contoso/readme.txt changed)"
-  assert_says "import registry settings.reg" "ran (an earlier step changed the image)"
+  assert_says "import registry settings.reg" "ran (step 003-add changed the image)"
   if grep -q 'set HKLM.*: ' <<<"$LAST_STDOUT"; then fail "the step before the edit ran"; fi
   # explain: the changed input is marked, the others are not; the later
   # step's parent differs, its spec does not.
@@ -93,7 +93,7 @@ test_restored() {
   printf 'contoso readme\r\n' >"$src/overlay/ProgramData/Contoso/readme.txt"
   build "$bld"
   assert_says "add overlay -> /" "restored from cache (input overlay/ProgramData/Contoso/readme.txt changed)"
-  assert_says "import registry settings.reg" "restored from cache (an earlier step changed the image)"
+  assert_says "import registry settings.reg" "restored from cache (step 003-add changed the image)"
   assert_eq restored "$(explain_json "s['003-add']['action']")" "explain's action"
 }
 
@@ -103,7 +103,7 @@ test_argument_changed() {
   write_steps
   build "$bld"
   assert_says "set HKLM\\SOFTWARE\\Contoso\\Channel (REG_SZ)" "ran (argument data changed ('Stable' -> 'Beta'))"
-  assert_says "add overlay -> /" "ran (an earlier step changed the image)"
+  assert_says "add overlay -> /" "ran (step 002-set-registry-value changed the image)"
   assert_eq true "$(explain_json "s['002-set-registry-value']['differs']['spec']")" "spec differs"
   assert_eq Stable "$(explain_json "s['002-set-registry-value']['previous']['spec']['data']")" \
     "the previous data"

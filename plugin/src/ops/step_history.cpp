@@ -248,6 +248,17 @@ std::optional<StepRecord> StepHistory::load_previous(const std::string& step) co
   return StepRecord::from_json((*j)["previous"]);
 }
 
+std::string StepHistory::last_change_before(const std::string& step) const {
+  std::string found;
+  long current = build();
+  for (const std::string& name : steps()) {
+    if (step_number(name) >= step_number(step)) break;
+    std::optional<StepRecord> record = load(name);
+    if (record && record->build == current && record->action != "up-to-date") found = name;
+  }
+  return found;
+}
+
 void StepHistory::save(const StepRecord& record, const std::optional<StepRecord>& previous) const {
   fs::create_directories(dir_ / "steps");
   json j = {{"record", record.to_json()}, {"previous", previous ? previous->to_json() : json()}};

@@ -63,6 +63,10 @@ void record_history(const ServicedMount& mount, const Op& op, const json& spec_a
   record.action = step_action_name(outcome.action);
   std::optional<StepRecord> previous;
   record.reasons = reasons_step_ran(record, history.previous_build(), &previous);
+  if (record.reasons == std::vector<std::string>{"an earlier step changed the image"}) {
+    std::string earlier = history.last_change_before(record.step);
+    if (!earlier.empty()) record.reasons[0] = "step " + earlier + " changed the image";
+  }
   if (outcome.action == StepAction::kUpToDate) record.reasons.clear();
   // The same key as before, yet not in the mount: the mount was made anew.
   if (outcome.action == StepAction::kRan && record.reasons.empty())

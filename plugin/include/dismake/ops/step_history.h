@@ -83,6 +83,9 @@ class StepHistory {
   std::optional<StepRecord> load(const std::string& step) const;
   std::optional<StepRecord> load_previous(const std::string& step) const;
   void save(const StepRecord& record, const std::optional<StepRecord>& previous) const;
+  // The last step before `step` that ran or was restored in this build ("" if
+  // none): the one that changed the state `step` starts from.
+  std::string last_change_before(const std::string& step) const;
 
  private:
   nlohmann::json build_file() const;
