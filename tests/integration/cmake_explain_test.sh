@@ -169,9 +169,17 @@ test_base_changed() {
   assert_says "set HKLM\\SOFTWARE\\Contoso\\Channel (REG_SZ)" "ran (the image was mounted again)"
 }
 
+test_explain_refuses() {
+  step "explain of a directory that is neither a mount nor a build directory"
+  mkdir -p "$T/empty"
+  expect_fail 0x80070490 "neither a mount nor a build directory" -- "$DISMAKE" explain "$T/empty"
+  expect_fail 0x80070003 "is not a directory" -- "$DISMAKE" explain "$T/nowhere"
+}
+
 write_inputs "$src"
 write_steps
 configure "$src" "$bld"
+test_explain_refuses
 test_first_build
 test_noop
 test_input_changed
