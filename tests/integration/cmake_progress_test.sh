@@ -38,7 +38,7 @@ step "in a log: a line at the start and the end of each long step, no more"
 DISMAKE_PROGRESS_INTERVAL=1000 build "$bld"
 output="$LAST_STDOUT
 $LAST_STDERR"
-for what in commit assemble; do
+for what in commit assemble split; do
   assert_eq "dismake: $what: 0%
 dismake: $what: 100%" "$(grep "^dismake: $what: [0-9]*%$" <<<"$output")" "the $what's progress lines"
 done
