@@ -65,7 +65,10 @@ void add_file_steps(CLI::App& app, Action& action) {
     auto destination = std::make_shared<std::string>();
     CLI::App* cmd = add_step(app, "add", "Add a file, or merge a directory, into the image", *args);
     cmd->add_option("source", *source, "A file or directory on disk")->required();
-    cmd->add_option("image-path", *destination, "What the source becomes in the image")->required();
+    cmd->add_option("image-path", *destination,
+                    "What the source becomes in the image (a file given a directory, or a "
+                    "path ending with /, goes into it)")
+        ->required();
     on_run(cmd, action, args, [=] { return make_add_files_op(*source, *destination); });
   }
   {
