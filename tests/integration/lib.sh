@@ -116,6 +116,8 @@ hresult_name() {
     0X80070013) echo ERROR_WRITE_PROTECT ;;
     0XC1510114) echo DISMAPI_E_NEEDS_REMOUNT ;;
     0X800F0902) echo DISMAPI_E_BUSY ;;
+    0X80070032) echo ERROR_NOT_SUPPORTED ;;
+    0X80070003) echo ERROR_PATH_NOT_FOUND ;;
     *) fail "hresult_name: unknown code $1 (add it to lib.sh)" ;;
   esac
 }

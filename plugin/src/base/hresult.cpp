@@ -62,6 +62,8 @@ const char* hresult_name(HResult code) {
       return "ERROR_DISK_FULL";
     case hr::kFileCorrupt:
       return "ERROR_FILE_CORRUPT";
+    case hr::kRegistryCorrupt:
+      return "ERROR_REGISTRY_CORRUPT";
     default:
       return "";
   }

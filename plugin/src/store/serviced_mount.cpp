@@ -128,6 +128,37 @@ TreeChanges ServicedMount::untracked_changes() const {
   return changes;
 }
 
+std::vector<std::string> ServicedMount::record_untracked_changes() {
+  TreeChanges changes = untracked_changes();
+  std::vector<std::string> paths;
+  for (const auto* list : {&changes.added, &changes.modified, &changes.deleted, &changes.retyped})
+    paths.insert(paths.end(), list->begin(), list->end());
+  if (paths.empty()) return paths;
+  std::sort(paths.begin(), paths.end());
+  // The key of this state: its parent, and what the edited paths now hold.
+  Sha256 key;
+  key.add(impl_->state.current_key).add("edits by hand");
+  for (const std::string& path : paths) {
+    fs::path disk = disk_path(path);
+    std::error_code ec;
+    fs::file_status status = fs::symlink_status(disk, ec);
+    key.add(path);
+    if (fs::is_symlink(status)) {
+      key.add("link:" + fs::read_symlink(disk).string());
+    } else if (fs::is_regular_file(status)) {
+      key.add(sha256_file_hex(disk));
+    } else {
+      key.add(fs::exists(status) ? "dir" : "deleted");
+    }
+  }
+  std::string parent = impl_->state.current_key;
+  nlohmann::json spec = {{"op", "edits by hand"}, {"paths", paths}};
+  begin_step(key.hex(), parent);
+  // `mv` in the tree is a rename: the moved files keep their metadata.
+  finish_step(key.hex(), parent, spec, StepChanges{paths, {}, changes.moves, {}});
+  return paths;
+}
+
 bool ServicedMount::has_interrupted_step() const { return !impl_->state.pending_key.empty(); }
 
 void ServicedMount::roll_back_interrupted_step() {
@@ -195,7 +226,10 @@ void ServicedMount::finish_step(const std::string& key, const std::string& paren
   std::vector<std::string> paths = changes.paths;
   std::sort(paths.begin(), paths.end());
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+  m.step_moves = changes.moves;
   for (const std::string& path : paths) m.record_path(d, path);
+  m.step_moves.clear();
+  for (const auto& [path, change] : changes.metadata) m.apply_metadata(d, path, change);
   for (const auto& [name, value] : changes.properties) d.set_property(name, value);
   m.blobs.sync();  // the state names these blobs: they must outlive a crash
   m.catalog.save({key, parent, spec, d});

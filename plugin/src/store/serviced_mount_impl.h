@@ -1,6 +1,6 @@
 // Private to the store: the state a ServicedMount holds, shared by the files
 // that implement it (serviced_mount.cpp, tree_restore.cpp,
-// step_recording.cpp, commit_commands.cpp).
+// step_recording.cpp, mount_commit_plan.cpp).
 #pragma once
 
 #include <optional>
@@ -91,6 +91,14 @@ struct ServicedMount::Impl {
   // reported on their own).
   void record_directory(StateDelta& d, const std::string& path);
   void make_ancestors_directories(StateDelta& d, const std::string& path);
+  // Windows metadata (step_recording.cpp): where a recorded entry's comes from.
+  std::vector<std::pair<std::string, std::string>> step_moves;  // of the step being recorded
+  std::string moved_from(const std::string& path) const;
+  std::string origin_in(const StateDelta& d, const std::string& path) const;
+  bool is_base_file_in(const StateDelta& d, const std::string& path) const;
+  void carry_metadata(const StateDelta& d, const std::string& path, DeltaEntry& entry) const;
+  void rewrite_other_links(StateDelta& d, const std::string& path, const DeltaEntry& entry);
+  void apply_metadata(StateDelta& d, const std::string& path, const MetadataChange& change);
 };
 
 }  // namespace dismake

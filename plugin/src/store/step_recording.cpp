@@ -2,6 +2,7 @@
 // a delta entry (files go to the blob store) and a fresh index entry.
 #include <algorithm>
 
+#include "dismake/base/files.h"
 #include "serviced_mount_impl.h"
 
 namespace dismake {
@@ -27,9 +28,77 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
   } else {
     StoredBlob blob = blobs.put(disk(path));
     DeltaEntry entry{DeltaEntry::Kind::kFile, blob.sha256, blob.sha1, blob.size};
+    carry_metadata(d, path, entry);
+    bool base_file_rewritten = entry.origin.empty() && is_base_file_in(d, path);
     d.set(path, entry);
     index.forget(path);
     index.record(paths.mount_dir, path, blob.sha1);
+    if (base_file_rewritten) rewrite_other_links(d, path, entry);
+  }
+}
+
+// What the state before the step says of the moved path a step's move put
+// at `path` ("" when `path` was not moved).
+std::string ServicedMount::Impl::moved_from(const std::string& path) const {
+  for (const auto& [from, to] : step_moves) {
+    if (path == to) return from;
+    if (path.size() > to.size() && path.compare(0, to.size(), to) == 0 && path[to.size()] == '/')
+      return from + path.substr(to.size());
+  }
+  return "";
+}
+
+// The base path whose Windows metadata the entry at `path` of `d` carries.
+std::string ServicedMount::Impl::origin_in(const StateDelta& d, const std::string& path) const {
+  const DeltaEntry* e = d.find(path);
+  if (e != nullptr && !e->origin.empty()) return e->origin;
+  return is_base_file_in(d, path) || want_in(d, listing(), path).source == Want::Source::kBase
+             ? path
+             : "";
+}
+
+// True when `path` in `d` is the base's own file (its content maybe new).
+bool ServicedMount::Impl::is_base_file_in(const StateDelta& d, const std::string& path) const {
+  const BaseEntry* b = listing().find(path);
+  if (b == nullptr || b->is_directory || b->is_reparse_point) return false;
+  if (base_hidden_by_ancestor(d, path)) return false;
+  const DeltaEntry* e = d.find(path);
+  return e == nullptr || (e->kind == DeltaEntry::Kind::kFile && e->origin.empty());
+}
+
+// A new entry keeps the metadata the path had (an earlier step's attributes
+// or descriptor); a moved one that of where it came from.
+void ServicedMount::Impl::carry_metadata(const StateDelta& d, const std::string& path,
+                                         DeltaEntry& entry) const {
+  std::string from = moved_from(path);
+  if (from.empty()) {
+    if (const DeltaEntry* old = d.find(path); old != nullptr && old->kind == entry.kind)
+      entry.keep_metadata_of(*old);
+    return;
+  }
+  // Moves are resolved against the state before the step (`delta`).
+  if (const DeltaEntry* old = delta.find(from); old != nullptr && old->kind == entry.kind)
+    entry.keep_metadata_of(*old);
+  entry.origin = origin_in(delta, from);
+}
+
+// Writing a file on Windows writes the one file all its names share: the
+// base's other names of `path` that still hold the base's content get the
+// new content too, and stay one file in the output (commit_plan.h).
+void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& path,
+                                              const DeltaEntry& entry) {
+  if (entry.sha1 == listing().find(path)->sha1) return;
+  for (const std::string& other : listing().other_links(path)) {
+    if (want_in(d, listing(), other).source != Want::Source::kBase) continue;
+    make_parents(other);
+    fs::path copy = temporary_sibling(disk(other));
+    copy_file_durable(disk(path), copy, /*durable=*/false);
+    fs::rename(copy, disk(other));
+    DeltaEntry linked = entry;
+    linked.keep_metadata_of(DeltaEntry{});
+    d.set(other, linked);
+    index.forget(other);
+    index.record(paths.mount_dir, other, entry.sha1);
   }
 }
 
@@ -42,6 +111,7 @@ void ServicedMount::Impl::record_directory(StateDelta& d, const std::string& pat
   if (before.kind() == ImagePathKind::kDirectory) return;
   DeltaEntry entry{DeltaEntry::Kind::kDirectory};
   entry.replaces_base = listing().find(path) != nullptr;
+  carry_metadata(d, path, entry);
   d.set(path, entry);
   std::vector<std::string> children;
   for (const auto& child : fs::directory_iterator(disk(path)))
@@ -60,6 +130,26 @@ void ServicedMount::Impl::make_ancestors_directories(StateDelta& d, const std::s
     }
     if (index.find(a) == nullptr) index.record(paths.mount_dir, a, "");
   }
+}
+
+}  // namespace dismake
+
+namespace dismake {
+
+// Attribute bits and descriptors a step gave `path` (a file it recorded),
+// on top of what earlier steps gave it.
+void ServicedMount::Impl::apply_metadata(StateDelta& d, const std::string& path,
+                                         const MetadataChange& change) {
+  const DeltaEntry* found = d.find(path);
+  if (found == nullptr || found->kind != DeltaEntry::Kind::kFile)
+    throw Error(hr::kInvalidArg, "'" + path + "' is not a file of the image",
+                "attributes and security descriptors are set on files");
+  DeltaEntry entry = *found;
+  entry.attributes_set = (entry.attributes_set & ~change.attributes_clear) | change.attributes_set;
+  entry.attributes_clear =
+      (entry.attributes_clear & ~change.attributes_set) | change.attributes_clear;
+  if (!change.security_from.empty()) entry.security_from = change.security_from;
+  d.set(path, entry);
 }
 
 }  // namespace dismake
