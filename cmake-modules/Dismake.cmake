@@ -31,6 +31,18 @@ Getting the module and the helper
   Absolute path of the ``dismake`` helper. When set, it is used instead of
   the ``Dismake::dismake`` target.
 
+.. variable:: DISMAKE_CONSOLE_PROGRESS
+
+  ``ON`` (the default): the long steps (commit, assemble, split, and the
+  mount of a ``FULL`` image) run in Ninja's ``console`` pool
+  (``USES_TERMINAL``), so their progress shows while they run: a bar that
+  redraws in a terminal, a line every few seconds in a log
+  (``DISMAKE_PROGRESS_INTERVAL`` in the environment sets the seconds). The
+  order of an image's steps does not depend on its job pool (each waits
+  for the one before it), but two console steps never run at once, so two
+  images' commits no longer overlap. ``OFF``: every step of an image runs
+  in its own job pool, and its output is shown only when it fails.
+
 A recipe
 ^^^^^^^^
 
@@ -83,10 +95,54 @@ inputs are tracked through depfiles written by the helper, so adding or
 deleting a file in an overlay directory re-runs its step without re-running
 CMake.
 
-Each step's output goes to a log file beside its stamp (under
-``<binary-dir>/dismake/<image>/steps/``); the console shows one line per
-step, and the log when the step fails. The helper also records every step
-in ``<mount-dir>.dismake/events.log``.
+Each step runs through a small generated script, ``cmake -P
+<binary-dir>/dismake/<image>/steps/<nnn>-<verb>.cmake``. Its output goes to
+a log file beside its stamp; the console shows one line per step, saying
+what happened and why:
+
+.. code-block:: text
+
+  dismake pro: check the mount of base.wim image 1: up to date, mount reused
+  dismake pro: add overlay -> /: ran (input overlay/app.ini changed)
+  dismake pro: set HKLM\SOFTWARE\Contoso\Channel (REG_SZ): ran (step 002-add changed the image)
+  dismake pro: import registry policies.reg: restored from cache (step removed before it)
+
+(``ran (first build)``, ``ran (new step)``, ``ran (step inserted before
+it)``, ``ran (argument data changed ('1' -> '2'))``, ``ran (the base image
+changed)``, ``ran (the image was mounted again)``, ``restored from cache
+(...)`` when an earlier build made the same state, ``up to date``.) When a step fails, the helper's error message
+comes first, then the rest of the step's output and the path of its log.
+The files of steps that were removed or renumbered are removed when CMake
+runs again. The helper also records every step in
+``<mount-dir>.dismake/events.log``.
+
+Why did a step run?
+^^^^^^^^^^^^^^^^^^^
+
+``ninja -d explain`` does not help here: the ensure step runs in every
+build, so Ninja can only say that every step's input "changed". Use
+
+.. code-block:: sh
+
+  dismake explain <build-dir> [<step>] [--json]
+  dismake explain <mount-dir> [<step>] [--json]
+
+instead. For the last build of each image it prints every step's key
+inputs (the op and its arguments, each input file's digest, the state it
+started from, the base image's identity) and marks those that differ from
+the build of that step before; ``<step>`` is a step's name
+(``003-add``) or number (``3``).
+
+Errors at configure time
+^^^^^^^^^^^^^^^^^^^^^^^^
+
+What can be checked when CMake runs is: a missing ``WIM``, ``SOURCE``,
+``.reg`` or answer file (unless a custom command declared before makes
+it), an unknown registry hive, ``DATA`` that does not fit its ``TYPE``,
+and, when :variable:`DISMAKE_EXECUTABLE` names a built helper, an
+``INDEX`` or ``NAME`` the WIM does not have. The error comes from the
+function called, names the argument and the fix, and CMake's call stack
+gives the line of the ``CMakeLists.txt``.
 #]=======================================================================]
 
 include_guard(GLOBAL)
@@ -103,6 +159,9 @@ cmake_policy(VERSION 3.20...3.31)
 
 set(DISMAKE_EXECUTABLE "" CACHE FILEPATH
   "The dismake helper (empty: the Dismake::dismake target)")
+option(DISMAKE_CONSOLE_PROGRESS
+  "Show the progress of long steps (commit, assemble, split, a FULL mount) live in Ninja's console pool"
+  ON)
 
 # ---------------------------------------------------------------------------
 # Internal state: one set of global properties per image and per session, so
@@ -121,9 +180,14 @@ function(_dismake_set_append name value)
   set_property(GLOBAL APPEND PROPERTY "_DISMAKE_${name}" "${value}")
 endfunction()
 
-# Fails the configuration with "<fn>: <message...>".
+# Fails the configuration with "<fn>: <message...>". (The parts are read
+# one by one: ${ARGN} would drop the semicolons of a value they quote.)
 function(_dismake_fail fn)
-  string(JOIN "" message ${ARGN})
+  set(message "")
+  math(EXPR last "${ARGC} - 1")
+  foreach(i RANGE 1 ${last})
+    string(APPEND message "${ARGV${i}}")
+  endforeach()
   message(FATAL_ERROR "${fn}: ${message}")
 endfunction()
 
@@ -189,6 +253,142 @@ endfunction()
 function(_dismake_absolute out path base)
   cmake_path(ABSOLUTE_PATH path BASE_DIRECTORY "${base}" NORMALIZE OUTPUT_VARIABLE result)
   set(${out} "${result}" PARENT_SCOPE)
+endfunction()
+
+# ---------------------------------------------------------------------------
+# Configure-time checks of a step's inputs, so that a mistake fails at the
+# call that made it (with its CMakeLists line in CMake's call stack) rather
+# than as Ninja's "missing and no known rule" or a step failing mid-build.
+
+# Fails unless <path>, the value of <fn>'s <keyword>, exists or is the
+# output of a custom command declared before (GENERATED).
+function(_dismake_require_input fn keyword path hint)
+  if(EXISTS "${path}")
+    return()
+  endif()
+  get_source_file_property(generated "${path}" GENERATED)
+  if(generated)
+    return()
+  endif()
+  _dismake_fail(${fn} "${keyword} ${path} does not exist: ${hint} (relative paths are "
+    "relative to ${CMAKE_CURRENT_SOURCE_DIR}, and a file a custom command makes must be "
+    "declared before this call)")
+endfunction()
+
+# Fails unless <key> lies in a hive the helper can edit (registry_path.cpp
+# has the same list).
+function(_dismake_check_registry_key fn keyword key)
+  set(hives [[HKLM\SOFTWARE, HKLM\SYSTEM, HKLM\SAM, HKLM\SECURITY, HKLM\COMPONENTS, HKLM\DRIVERS, HKU\.DEFAULT, HKU\DefaultUser, HKCU, HKCR]])
+  string(TOUPPER "${key}" upper)
+  string(REGEX REPLACE [[^HKEY_LOCAL_MACHINE(\\|$)]] [[HKLM\1]] upper "${upper}")
+  string(REGEX REPLACE [[^HKEY_USERS(\\|$)]] [[HKU\1]] upper "${upper}")
+  string(REGEX REPLACE [[^HKEY_CURRENT_USER(\\|$)]] [[HKCU\1]] upper "${upper}")
+  string(REGEX REPLACE [[^HKEY_CLASSES_ROOT(\\|$)]] [[HKCR\1]] upper "${upper}")
+  if(NOT upper MATCHES [[^(HKLM\\(SOFTWARE|SYSTEM|SAM|SECURITY|COMPONENTS|DRIVERS)|HKU\\(\.DEFAULT|DEFAULTUSER)|HKCU|HKCR)(\\|$)]])
+    string(REGEX MATCH [[^[^\\]*(\\[^\\]*)?]] hive "${key}")
+    _dismake_fail(${fn} "${keyword} '${key}' is not in a hive of the image ('${hive}' is "
+      "unknown): use one of ${hives} (or the HKEY_ long names), and in CMake strings write each "
+      "backslash twice, or use a bracket argument: [[HKLM\\SOFTWARE\\Contoso]]")
+  endif()
+endfunction()
+
+# Whether the unsigned decimal <digits> is at most <max> (both without
+# leading zeros; CMake's math() is signed 64-bit, so compare as text).
+function(_dismake_decimal_fits out digits max)
+  string(REGEX REPLACE "^0+([0-9])" "\\1" digits "${digits}")
+  string(LENGTH "${digits}" length)
+  string(LENGTH "${max}" max_length)
+  if(length LESS max_length OR (length EQUAL max_length AND NOT digits STRGREATER max))
+    set(${out} TRUE PARENT_SCOPE)
+  else()
+    set(${out} FALSE PARENT_SCOPE)
+  endif()
+endfunction()
+
+# Fails unless <data> is what a value of <type> can hold (registry_value.cpp
+# parses it the same way).
+function(_dismake_check_registry_data fn type data)
+  string(STRIP "${data}" number)
+  if(type STREQUAL "REG_DWORD" OR type STREQUAL "REG_QWORD")
+    if(type STREQUAL "REG_DWORD")
+      set(max 4294967295)
+      set(hex_digits 8)
+    else()
+      set(max 18446744073709551615)
+      set(hex_digits 16)
+    endif()
+    if(number MATCHES "^0[xX]0*([0-9a-fA-F]+)$")
+      string(LENGTH "${CMAKE_MATCH_1}" length)
+      set(fits TRUE)
+      if(length GREATER hex_digits)
+        set(fits FALSE)
+      endif()
+    elseif(number MATCHES "^[0-9]+$")
+      _dismake_decimal_fits(fits "${number}" ${max})
+    else()
+      _dismake_fail(${fn} "DATA '${data}' is not a number, as TYPE ${type} needs: give an "
+        "unsigned number from 0 to ${max}, decimal or 0x-hex")
+    endif()
+    if(NOT fits)
+      _dismake_fail(${fn} "DATA '${data}' is out of range for TYPE ${type}: give an unsigned "
+        "number from 0 to ${max}, decimal or 0x-hex")
+    endif()
+  elseif(type STREQUAL "REG_BINARY")
+    if(NOT number MATCHES "^(([0-9a-fA-F][0-9a-fA-F])*|[0-9a-fA-F][0-9a-fA-F]?( *, *[0-9a-fA-F][0-9a-fA-F]?)*)$")
+      _dismake_fail(${fn} "DATA '${data}' is not hex bytes, as TYPE REG_BINARY needs: give "
+        "pairs of hex digits ('01ff') or bytes separated by commas ('01,ff')")
+    endif()
+  elseif(type STREQUAL "REG_MULTI_SZ")
+    if(data MATCHES "(^;|;;|;$)")
+      _dismake_fail(${fn} "DATA '${data}' has an empty item, which TYPE REG_MULTI_SZ cannot "
+        "hold: separate the items with a single ';', with none at the start or end")
+    endif()
+  endif()
+endfunction()
+
+# The images of <wim> as the helper sees them: sets <out_count> to their
+# number and <out_names> to their names (in index order). Empty when it
+# cannot be known at configure time (no helper built yet).
+function(_dismake_wim_images out_count out_names wim)
+  set(${out_count} "" PARENT_SCOPE)
+  set(${out_names} "" PARENT_SCOPE)
+  if(NOT DISMAKE_EXECUTABLE OR NOT EXISTS "${DISMAKE_EXECUTABLE}" OR NOT EXISTS "${wim}")
+    return()
+  endif()
+  execute_process(COMMAND "${DISMAKE_EXECUTABLE}" info "${wim}" --json
+    OUTPUT_VARIABLE info ERROR_VARIABLE error RESULT_VARIABLE result)
+  if(NOT result STREQUAL "0")
+    string(STRIP "${error}" error)
+    _dismake_fail(dismake_mount_image "WIM ${wim} cannot be read: ${error}")
+  endif()
+  string(JSON count GET "${info}" image_count)
+  set(names "")
+  if(count GREATER 0)
+    math(EXPR last "${count} - 1")
+    foreach(i RANGE ${last})
+      string(JSON name GET "${info}" images ${i} name)
+      list(APPEND names "${name}")
+    endforeach()
+  endif()
+  set(${out_count} "${count}" PARENT_SCOPE)
+  set(${out_names} "${names}" PARENT_SCOPE)
+endfunction()
+
+# Fails unless the image INDEX or NAME selects is in <wim>, when that can
+# be known at configure time.
+function(_dismake_check_wim_image fn wim selector value)
+  _dismake_wim_images(count names "${wim}")
+  if(count STREQUAL "")
+    return()
+  endif()
+  string(JOIN "', '" shown ${names})
+  if(selector STREQUAL "index" AND value GREATER count)
+    _dismake_fail(${fn} "INDEX ${value} is not an image of ${wim}: it has images 1 to ${count} "
+      "('${shown}'; see `dismake info ${wim}`)")
+  elseif(selector STREQUAL "name" AND NOT value IN_LIST names)
+    _dismake_fail(${fn} "NAME '${value}' is not an image of ${wim}: its images are "
+      "'${shown}' (see `dismake info ${wim}`); give one of them, or INDEX <n>")
+  endif()
 endfunction()
 
 # ---------------------------------------------------------------------------
@@ -280,7 +480,8 @@ endfunction()
 # Adds one node to the image's chain of stamps. The helper is called as
 #   dismake <verb> <mount-dir> --after <previous stamp> --stamp <this stamp>
 #           [--depfile <file>] <the caller's _dismake_args>
-# in the image's job pool, its output going to a log beside the stamp.
+# in the image's job pool, through the node's step script (see
+# _dismake_step_command).
 #
 #   ALWAYS     the node runs in every build (a never-created SYMBOLIC output);
 #              its stamp is a BYPRODUCT the helper rewrites only on a change
@@ -302,14 +503,7 @@ function(_dismake_add_node fn image verb)
   set(base "${dir}/${count}-${verb}")
   set(stamp "${base}.stamp")
 
-  set(code "")
-  _dismake_code_append(code "${base}.log")
-  _dismake_code_append(code "${helper_COMMAND}")
-  _dismake_code_append(code "${verb}")
-  _dismake_code_append(code "${mount_dir}")
-  foreach(value --after "${after}" --stamp "${stamp}")
-    _dismake_code_append(code "${value}")
-  endforeach()
+  _dismake_code_list(code "${verb}" "${mount_dir}" --after "${after}" --stamp "${stamp}")
   if(node_DEPFILE)
     _dismake_code_append(code --depfile)
     _dismake_code_append(code "${base}.d")
@@ -330,13 +524,14 @@ function(_dismake_add_node fn image verb)
     set(outputs "OUTPUT")
   endif()
   _dismake_code_append(outputs "${stamp}")
-  _dismake_code_list(depends_code "${after}" ${helper_DEPENDS} ${node_DEPENDS})
-  _dismake_code_list(comment_code "dismake ${image}: ${node_COMMENT}")
-  _dismake_wrapper_code(wrapper)
+  set(label "dismake ${image}: ${node_COMMENT}")
+  _dismake_step_command(command "${base}" "${label}" "${helper_COMMAND}" "${code}")
+  _dismake_code_list(depends_code "${after}" "${base}.cmake" ${helper_DEPENDS} ${node_DEPENDS})
+  _dismake_code_list(comment_code "${label}")
 
   cmake_language(EVAL CODE "
     add_custom_command(${outputs}
-      COMMAND ${wrapper} ${code}
+      COMMAND ${command}
       DEPENDS ${depends_code}
       ${depfile_code}
       COMMENT ${comment_code}
@@ -345,6 +540,7 @@ function(_dismake_add_node fn image verb)
 
   _dismake_set("IMAGE_${image}_TAIL" "${stamp}")
   _dismake_set("IMAGE_${image}_COUNT" "${count}")
+  _dismake_set_append("IMAGE_${image}_STEP_NAMES" "${count}-${verb}")
   if(count GREATER 1)
     set(separator ",")
   else()
@@ -354,15 +550,123 @@ function(_dismake_add_node fn image verb)
     "${separator}\n    [${_dismake_json}]")
 endfunction()
 
-# The command prefix every helper call runs under: output to the log file
-# (the first argument), shown only when the command fails, so that the
-# console gets one line per step.
-function(_dismake_wrapper_code out)
-  set(script [=[log=$1; shift; printf '$ %s\n' "$*" >"$log"; "$@" >>"$log" 2>&1 || { status=$?; cat "$log" >&2; exit $status; }]=])
-  set(code "sh -c")
-  _dismake_code_append(code "${script}")
-  string(APPEND code " dismake-step")
-  set(${out} "${code}" PARENT_SCOPE)
+# Every helper call of the build runs through a small generated script,
+# <base>.cmake, run with `cmake -P`: the helper's output goes to <base>.log,
+# and the console gets one line, "<label>: <outcome>" ("ran (input
+# overlay/app.ini changed)", "up to date", ...), which the helper writes to
+# <base>.outcome. When the helper fails, its own error message comes first,
+# then the rest of its output and where the log is. (A script rather than
+# an inline shell command keeps Ninja's failure report short, and works the
+# same wherever CMake runs.) <helper> and <args_code> (bracket arguments) make
+# the command line; generator expressions in them are evaluated. Sets <out>
+# to the COMMAND code; the node must depend on <base>.cmake, so that a change
+# of its arguments re-runs it.
+function(_dismake_step_command out base label helper args_code)
+  # CONSOLE: the step runs in Ninja's console pool; the helper's stderr
+  # (its progress, and its error) goes straight to the console.
+  if("CONSOLE" IN_LIST ARGN)
+    # execute_process() forwards an uncaptured stderr through a pipe, where
+    # the helper would not know it writes to a terminal: hand it the
+    # terminal itself when there is one, for its progress bar.
+    set(error_code "\${error_to}")
+    set(terminal_code [=[
+file(REAL_PATH /dev/stderr terminal)
+set(error_to "")
+if(terminal MATCHES "^/dev/(pts/[0-9]+|tty[A-Za-z0-9]*)$")
+  set(error_to ERROR_FILE "${terminal}")
+endif()]=])
+  else()
+    set(terminal_code "")
+    set(error_code "ERROR_VARIABLE output")
+  endif()
+  _dismake_code_list(label_code "${label}")
+  _dismake_code_list(log_code "${base}.log")
+  _dismake_code_list(outcome_code "${base}.outcome")
+  _dismake_code_list(helper_code "${helper}")
+  string(CONFIGURE [=[
+# Generated by Dismake.cmake: one step of the image build. Edit the
+# CMakeLists.txt, not this file.
+set(label @label_code@)
+set(log @log_code@)
+set(outcome @outcome_code@)
+file(REMOVE "${outcome}")
+@terminal_code@
+execute_process(
+  COMMAND @helper_code@ --outcome @outcome_code@ @args_code@
+  OUTPUT_VARIABLE output @error_code@ RESULT_VARIABLE result)
+file(WRITE "${log}" "# ${label}\n${output}")
+if(NOT result STREQUAL "0")
+  # The helper's own message first, then whatever else the step printed.
+  # (Semicolons are kept out of the way of CMake's lists.)
+  string(ASCII 31 unit)
+  string(REPLACE ";" "${unit}" output "${output}")
+  string(REGEX MATCHALL "dismake: error: [^\n]*" errors "${output}")
+  string(REGEX REPLACE "dismake: error: [^\n]*\n?" "" rest "${output}")
+  string(STRIP "${rest}" rest)
+  list(JOIN errors "\n" text)
+  string(REPLACE "${unit}" ";" text "${text}")
+  string(REPLACE "${unit}" ";" rest "${rest}")
+  if(text STREQUAL "")
+    set(text "${label}: failed (${result})")
+  endif()
+  if(NOT rest STREQUAL "")
+    string(APPEND text "\n-- output of the step --\n${rest}")
+  endif()
+  message(NOTICE "${text}")
+  if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.29)
+    message(NOTICE "(${label}: the step's log is ${log})")
+    cmake_language(EXIT 1)
+  endif()
+  message(FATAL_ERROR "${label} failed; the step's log is ${log}")
+endif()
+if(EXISTS "${outcome}")
+  file(READ "${outcome}" what)
+  string(STRIP "${what}" what)
+  # On stdout, as Ninja prints a step's output (a console step's too).
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E echo "${label}: ${what}")
+endif()
+]=] content @ONLY)
+  file(GENERATE OUTPUT "${base}.cmake" CONTENT "${content}")
+  # The script's digest on the command line: Ninja re-runs a step whose
+  # command changed even when the script's mtime does not tell (a rewrite
+  # within the output's timestamp), as it did when the arguments were on
+  # the command line itself.
+  string(MD5 digest "${content}")
+  _dismake_code_list(command "${CMAKE_COMMAND}" -D "DISMAKE_STEP_DIGEST=${digest}" -P "${base}.cmake")
+  set(${out} "${command}" PARENT_SCOPE)
+endfunction()
+
+# Sets <out> to how a long step of <image> is scheduled: in Ninja's console
+# pool when DISMAKE_CONSOLE_PROGRESS is on (live progress), else in the
+# image's job pool; <console> to CONSOLE or "" for _dismake_step_command.
+function(_dismake_long_step_pool out console image)
+  if(DISMAKE_CONSOLE_PROGRESS)
+    set(${out} USES_TERMINAL PARENT_SCOPE)
+    set(${console} CONSOLE PARENT_SCOPE)
+  elseif(image STREQUAL "")
+    set(${out} "" PARENT_SCOPE)
+    set(${console} "" PARENT_SCOPE)
+  else()
+    set(${out} "JOB_POOL dismake_${image}" PARENT_SCOPE)
+    set(${console} "" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# Removes what removed or renumbered steps left in the image's step
+# directory (stamps, logs, depfiles, scripts), so that it holds the files of
+# the current recipe only.
+function(_dismake_remove_stale_step_files image)
+  _dismake_get(dir "IMAGE_${image}_STEP_DIR")
+  _dismake_get(names "IMAGE_${image}_STEP_NAMES")
+  list(APPEND names 000-ensure commit unmount)
+  file(GLOB files LIST_DIRECTORIES false "${dir}/*")
+  foreach(file IN LISTS files)
+    cmake_path(GET file FILENAME name)
+    string(REGEX REPLACE "\\..*$" "" name "${name}")
+    if(NOT name IN_LIST names)
+      file(REMOVE "${file}")
+    endif()
+  endforeach()
 endfunction()
 
 # At the end of the mounting directory: every image must be unmounted, which
@@ -445,6 +749,9 @@ function(dismake_mount_image)
   _dismake_helper(${fn} helper)
 
   _dismake_absolute(wim "${arg_WIM}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  _dismake_require_input(${fn} WIM "${wim}" "give the path of the base WIM file")
+  string(TOUPPER "${selector}" keyword)
+  _dismake_check_wim_image(${fn} "${wim}" ${selector} "${arg_${keyword}}")
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/dismake/${image}")
   if(DEFINED arg_MOUNT_DIR)
     _dismake_absolute(mount_dir "${arg_MOUNT_DIR}" "${CMAKE_CURRENT_BINARY_DIR}")
@@ -474,6 +781,7 @@ function(dismake_mount_image)
   _dismake_set("IMAGE_${image}_STEP_DIR" "${dir}/steps")
   _dismake_set("IMAGE_${image}_RECIPE_FILE" "${dir}/recipe.json")
   _dismake_set("IMAGE_${image}_COUNT" 0)
+  _dismake_set("IMAGE_${image}_STEP_NAMES" "")
   _dismake_set("IMAGE_${image}_ALWAYS" "")
   _dismake_set("IMAGE_${image}_UNMOUNTED" "")
   file(MAKE_DIRECTORY "${dir}/steps")
@@ -481,27 +789,38 @@ function(dismake_mount_image)
 
   # The ensure step: always runs, rewrites its stamp only when the mount
   # changed (mounted, mounted again, another base, another recipe).
-  string(TOUPPER "${selector}" keyword)
   set(selector_value "${arg_${keyword}}")
   set(stamp "${dir}/steps/000-ensure.stamp")
-  _dismake_code_list(code "${dir}/steps/000-ensure.log" "${helper_COMMAND}" ensure --wim "${wim}"
-    --${selector} "${selector_value}" --mount-dir "${mount_dir}" --recipe "${dir}/recipe.json"
-    --stamp "${stamp}")
+  _dismake_code_list(code ensure --wim "${wim}" --${selector} "${selector_value}"
+    --mount-dir "${mount_dir}" --recipe "${dir}/recipe.json" --stamp "${stamp}")
   if(arg_FULL)
     string(APPEND code " --full")
   endif()
   set(always "${dir}/steps/000-ensure.always")
   set_source_files_properties("${always}" PROPERTIES SYMBOLIC TRUE)
   _dismake_code_list(outputs "${always}" BYPRODUCTS "${stamp}")
-  _dismake_code_list(depends "${wim}" "${dir}/recipe.json" ${helper_DEPENDS})
-  _dismake_code_list(comment "dismake ${image}: mount ${wim} ${which}")
-  _dismake_wrapper_code(wrapper)
+  # Runs in every build, so its label must not claim that a mount happens:
+  # the outcome line says what it found ("up to date, mount reused").
+  cmake_path(GET wim FILENAME wim_name)
+  set(label "dismake ${image}: check the mount of ${wim_name} ${which}")
+  # Only the mount of a FULL image is long (a lazy one extracts nothing).
+  if(arg_FULL)
+    _dismake_long_step_pool(pool console "${image}")
+  else()
+    set(pool "JOB_POOL dismake_${image}")
+    set(console "")
+  endif()
+  _dismake_step_command(command "${dir}/steps/000-ensure" "${label}" "${helper_COMMAND}" "${code}"
+    ${console})
+  _dismake_code_list(depends "${wim}" "${dir}/recipe.json" "${dir}/steps/000-ensure.cmake"
+    ${helper_DEPENDS})
+  _dismake_code_list(comment "${label}")
   cmake_language(EVAL CODE "
     add_custom_command(OUTPUT ${outputs}
-      COMMAND ${wrapper} ${code}
+      COMMAND ${command}
       DEPENDS ${depends}
       COMMENT ${comment}
-      JOB_POOL dismake_${image}
+      ${pool}
       VERBATIM)")
   _dismake_set("IMAGE_${image}_ALWAYS" "${always}")
   _dismake_set("IMAGE_${image}_TAIL" "${stamp}")
@@ -629,10 +948,12 @@ endfunction()
   ``SOURCE``
     A file or a directory (relative paths: to the current source directory).
   ``DESTINATION``
-    What the source becomes in the image: a file becomes the file at that
-    path (replacing one there); a directory's contents merge into the
-    directory at that path (``/`` for the image's root). Image paths are
-    case-insensitive, as on Windows.
+    What the source becomes in the image. A file becomes the file at that
+    path (replacing one there); as with ``cp`` and ``xcopy``, a
+    ``DESTINATION`` that ends with ``/`` (or ``\``), or names a directory
+    the image has, means "into this directory", under the file's own name.
+    A directory's contents merge into the directory at that path (``/`` for
+    the image's root). Image paths are case-insensitive, as on Windows.
 
   Every file and directory under a directory ``SOURCE`` is tracked through
   a depfile: editing, adding or deleting a file re-runs the step without
@@ -646,6 +967,7 @@ function(dismake_add_files)
   _dismake_step_begin(${fn} add "${ARGV0}")
 
   _dismake_absolute(source "${arg_SOURCE}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  _dismake_require_input(${fn} SOURCE "${source}" "give the file or directory to add")
   # A directory is tracked through the depfile; a file (maybe generated by
   # another custom command) is an ordinary dependency too.
   set(depends "")
@@ -732,6 +1054,8 @@ function(dismake_set_registry_value)
     string(JOIN ", " known ${types})
     _dismake_fail(${fn} "TYPE '${arg_TYPE}' is not one of ${known}")
   endif()
+  _dismake_check_registry_key(${fn} KEY "${arg_KEY}")
+  _dismake_check_registry_data(${fn} ${type} "${arg_DATA}")
   _dismake_step_begin(${fn} set-registry-value "${ARGV0}")
 
   _dismake_positionals()
@@ -745,6 +1069,103 @@ function(dismake_set_registry_value)
     set(shown "${arg_KEY}\\${arg_NAME}")
   endif()
   _dismake_add_node(${fn} "${image}" set-registry-value COMMENT "set ${shown} (${type})")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_rename_path
+
+  Renames or moves a file or directory of the image.
+
+  .. code-block:: cmake
+
+    dismake_rename_path(<session> FROM <image-path> TO <image-path>)
+
+  ``FROM`` must exist in the image and ``TO`` must not; the directory
+  ``TO`` goes into must exist. Image paths are case-insensitive, as on
+  Windows.
+#]=======================================================================]
+function(dismake_rename_path)
+  set(fn dismake_rename_path)
+  _dismake_check_name(${fn} session "${ARGV0}" FROM TO)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "FROM;TO" "")
+  _dismake_check_args(${fn} REQUIRED FROM TO)
+  foreach(keyword FROM TO)
+    if(arg_${keyword} STREQUAL "" OR arg_${keyword} MATCHES "^[/\\\\]*$")
+      _dismake_fail(${fn} "${keyword} must name a path in the image, not its root")
+    endif()
+  endforeach()
+  _dismake_step_begin(${fn} rename "${ARGV0}")
+  _dismake_positionals()
+  _dismake_arg("${arg_FROM}")
+  _dismake_arg("${arg_TO}")
+  _dismake_add_node(${fn} "${image}" rename COMMENT "rename ${arg_FROM} -> ${arg_TO}")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_delete_registry_value
+
+  Deletes a value from the image's offline registry hives.
+
+  .. code-block:: cmake
+
+    dismake_delete_registry_value(<session> KEY <key> NAME <name> [IF_EXISTS])
+
+  ``KEY`` is written as for :command:`dismake_set_registry_value`;
+  ``NAME ""`` is the key's default value. A value (or key) the image does
+  not have fails the step, unless ``IF_EXISTS``.
+#]=======================================================================]
+function(dismake_delete_registry_value)
+  set(fn dismake_delete_registry_value)
+  _dismake_check_name(${fn} session "${ARGV0}" KEY NAME IF_EXISTS)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "IF_EXISTS" "KEY;NAME" "")
+  _dismake_check_args(${fn} REQUIRED KEY)
+  _dismake_given(given NAME ${ARGV})
+  if(NOT given)
+    _dismake_fail(${fn} "NAME is required (NAME \"\" for the key's default value)")
+  endif()
+  _dismake_check_registry_key(${fn} KEY "${arg_KEY}")
+  _dismake_step_begin(${fn} delete-registry-value "${ARGV0}")
+  if(arg_IF_EXISTS)
+    _dismake_arg(--if-exists)
+  endif()
+  _dismake_positionals()
+  _dismake_arg("${arg_KEY}")
+  _dismake_arg("${arg_NAME}")
+  if("${arg_NAME}" STREQUAL "")
+    set(shown "${arg_KEY} (default value)")
+  else()
+    set(shown "${arg_KEY}\\${arg_NAME}")
+  endif()
+  _dismake_add_node(${fn} "${image}" delete-registry-value COMMENT "delete value ${shown}")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_delete_registry_key
+
+  Deletes a registry key, with its values and subkeys, from the image's
+  offline registry hives.
+
+  .. code-block:: cmake
+
+    dismake_delete_registry_key(<session> KEY <key> [IF_EXISTS])
+
+  ``KEY`` is written as for :command:`dismake_set_registry_value`, and must
+  be below a hive's root (a hive itself cannot be deleted). A key the image
+  does not have fails the step, unless ``IF_EXISTS``.
+#]=======================================================================]
+function(dismake_delete_registry_key)
+  set(fn dismake_delete_registry_key)
+  _dismake_check_name(${fn} session "${ARGV0}" KEY IF_EXISTS)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "IF_EXISTS" "KEY" "")
+  _dismake_check_args(${fn} REQUIRED KEY)
+  _dismake_check_registry_key(${fn} KEY "${arg_KEY}")
+  _dismake_step_begin(${fn} delete-registry-key "${ARGV0}")
+  if(arg_IF_EXISTS)
+    _dismake_arg(--if-exists)
+  endif()
+  _dismake_positionals()
+  _dismake_arg("${arg_KEY}")
+  _dismake_add_node(${fn} "${image}" delete-registry-key COMMENT "delete key ${arg_KEY}")
 endfunction()
 
 #[=======================================================================[.rst:
@@ -767,6 +1188,7 @@ function(dismake_import_registry)
   _dismake_step_begin(${fn} import-registry "${ARGV0}")
 
   _dismake_absolute(file "${arg_FILE}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  _dismake_require_input(${fn} FILE "${file}" "give the .reg file to import")
   _dismake_positionals()
   _dismake_arg("${file}")
   _dismake_add_node(${fn} "${image}" import-registry DEPFILE DEPENDS "${file}"
@@ -793,6 +1215,7 @@ function(dismake_apply_unattend)
   _dismake_step_begin(${fn} apply-unattend "${ARGV0}")
 
   _dismake_absolute(file "${arg_FILE}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  _dismake_require_input(${fn} FILE "${file}" "give the answer file (unattend.xml)")
   _dismake_positionals()
   _dismake_arg("${file}")
   _dismake_add_node(${fn} "${image}" apply-unattend DEPFILE DEPENDS "${file}"
@@ -943,6 +1366,7 @@ function(dismake_run)
   set(depfile "")
   foreach(input IN LISTS arg_DEPENDS)
     _dismake_absolute(input "${input}" "${CMAKE_CURRENT_SOURCE_DIR}")
+    _dismake_require_input(${fn} DEPENDS "${input}" "give the files the command reads")
     _dismake_arg(--depends)
     _dismake_arg("${input}")
     set(depfile DEPFILE)
@@ -968,9 +1392,29 @@ function(dismake_run)
       _dismake_arg("${value}")
     endforeach()
   endif()
-  list(GET arg_COMMAND 0 shown)
-  cmake_path(GET shown FILENAME shown)
-  _dismake_add_node(${fn} "${image}" run ${depfile} DEPENDS ${depends} COMMENT "run ${shown}")
+  _dismake_command_label(shown ${arg_COMMAND})
+  _dismake_add_node(${fn} "${image}" run ${depfile} DEPENDS ${depends} COMMENT "run: ${shown}")
+endfunction()
+
+# The command of a dismake_run() step as its label shows it: the program's
+# file name and the arguments (paths in the source directory relative to
+# it: "sh scripts/tune.sh"), cut short after 60 characters.
+function(_dismake_command_label out program)
+  cmake_path(GET program FILENAME shown)
+  foreach(value IN LISTS ARGN)
+    string(FIND "${value}" "${CMAKE_CURRENT_SOURCE_DIR}/" at)
+    if(at EQUAL 0)
+      file(RELATIVE_PATH value "${CMAKE_CURRENT_SOURCE_DIR}" "${value}")
+    endif()
+    string(APPEND shown " ${value}")
+  endforeach()
+  string(REPLACE ";" " " shown "${shown}")
+  string(LENGTH "${shown}" length)
+  if(length GREATER 60)
+    string(SUBSTRING "${shown}" 0 57 shown)
+    string(APPEND shown "...")
+  endif()
+  set(${out} "${shown}" PARENT_SCOPE)
 endfunction()
 
 # The write options shared by dismake_unmount_image() and
@@ -1133,29 +1577,32 @@ function(dismake_unmount_image)
   _dismake_get(recipe_file "IMAGE_${image}_RECIPE_FILE")
   file(CONFIGURE OUTPUT "${recipe_file}" CONTENT "@recipe@" @ONLY)
 
-  _dismake_wrapper_code(wrapper)
   # The always-run nodes are listed in the targets' DEPENDS so that CMake
   # attaches their custom commands (it does not follow DEPENDS on BYPRODUCTS).
   if(arg_COMMIT)
     # The write options are on the commit's command line (not in the
     # recipe): changing them re-runs only the commit.
-    _dismake_code_list(code "${dir}/commit.log" "${helper_COMMAND}" commit "${mount_dir}"
-      --output "${output}" ${write_options} --after "${tail}")
+    _dismake_code_list(code commit "${mount_dir}" --output "${output}" ${write_options}
+      --after "${tail}")
+    set(label "dismake ${image}: commit -> ${arg_OUTPUT}")
+    _dismake_long_step_pool(pool console "${image}")
+    _dismake_step_command(command "${dir}/commit" "${label}" "${helper_COMMAND}" "${code}"
+      ${console})
     _dismake_code_list(output_code "${output}")
     # The WIM is a dependency of its own: the output holds the source's other
     # images too, which change without changing this image's identity.
-    _dismake_code_list(depends_code "${tail}" "${wim}" ${helper_DEPENDS})
-    _dismake_code_list(comment_code "dismake ${image}: commit -> ${arg_OUTPUT}")
+    _dismake_code_list(depends_code "${tail}" "${wim}" "${dir}/commit.cmake" ${helper_DEPENDS})
+    _dismake_code_list(comment_code "${label}")
     cmake_language(EVAL CODE "
       add_custom_command(OUTPUT ${output_code}
-        COMMAND ${wrapper} ${code}
+        COMMAND ${command}
         DEPENDS ${depends_code}
         COMMENT ${comment_code}
-        JOB_POOL dismake_${image}
+        ${pool}
         VERBATIM)")
     add_custom_target("${image}" ALL DEPENDS "${output}" ${always})
     _dismake_set("IMAGE_${image}_OUTPUT" "${output}")
-      _dismake_set("OUTPUT_${output}_OWNER" "image '${image}'")
+    _dismake_set("OUTPUT_${output}_OWNER" "image '${image}'")
   else()
     add_custom_target("${image}" ALL DEPENDS "${tail}" ${always})
   endif()
@@ -1164,14 +1611,17 @@ function(dismake_unmount_image)
     _dismake_diff_report(${fn} "${image}" "${arg_DIFF_REPORT}")
   endif()
 
-  _dismake_code_list(code "${dir}/unmount.log" "${helper_COMMAND}" unmount "${mount_dir}" --discard)
-  _dismake_code_list(comment_code "dismake ${image}: unmount ${mount_dir} (discard)")
+  _dismake_code_list(code unmount "${mount_dir}" --discard)
+  set(label "dismake ${image}: unmount ${mount_dir} (discard)")
+  _dismake_step_command(command "${dir}/unmount" "${label}" "${helper_COMMAND}" "${code}")
+  _dismake_code_list(comment_code "${label}")
   cmake_language(EVAL CODE "
     add_custom_target(${image}-unmount
-      COMMAND ${wrapper} ${code}
+      COMMAND ${command}
       COMMENT ${comment_code}
       JOB_POOL dismake_${image}
       VERBATIM)")
+  _dismake_remove_stale_step_files("${image}")
   # Unmounting comes after the build it ends (and the commit it may make).
   add_dependencies("${image}-unmount" "${image}")
   _dismake_set("IMAGE_${image}_UNMOUNTED" TRUE)
@@ -1349,24 +1799,141 @@ function(dismake_assemble_wim)
   # The helper's output goes to a log, shown when it fails (as for steps).
   set(log_dir "${CMAKE_CURRENT_BINARY_DIR}/dismake/${target}")
   file(MAKE_DIRECTORY "${log_dir}")
-  _dismake_wrapper_code(wrapper)
-  _dismake_code_list(code "${log_dir}/assemble.log" "${helper_COMMAND}" assemble
-    --output "${output}" ${write_options} -- ${sources})
-  _dismake_code_list(output_code "${output}")
-  _dismake_code_list(depends_code ${depends} ${helper_DEPENDS})
+  _dismake_code_list(code assemble --output "${output}" ${write_options} -- ${sources})
   string(JOIN ", " shown ${arg_IMAGES})
-  _dismake_code_list(comment_code "dismake: assemble ${shown} -> ${arg_OUTPUT}")
+  set(label "dismake: assemble ${shown} -> ${arg_OUTPUT}")
+  _dismake_long_step_pool(pool console "")
+  _dismake_step_command(command "${log_dir}/assemble" "${label}" "${helper_COMMAND}" "${code}"
+    ${console})
+  _dismake_code_list(output_code "${output}")
+  _dismake_code_list(depends_code ${depends} "${log_dir}/assemble.cmake" ${helper_DEPENDS})
+  _dismake_code_list(comment_code "${label}")
   cmake_language(EVAL CODE "
     add_custom_command(OUTPUT ${output_code}
-      COMMAND ${wrapper} ${code}
+      COMMAND ${command}
       DEPENDS ${depends_code}
       COMMENT ${comment_code}
+      ${pool}
       VERBATIM)")
   add_custom_target("${target}" ALL DEPENDS "${output}")
   # The images' targets attach their steps (their always-run nodes
   # included) wherever the images were declared.
   add_dependencies("${target}" ${arg_IMAGES})
   _dismake_set("OUTPUT_${output}_OWNER" "dismake_assemble_wim target '${target}'")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_split_wim
+
+  Splits a WIM into ``.swm`` parts small enough for FAT32 media, as
+  ``dism /Split-Image`` does.
+
+  .. code-block:: cmake
+
+    dismake_split_wim(OUTPUT <first.swm> (IMAGE <image> | WIM <file.wim>)
+                      [SIZE <MiB>] [TARGET <name>] [CHECK_INTEGRITY])
+
+  ``OUTPUT <first.swm>``
+    The first part (relative paths: to the current binary directory); the
+    others are written beside it as ``<name>2.swm``, ``<name>3.swm``, ...
+    Parts left over from an earlier, larger split are removed.
+  ``IMAGE <image>``
+    Split the committed output of an image of the build
+    (``dismake_unmount_image(<image> COMMIT OUTPUT ...)``, declared before).
+  ``WIM <file.wim>``
+    Split this file instead, such as the ``OUTPUT`` of
+    :command:`dismake_assemble_wim` (relative paths: to the current binary
+    directory).
+  ``SIZE <MiB>``
+    The largest part, in MiB (default 4000, below FAT32's 4 GiB limit).
+  ``TARGET <name>``
+    The target (in ``ALL``) that builds the parts. Default: the output's
+    file name without its extension, and ``-swm`` (``install.swm``:
+    ``install-swm``).
+  ``CHECK_INTEGRITY``
+    Add an integrity table to every part.
+
+  .. code-block:: cmake
+
+    dismake_assemble_wim(OUTPUT install.wim TARGET install-wim IMAGES pro enterprise)
+    dismake_split_wim(OUTPUT media/install.swm WIM install.wim SIZE 3800)
+#]=======================================================================]
+function(dismake_split_wim)
+  set(fn dismake_split_wim)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "CHECK_INTEGRITY" "OUTPUT;IMAGE;WIM;SIZE;TARGET" "")
+  _dismake_check_args(${fn} REQUIRED OUTPUT)
+  _dismake_helper(${fn} helper)
+  _dismake_absolute(output "${arg_OUTPUT}" "${CMAKE_CURRENT_BINARY_DIR}")
+  if(NOT output MATCHES "\\.[sS][wW][mM]$")
+    _dismake_fail(${fn} "OUTPUT ${arg_OUTPUT} must end with .swm (the parts are named "
+      "after it: install.swm, install2.swm, ...)")
+  endif()
+  if(DEFINED arg_IMAGE AND DEFINED arg_WIM)
+    _dismake_fail(${fn} "give IMAGE or WIM, not both")
+  elseif(DEFINED arg_IMAGE)
+    _dismake_get(wim "IMAGE_${arg_IMAGE}_OUTPUT")
+    _dismake_get(unmounted "IMAGE_${arg_IMAGE}_UNMOUNTED")
+    if(wim STREQUAL "" OR NOT unmounted)
+      _dismake_fail(${fn} "IMAGE '${arg_IMAGE}' has no committed output: declare it with "
+        "dismake_mount_image(${arg_IMAGE} ...) and dismake_unmount_image(${arg_IMAGE} COMMIT "
+        "OUTPUT <file.wim>) before this call")
+    endif()
+    set(source_shown "${arg_IMAGE}")
+  elseif(DEFINED arg_WIM)
+    _dismake_absolute(wim "${arg_WIM}" "${CMAKE_CURRENT_BINARY_DIR}")
+    _dismake_require_input(${fn} WIM "${wim}" "give the WIM to split (the OUTPUT of an image "
+      "or of dismake_assemble_wim)")
+    set(source_shown "${arg_WIM}")
+  else()
+    _dismake_fail(${fn} "IMAGE <image> or WIM <file.wim> is required (what to split)")
+  endif()
+  set(size 4000)
+  if(DEFINED arg_SIZE)
+    if(NOT arg_SIZE MATCHES "^[1-9][0-9]*$")
+      _dismake_fail(${fn} "SIZE must be a positive number of MiB, got '${arg_SIZE}'")
+    endif()
+    set(size "${arg_SIZE}")
+  endif()
+  if(DEFINED arg_TARGET)
+    set(target "${arg_TARGET}")
+  else()
+    cmake_path(GET output STEM LAST_ONLY target)
+    string(APPEND target "-swm")
+  endif()
+  if(NOT target MATCHES "^[A-Za-z0-9_.+-]+$" OR TARGET "${target}")
+    _dismake_fail(${fn} "target name '${target}' is not usable (taken, reserved or with other "
+      "characters than letters, digits, '_', '.', '+' and '-'): name it with TARGET <name>")
+  endif()
+  _dismake_output_owner(owner "${output}")
+  if(NOT owner STREQUAL "")
+    _dismake_fail(${fn} "OUTPUT ${output} is already the output of ${owner}")
+  endif()
+
+  set(log_dir "${CMAKE_CURRENT_BINARY_DIR}/dismake/${target}")
+  file(MAKE_DIRECTORY "${log_dir}")
+  _dismake_code_list(code split "${wim}" "${output}" --size "${size}")
+  if(arg_CHECK_INTEGRITY)
+    string(APPEND code " --check")
+  endif()
+  set(label "dismake: split ${source_shown} -> ${arg_OUTPUT} (parts of ${size} MiB at most)")
+  _dismake_long_step_pool(pool console "")
+  _dismake_step_command(command "${log_dir}/split" "${label}" "${helper_COMMAND}" "${code}"
+    ${console})
+  _dismake_code_list(output_code "${output}")
+  _dismake_code_list(depends_code "${wim}" "${log_dir}/split.cmake" ${helper_DEPENDS})
+  _dismake_code_list(comment_code "${label}")
+  cmake_language(EVAL CODE "
+    add_custom_command(OUTPUT ${output_code}
+      COMMAND ${command}
+      DEPENDS ${depends_code}
+      COMMENT ${comment_code}
+      ${pool}
+      VERBATIM)")
+  add_custom_target("${target}" ALL DEPENDS "${output}")
+  if(DEFINED arg_IMAGE)
+    add_dependencies("${target}" "${arg_IMAGE}")
+  endif()
+  _dismake_set("OUTPUT_${output}_OWNER" "dismake_split_wim target '${target}'")
 endfunction()
 
 cmake_policy(POP)

@@ -125,6 +125,20 @@ configure_fails() {
   grep -qE -- "$regex" <<<"$text" || fail "configure error does not match /$regex/: $text"
 }
 
+# The helper's command line in a generated step script (BUILD/dismake/
+# <image>/steps/<nnn>-<verb>.cmake), its bracket arguments joined by spaces:
+# "<helper> --outcome <file> <verb> <mount-dir> ...".
+step_command() {
+  [[ -f $1 ]] || fail "no step script $1"
+  grep -E '^  COMMAND ' "$1" | sed -E 's/^  COMMAND //; s/\[=*\[//g; s/\]=*\]//g' | tr -s ' '
+}
+
+# The lines of the last build's console that are not Ninja's progress
+# lines: one "<label>: <outcome>" line per step that ran.
+outcome_lines() {
+  grep -vE '^(\[[0-9]+/[0-9]+\] |ninja: )' <<<"$LAST_STDOUT" || true
+}
+
 # build BUILD [ninja args...]: must succeed; Ninja's output is in LAST_STDOUT.
 build() {
   run_ok ninja -C "$@"

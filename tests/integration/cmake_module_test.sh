@@ -212,14 +212,15 @@ dismake_unmount_image(full DISCARD)"
   statement=$(build_statement dismake/img/steps/000-ensure.always)
   grep -q "dismake/img/steps/000-ensure.stamp" <<<"$statement" || fail "ensure has no stamp"
   grep -q 'restat = 1' <<<"$statement" || fail "ensure's stamp is not restat"
-  grep -qF -- "--recipe $bld/dismake/img/recipe.json" <<<"$statement" || fail "ensure gets no recipe"
+  grep -qF -- "--recipe $bld/dismake/img/recipe.json" <<<"$(step_command "$bld/dismake/img/steps/000-ensure.cmake")" ||
+    fail "ensure gets no recipe"
   # The overlay step: a depfile from the helper.
   statement=$(build_statement dismake/img/steps/004-add.stamp)
   grep -q '  depfile = ' <<<"$statement" || fail "the add step has no depfile"
-  grep -qF -- "--depfile $bld/dismake/img/steps/004-add.d" <<<"$statement" ||
+  grep -qF -- "--depfile $bld/dismake/img/steps/004-add.d" <<<"$(step_command "$bld/dismake/img/steps/004-add.cmake")" ||
     fail "the helper is not asked for a depfile: $statement"
   # Options of dismake_mount_image reach the ensure step.
-  statement=$(build_statement dismake/full/steps/000-ensure.always)
+  statement=$(step_command "$bld/dismake/full/steps/000-ensure.cmake")
   grep -qF -- "--name Single --mount-dir $bld/mounts/full" <<<"$statement" ||
     fail "NAME / MOUNT_DIR do not reach the ensure step: $statement"
   grep -qF -- '--full' <<<"$statement" || fail "FULL does not reach the ensure step"

@@ -64,7 +64,8 @@ test_same_bytes() {
   step "two clean builds, two trees, two times, -j1/-j2, 1/2 threads: same bytes"
   configure "$src" "$T/a" -DCOMMIT_OPTIONS="THREADS;1"
   build "$T/a" -j1
-  grep -qF -- '--threads 1' "$T/a/build.ninja" || fail "THREADS did not reach the commit"
+  grep -qF -- '--threads 1' <<<"$(step_command "$T/a/dismake/main/steps/commit.cmake")" ||
+    fail "THREADS did not reach the commit"
   sleep 1.1
   configure "$src" "$T/b" -DCOMMIT_OPTIONS="THREADS;2"
   build "$T/b" -j2
@@ -240,7 +241,8 @@ dismake_assemble_wim(OUTPUT install.wim TARGET install-wim IMAGES img COMPRESS z
   write_project "$p" "$committed
 dismake_assemble_wim(OUTPUT install.wim TARGET install-wim IMAGES img COMPRESS lzms CHECK_INTEGRITY)"
   configure "$p" "$p/ok"
-  grep -qE 'assemble --output [^ ]*/install\.wim --compress lzms --check' "$p/ok/build.ninja" ||
+  grep -qE 'assemble --output [^ ]*/install\.wim --compress lzms --check' \
+    <<<"$(step_command "$p/ok/dismake/install-wim/assemble.cmake")" ||
     fail "the assemble command does not carry its options"
 }
 

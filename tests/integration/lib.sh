@@ -104,6 +104,7 @@ dismake_ok() {
 hresult_name() {
   case ${1^^} in
     0X80070002) echo ERROR_FILE_NOT_FOUND ;;
+    0X80070003) echo ERROR_PATH_NOT_FOUND ;;
     0X8007000B) echo ERROR_BAD_FORMAT ;;
     0X80070570) echo ERROR_FILE_CORRUPT ;;
     0XC0040005) echo DISMAPI_E_INVALID_IMAGE_INDEX ;;

@@ -137,9 +137,9 @@ prev=$S/open
 dismake_ok ensure --wim "$DISMAKE_FIXTURES/base.wim" --index 1 --mount-dir "$M" --stamp "$S/ensure" --quiet
 dismake_ok open-session "$M" --name svc --after "$S/ensure" --stamp "$S/open"
 chain 01 add "$T/overlay" /
-grep -q ': restored$' <<<"$LAST_STDOUT" || fail "step 01 was not restored: $LAST_STDOUT"
+grep -q ': restored from cache$' <<<"$LAST_STDOUT" || fail "step 01 was not restored: $LAST_STDOUT"
 chain 02 set-registry-value 'HKLM\SOFTWARE\Contoso' Name REG_SZ 'Contoso Ltd'
-grep -q ': restored$' <<<"$LAST_STDOUT" || fail "step 02 was not restored: $LAST_STDOUT"
+grep -q ': restored from cache$' <<<"$LAST_STDOUT" || fail "step 02 was not restored: $LAST_STDOUT"
 assert_eq 13 "$(grep -c '"action":"ran"' "$M.dismake/events.log")" "steps that ran in all"
 
 step "refused inputs change nothing"

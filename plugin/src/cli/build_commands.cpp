@@ -8,6 +8,7 @@
 #include "dismake/ops/ensure_mount.h"
 #include "dismake/session/session_records.h"
 #include "dismake/store/serviced_mount.h"
+#include "outcome.h"
 #include "progress_printer.h"
 
 namespace dismake::cli {
@@ -20,8 +21,9 @@ void run_ensure(EnsureOptions options, bool quiet) {
   // No unmount guard: a mount being replaced keeps no sessions worth saving.
   MountStore store(MountRegistry::for_current_user());
   options.progress = progress_printer("mount", quiet);
-  std::string action = ensure_mount(store, options);
-  std::printf("dismake: ensure %s: %s\n", options.mount_dir.c_str(), action.c_str());
+  EnsureRecord record = ensure_mount(store, options);
+  std::printf("dismake: ensure %s: %s\n", options.mount_dir.c_str(), record.action.c_str());
+  report_outcome(describe_ensure(record));
 }
 
 void add_ensure(CLI::App& app, Action& run) {

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "dismake/store/wim_assembly.h"
+#include "outcome.h"
 #include "progress_printer.h"
 
 namespace dismake::cli {
@@ -36,6 +37,7 @@ void run_assemble(const AssembleArgs& args) {
   request.progress = progress_printer("assemble", args.quiet);
   int images = assemble_wims(request);
   std::printf("Assembled %d images into %s\n", images, args.output.c_str());
+  report_outcome("assembled " + std::to_string(images) + " images");
 }
 
 void add_assemble(CLI::App& app, Action& run) {
@@ -58,20 +60,23 @@ void add_split(CLI::App& app, Action& run) {
   auto first = std::make_shared<std::string>();
   auto size_mib = std::make_shared<std::uint64_t>(4000);
   auto check = std::make_shared<bool>(false);
+  auto quiet = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand(
       "split", "Split a WIM into .swm parts for FAT32 media (dism /Split-Image)");
   cmd->add_option("wim", *wim, "The WIM to split")->required();
   cmd->add_option("first-part", *first, "The first part, e.g. install.swm")->required();
   cmd->add_option("--size", *size_mib, "Largest part, in MiB (default 4000)");
   cmd->add_flag("--check", *check, "Add integrity tables");
+  cmd->add_flag("--quiet", *quiet, "Show no progress");
   cmd->callback([=, &run] {
     run = [=] {
       WriteOptions options;
       options.check_integrity = *check;
-      std::vector<std::filesystem::path> parts =
-          split_wim(*wim, *first, *size_mib * 1024 * 1024, options);
+      std::vector<std::filesystem::path> parts = split_wim(
+          *wim, *first, *size_mib * 1024 * 1024, options, progress_printer("split", *quiet));
       for (const std::filesystem::path& part : parts) std::printf("%s\n", part.c_str());
       std::printf("Split %s into %zu parts\n", wim->c_str(), parts.size());
+      report_outcome("split into " + std::to_string(parts.size()) + " parts");
     };
   });
 }

@@ -6,11 +6,16 @@
 
 #include "commands.h"
 #include "dismake/base/error.h"
+#include "outcome.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"dismake: build customised Windows images (WIM) the way software is built"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "dismake 0.1.0");
+
+  std::string outcome_file;
+  app.add_option("--outcome", outcome_file,
+                 "Write the command's one-line outcome to this file (for build steps)");
 
   dismake::cli::Action run;
   dismake::cli::add_info_command(app, run);
@@ -21,6 +26,7 @@ int main(int argc, char** argv) {
   dismake::cli::add_step_commands(app, run);
   dismake::cli::add_build_commands(app, run);
   dismake::cli::add_delivery_commands(app, run);
+  dismake::cli::add_explain_command(app, run);
 
   try {
     app.parse(argc, argv);
@@ -29,6 +35,7 @@ int main(int argc, char** argv) {
   }
   try {
     run();
+    if (!outcome_file.empty()) dismake::cli::write_outcome(outcome_file);
     return 0;
   } catch (const dismake::Error& e) {
     std::fprintf(stderr, "dismake: error: %s\n", e.what());

@@ -9,6 +9,7 @@
 #include "dismake/ops/stamp.h"
 #include "dismake/store/mount_store.h"
 #include "mount_store_factory.h"
+#include "outcome.h"
 #include "progress_printer.h"
 
 namespace dismake::cli {
@@ -81,9 +82,11 @@ std::string human_size(std::uint64_t bytes) {
 void report_commit(const CommitResult& result) {
   if (!result.written) {
     std::printf("Nothing to commit: the working tree matches the image.\n");
+    report_outcome("nothing to commit");
     return;
   }
   std::printf("Committed %zu changes to %s", result.commands, result.output.c_str());
+  report_outcome("committed " + std::to_string(result.commands) + " changes");
   if (!result.changes.empty())
     std::printf(" (from the tree: %s)", describe(result.changes).c_str());
   std::printf("; %s reclaimable%s\n", human_size(result.reclaimable).c_str(),

@@ -1,6 +1,8 @@
-// Shows a long operation's progress on stderr: redrawn in place on a
-// terminal, and as a line every few percent otherwise (under Ninja or in a
-// CI log, where redrawing would only add noise).
+// Shows a long operation's progress on stderr: a bar redrawn in place on a
+// terminal (a build's console-pool step writes to it directly), and
+// elsewhere (a CI log, a pipe) a line when the operation starts, one every
+// few seconds ($DISMAKE_PROGRESS_INTERVAL, default 5) and one when it ends,
+// not a line per percent.
 #pragma once
 
 #include <string>

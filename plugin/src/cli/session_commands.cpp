@@ -12,6 +12,7 @@
 #include "dismake/session/session_records.h"
 #include "dismake/store/mount_record.h"
 #include "dismake/store/state_catalog.h"
+#include "outcome.h"
 
 namespace dismake::cli {
 
@@ -42,6 +43,7 @@ void open_session(const SessionArgs& args) {
       SessionRecords(paths.state_dir).open(args.name, SessionOwner::kCli, ::getpid(), true);
   write_stamp(args, paths, "open-session");
   std::printf("dismake: session %s open on %s\n", record.name.c_str(), paths.mount_dir.c_str());
+  report_outcome("opened");
 }
 
 void close_session(const SessionArgs& args) {
@@ -49,6 +51,7 @@ void close_session(const SessionArgs& args) {
   SessionRecords(paths.state_dir).close(args.name);
   write_stamp(args, paths, "close-session");
   std::printf("dismake: session %s closed on %s\n", args.name.c_str(), paths.mount_dir.c_str());
+  report_outcome("closed");
 }
 
 CLI::App* add(CLI::App& app, const char* name, const char* help, SessionArgs& args) {

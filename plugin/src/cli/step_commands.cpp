@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "dismake/ops/servicing_ops.h"
 #include "dismake/ops/step_runner.h"
+#include "outcome.h"
 
 namespace dismake::cli {
 
@@ -42,8 +43,9 @@ CLI::App* add_step(CLI::App& app, const char* name, const char* help, StepArgs& 
 
 void run(const StepArgs& args, Op& op) {
   StepOutcome outcome = run_step(args.mount_dir, op, args.options());
-  std::printf("dismake: %s %s: %s\n", op.name().c_str(), op.spec().dump().c_str(),
-              step_action_name(outcome.action));
+  std::string what = describe_outcome(outcome);
+  std::printf("dismake: %s %s: %s\n", op.name().c_str(), op.spec().dump().c_str(), what.c_str());
+  report_outcome(what);
 }
 
 template <typename MakeOp>
@@ -63,7 +65,10 @@ void add_file_steps(CLI::App& app, Action& action) {
     auto destination = std::make_shared<std::string>();
     CLI::App* cmd = add_step(app, "add", "Add a file, or merge a directory, into the image", *args);
     cmd->add_option("source", *source, "A file or directory on disk")->required();
-    cmd->add_option("image-path", *destination, "What the source becomes in the image")->required();
+    cmd->add_option("image-path", *destination,
+                    "What the source becomes in the image (a file given a directory, or a "
+                    "path ending with /, goes into it)")
+        ->required();
     on_run(cmd, action, args, [=] { return make_add_files_op(*source, *destination); });
   }
   {

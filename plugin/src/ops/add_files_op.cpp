@@ -65,17 +65,18 @@ class AddFilesOp : public Op {
         if (it->is_symlink()) check_symlink(source_, it->path());
       return;
     }
-    if (target.empty() || kind == ImagePathKind::kDirectory)
+    if (mount.kind_of(file_target(mount)) == ImagePathKind::kDirectory)
       throw Error(hr::kInvalidArg,
-                  "the destination '" + destination_ + "' is a directory in the image",
-                  "name the file the source becomes, e.g. '" +
-                      join(target, source_.filename().string()) + "'");
+                  "the file '" + source_.string() + "' would replace the directory '" +
+                      file_target(mount) + "' of the image",
+                  "delete that directory in an earlier step, or give another DESTINATION");
   }
 
   StepChanges apply(ServicedMount& mount) override {
     StepChanges changes;
     std::string target = mount.resolve(destination_);
     if (!fs::is_directory(source_)) {
+      target = file_target(mount);
       put_file(mount, source_, target, /*keep_links=*/false);
       changes.paths.push_back(target);
       return changes;
@@ -88,6 +89,16 @@ class AddFilesOp : public Op {
   }
 
  private:
+  // Where a file source goes. As with cp and xcopy, a destination ending
+  // with '/' (or '\\'), the root, or a directory the image has means "into
+  // this directory", under the source's own name.
+  std::string file_target(const ServicedMount& mount) const {
+    std::string target = mount.resolve(destination_);
+    bool into = target.empty() || destination_.back() == '/' || destination_.back() == '\\' ||
+                mount.kind_of(target) == ImagePathKind::kDirectory;
+    return into ? mount.resolve(join(target, source_.filename().string())) : target;
+  }
+
   // A symlink inside an overlay stays a link (checked to point inside it); a
   // source named on its own is the file it points to.
   static void put_file(ServicedMount& mount, const fs::path& from, const std::string& target,

@@ -51,12 +51,46 @@ std::string recipe_fingerprint(const fs::path& recipe) {
   return recipe.empty() ? "" : sha256_file_hex(recipe);
 }
 
+// The names of the recipe's steps ("001-open-session", ...) as the module
+// names their stamps; none without a readable recipe.
+std::optional<std::vector<std::string>> recipe_steps(const fs::path& recipe) {
+  if (recipe.empty()) return std::nullopt;
+  try {
+    nlohmann::json j = nlohmann::json::parse(read_file(recipe));
+    std::vector<std::string> names;
+    for (const nlohmann::json& step : j.at("steps")) {
+      char number[16];
+      std::snprintf(number, sizeof number, "%03zu-", names.size() + 1);
+      names.push_back(number + step.at(0).get<std::string>());
+    }
+    return names;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
-std::string ensure_mount(MountStore& store, const EnsureOptions& options) {
+std::string describe_ensure(const EnsureRecord& record) {
+  std::string text;
+  if (record.action == "mounted") {
+    text = "mounted (first build)";
+  } else if (record.action == "remounted") {
+    text = "mounted again (" + record.reason + ")";
+  } else if (record.action == "restored-tree") {
+    text = "working tree restored (it was gone)";
+  } else {
+    text = "up to date, mount reused";
+  }
+  if (record.recipe_changed && record.action != "mounted") text += "; recipe changed";
+  return text;
+}
+
+EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options) {
   MountPaths paths = MountPaths::of(options.mount_dir);
   fs::path wim = absolute_path(options.wim);
   std::string action = "reused";
+  std::string why;
   if (!fs::exists(paths.record_file())) {
     if (fs::exists(paths.state_dir) || store.registry().contains(paths.mount_dir)) {
       fs::remove_all(paths.state_dir);  // a mount killed before it finished
@@ -64,10 +98,14 @@ std::string ensure_mount(MountStore& store, const EnsureOptions& options) {
     }
     mount_fresh(store, wim, options);
     action = "mounted";
-  } else if (std::string why = reason_to_remount(paths, wim, options); !why.empty()) {
+  } else if (why = reason_to_remount(paths, wim, options); !why.empty()) {
     std::printf("dismake: mounting %s again: %s\n", paths.mount_dir.c_str(), why.c_str());
+    // The step history outlives the mount, so that the steps can say that
+    // the base changed rather than that this is a first build.
+    fs::path kept = StepHistory::set_aside(paths.state_dir);
     store.unmount(paths.mount_dir, std::nullopt);
     mount_fresh(store, wim, options);
+    StepHistory::bring_back(kept, paths.state_dir);
     action = "remounted";
   } else if (tree_vanished(paths) && store.remount(paths.mount_dir, options.progress)) {
     action = "restored-tree";
@@ -77,7 +115,8 @@ std::string ensure_mount(MountStore& store, const EnsureOptions& options) {
   mount.roll_back_interrupted_step();
   require_clean(mount);
   std::string recipe = recipe_fingerprint(options.recipe);
-  if (recipe != mount.state().recipe) mount.set_recipe(recipe);
+  bool recipe_changed = recipe != mount.state().recipe;
+  if (recipe_changed) mount.set_recipe(recipe);
   mount.log_event({{"event", "ensure"}, {"action", action}});
 
   const MountState& state = mount.state();
@@ -89,7 +128,9 @@ std::string ensure_mount(MountStore& store, const EnsureOptions& options) {
   Stamp stamp{Sha256().add("ensure").add(state.base_key).add(spec.dump()).hex(), state.base_key,
               spec};
   if (!options.stamp.empty()) stamp.save(options.stamp, /*only_if_changed=*/true);
-  return action;
+  EnsureRecord record{action, why, state.base_key, recipe, recipe_changed};
+  StepHistory(paths.state_dir).begin_build(recipe_steps(options.recipe), record);
+  return record;
 }
 
 }  // namespace dismake

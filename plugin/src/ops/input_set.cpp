@@ -28,8 +28,10 @@ void InputSet::add_file(const fs::path& file) {
   if (!fs::is_regular_file(file, ec))
     throw Error(hr::kFileNotFound, "the input file '" + file.string() + "' does not exist",
                 "check the path (relative paths are from the current directory)");
-  parts_.push_back("file:" + absolute_path(file).string() + ":" + sha256_file_hex(file));
+  std::string digest = sha256_file_hex(file);
+  parts_.push_back("file:" + absolute_path(file).string() + ":" + digest);
   dependencies_.push_back(absolute_path(file));
+  entries_.push_back({absolute_path(file).string(), file.filename().string(), "sha256:" + digest});
 }
 
 void InputSet::add_tree(const fs::path& dir) {
@@ -43,18 +45,25 @@ void InputSet::add_tree(const fs::path& dir) {
   std::sort(entries.begin(), entries.end());
   parts_.push_back("tree:" + root.string());
   dependencies_.push_back(root);
+  std::string tree = root.filename().string();
   for (const fs::path& entry : entries) {
     std::string rel = fs::relative(entry, root).string();
     fs::file_status status = fs::symlink_status(entry);
+    std::string content;
     if (fs::is_symlink(status)) {
+      content = "link:" + fs::read_symlink(entry).string();
       parts_.push_back("link:" + rel + ":" + fs::read_symlink(entry).string());
     } else if (fs::is_directory(status)) {
+      content = "dir";
       parts_.push_back("dir:" + rel);
       dependencies_.push_back(entry);
     } else {
-      parts_.push_back("file:" + rel + ":" + sha256_file_hex(entry));
+      std::string digest = sha256_file_hex(entry);
+      content = "sha256:" + digest;
+      parts_.push_back("file:" + rel + ":" + digest);
       dependencies_.push_back(entry);
     }
+    entries_.push_back({entry.string(), tree + "/" + rel, content});
   }
 }
 

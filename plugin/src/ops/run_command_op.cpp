@@ -67,7 +67,7 @@ class RunCommandOp : public Op {
       throw Error(
           hr::kFail,
           "the command '" + command_.front() + "' exited with status " + std::to_string(status),
-          "see its output above; the mount was left as it was before the step");
+          "see its output; the mount was left as it was before the step");
     TreeChanges found = mount.untracked_changes();
     StepChanges changes;
     for (const auto* list : {&found.added, &found.modified, &found.deleted, &found.retyped})

@@ -3,6 +3,7 @@
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/ops/stamp.h"
+#include "dismake/ops/step_history.h"
 #include "dismake/session/session_records.h"
 #include "dismake/store/mount_store.h"
 
@@ -43,7 +44,56 @@ void apply(ServicedMount& mount, Op& op, const std::string& key, const std::stri
   mount.finish_step(key, parent, spec, changes);
 }
 
+// Records the step's key inputs and sets the outcome's reasons (build steps
+// only: the step is named after its stamp).
+void record_history(const ServicedMount& mount, const Op& op, const json& spec_args,
+                    const InputSet& inputs, const std::string& parent, const StepOptions& options,
+                    StepOutcome& outcome) {
+  if (!options.stamp) return;
+  StepHistory history(mount.paths().state_dir);
+  StepRecord record;
+  record.step = options.stamp->stem().string();
+  record.op = op.name();
+  record.spec = spec_args;
+  record.inputs = inputs.entries();
+  record.parent = parent;
+  record.base = mount.state().base_key;
+  record.key = outcome.key;
+  record.build = history.build();
+  record.action = step_action_name(outcome.action);
+  std::optional<StepRecord> previous;
+  record.reasons = reasons_step_ran(record, history.previous_build(), &previous);
+  if (record.reasons == std::vector<std::string>{"an earlier step changed the image"}) {
+    std::string earlier = history.last_change_before(record.step);
+    if (!earlier.empty()) record.reasons[0] = "step " + earlier + " changed the image";
+  }
+  if (outcome.action == StepAction::kUpToDate) record.reasons.clear();
+  // The same key as before, yet not in the mount: the mount was made anew.
+  if (outcome.action == StepAction::kRan && record.reasons.empty())
+    record.reasons.push_back("the image was mounted again");
+  outcome.reasons = record.reasons;
+  history.save(record, previous);
+}
+
 }  // namespace
+
+std::string describe_outcome(const StepOutcome& outcome) {
+  std::string text;
+  switch (outcome.action) {
+    case StepAction::kRan:
+      text = "ran";
+      break;
+    case StepAction::kUpToDate:
+      return "up to date";
+    case StepAction::kRestored:
+      text = "restored from cache";
+      break;
+  }
+  if (outcome.reasons.empty()) return text;
+  text += " (";
+  for (size_t i = 0; i < outcome.reasons.size(); ++i) text += (i ? ", " : "") + outcome.reasons[i];
+  return text + ")";
+}
 
 const char* step_action_name(StepAction action) {
   switch (action) {
@@ -98,6 +148,7 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
                    {"key", outcome.key},
                    {"action", step_action_name(outcome.action)},
                    {"spec", spec}});
+  record_history(mount, op, op.spec(), inputs, parent, options, outcome);
   if (options.stamp) Stamp{outcome.key, outcome.key, spec}.save(*options.stamp, false);
   if (options.depfile && options.stamp) inputs.write_depfile(*options.depfile, *options.stamp);
   return outcome;

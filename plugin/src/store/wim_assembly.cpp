@@ -77,7 +77,8 @@ std::vector<fs::path> parts_in(const fs::path& dir, const fs::path& first) {
 }  // namespace
 
 std::vector<fs::path> split_wim(const fs::path& wim, const fs::path& first_part,
-                                std::uint64_t part_size, const WriteOptions& options) {
+                                std::uint64_t part_size, const WriteOptions& options,
+                                const ProgressFn& progress) {
   if (part_size < 1024 * 1024)
     throw Error(hr::kInvalidArg, "a part size under 1 MiB is not useful",
                 "use e.g. 4000 (MiB) for FAT32 media");
@@ -91,7 +92,7 @@ std::vector<fs::path> split_wim(const fs::path& wim, const fs::path& first_part,
   fs::create_directories(staging);
   std::vector<fs::path> written;
   try {
-    source.split(staging / first_part.filename(), part_size, options);
+    source.split(staging / first_part.filename(), part_size, options, progress);
     for (const fs::path& stale : parts_in(dir, first_part)) fs::remove(stale);
     for (const fs::path& part : parts_in(staging, first_part)) {
       fs::path target = dir / part.filename();

@@ -28,6 +28,9 @@ void init_wimlib_once() {
 // Routes wimlib's progress messages for one call to a ProgressFn.
 struct ProgressBridge {
   const ProgressFn* fn;
+  // A split reports per part (SPLIT_*) and per stream write within a part;
+  // only the first is the whole operation's progress.
+  bool split = false;
 
   static enum wimlib_progress_status forward(enum wimlib_progress_msg msg,
                                              union wimlib_progress_info* info, void* ctx) {
@@ -36,7 +39,15 @@ struct ProgressBridge {
       return WIMLIB_PROGRESS_STATUS_CONTINUE;
     std::uint64_t done = 0;
     std::uint64_t total = 0;
+    if (self->split && msg != WIMLIB_PROGRESS_MSG_SPLIT_BEGIN_PART &&
+        msg != WIMLIB_PROGRESS_MSG_SPLIT_END_PART)
+      return WIMLIB_PROGRESS_STATUS_CONTINUE;
     switch (msg) {
+      case WIMLIB_PROGRESS_MSG_SPLIT_BEGIN_PART:
+      case WIMLIB_PROGRESS_MSG_SPLIT_END_PART:
+        done = info->split.completed_bytes;
+        total = info->split.total_bytes;
+        break;
       case WIMLIB_PROGRESS_MSG_EXTRACT_STREAMS:
         done = info->extract.completed_bytes;
         total = info->extract.total_bytes;
@@ -60,7 +71,8 @@ struct ProgressBridge {
 // Registers a bridge on `wim` for one scope.
 class ScopedProgress {
  public:
-  ScopedProgress(WIMStruct* wim, const ProgressFn& fn) : wim_(wim), bridge_{&fn} {
+  ScopedProgress(WIMStruct* wim, const ProgressFn& fn, bool split = false)
+      : wim_(wim), bridge_{&fn, split} {
     wimlib_register_progress_function(wim_, &ProgressBridge::forward, &bridge_);
   }
   ~ScopedProgress() { wimlib_register_progress_function(wim_, nullptr, nullptr); }
@@ -254,7 +266,8 @@ void WimFile::export_image(int image, WimFile& destination) {
 }
 
 void WimFile::split(const std::filesystem::path& first_part, std::uint64_t part_size,
-                    const WriteOptions& options) {
+                    const WriteOptions& options, const ProgressFn& progress) {
+  ScopedProgress scope(wim_, progress, /*split=*/true);
   check_wimlib(wimlib_split(wim_, first_part.c_str(), part_size, write_flags(options)), "split",
                path_.string());
 }

@@ -3,7 +3,8 @@
 // image, reusing it whenever it can: it mounts when there is none, remounts
 // from scratch when the base WIM's identity or the mount's kind changed,
 // brings back a working tree that vanished, rolls back a step that was killed,
-// and refuses a tree with changes no step made. Its stamp changes only when
+// and refuses a tree with changes no step made. Each run is a new build for
+// the StepHistory. Its stamp changes only when
 // the builds that follow must start over.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "dismake/base/progress.h"
+#include "dismake/ops/step_history.h"
 #include "dismake/store/mount_store.h"
 
 namespace dismake {
@@ -26,7 +28,12 @@ struct EnsureOptions {
   ProgressFn progress;
 };
 
-// What ensure_mount did: "mounted", "remounted", "restored-tree", or "reused".
-std::string ensure_mount(MountStore& store, const EnsureOptions& options);
+// What ensure_mount did (action "mounted", "remounted", "restored-tree" or
+// "reused", and why). It also starts a build in the mount's StepHistory.
+EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options);
+
+// "mounted (first build)", "up to date (recipe changed)", ...: the outcome as
+// the console shows it.
+std::string describe_ensure(const EnsureRecord& record);
 
 }  // namespace dismake

@@ -10,6 +10,15 @@
 
 namespace dismake {
 
+// One input as `dismake explain` shows it: its absolute path, the short name
+// it is shown by (a file's name, or <tree>/<relative path> inside a tree),
+// and what its content is ("sha256:...", "dir", "link:<target>").
+struct InputEntry {
+  std::string path;
+  std::string shown;
+  std::string digest;
+};
+
 class InputSet {
  public:
   // A file read whole; throws ERROR_FILE_NOT_FOUND naming it when missing.
@@ -23,6 +32,8 @@ class InputSet {
   std::string digest() const;
   // Every file and directory read, for the depfile.
   const std::vector<std::filesystem::path>& dependencies() const { return dependencies_; }
+  // Every input read, file by file, in order.
+  const std::vector<InputEntry>& entries() const { return entries_; }
   // Writes a Makefile-syntax depfile "<target>: <dependencies...>".
   void write_depfile(const std::filesystem::path& depfile,
                      const std::filesystem::path& target) const;
@@ -30,6 +41,7 @@ class InputSet {
  private:
   std::vector<std::string> parts_;
   std::vector<std::filesystem::path> dependencies_;
+  std::vector<InputEntry> entries_;
 };
 
 }  // namespace dismake

@@ -4,12 +4,14 @@
 // it) the tree is restored to it; otherwise the tree is restored to the
 // parent state, the step is recorded as under way (write-ahead), the op runs,
 // and what it changed becomes the new state. A step killed half-way is rolled
-// back by the next one.
+// back by the next one. A build step (one with a stamp) also records its key
+// inputs in the mount's StepHistory, and says why it ran.
 #pragma once
 
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dismake/ops/op.h"
 
@@ -28,7 +30,14 @@ const char* step_action_name(StepAction action);  // "ran", "up-to-date", "resto
 struct StepOutcome {
   StepAction action = StepAction::kRan;
   std::string key;  // also the state the mount is in now
+  // Why it ran or was restored, from the step's history (build steps only:
+  // those with a stamp, named after it); empty when up to date.
+  std::vector<std::string> reasons;
 };
+
+// "ran (input overlay/app.ini changed)", "restored from cache (...)", "up to
+// date": the outcome as the console shows it.
+std::string describe_outcome(const StepOutcome& outcome);
 
 StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepOptions& options);
 

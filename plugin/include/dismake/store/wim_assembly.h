@@ -37,9 +37,10 @@ int assemble_wims(const AssembleRequest& request);
 // Splits `wim` into parts of at most `part_size` bytes: `first_part`
 // ("install.swm"), then install2.swm, install3.swm, ... beside it, replacing
 // the parts of an earlier split (stale extra parts included). Returns the
-// parts written.
+// parts written. `progress` gets the bytes written of all parts.
 std::vector<std::filesystem::path> split_wim(const std::filesystem::path& wim,
                                              const std::filesystem::path& first_part,
-                                             std::uint64_t part_size, const WriteOptions& options);
+                                             std::uint64_t part_size, const WriteOptions& options,
+                                             const ProgressFn& progress = {});
 
 }  // namespace dismake

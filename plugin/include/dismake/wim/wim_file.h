@@ -61,9 +61,10 @@ class WimFile {
   void export_image(int image, WimFile& destination);
 
   // Writes this WIM as split parts ("install.swm", "install2.swm", ...) of
-  // at most `part_size` bytes, for FAT32 media.
+  // at most `part_size` bytes, for FAT32 media; `progress` gets the bytes
+  // written of all parts.
   void split(const std::filesystem::path& first_part, std::uint64_t part_size,
-             const WriteOptions& options);
+             const WriteOptions& options, const ProgressFn& progress = {});
 
   // Calls `visit` for every file and directory of the image, parents first.
   void for_each_entry(int image, const std::function<void(const WimEntry&)>& visit) const;
