@@ -25,6 +25,8 @@ HResult hresult_from_errno(int err) {
       return hr::kAlreadyExists;
     case ENOTEMPTY:
       return hr::kDirNotEmpty;
+    case ENAMETOOLONG:
+      return hr::kFilenameTooLong;
     case ENOSPC:
       return hr::kDiskFull;
     case EROFS:

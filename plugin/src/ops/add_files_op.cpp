@@ -55,16 +55,23 @@ class AddFilesOp : public Op {
     std::string target = mount.resolve(destination_);
     ImagePathKind kind = mount.kind_of(target);
     if (fs::is_directory(source_)) {
+      mount.refuse_links(target, /*including_self=*/true);  // its files would go through it
       if (kind == ImagePathKind::kFile)
         throw Error(hr::kInvalidArg,
                     "cannot merge the directory '" + source_.string() + "' into '" + target +
                         "': it is a file in the image",
                     "give a directory path as the destination");
       for (auto it = fs::recursive_directory_iterator(source_);
-           it != fs::recursive_directory_iterator(); ++it)
-        if (it->is_symlink()) check_symlink(source_, it->path());
+           it != fs::recursive_directory_iterator(); ++it) {
+        if (it->is_symlink()) {
+          check_symlink(source_, it->path());
+        } else {
+          refuse_special_file(it->path(), "the overlay entry");
+        }
+      }
       return;
     }
+    refuse_special_file(fs::canonical(source_), "the source");
     if (target.empty() || kind == ImagePathKind::kDirectory)
       throw Error(hr::kInvalidArg,
                   "the destination '" + destination_ + "' is a directory in the image",
@@ -112,6 +119,7 @@ class AddFilesOp : public Op {
       std::string child = mount.resolve(join(target, entry.filename().string()));
       fs::file_status status = fs::symlink_status(entry);
       if (fs::is_directory(status)) {
+        mount.refuse_links(child, /*including_self=*/true);  // never merge into a link
         if (mount.kind_of(child) != ImagePathKind::kDirectory) {
           fs::remove_all(mount.disk_path(child));
           changes.paths.push_back(child);

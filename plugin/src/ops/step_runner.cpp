@@ -36,11 +36,11 @@ void apply(ServicedMount& mount, Op& op, const std::string& key, const std::stri
   StepChanges changes;
   try {
     changes = op.apply(mount);
+    mount.finish_step(key, parent, spec, changes);  // refuses what it cannot record
   } catch (...) {
     mount.restore_tracked();  // the step never happened
     throw;
   }
-  mount.finish_step(key, parent, spec, changes);
 }
 
 }  // namespace

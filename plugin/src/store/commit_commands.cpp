@@ -34,7 +34,7 @@ std::vector<UpdateCommand> ServicedMount::commit_commands(bool include_untracked
         }
         break;
       case DeltaEntry::Kind::kFile:
-        commands.push_back(UpdateCommand::add(m.blobs.path_of(entry.blob).string(), path));
+        commands.push_back(UpdateCommand::add(m.blobs.verified_path_of(entry.blob).string(), path));
         break;
       case DeltaEntry::Kind::kSymlink: {
         fs::path link = scratch_path();

@@ -29,11 +29,9 @@ fs::path MountRegistry::entry_file(const fs::path& mount_dir) const {
 }
 
 void MountRegistry::add(const MountPaths& paths) const {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw_errno("create", dir_.string(), ec.value());
+  create_private_directory(dir_);
   json j = {{"mount_dir", paths.mount_dir.string()}, {"state_dir", paths.state_dir.string()}};
-  write_file_atomic(entry_file(paths.mount_dir), j.dump(2) + "\n");
+  write_file_atomic(entry_file(paths.mount_dir), j.dump(2) + "\n", 0600);
 }
 
 void MountRegistry::remove(const fs::path& mount_dir) const {

@@ -75,7 +75,12 @@ class MountRollback {
 // mounting into one directory at once, exactly one gets past this.
 void claim_state_dir(const MountPaths& paths) {
   fs::create_directories(paths.state_dir.parent_path());
-  if (::mkdir(paths.state_dir.c_str(), 0755) == 0) return;
+  // Private whatever the umask: the blobs in it go into committed images.
+  if (::mkdir(paths.state_dir.c_str(), 0700) == 0) {
+    if (::chmod(paths.state_dir.c_str(), 0700) != 0)
+      throw_errno("make private", paths.state_dir.string(), errno);
+    return;
+  }
   if (errno == EEXIST)
     throw Error(hr::kAlreadyExists,
                 "'" + paths.mount_dir.string() + "' is already a mount, or being mounted",
