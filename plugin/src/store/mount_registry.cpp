@@ -22,7 +22,7 @@ MountRegistry MountRegistry::for_current_user() {
                        ".local/state/dismake");
 }
 
-MountRegistry::MountRegistry(fs::path home) : dir_(std::move(home) / "mounts") {}
+MountRegistry::MountRegistry(fs::path home) : home_(std::move(home)), dir_(home_ / "mounts") {}
 
 fs::path MountRegistry::entry_file(const fs::path& mount_dir) const {
   return dir_ / (sha256_hex(mount_dir.string()).substr(0, 24) + ".json");

@@ -11,6 +11,7 @@
 #include "dismake/base/file_lock.h"
 #include "dismake/base/files.h"
 #include "dismake/store/base_image.h"
+#include "dismake/store/base_verification.h"
 #include "dismake/store/serviced_mount.h"
 #include "dismake/store/tree_index.h"
 #include "dismake/store/wim_output.h"
@@ -180,6 +181,7 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
                 "the WIM '" + wim_path.string() + "' is inside the mount directory",
                 "keep the WIM outside the directory you mount into");
   check_mount_target(paths);
+  verify_base_once(registry_.home(), wim_path, base.identity, nullptr);
 
   claim_state_dir(paths);
   MountRollback rollback(registry_, paths);
@@ -226,6 +228,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     throw Error(hr::kNeedsRemount, "the working tree '" + paths.mount_dir.string() + "' is gone",
                 "run `dismake remount " + paths.mount_dir.string() + "`");
   check_base_unchanged(record, paths);
+  verify_base_once(registry_.home(), record.wim_path, record.base_identity, nullptr);
 
   CommitResult result;
   result.output = options.output ? absolute_path(*options.output) : record.wim_path;
@@ -248,7 +251,11 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
                     mount.delta().properties(), result.output, options.compression, options.write,
                     options.progress, options.boot_index});
   result.written = true;
-  if (in_place) mount.rebase_on_committed();
+  if (in_place) {
+    mount.rebase_on_committed();
+    // Written here from a verified base and re-hashed blobs: not read again.
+    record_base_verified(registry_.home(), record.wim_path, mount.record().base_identity);
+  }
   mount.log_event({{"event", "commit"},
                    {"output", result.output.string()},
                    {"state", mount.state().current_key}});
