@@ -12,6 +12,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libssl-dev
   googletest libgtest-dev                   # unit tests
   python3 openssl                           # test scripts: JSON, deterministic bytes
+  bubblewrap                                # confines `run` steps to the mount
 )
 
 missing=()
