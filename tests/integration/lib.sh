@@ -115,6 +115,13 @@ hresult_name() {
     0X80070013) echo ERROR_WRITE_PROTECT ;;
     0XC1510114) echo DISMAPI_E_NEEDS_REMOUNT ;;
     0X800F0902) echo DISMAPI_E_BUSY ;;
+    0X8007112B) echo ERROR_REPARSE_POINT_ENCOUNTERED ;;
+    0X80070032) echo ERROR_NOT_SUPPORTED ;;
+    0X800700CE) echo ERROR_FILENAME_EXCED_RANGE ;;
+    0X8007007B) echo ERROR_INVALID_NAME ;;
+    0X80070459) echo ERROR_NO_UNICODE_TRANSLATION ;;
+    0X80070070) echo ERROR_DISK_FULL ;;
+    0X80004005) echo E_FAIL ;;
     *) fail "hresult_name: unknown code $1 (add it to lib.sh)" ;;
   esac
 }
