@@ -4,6 +4,7 @@
 #include "dismake/base/files.h"
 #include "dismake/ops/servicing_ops.h"
 #include "dismake/store/image_path.h"
+#include "dismake/store/windows_name.h"
 
 namespace dismake {
 
@@ -34,6 +35,20 @@ void check_symlink(const fs::path& root, const fs::path& link) {
                 "replace it with the file it points to, or with a link inside the overlay");
 }
 
+// Every name in the overlay must be one Windows can store, and no two in a
+// directory may differ only in case (Windows would see one file).
+void check_overlay_names(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    check_windows_name(name, entry.path().string());
+    names.push_back(name);
+    if (entry.is_directory() && !entry.is_symlink()) check_overlay_names(entry.path());
+  }
+  std::sort(names.begin(), names.end());
+  check_no_case_collision(names, dir.string());
+}
+
 class AddFilesOp : public Op {
  public:
   AddFilesOp(fs::path source, std::string destination)
@@ -53,6 +68,7 @@ class AddFilesOp : public Op {
 
   void check(const ServicedMount& mount) const override {
     std::string target = mount.resolve(destination_);
+    check_windows_path(target, destination_);
     ImagePathKind kind = mount.kind_of(target);
     if (fs::is_directory(source_)) {
       mount.refuse_links(target, /*including_self=*/true);  // its files would go through it
@@ -61,6 +77,7 @@ class AddFilesOp : public Op {
                     "cannot merge the directory '" + source_.string() + "' into '" + target +
                         "': it is a file in the image",
                     "give a directory path as the destination");
+      check_overlay_names(source_);
       for (auto it = fs::recursive_directory_iterator(source_);
            it != fs::recursive_directory_iterator(); ++it) {
         if (it->is_symlink()) {

@@ -2,6 +2,7 @@
 // a delta entry (files go to the blob store) and a fresh index entry.
 #include <algorithm>
 
+#include "dismake/store/windows_name.h"
 #include "serviced_mount_impl.h"
 
 namespace dismake {
@@ -16,6 +17,10 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
     index.forget(path);
     return;
   }
+  // A name a step made (a run step's command can make any) must be one
+  // Windows can store; the base's own names are kept as they are.
+  if (listing().find(path) == nullptr)
+    check_windows_name(path.substr(path.rfind('/') + 1), disk(path).string());
   make_ancestors_directories(d, path);
   if (fs::is_symlink(status)) {
     DeltaEntry entry{DeltaEntry::Kind::kSymlink};
