@@ -98,6 +98,14 @@ dismake_ok commit "$M" --output "$T/out.wim"
 assert_eq "blob v1" "$(wim_cat "$T/out.wim" 1 Windows/v1.txt)" "committed Windows/v1.txt"
 verify_wim "$T/out.wim"
 
+step "what a killed commit left beside an output goes with the next command on the mount"
+cp "$T/out.wim" "$T/out.wim.tmp-999999-0"  # pid 999999: a commit that was killed
+cp "$T/out.wim" "$T/out.wim.tmp-$$-0"      # a live process's: kept
+dismake_ok status "$M"
+assert_absent "$T/out.wim.tmp-999999-0"
+assert_exists "$T/out.wim.tmp-$$-0"
+rm "$T/out.wim.tmp-$$-0"
+
 step "a run step's chmod 000 does not wedge the mount"
 dismake_ok run "$M" -- sh -c 'mkdir Windows/locked && echo x > Windows/locked/x && chmod 000 Windows/locked Windows/System32'
 assert_clean

@@ -106,6 +106,16 @@ void check_base_unchanged(MountRecord& record, const MountPaths& paths) {
   }
 }
 
+// Notes `output` in the mount's list of outputs before a commit writes it.
+void remember_output(const MountPaths& paths, const fs::path& output) {
+  std::string list;
+  std::error_code ec;
+  if (fs::exists(paths.outputs_file(), ec)) list = read_file(paths.outputs_file());
+  std::string line = output.string() + "\n";
+  if (("\n" + list).find("\n" + line) != std::string::npos) return;
+  write_file_atomic(paths.outputs_file(), list + line, 0600);
+}
+
 }  // namespace
 
 void require_clean(const ServicedMount& mount) {
@@ -247,6 +257,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
       !options.write.check_integrity && !options.write.solid && !options.boot_index)
     return result;
 
+  remember_output(paths, result.output);
   write_wim_output({record.wim_path, record.image_index, std::move(commands),
                     mount.delta().properties(), result.output, options.compression, options.write,
                     options.progress, options.boot_index});

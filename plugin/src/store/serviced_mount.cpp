@@ -33,6 +33,7 @@ ServicedMount ServicedMount::open(const fs::path& mount_dir) {
   impl->state = MountState::load(paths.state_file());
   impl->index = TreeIndex::load(paths.index_file());
   impl->delta = impl->delta_of(impl->state.current_key);
+  impl->remove_stale_outputs();
   return ServicedMount(std::move(impl));
 }
 
