@@ -89,5 +89,20 @@ grep -q 'Untracked changes : none' <<<"$LAST_STDOUT" || fail "untracked changes:
 dismake_ok add "$M2" "$T/f.txt" Windows/fine.txt
 dismake_ok unmount "$M2" --discard
 
+step "registry names and depth: Windows's limits, refused before the hive changes"
+INVALIDARG=0x80070057
+HIVE_SHA=$(sha256 "$M/Windows/System32/config/SOFTWARE")
+deep=$("$PYTHON" -c "print('\\\\'.join(['k'] * 511))")
+expect_fail $INVALIDARG "would be 513 levels deep; Windows allows at most 512" -- \
+  "$DISMAKE" set-registry-value "$M" "HKLM\\SOFTWARE\\$deep" N REG_SZ d
+expect_fail $INVALIDARG "is 16384 characters long; Windows allows at most 16383" -- \
+  "$DISMAKE" set-registry-value "$M" 'HKLM\SOFTWARE\X' "$(printf 'v%.0s' $(seq 16384))" REG_SZ d
+expect_fail $INVALIDARG "is longer than 255 characters" -- \
+  "$DISMAKE" set-registry-value "$M" "HKLM\\SOFTWARE\\$(printf 'k%.0s' $(seq 256))" N REG_SZ d
+assert_sha256 "$M/Windows/System32/config/SOFTWARE" "$HIVE_SHA"
+deep=$("$PYTHON" -c "print('\\\\'.join(['k'] * 510))")
+dismake_ok set-registry-value "$M" "HKLM\\SOFTWARE\\$deep" N REG_SZ d
+dismake_ok set-registry-value "$M" 'HKLM\SOFTWARE\X' "$(printf 'v%.0s' $(seq 16383))" REG_SZ d
+
 dismake_ok unmount "$M" --discard
 end_test
