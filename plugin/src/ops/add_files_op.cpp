@@ -123,7 +123,7 @@ class AddFilesOp : public Op {
     if (keep_links && fs::is_symlink(fs::symlink_status(from))) {
       fs::create_symlink(fs::read_symlink(from), disk);
     } else {
-      fs::copy_file(from, disk, fs::copy_options::overwrite_existing);
+      copy_file_durable(from, disk, /*durable=*/false);  // names the disk when it is full
     }
   }
 
