@@ -35,18 +35,20 @@ void check_symlink(const fs::path& root, const fs::path& link) {
                 "replace it with the file it points to, or with a link inside the overlay");
 }
 
-// Every name in the overlay must be one Windows can store, and no two in a
-// directory may differ only in case (Windows would see one file).
+// Every name in the overlay must be one Windows can store, and no file may
+// share its name, but for case, with another entry of its directory.
 void check_overlay_names(const fs::path& dir) {
-  std::vector<std::string> names;
+  std::vector<NamedEntry> entries;
   for (const auto& entry : fs::directory_iterator(dir)) {
     std::string name = entry.path().filename().string();
     check_windows_name(name, entry.path().string());
-    names.push_back(name);
-    if (entry.is_directory() && !entry.is_symlink()) check_overlay_names(entry.path());
+    bool is_directory = entry.is_directory() && !entry.is_symlink();
+    entries.push_back({name, is_directory});
+    if (is_directory) check_overlay_names(entry.path());
   }
-  std::sort(names.begin(), names.end());
-  check_no_case_collision(names, dir.string());
+  std::sort(entries.begin(), entries.end(),
+            [](const NamedEntry& a, const NamedEntry& b) { return a.name < b.name; });
+  check_no_case_collision(entries, dir.string());
 }
 
 class AddFilesOp : public Op {

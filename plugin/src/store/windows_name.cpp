@@ -97,15 +97,15 @@ void check_windows_path(const std::string& image_path, const std::string& where)
   }
 }
 
-void check_no_case_collision(const std::vector<std::string>& names, const std::string& where) {
-  std::map<std::string, std::string> seen;
-  for (const std::string& name : names) {
-    auto [it, inserted] = seen.emplace(fold_case(name), name);
-    if (!inserted)
-      throw Error(hr::kAlreadyExists,
-                  "'" + it->second + "' and '" + name + "' in '" + where +
-                      "' differ only in case: in a Windows image they are one name",
-                  "rename or remove one of them");
+void check_no_case_collision(const std::vector<NamedEntry>& entries, const std::string& where) {
+  std::map<std::string, const NamedEntry*> seen;
+  for (const NamedEntry& entry : entries) {
+    auto [it, inserted] = seen.emplace(fold_case(entry.name), &entry);
+    if (inserted || (it->second->is_directory && entry.is_directory)) continue;
+    throw Error(hr::kAlreadyExists,
+                "'" + it->second->name + "' and '" + entry.name + "' in '" + where +
+                    "' differ only in case: in a Windows image they are one name",
+                "rename or remove one of them");
   }
 }
 

@@ -33,13 +33,16 @@ TEST(WindowsName, AcceptsWhatOnlyLooksReserved) {
 
 TEST(WindowsName, NamesBothOfACaseCollision) {
   try {
-    check_no_case_collision({"README.TXT", "Readme.txt"}, "overlay/Windows");
+    check_no_case_collision({{"README.TXT", false}, {"Readme.txt", false}}, "overlay/Windows");
     FAIL() << "a case collision was accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), hr::kAlreadyExists);
     EXPECT_NE(e.problem().find("'README.TXT' and 'Readme.txt'"), std::string::npos);
   }
-  EXPECT_NO_THROW(check_no_case_collision({"a.txt", "b.txt"}, "overlay"));
+  EXPECT_THROW(check_no_case_collision({{"Tools", true}, {"tools", false}}, "overlay"), Error);
+  EXPECT_NO_THROW(check_no_case_collision({{"a.txt", false}, {"b.txt", false}}, "overlay"));
+  // Two spellings of one directory are one directory: merged, not refused.
+  EXPECT_NO_THROW(check_no_case_collision({{"Tools", true}, {"tools", true}}, "overlay"));
 }
 
 }  // namespace

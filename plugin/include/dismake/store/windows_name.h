@@ -20,8 +20,16 @@ void check_windows_name(const std::string& name, const std::string& where);
 // check_windows_name() for every component of a '/'-separated image path.
 void check_windows_path(const std::string& image_path, const std::string& where);
 
-// Throws ERROR_ALREADY_EXISTS naming both when two of `names` (the entries
-// of one directory, in `where`) differ only in case: Windows would see one.
-void check_no_case_collision(const std::vector<std::string>& names, const std::string& where);
+// One entry of a directory: its name, and whether it is a directory.
+struct NamedEntry {
+  std::string name;
+  bool is_directory = false;
+};
+
+// Throws ERROR_ALREADY_EXISTS naming both when two of `entries` (of one
+// directory, `where`) differ only in case and one is a file: Windows would
+// see one name, and one file would silently replace the other. Two
+// directories spelt two ways are one directory, their contents merged.
+void check_no_case_collision(const std::vector<NamedEntry>& entries, const std::string& where);
 
 }  // namespace dismake
