@@ -162,6 +162,14 @@ Hive::~Hive() {
 
 void Hive::fail(const std::string& action) const {
   int err = errno ? errno : EINVAL;
+  // hivex reports its own size limits (values or subkeys of one key) as
+  // EFAULT or ERANGE: a limit was reached, the hive is not damaged.
+  if (modified_ && (err == EFAULT || err == ERANGE))
+    throw Error(hr::kNotSupported,
+                "cannot " + action + " in registry hive '" + path_.string() +
+                    "': a key now holds more values or subkeys than hivex can handle",
+                "split the values over several keys, or make this change on Windows; the "
+                "step was rolled back");
   throw Error(
       hresult_from_hivex_errno(err),
       "cannot " + action + " in registry hive '" + path_.string() + "': " + std::strerror(err),
