@@ -16,6 +16,7 @@ packages=(
   python3 openssl                           # test scripts: JSON, deterministic bytes
   reglookup                                 # diff test: an independent hive reader
   python3-sphinx groff-base man-db          # docs: HTML and manual pages, and their test
+  bubblewrap                                # confines `run` steps to the mount
 )
 
 missing=()

@@ -1,7 +1,11 @@
 #include "dismake/base/error.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 
 namespace dismake {
 
@@ -25,6 +29,8 @@ HResult hresult_from_errno(int err) {
       return hr::kAlreadyExists;
     case ENOTEMPTY:
       return hr::kDirNotEmpty;
+    case ENAMETOOLONG:
+      return hr::kFilenameTooLong;
     case ENOSPC:
       return hr::kDiskFull;
     case EROFS:
@@ -43,9 +49,40 @@ Error::Error(HResult code, std::string what, std::string hint)
       problem_(std::move(what)),
       hint_(std::move(hint)) {}
 
+namespace {
+// The mount point of the filesystem holding `path` (or its nearest existing
+// ancestor), and its type from /proc/self/mounts.
+std::string filesystem_of(const std::string& path) {
+  std::filesystem::path p = std::filesystem::absolute(path);
+  struct stat st {};
+  while (::stat(p.c_str(), &st) != 0 && p.has_relative_path()) p = p.parent_path();
+  dev_t dev = st.st_dev;
+  while (p.has_relative_path()) {
+    struct stat up {};
+    if (::stat(p.parent_path().c_str(), &up) != 0 || up.st_dev != dev) break;
+    p = p.parent_path();
+  }
+  std::string type;
+  std::ifstream mounts("/proc/self/mounts");
+  std::string device, point, fstype, rest;
+  while (mounts >> device >> point >> fstype && std::getline(mounts, rest))
+    if (point == p.string()) type = fstype;  // the last mount there is the one seen
+  return p.string() + (type.empty() ? "" : " (" + type + ")");
+}
+}  // namespace
+
+Error error_from_errno(const std::string& action, const std::string& path, int err) {
+  if (err == ENOSPC)
+    return Error(hr::kDiskFull,
+                 "cannot " + action + " '" + path + "': no space left on " + filesystem_of(path),
+                 "free space there (or point the mount or output elsewhere), then run the "
+                 "command again");
+  return Error(hresult_from_errno(err),
+               "cannot " + action + " '" + path + "': " + std::strerror(err));
+}
+
 void throw_errno(const std::string& action, const std::string& path, int err) {
-  throw Error(hresult_from_errno(err),
-              "cannot " + action + " '" + path + "': " + std::strerror(err));
+  throw error_from_errno(action, path, err);
 }
 
 }  // namespace dismake

@@ -9,7 +9,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <climits>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "dismake/base/error.h"
@@ -54,8 +56,65 @@ std::string read_file(const fs::path& path) {
 
 fs::path temporary_sibling(const fs::path& path) {
   static std::atomic<unsigned> counter{0};
-  return path.parent_path() / (path.filename().string() + ".tmp-" + std::to_string(::getpid()) +
-                               "-" + std::to_string(counter++));
+  std::string suffix = ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  std::string name = path.filename().string();
+  if (name.size() + suffix.size() > NAME_MAX) {
+    size_t keep = NAME_MAX - suffix.size();
+    // Never cut a UTF-8 sequence in two: back off over continuation bytes.
+    while (keep > 0 && (static_cast<unsigned char>(name[keep]) & 0xC0) == 0x80) --keep;
+    name.resize(keep);
+  }
+  return path.parent_path() / (name + suffix);
+}
+
+void create_private_directory(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw_errno("create", dir.string(), ec.value());
+  if (::chmod(dir.c_str(), 0700) != 0) throw_errno("make private", dir.string(), errno);
+}
+
+std::string first_link_below(const fs::path& root, const std::string& relative, bool include_last) {
+  Fd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) return "";
+  int current = dir.get();
+  std::optional<Fd> held;
+  size_t start = 0;
+  while (start < relative.size()) {
+    size_t end = relative.find('/', start);
+    bool last = end == std::string::npos;
+    if (last) end = relative.size();
+    std::string name = relative.substr(start, end - start);
+    struct stat st {};
+    if (::fstatat(current, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return "";
+    if (S_ISLNK(st.st_mode)) return last && !include_last ? "" : relative.substr(0, end);
+    if (last || !S_ISDIR(st.st_mode)) return "";
+    int next = ::openat(current, name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0) return "";
+    held.emplace(next);
+    current = next;
+    start = end + 1;
+  }
+  return "";
+}
+
+void refuse_special_file(const fs::path& path, const std::string& role) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return;
+  std::string kind = special_file_kind(st.st_mode);
+  if (kind.empty()) return;
+  throw Error(hr::kNotSupported,
+              role + " '" + path.string() + "' is " + kind +
+                  ", which a Windows image cannot hold (reading it could block forever)",
+              "remove it, or replace it with a regular file");
+}
+
+std::string special_file_kind(unsigned st_mode) {
+  if (S_ISFIFO(st_mode)) return "a FIFO";
+  if (S_ISSOCK(st_mode)) return "a socket";
+  if (S_ISCHR(st_mode)) return "a character device";
+  if (S_ISBLK(st_mode)) return "a block device";
+  return "";
 }
 
 void fsync_path(const fs::path& path) {
@@ -69,12 +128,14 @@ void rename_durable(const fs::path& from, const fs::path& to) {
   fsync_path(to.parent_path().empty() ? fs::path(".") : to.parent_path());
 }
 
-void write_file_atomic(const fs::path& path, const std::string& data) {
+void write_file_atomic(const fs::path& path, const std::string& data, unsigned mode) {
   fs::path tmp = temporary_sibling(path);
   {
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (fd.get() < 0) throw_errno("create", tmp.string(), errno);
     try {
+      if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0)
+        throw_errno("chmod", tmp.string(), errno);
       write_all(fd.get(), data.data(), data.size(), tmp);
       if (::fsync(fd.get()) != 0) throw_errno("fsync", tmp.string(), errno);
     } catch (...) {

@@ -64,6 +64,14 @@ const char* hresult_name(HResult code) {
       return "ERROR_FILE_CORRUPT";
     case hr::kRegistryCorrupt:
       return "ERROR_REGISTRY_CORRUPT";
+    case hr::kInvalidName:
+      return "ERROR_INVALID_NAME";
+    case hr::kFilenameTooLong:
+      return "ERROR_FILENAME_EXCED_RANGE";
+    case hr::kNoUnicodeTranslation:
+      return "ERROR_NO_UNICODE_TRANSLATION";
+    case hr::kReparsePointEncountered:
+      return "ERROR_REPARSE_POINT_ENCOUNTERED";
     default:
       return "";
   }

@@ -3,6 +3,7 @@
 // build steps the CMake module generates.
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 
 #include "commands.h"
 #include "dismake/base/error.h"
@@ -39,6 +40,12 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const dismake::Error& e) {
     std::fprintf(stderr, "dismake: error: %s\n", e.what());
+  } catch (const std::filesystem::filesystem_error& e) {
+    // std::filesystem's own failures: the same message as the library's.
+    std::fprintf(
+        stderr, "dismake: error: %s\n",
+        dismake::error_from_errno("complete the operation on", e.path1().string(), e.code().value())
+            .what());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dismake: error: %s (%s)\n", e.what(),
                  dismake::format_hresult(dismake::hr::kFail).c_str());

@@ -4,6 +4,7 @@
 #include "dismake/base/files.h"
 #include "dismake/ops/servicing_ops.h"
 #include "dismake/store/image_path.h"
+#include "dismake/store/windows_name.h"
 
 namespace dismake {
 
@@ -34,6 +35,22 @@ void check_symlink(const fs::path& root, const fs::path& link) {
                 "replace it with the file it points to, or with a link inside the overlay");
 }
 
+// Every name in the overlay must be one Windows can store, and no file may
+// share its name, but for case, with another entry of its directory.
+void check_overlay_names(const fs::path& dir) {
+  std::vector<NamedEntry> entries;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    check_windows_name(name, entry.path().string());
+    bool is_directory = entry.is_directory() && !entry.is_symlink();
+    entries.push_back({name, is_directory});
+    if (is_directory) check_overlay_names(entry.path());
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const NamedEntry& a, const NamedEntry& b) { return a.name < b.name; });
+  check_no_case_collision(entries, dir.string());
+}
+
 class AddFilesOp : public Op {
  public:
   AddFilesOp(fs::path source, std::string destination)
@@ -53,18 +70,27 @@ class AddFilesOp : public Op {
 
   void check(const ServicedMount& mount) const override {
     std::string target = mount.resolve(destination_);
+    check_windows_path(target, destination_);
     ImagePathKind kind = mount.kind_of(target);
     if (fs::is_directory(source_)) {
+      mount.refuse_links(target, /*including_self=*/true);  // its files would go through it
       if (kind == ImagePathKind::kFile)
         throw Error(hr::kInvalidArg,
                     "cannot merge the directory '" + source_.string() + "' into '" + target +
                         "': it is a file in the image",
                     "give a directory path as the destination");
+      check_overlay_names(source_);
       for (auto it = fs::recursive_directory_iterator(source_);
-           it != fs::recursive_directory_iterator(); ++it)
-        if (it->is_symlink()) check_symlink(source_, it->path());
+           it != fs::recursive_directory_iterator(); ++it) {
+        if (it->is_symlink()) {
+          check_symlink(source_, it->path());
+        } else {
+          refuse_special_file(it->path(), "the overlay entry");
+        }
+      }
       return;
     }
+    refuse_special_file(fs::canonical(source_), "the source");
     if (mount.kind_of(file_target(mount)) == ImagePathKind::kDirectory)
       throw Error(hr::kInvalidArg,
                   "the file '" + source_.string() + "' would replace the directory '" +
@@ -110,7 +136,7 @@ class AddFilesOp : public Op {
     if (keep_links && fs::is_symlink(fs::symlink_status(from))) {
       fs::create_symlink(fs::read_symlink(from), disk);
     } else {
-      fs::copy_file(from, disk, fs::copy_options::overwrite_existing);
+      copy_file_durable(from, disk, /*durable=*/false);  // names the disk when it is full
     }
   }
 
@@ -123,6 +149,7 @@ class AddFilesOp : public Op {
       std::string child = mount.resolve(join(target, entry.filename().string()));
       fs::file_status status = fs::symlink_status(entry);
       if (fs::is_directory(status)) {
+        mount.refuse_links(child, /*including_self=*/true);  // never merge into a link
         if (mount.kind_of(child) != ImagePathKind::kDirectory) {
           fs::remove_all(mount.disk_path(child));
           changes.paths.push_back(child);

@@ -15,6 +15,7 @@
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
 #include "dismake/ops/hive_log_replay.h"
+#include "dismake/base/utf8.h"
 
 namespace dismake {
 
@@ -26,8 +27,20 @@ namespace {
 // changes, so this limit also guards the other values of that key.
 constexpr size_t kMaxCellData = 16344;
 
-// Windows' limit, in UTF-16 characters.
+// Windows' limits: a key name of 255 and a value name of 16,383 UTF-16
+// characters, and a tree 512 levels deep (counted from HKEY_LOCAL_MACHINE,
+// which with the hive's own key is 2 levels above the hive's root).
 constexpr size_t kMaxKeyNameLength = 255;
+constexpr size_t kMaxValueNameLength = 16383;
+constexpr size_t kMaxKeyDepth = 512;
+constexpr size_t kLevelsAboveHiveRoot = 2;
+
+size_t utf16_length(std::string_view text) {
+  std::string s(text);
+  size_t units = 0;
+  for (size_t i = 0; i < s.size();) units += decode_utf8(s, i) > 0xFFFF ? 2 : 1;
+  return units;
+}
 
 struct FreeDeleter {
   void operator()(void* p) const { std::free(p); }
@@ -178,6 +191,14 @@ Hive::~Hive() {
 
 void Hive::fail(const std::string& action) const {
   int err = errno ? errno : EINVAL;
+  // hivex reports its own size limits (values or subkeys of one key) as
+  // EFAULT or ERANGE: a limit was reached, the hive is not damaged.
+  if (modified_ && (err == EFAULT || err == ERANGE))
+    throw Error(hr::kNotSupported,
+                "cannot " + action + " in registry hive '" + path_.string() +
+                    "': a key now holds more values or subkeys than hivex can handle",
+                "split the values over several keys, or make this change on Windows; the "
+                "step was rolled back");
   throw Error(
       hresult_from_hivex_errno(err),
       "cannot " + action + " in registry hive '" + path_.string() + "': " + std::strerror(err),
@@ -292,6 +313,12 @@ Hive::Node Hive::find_or_create_key(const std::vector<std::string>& parts) {
     node = *child;
   }
   // Checked before creating any, so a refused path leaves no half of itself.
+  if (existing < parts.size() && parts.size() + kLevelsAboveHiveRoot > kMaxKeyDepth)
+    throw Error(hr::kInvalidArg,
+                "registry key '" + join_key(parts, parts.size()).substr(0, 60) + "...' would be " +
+                    std::to_string(parts.size() + kLevelsAboveHiveRoot) +
+                    " levels deep; Windows allows at most " + std::to_string(kMaxKeyDepth),
+                "use a shallower key");
   for (size_t i = existing; i < parts.size(); ++i) check_new_key_name(parts, i);
   for (size_t i = existing; i < parts.size(); ++i) {
     errno = 0;
@@ -344,6 +371,13 @@ void Hive::create_key(std::string_view key_path) { find_or_create_key(resolve(ke
 
 void Hive::set_value(std::string_view key_path, std::string_view name, const RegistryValue& value) {
   folded(name);  // rejects a name that is not UTF-8 before anything changes
+  if (utf16_length(name) > kMaxValueNameLength)
+    throw Error(hr::kInvalidArg,
+                "registry value name '" + std::string(name.substr(0, 40)) + "...' is " +
+                    std::to_string(utf16_length(name)) +
+                    " characters long; Windows allows at most " +
+                    std::to_string(kMaxValueNameLength),
+                "shorten the value name");
   std::vector<std::string> parts = resolve(key_path);
   check_cell_size(name, value);
   Node node = find_or_create_key(parts);

@@ -25,6 +25,7 @@ std::string escape(const std::string& path) {
 
 void InputSet::add_file(const fs::path& file) {
   std::error_code ec;
+  if (fs::exists(file, ec)) refuse_special_file(fs::canonical(file), "the input");
   if (!fs::is_regular_file(file, ec))
     throw Error(hr::kFileNotFound, "the input file '" + file.string() + "' does not exist",
                 "check the path (relative paths are from the current directory)");
@@ -58,6 +59,7 @@ void InputSet::add_tree(const fs::path& dir) {
       parts_.push_back("dir:" + rel);
       dependencies_.push_back(entry);
     } else {
+      refuse_special_file(entry, "the input");
       std::string digest = sha256_file_hex(entry);
       content = "sha256:" + digest;
       parts_.push_back("file:" + rel + ":" + digest);

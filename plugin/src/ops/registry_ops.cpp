@@ -19,6 +19,7 @@ namespace {
 std::string existing_hive(const ServicedMount& mount, const std::string& hive_file,
                           const std::string& hive_name) {
   std::string resolved = mount.resolve(hive_file);
+  mount.refuse_links(resolved, /*including_self=*/true);
   if (mount.kind_of(resolved) != ImagePathKind::kFile)
     throw Error(hr::kFileNotFound, "the image has no " + hive_name + " hive ('" + hive_file + "')",
                 "check the key's hive, or add the hive file to the image first");

@@ -1,5 +1,6 @@
 #include "dismake/base/error.h"
 #include "dismake/ops/servicing_ops.h"
+#include "dismake/store/windows_name.h"
 
 namespace dismake {
 
@@ -15,6 +16,7 @@ class RenamePathOp : public Op {
   void check(const ServicedMount& mount) const override {
     std::string from = mount.resolve(from_);
     std::string to = mount.resolve(to_);
+    check_windows_path(to, to_);
     if (from.empty() || mount.kind_of(from) == ImagePathKind::kAbsent)
       throw Error(hr::kPathNotFound, "'" + from_ + "' is not in the image",
                   "check the path to rename");

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -6,6 +7,7 @@
 
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/ops/run_sandbox.h"
 #include "dismake/ops/servicing_ops.h"
 
 namespace dismake {
@@ -31,6 +33,20 @@ int run_in(const std::vector<std::string>& argv, const fs::path& dir) {
   while (::waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) throw_errno("wait for", argv.front(), errno);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Gives the owner back read/write/search access everywhere in the mount: a
+// command that did `chmod 000` on a directory must not leave a tree that no
+// later step, scan or restore can enter (a Windows image has no Unix modes).
+void restore_owner_access(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    struct stat st {};
+    if (::lstat(entry.path().c_str(), &st) != 0) continue;
+    mode_t wanted = S_ISDIR(st.st_mode) ? S_IRWXU : S_ISREG(st.st_mode) ? (S_IRUSR | S_IWUSR) : 0;
+    if ((st.st_mode & wanted) != wanted) ::chmod(entry.path().c_str(), st.st_mode | wanted);
+    if (S_ISDIR(st.st_mode)) restore_owner_access(entry.path());
+  }
 }
 
 class RunCommandOp : public Op {
@@ -62,7 +78,9 @@ class RunCommandOp : public Op {
     if (paths_.empty()) mount.materialize("");
     for (const std::string& path : paths_) mount.materialize(mount.resolve(path));
     std::fflush(stdout);
-    int status = run_in(command_, mount.paths().mount_dir);
+    int status = run_in(sandboxed_command(command_, mount.paths().mount_dir, depends_),
+                        mount.paths().mount_dir);
+    restore_owner_access(mount.paths().mount_dir);
     if (status != 0)
       throw Error(
           hr::kFail,

@@ -37,11 +37,11 @@ void apply(ServicedMount& mount, Op& op, const std::string& key, const std::stri
   StepChanges changes;
   try {
     changes = op.apply(mount);
+    mount.finish_step(key, parent, spec, changes);  // refuses what it cannot record
   } catch (...) {
     mount.restore_tracked();  // the step never happened
     throw;
   }
-  mount.finish_step(key, parent, spec, changes);
 }
 
 // Records the step's key inputs and sets the outcome's reasons (build steps
@@ -130,7 +130,15 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
   std::string parent = parent_state(mount, options);
   json spec = {{"op", op.name()}, {"args", op.spec()}};
   StepOutcome outcome;
-  outcome.key = Sha256().add("step").add(parent).add(spec.dump()).add(inputs.digest()).hex();
+  std::string spec_text;
+  try {
+    spec_text = spec.dump();
+  } catch (const json::type_error&) {
+    throw Error(hr::kNoUnicodeTranslation,
+                "the arguments of the " + op.name() + " step are not valid UTF-8",
+                "pass paths, names and commands in UTF-8 (Windows names are Unicode)");
+  }
+  outcome.key = Sha256().add("step").add(parent).add(spec_text).add(inputs.digest()).hex();
 
   mount.roll_back_interrupted_step();
   require_clean(mount);

@@ -49,6 +49,7 @@ class ApplyUnattendOp : public Op {
                    "with DISM on Windows if you need it at servicing time.\n",
                    file_.c_str());
     std::string target = mount.resolve("Windows/Panther/unattend.xml");
+    mount.refuse_links(target, /*including_self=*/true);
     fs::path disk = mount.disk_path(target);
     fs::create_directories(disk.parent_path());
     fs::copy_file(file_, disk, fs::copy_options::overwrite_existing);

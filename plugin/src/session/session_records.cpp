@@ -229,7 +229,7 @@ SessionRecord SessionRecords::open(const std::string& name, SessionOwner owner, 
   record.opened_at = utc_now_iso8601();
   if (::mkdir(sessions_dir().c_str(), 0755) != 0 && errno != EEXIST)
     throw_errno("create", sessions_dir().string(), errno);
-  write_file_atomic(record_path(record.id), to_json(record).dump(2) + "\n");
+  write_file_atomic(record_path(record.id), to_json(record).dump(2) + "\n", 0600);
   return record;
 }
 

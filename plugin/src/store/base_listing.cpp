@@ -52,7 +52,8 @@ BaseListing BaseListing::load(const std::filesystem::path& file) {
     if (!reader.next(path) || !reader.next(kind) || !reader.next(size) || !reader.next(sha1) ||
         (has_groups && !reader.next(group)) || kind.size() != 1)
       corrupt(file);
-    BaseEntry entry{kind[0] == 'd', kind[0] == 'r',
+    // 'j': a junction, a directory that is a reparse point.
+    BaseEntry entry{kind[0] == 'd' || kind[0] == 'j', kind[0] == 'r' || kind[0] == 'j',
                     std::strtoull(std::string(size).c_str(), nullptr, 10), std::string(sha1),
                     has_groups ? std::strtoull(std::string(group).c_str(), nullptr, 10) : 0};
     listing.entries_.emplace_back(std::string(path), std::move(entry));
@@ -66,12 +67,13 @@ void BaseListing::save(const std::filesystem::path& file) const {
   append_field(out, kMagic);
   for (const auto& [path, e] : entries_) {
     append_field(out, path);
-    append_field(out, e.is_directory ? "d" : e.is_reparse_point ? "r" : "f");
+    append_field(
+        out, e.is_directory ? (e.is_reparse_point ? "j" : "d") : (e.is_reparse_point ? "r" : "f"));
     append_field(out, std::to_string(e.size));
     append_field(out, e.sha1);
     append_field(out, std::to_string(e.hard_link_group));
   }
-  write_file_atomic(file, out);
+  write_file_atomic(file, out, 0600);
 }
 
 const BaseEntry* BaseListing::find(const std::string& path) const {

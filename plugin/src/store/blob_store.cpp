@@ -1,7 +1,10 @@
 #include "dismake/store/blob_store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
-#include <fstream>
 #include <vector>
 
 #include "dismake/base/digest.h"
@@ -18,49 +21,90 @@ fs::path BlobStore::path_of(const std::string& sha256) const { return dir_ / sha
 
 namespace {
 
-// Copies `from` to `to` and hashes what it copies: one read of the source,
-// so a file changing meanwhile cannot get a name that is not its content.
-StoredBlob copy_and_hash(const fs::path& from, const fs::path& to) {
-  std::ifstream in(from, std::ios::binary);
-  if (!in) throw_errno("read", from.string(), errno ? errno : ENOENT);
-  std::ofstream out(to, std::ios::binary | std::ios::trunc);
-  if (!out) throw_errno("create", to.string(), errno ? errno : EIO);
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Opens `path` for reading without following a link and without blocking:
+// a FIFO or device is refused, naming it, before anything reads it.
+Fd open_regular(const fs::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (fd.get() < 0) throw_errno("read", path.string(), errno);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw_errno("stat", path.string(), errno);
+  std::string special = special_file_kind(st.st_mode);
+  if (!special.empty())
+    throw Error(hr::kNotSupported,
+                "'" + path.string() + "' is " + special +
+                    ", which a Windows image cannot hold (reading it could block forever)",
+                "remove it, or replace it with a regular file");
+  return Fd(::dup(fd.get()));
+}
+
+// Copies `in` to a new private file `to` and hashes what it copies: one read
+// of the source, so a file changing meanwhile cannot get a name that is not
+// its content.
+StoredBlob copy_and_hash(int in, const fs::path& from, const fs::path& to) {
+  Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (out.get() < 0) throw_errno("create", to.string(), errno);
+  if (::fchmod(out.get(), 0600) != 0) throw_errno("chmod", to.string(), errno);
   ContentDigests digests;
   std::vector<char> buffer(1 << 17);
   std::uint64_t size = 0;
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    std::streamsize n = in.gcount();
-    if (n <= 0) break;
+  for (;;) {
+    ssize_t n = ::read(in, buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("read", from.string(), errno);
+    }
+    if (n == 0) break;
     digests.update(buffer.data(), static_cast<size_t>(n));
-    out.write(buffer.data(), n);
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = ::write(out.get(), buffer.data() + done, static_cast<size_t>(n - done));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        throw_errno("write", to.string(), errno);
+      }
+      done += w;
+    }
     size += static_cast<std::uint64_t>(n);
   }
-  if (in.bad()) throw_errno("read", from.string(), EIO);
-  out.close();
-  if (!out) throw_errno("write", to.string(), ENOSPC);
   return StoredBlob{digests.sha256_hex(), digests.sha1_hex(), size};
+}
+
+Error tampered(const fs::path& blob, const std::string& actual) {
+  return Error(hr::kFileCorrupt,
+               "the stored blob '" + blob.string() + "' does not match its hash (its content has " +
+                   "SHA-256 " + actual.substr(0, 16) + "...): it was changed after a step wrote it",
+               "unmount with --discard and build again; check who can write the state directory");
 }
 
 }  // namespace
 
 StoredBlob BlobStore::put(const fs::path& file) {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw_errno("create", dir_.string(), ec.value());
+  Fd in = open_regular(file);
+  create_private_directory(dir_);
   fs::path tmp = temporary_sibling(dir_ / "incoming");
   StoredBlob blob;
   try {
-    blob = copy_and_hash(file, tmp);
+    blob = copy_and_hash(in.get(), file, tmp);
+    // Always renamed over: a blob that is already there may have been
+    // changed since; the fresh copy is its true content.
+    fs::rename(tmp, path_of(blob.sha256));
   } catch (...) {
+    std::error_code ec;
     fs::remove(tmp, ec);
     throw;
-  }
-  fs::path final_path = path_of(blob.sha256);
-  if (fs::exists(final_path)) {
-    fs::remove(tmp, ec);
-  } else {
-    fs::rename(tmp, final_path);
   }
   return blob;
 }
@@ -70,10 +114,27 @@ void BlobStore::sync() const {
   if (fs::is_directory(dir_, ec)) sync_filesystem(dir_);
 }
 
+fs::path BlobStore::verified_path_of(const std::string& sha256) const {
+  fs::path blob = path_of(sha256);
+  std::string actual = sha256_file_hex(blob);
+  if (actual != sha256) throw tampered(blob, actual);
+  return blob;
+}
+
 void BlobStore::copy_to(const std::string& sha256, const fs::path& target) const {
+  fs::path blob = path_of(sha256);
+  Fd in = open_regular(blob);
   fs::path tmp = temporary_sibling(target);
-  copy_file_durable(path_of(sha256), tmp, /*durable=*/false);
-  fs::rename(tmp, target);
+  try {
+    StoredBlob copied = copy_and_hash(in.get(), blob, tmp);
+    if (copied.sha256 != sha256) throw tampered(blob, copied.sha256);
+    if (::chmod(tmp.c_str(), 0644) != 0) throw_errno("chmod", tmp.string(), errno);
+    fs::rename(tmp, target);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
 }
 
 }  // namespace dismake

@@ -138,7 +138,7 @@ class PlanBuilder {
 
   void add_file(const std::string& path, const DeltaEntry& entry, const BaseEntry* base) {
     StagedFile file{path,
-                    blobs_.path_of(entry.blob),
+                    blobs_.verified_path_of(entry.blob),
                     entry.sha1,
                     base != nullptr ? base->sha1 : "",
                     entry.attributes_set,

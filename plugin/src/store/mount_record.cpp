@@ -74,7 +74,7 @@ void MountRecord::save(const fs::path& file) const {
               {"mtime_ns", wim_fingerprint.mtime_ns},
               {"inode", wim_fingerprint.inode}}},
             {"mounted_at", mounted_at}};
-  write_file_atomic(file, j.dump(2) + "\n");
+  write_file_atomic(file, j.dump(2) + "\n", 0600);
 }
 
 }  // namespace dismake

@@ -22,18 +22,16 @@ MountRegistry MountRegistry::for_current_user() {
                        ".local/state/dismake");
 }
 
-MountRegistry::MountRegistry(fs::path home) : dir_(std::move(home) / "mounts") {}
+MountRegistry::MountRegistry(fs::path home) : home_(std::move(home)), dir_(home_ / "mounts") {}
 
 fs::path MountRegistry::entry_file(const fs::path& mount_dir) const {
   return dir_ / (sha256_hex(mount_dir.string()).substr(0, 24) + ".json");
 }
 
 void MountRegistry::add(const MountPaths& paths) const {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw_errno("create", dir_.string(), ec.value());
+  create_private_directory(dir_);
   json j = {{"mount_dir", paths.mount_dir.string()}, {"state_dir", paths.state_dir.string()}};
-  write_file_atomic(entry_file(paths.mount_dir), j.dump(2) + "\n");
+  write_file_atomic(entry_file(paths.mount_dir), j.dump(2) + "\n", 0600);
 }
 
 void MountRegistry::remove(const fs::path& mount_dir) const {

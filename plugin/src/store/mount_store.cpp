@@ -12,6 +12,7 @@
 #include "dismake/base/files.h"
 #include "dismake/store/base_image.h"
 #include "dismake/store/previous_output.h"
+#include "dismake/store/base_verification.h"
 #include "dismake/store/serviced_mount.h"
 #include "dismake/store/tree_index.h"
 #include "dismake/store/wim_output.h"
@@ -76,7 +77,12 @@ class MountRollback {
 // mounting into one directory at once, exactly one gets past this.
 void claim_state_dir(const MountPaths& paths) {
   fs::create_directories(paths.state_dir.parent_path());
-  if (::mkdir(paths.state_dir.c_str(), 0755) == 0) return;
+  // Private whatever the umask: the blobs in it go into committed images.
+  if (::mkdir(paths.state_dir.c_str(), 0700) == 0) {
+    if (::chmod(paths.state_dir.c_str(), 0700) != 0)
+      throw_errno("make private", paths.state_dir.string(), errno);
+    return;
+  }
   if (errno == EEXIST)
     throw Error(hr::kAlreadyExists,
                 "'" + paths.mount_dir.string() + "' is already a mount, or being mounted",
@@ -99,6 +105,16 @@ void check_base_unchanged(MountRecord& record, const MountPaths& paths) {
                   "the source WIM '" + record.wim_path.string() + "' changed since it was mounted",
                   "unmount with --discard and mount it again");
   }
+}
+
+// Notes `output` in the mount's list of outputs before a commit writes it.
+void remember_output(const MountPaths& paths, const fs::path& output) {
+  std::string list;
+  std::error_code ec;
+  if (fs::exists(paths.outputs_file(), ec)) list = read_file(paths.outputs_file());
+  std::string line = output.string() + "\n";
+  if (("\n" + list).find("\n" + line) != std::string::npos) return;
+  write_file_atomic(paths.outputs_file(), list + line, 0600);
 }
 
 }  // namespace
@@ -176,6 +192,7 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
                 "the WIM '" + wim_path.string() + "' is inside the mount directory",
                 "keep the WIM outside the directory you mount into");
   check_mount_target(paths);
+  verify_base_once(registry_.home(), wim_path, base.identity, nullptr);
 
   claim_state_dir(paths);
   MountRollback rollback(registry_, paths);
@@ -222,6 +239,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     throw Error(hr::kNeedsRemount, "the working tree '" + paths.mount_dir.string() + "' is gone",
                 "run `dismake remount " + paths.mount_dir.string() + "`");
   check_base_unchanged(record, paths);
+  verify_base_once(registry_.home(), record.wim_path, record.base_identity, nullptr);
 
   CommitResult result;
   result.output = options.output ? absolute_path(*options.output) : record.wim_path;
@@ -243,6 +261,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
       !options.compact)
     return result;
 
+  remember_output(paths, result.output);
   WimOutputResult written = write_wim_output(
       {record.wim_path, record.image_index, std::move(plan), paths.scratch_dir(),
        mount.delta().properties(), result.output, options.compression, options.write,
@@ -251,7 +270,11 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   result.written = true;
   result.reused_previous = written.reused_previous;
   result.reclaimable = written.reclaimable;
-  if (in_place) mount.rebase_on_committed();
+  if (in_place) {
+    mount.rebase_on_committed();
+    // Written here from a verified base and re-hashed blobs: not read again.
+    record_base_verified(registry_.home(), record.wim_path, mount.record().base_identity);
+  }
   mount.log_event({{"event", "commit"},
                    {"output", result.output.string()},
                    {"state", mount.state().current_key}});

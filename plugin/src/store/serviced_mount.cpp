@@ -33,6 +33,7 @@ ServicedMount ServicedMount::open(const fs::path& mount_dir) {
   impl->state = MountState::load(paths.state_file());
   impl->index = TreeIndex::load(paths.index_file());
   impl->delta = impl->delta_of(impl->state.current_key);
+  impl->remove_stale_outputs();
   return ServicedMount(std::move(impl));
 }
 
@@ -76,7 +77,34 @@ std::string ServicedMount::resolve(const std::string& user_path) const {
     resolved = candidate;
     start = end + 1;
   }
+  refuse_links(resolved, /*including_self=*/false);
   return resolved;
+}
+
+void ServicedMount::refuse_links(const std::string& image_path, bool including_self) const {
+  std::vector<std::string> candidates = ancestors_top_down(image_path);
+  if (including_self && !image_path.empty()) candidates.push_back(image_path);
+  std::string link;
+  for (const std::string& path : candidates) {
+    if (kind_of(path) == ImagePathKind::kSymlink) {
+      link = path;
+      break;
+    }
+  }
+  std::string on_disk = first_link_below(impl_->paths.mount_dir, image_path, including_self);
+  if (link.empty() || (!on_disk.empty() && on_disk.size() < link.size())) link = on_disk;
+  if (link.empty()) return;
+  std::error_code ec;
+  fs::path target = fs::read_symlink(impl_->disk(link), ec);
+  std::string points =
+      ec ? "a reparse point of the image" : "it points to '" + target.string() + "'";
+  std::string where = link == image_path ? "the image path '" + image_path + "' is a link"
+                                         : "the image path '" + image_path +
+                                               "' goes through the link '" + link + "'";
+  throw Error(hr::kReparsePointEncountered,
+              where + " (" + points + "); dismake never writes through a symbolic link or junction",
+              "name the real path inside the image instead, or delete the link '" + link +
+                  "' in an earlier step");
 }
 
 void ServicedMount::materialize(const std::string& image_path) {
@@ -98,7 +126,8 @@ void ServicedMount::materialize(const std::string& image_path) {
   std::vector<std::string> files;
   for (const std::string& path : missing) {
     m.make_parents(path);
-    if (m.listing().find(path)->is_directory) {
+    const BaseEntry* base = m.listing().find(path);
+    if (base->is_directory && !base->is_reparse_point) {  // a junction is extracted as a link
       fs::create_directories(m.disk(path));
     } else {
       files.push_back(path);
@@ -227,7 +256,15 @@ void ServicedMount::finish_step(const std::string& key, const std::string& paren
   std::sort(paths.begin(), paths.end());
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
   m.step_moves = changes.moves;
-  for (const std::string& path : paths) m.record_path(d, path);
+  try {
+    for (const std::string& path : paths) m.record_path(d, path);
+  } catch (...) {
+    // The paths recorded so far are not the state's: forget them, so that
+    // rolling the step back sees every one as changed and puts it back.
+    m.step_moves.clear();
+    m.index = TreeIndex::load(m.paths.index_file());
+    throw;
+  }
   m.step_moves.clear();
   for (const auto& [path, change] : changes.metadata) m.apply_metadata(d, path, change);
   for (const auto& [name, value] : changes.properties) d.set_property(name, value);

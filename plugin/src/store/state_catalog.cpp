@@ -14,14 +14,12 @@ StateCatalog::StateCatalog(fs::path dir) : dir_(std::move(dir)) {}
 fs::path StateCatalog::file_of(const std::string& key) const { return dir_ / (key + ".json"); }
 
 void StateCatalog::save(const StateRecord& record) const {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw_errno("create", dir_.string(), ec.value());
+  create_private_directory(dir_);
   json j = {{"key", record.key},
             {"parent", record.parent},
             {"spec", record.spec},
             {"delta", record.delta.to_json()}};
-  write_file_atomic(file_of(record.key), j.dump() + "\n");
+  write_file_atomic(file_of(record.key), j.dump() + "\n", 0600);
 }
 
 bool StateCatalog::contains(const std::string& key) const { return fs::exists(file_of(key)); }
@@ -67,7 +65,7 @@ void MountState::save(const fs::path& file) const {
             {"lazy", lazy},
             {"mount_id", mount_id},
             {"recipe", recipe}};
-  write_file_atomic(file, j.dump(2) + "\n");
+  write_file_atomic(file, j.dump(2) + "\n", 0600);
 }
 
 std::string base_state_key(const std::string& base_identity) {

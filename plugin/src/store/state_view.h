@@ -23,9 +23,11 @@ struct Want {
 
   ImagePathKind kind() const {
     if (source == Source::kBase)
-      return base->is_directory       ? ImagePathKind::kDirectory
-             : base->is_reparse_point ? ImagePathKind::kSymlink
-                                      : ImagePathKind::kFile;
+      // A junction is a directory with a reparse point: on Linux it is a
+      // symlink (wimlib extracts it as one), never a directory to write in.
+      return base->is_reparse_point ? ImagePathKind::kSymlink
+             : base->is_directory   ? ImagePathKind::kDirectory
+                                    : ImagePathKind::kFile;
     if (source == Source::kDelta) {
       switch (entry->kind) {
         case DeltaEntry::Kind::kFile:

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dismake/base/files.h"
+#include "dismake/store/windows_name.h"
 #include "serviced_mount_impl.h"
 
 namespace dismake {
@@ -17,6 +18,10 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
     index.forget(path);
     return;
   }
+  // A name a step made (a run step's command can make any) must be one
+  // Windows can store; the base's own names are kept as they are.
+  if (listing().find(path) == nullptr)
+    check_windows_name(path.substr(path.rfind('/') + 1), disk(path).string());
   make_ancestors_directories(d, path);
   if (fs::is_symlink(status)) {
     DeltaEntry entry{DeltaEntry::Kind::kSymlink};
@@ -92,6 +97,9 @@ void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& 
   linked.keep_metadata_of(DeltaEntry{});
   for (const std::string& other : listing().other_links(path)) {
     if (want_in(d, listing(), other).source != Want::Source::kBase) continue;
+    // Never written through a link the tree may hold where the image has a
+    // directory (a hostile tree).
+    if (!first_link_below(paths.mount_dir, other, /*include_last=*/true).empty()) continue;
     d.set(other, linked);
     if (preview) continue;
     make_parents(other);

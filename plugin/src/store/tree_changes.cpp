@@ -27,6 +27,9 @@ enum class FileCheck { kUnchanged, kChanged, kVerified };
 // last change to prove anything, so the content was hashed, and matched.
 FileCheck check_file(const fs::path& path, const struct stat& st, const IndexEntry& entry) {
   if (static_cast<std::uint64_t>(st.st_size) != entry.size) return FileCheck::kChanged;
+  // A FIFO or device is never opened (that can block forever): it is a
+  // change, refused by name when a step records it.
+  if (!S_ISREG(st.st_mode)) return FileCheck::kChanged;
   bool stat_clean = ns(st.st_mtim) == entry.mtime_ns && ns(st.st_ctim) == entry.ctime_ns &&
                     st.st_ino == entry.inode;
   bool racy = entry.ctime_ns + kRacyWindowNs >= entry.recorded_ns;

@@ -149,7 +149,7 @@ void TreeIndex::save(const fs::path& file) const {
     append_field(out, e.sha1);
     append_field(out, e.symlink_target);
   }
-  write_file_atomic(file, out);
+  write_file_atomic(file, out, 0600);
 }
 
 void TreeIndex::mark_verified(const std::string& path, std::int64_t now_ns) {

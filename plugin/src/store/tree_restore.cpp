@@ -1,12 +1,19 @@
 // Writing the working tree to a state: each touched path is made what the
 // target state says, from the blob store or the base WIM, keeping the tree
 // index in step so that the next scan sees no change.
+#include "dismake/base/files.h"
 #include "serviced_mount_impl.h"
 
 namespace dismake {
 
 // Makes `path` on disk what `want` says, keeping the index in step.
 void ServicedMount::Impl::put(const std::string& path, const Want& want, const StateDelta& target) {
+  // A path below a link (one a state put there before this path's turn) is
+  // not in the tree at all: touching it would touch wherever the link points.
+  if (!first_link_below(paths.mount_dir, path, /*include_last=*/false).empty()) {
+    index.forget(path);
+    return;
+  }
   switch (want.source) {
     case Want::Source::kAbsent:
       remove_disk(disk(path));

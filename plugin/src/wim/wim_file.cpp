@@ -56,6 +56,11 @@ struct ProgressBridge {
         done = info->write_streams.completed_bytes;
         total = info->write_streams.total_bytes;
         break;
+      case WIMLIB_PROGRESS_MSG_VERIFY_STREAMS:
+        done = info->verify_streams.completed_bytes;
+        total = info->verify_streams.total_bytes;
+        break;
+      case WIMLIB_PROGRESS_MSG_VERIFY_INTEGRITY:
       case WIMLIB_PROGRESS_MSG_CALC_INTEGRITY:
         done = info->integrity.completed_bytes;
         total = info->integrity.total_bytes;
@@ -215,6 +220,22 @@ WimFile WimFile::open(const std::filesystem::path& path, bool writable) {
   int flags = WIMLIB_OPEN_FLAG_ERROR_IF_SPLIT | (writable ? WIMLIB_OPEN_FLAG_WRITE_ACCESS : 0);
   check_wimlib(wimlib_open_wim(path.c_str(), flags, &wim), "open", path.string());
   return WimFile(wim, path);
+}
+
+void WimFile::verify(const ProgressFn& progress) const {
+  if (info().has_integrity_table) {
+    // Reopened: wimlib checks the table only while opening.
+    WIMStruct* checked = nullptr;
+    ProgressBridge bridge{&progress};
+    int ret = wimlib_open_wim_with_progress(
+        path_.c_str(), WIMLIB_OPEN_FLAG_CHECK_INTEGRITY | WIMLIB_OPEN_FLAG_ERROR_IF_SPLIT, &checked,
+        &ProgressBridge::forward, &bridge);
+    if (checked != nullptr) wimlib_free(checked);
+    check_wimlib(ret, "verify", path_.string());
+    return;
+  }
+  ScopedProgress scoped(wim_, progress);
+  check_wimlib(wimlib_verify_wim(wim_, 0), "verify", path_.string());
 }
 
 WimFile WimFile::create(Compression compression) {

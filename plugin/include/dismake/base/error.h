@@ -25,7 +25,9 @@ class Error : public std::runtime_error {
   std::string hint_;
 };
 
-// An Error from errno, naming the path the system call was about.
+// An Error from errno, naming the path the system call was about. A full
+// disk (ENOSPC) also names the filesystem: "no space left on /var (ext4)".
+Error error_from_errno(const std::string& action, const std::string& path, int err);
 [[noreturn]] void throw_errno(const std::string& action, const std::string& path, int err);
 
 }  // namespace dismake

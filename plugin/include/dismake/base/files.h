@@ -15,11 +15,35 @@ namespace fs = std::filesystem;
 std::string read_file(const fs::path& path);
 
 // Writes `data` to `path` atomically: temporary file, fsync, rename, fsync of
-// the directory.
-void write_file_atomic(const fs::path& path, const std::string& data);
+// the directory. The file gets exactly `mode`, whatever the umask (0600 for
+// the private state of a mount).
+void write_file_atomic(const fs::path& path, const std::string& data, unsigned mode = 0644);
 
 // A fresh name beside `path` for a temporary file ("<name>.tmp-<pid>-<n>").
+// A long name is shortened (at a UTF-8 character boundary) so that the
+// temporary name still fits NAME_MAX: a 255-byte name must not make every
+// later write beside it fail.
 fs::path temporary_sibling(const fs::path& path);
+
+// Creates `dir` (and its parents) and makes it 0700 whatever the umask: only
+// its owner may read or change what is in it.
+void create_private_directory(const fs::path& dir);
+
+// The first component of `relative` (a '/'-separated path below `root`)
+// that is a symbolic link on disk, as a prefix of `relative`; "" when there
+// is none. Walks the path with openat(O_NOFOLLOW) from `root`, never
+// following a link, and stops at the first component that does not exist.
+// The last component counts only when `include_last`.
+std::string first_link_below(const fs::path& root, const std::string& relative, bool include_last);
+
+// "a FIFO", "a socket", "a character device", "a block device" for a file
+// whose lstat mode is one of those, else "" (files, directories, links).
+// Reading such a file can block forever or never end, so no step opens one.
+std::string special_file_kind(unsigned st_mode);
+
+// Throws ERROR_NOT_SUPPORTED naming `path` when it is (not through a link)
+// a FIFO, socket or device; `role` says what it was ("the overlay entry").
+void refuse_special_file(const fs::path& path, const std::string& role);
 
 // Copies `from` to `to` (which must not exist): a reflink (FICLONE) where
 // the filesystem shares blocks, else the kernel's copy_file_range; and

@@ -25,23 +25,29 @@ constexpr HResult kOpenHandlesUnableToUnmountImagePath = 0xC004000A;
 constexpr HResult kNeedsRemount = 0xC1510114;
 constexpr HResult kBusy = 0x800F0902;
 // Win32 errors as HRESULTs (HRESULT_FROM_WIN32).
-constexpr HResult kFail = 0x80004005;            // E_FAIL
-constexpr HResult kInvalidArg = 0x80070057;      // E_INVALIDARG
-constexpr HResult kOutOfMemory = 0x8007000E;     // E_OUTOFMEMORY
-constexpr HResult kFileNotFound = 0x80070002;    // ERROR_FILE_NOT_FOUND
-constexpr HResult kPathNotFound = 0x80070003;    // ERROR_PATH_NOT_FOUND
-constexpr HResult kAccessDenied = 0x80070005;    // ERROR_ACCESS_DENIED
-constexpr HResult kBadFormat = 0x8007000B;       // ERROR_BAD_FORMAT
-constexpr HResult kInvalidData = 0x8007000D;     // ERROR_INVALID_DATA
-constexpr HResult kWriteProtect = 0x80070013;    // ERROR_WRITE_PROTECT
-constexpr HResult kNotSupported = 0x80070032;    // ERROR_NOT_SUPPORTED
-constexpr HResult kFileExists = 0x80070050;      // ERROR_FILE_EXISTS
-constexpr HResult kDirNotEmpty = 0x80070091;     // ERROR_DIR_NOT_EMPTY
-constexpr HResult kAlreadyExists = 0x800700B7;   // ERROR_ALREADY_EXISTS
-constexpr HResult kNotFound = 0x80070490;        // ERROR_NOT_FOUND
-constexpr HResult kRequestAborted = 0x800704D3;  // ERROR_REQUEST_ABORTED
-constexpr HResult kDiskFull = 0x80070070;        // ERROR_DISK_FULL
-constexpr HResult kFileCorrupt = 0x80070570;     // ERROR_FILE_CORRUPT
+constexpr HResult kFail = 0x80004005;                  // E_FAIL
+constexpr HResult kInvalidArg = 0x80070057;            // E_INVALIDARG
+constexpr HResult kOutOfMemory = 0x8007000E;           // E_OUTOFMEMORY
+constexpr HResult kFileNotFound = 0x80070002;          // ERROR_FILE_NOT_FOUND
+constexpr HResult kPathNotFound = 0x80070003;          // ERROR_PATH_NOT_FOUND
+constexpr HResult kAccessDenied = 0x80070005;          // ERROR_ACCESS_DENIED
+constexpr HResult kBadFormat = 0x8007000B;             // ERROR_BAD_FORMAT
+constexpr HResult kInvalidData = 0x8007000D;           // ERROR_INVALID_DATA
+constexpr HResult kWriteProtect = 0x80070013;          // ERROR_WRITE_PROTECT
+constexpr HResult kNotSupported = 0x80070032;          // ERROR_NOT_SUPPORTED
+constexpr HResult kFileExists = 0x80070050;            // ERROR_FILE_EXISTS
+constexpr HResult kDirNotEmpty = 0x80070091;           // ERROR_DIR_NOT_EMPTY
+constexpr HResult kAlreadyExists = 0x800700B7;         // ERROR_ALREADY_EXISTS
+constexpr HResult kNotFound = 0x80070490;              // ERROR_NOT_FOUND
+constexpr HResult kRequestAborted = 0x800704D3;        // ERROR_REQUEST_ABORTED
+constexpr HResult kDiskFull = 0x80070070;              // ERROR_DISK_FULL
+constexpr HResult kFileCorrupt = 0x80070570;           // ERROR_FILE_CORRUPT
+constexpr HResult kInvalidName = 0x8007007B;           // ERROR_INVALID_NAME
+constexpr HResult kFilenameTooLong = 0x800700CE;       // ERROR_FILENAME_EXCED_RANGE
+constexpr HResult kNoUnicodeTranslation = 0x80070459;  // ERROR_NO_UNICODE_TRANSLATION
+// What Windows reports when a path that may not cross a reparse point
+// (OBJ_DONT_REPARSE) meets one: dismake never writes through a link.
+constexpr HResult kReparsePointEncountered = 0x8007112B;  // ERROR_REPARSE_POINT_ENCOUNTERED
 
 // A hive that cannot be loaded or recovered as Windows would.
 constexpr HResult kRegistryCorrupt = 0x800703F7;  // ERROR_REGISTRY_CORRUPT

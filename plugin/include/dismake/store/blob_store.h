@@ -20,15 +20,22 @@ class BlobStore {
  public:
   explicit BlobStore(std::filesystem::path dir);
 
-  // Stores a copy of `file` (atomically; a blob already there is kept),
-  // reading it once. Not yet durable: call sync() before recording a state
+  // Stores a private (0600) copy of `file` (atomically), reading it once.
+  // Throws ERROR_NOT_SUPPORTED naming `file` when it is a FIFO, socket or
+  // device: it is never opened for reading. Not yet durable: call sync() before recording a state
   // that names it.
   StoredBlob put(const std::filesystem::path& file);
   // Makes every blob put so far durable.
   void sync() const;
   std::filesystem::path path_of(const std::string& sha256) const;
-  // Copies blob `sha256` to `target` (replacing it atomically). The working
-  // tree is not made durable: after a crash the index tells what to restore.
+  // path_of(), after hashing the blob: throws ERROR_FILE_CORRUPT naming it
+  // when its content no longer has the hash it is stored under (a blob is
+  // never committed on trust).
+  std::filesystem::path verified_path_of(const std::string& sha256) const;
+  // Copies blob `sha256` to `target` (replacing it atomically), checking
+  // its hash as it copies (ERROR_FILE_CORRUPT on a mismatch, `target`
+  // untouched). The working tree is not made durable: after a crash the
+  // index tells what to restore.
   void copy_to(const std::string& sha256, const std::filesystem::path& target) const;
 
  private:

@@ -33,6 +33,9 @@ struct MountPaths {
   fs::path blobs_dir() const { return state_dir / "blobs"; }
   fs::path scratch_dir() const { return state_dir / "scratch"; }
   fs::path events_file() const { return state_dir / "events.log"; }
+  // Every WIM a commit of this mount has started to write, one a line: the
+  // next command on the mount removes what a killed commit left beside them.
+  fs::path outputs_file() const { return state_dir / "outputs"; }
 };
 
 // Takes the mount's lock (waiting up to DISMAKE_LOCK_TIMEOUT, then

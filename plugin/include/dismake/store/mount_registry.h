@@ -16,6 +16,8 @@ class MountRegistry {
   // $DISMAKE_HOME, else $XDG_STATE_HOME/dismake, else ~/.local/state/dismake.
   static MountRegistry for_current_user();
   explicit MountRegistry(fs::path home);
+  // The per-user directory the registry lives in ($DISMAKE_HOME).
+  const fs::path& home() const { return home_; }
 
   void add(const MountPaths& paths) const;
   void remove(const fs::path& mount_dir) const;
@@ -25,6 +27,7 @@ class MountRegistry {
 
  private:
   fs::path entry_file(const fs::path& mount_dir) const;
+  fs::path home_;
   fs::path dir_;
 };
 

@@ -67,8 +67,16 @@ class ServicedMount {
 
   // `user_path` made canonical, matched case-insensitively, component by
   // component, against what exists in the current state: `windows/x` is
-  // `Windows/x` when the image has `Windows/`.
+  // `Windows/x` when the image has `Windows/`. Throws
+  // ERROR_REPARSE_POINT_ENCOUNTERED, naming the link, when the path goes
+  // through a symbolic link or junction (refuse_links).
   std::string resolve(const std::string& user_path) const;
+  // Throws ERROR_REPARSE_POINT_ENCOUNTERED, naming the link and its target,
+  // when a directory above `image_path` (or, with `including_self`, the path
+  // itself) is a symbolic link or junction, in the current state or on
+  // disk. A step never writes through a link: on disk it could point
+  // anywhere on the host. Links themselves are kept as they are.
+  void refuse_links(const std::string& image_path, bool including_self) const;
   ImagePathKind kind_of(const std::string& image_path) const;
 
   // Makes the current state's content of `image_path` (a file, or a

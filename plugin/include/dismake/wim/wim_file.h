@@ -66,6 +66,12 @@ class WimFile {
   void split(const std::filesystem::path& first_part, std::uint64_t part_size,
              const WriteOptions& options, const ProgressFn& progress = {});
 
+  // Reads the whole file and checks it: against its integrity table when it
+  // has one, else every blob's SHA-1 and every image's metadata
+  // (wimlib_verify_wim). Throws ERROR_FILE_CORRUPT with wimlib's account of
+  // the damage.
+  void verify(const ProgressFn& progress) const;
+
   // Calls `visit` for every file and directory of the image, parents first.
   void for_each_entry(int image, const std::function<void(const WimEntry&)>& visit) const;
 
