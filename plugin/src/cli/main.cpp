@@ -4,19 +4,25 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <optional>
 
 #include "commands.h"
 #include "dismake/base/error.h"
 #include "outcome.h"
+#include "step_log.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"dismake: build customised Windows images (WIM) the way software is built"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "dismake 0.1.0");
 
-  std::string outcome_file;
-  app.add_option("--outcome", outcome_file,
-                 "Write the command's one-line outcome to this file (for build steps)");
+  // Build steps (step_log.h): the output to a log, one line to the console.
+  std::string step_log_file;
+  std::string step_label;
+  bool console_step = false;
+  app.add_option("--step-log", step_log_file, "Write the output to this log (for build steps)");
+  app.add_option("--label", step_label, "The build step's label, printed with its outcome");
+  app.add_flag("--console-step", console_step, "Keep stderr on the console (live progress)");
 
   dismake::cli::Action run;
   dismake::cli::add_info_command(app, run);
@@ -34,21 +40,29 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  std::optional<dismake::cli::StepLog> step_log;
+  std::string error;
   try {
+    if (!step_log_file.empty()) step_log.emplace(step_log_file, step_label, console_step);
     run();
-    if (!outcome_file.empty()) dismake::cli::write_outcome(outcome_file);
+    if (step_log) step_log->succeeded(dismake::cli::reported_outcome());
     return 0;
   } catch (const dismake::Error& e) {
-    std::fprintf(stderr, "dismake: error: %s\n", e.what());
+    error = std::string("dismake: error: ") + e.what();
   } catch (const std::filesystem::filesystem_error& e) {
     // std::filesystem's own failures: the same message as the library's.
-    std::fprintf(
-        stderr, "dismake: error: %s\n",
-        dismake::error_from_errno("complete the operation on", e.path1().string(), e.code().value())
-            .what());
+    error = std::string("dismake: error: ") +
+            dismake::error_from_errno("complete the operation on", e.path1().string(),
+                                      e.code().value())
+                .what();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "dismake: error: %s (%s)\n", e.what(),
-                 dismake::format_hresult(dismake::hr::kFail).c_str());
+    error = std::string("dismake: error: ") + e.what() + " (" +
+            dismake::format_hresult(dismake::hr::kFail) + ")";
+  }
+  if (step_log) {
+    step_log->failed(error);
+  } else {
+    std::fprintf(stderr, "%s\n", error.c_str());
   }
   return 1;
 }

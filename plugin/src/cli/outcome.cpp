@@ -1,7 +1,5 @@
 #include "outcome.h"
 
-#include "dismake/base/files.h"
-
 namespace dismake::cli {
 
 namespace {
@@ -13,8 +11,6 @@ std::string& reported() {
 
 void report_outcome(const std::string& text) { reported() = text; }
 
-void write_outcome(const std::filesystem::path& file) {
-  if (!reported().empty()) write_file_atomic(file, reported() + "\n");
-}
+const std::string& reported_outcome() { return reported(); }
 
 }  // namespace dismake::cli

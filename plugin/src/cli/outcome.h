@@ -1,8 +1,8 @@
 // The one-line outcome of a command ("ran (input overlay/app.ini changed)",
-// "up to date", "mounted (first build)"), for the build's console. The
-// CMake module's step script passes `--outcome <file>` before the verb and
-// prints the file's line after the step's label, so that the console says
-// what each step did while its full output stays in the step's log.
+// "up to date", "mounted (first build)"), for the build's console: a build
+// step's helper call prints it after the step's label (step_log.h), so that
+// the console says what each step did while its full output stays in the
+// step's log.
 #pragma once
 
 #include <filesystem>
@@ -12,7 +12,7 @@ namespace dismake::cli {
 
 // Sets the outcome the command reports (the last call wins).
 void report_outcome(const std::string& text);
-// Writes the reported outcome, if any, to `file`.
-void write_outcome(const std::filesystem::path& file);
+// The reported outcome; "" when the command reported none.
+const std::string& reported_outcome();
 
 }  // namespace dismake::cli

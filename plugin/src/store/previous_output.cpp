@@ -116,7 +116,7 @@ void OutputRecord::save(const fs::path& path) const {
 }
 
 fs::path output_record_file(const MountPaths& paths, const fs::path& output) {
-  return paths.state_dir / "outputs" / (sha256_hex(output.string()).substr(0, 16) + ".json");
+  return paths.output_records_dir() / (sha256_hex(output.string()).substr(0, 16) + ".json");
 }
 
 bool reset_previous_output(const fs::path& record_file, const fs::path& base,

@@ -36,6 +36,9 @@ struct MountPaths {
   // Every WIM a commit of this mount has started to write, one a line: the
   // next command on the mount removes what a killed commit left beside them.
   fs::path outputs_file() const { return state_dir / "outputs"; }
+  // What the last commit to each output wrote, so the next one can reset it
+  // in place (previous_output.h).
+  fs::path output_records_dir() const { return state_dir / "output-records"; }
 };
 
 // Takes the mount's lock (waiting up to DISMAKE_LOCK_TIMEOUT, then
