@@ -42,6 +42,11 @@ CLI::App* add_step(CLI::App& app, const char* name, const char* help, StepArgs& 
 
 void run(const StepArgs& args, Op& op) {
   StepOutcome outcome = run_step(args.mount_dir, op, args.options());
+  if (!outcome.hand_edits.empty()) {
+    std::string named;
+    for (const std::string& path : outcome.hand_edits) named += (named.empty() ? "" : ", ") + path;
+    std::printf("dismake: edits by hand recorded as a step first: %s\n", named.c_str());
+  }
   std::printf("dismake: %s %s: %s\n", op.name().c_str(), op.spec().dump().c_str(),
               step_action_name(outcome.action));
 }

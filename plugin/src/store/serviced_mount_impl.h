@@ -91,6 +91,8 @@ struct ServicedMount::Impl {
   // reported on their own).
   void record_directory(StateDelta& d, const std::string& path);
   void make_ancestors_directories(StateDelta& d, const std::string& path);
+  // A path the tree scan reported as changed by hand, into `d` and the index.
+  void record_hand_edit(StateDelta& d, const std::string& path);
 };
 
 }  // namespace dismake

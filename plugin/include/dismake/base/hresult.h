@@ -24,6 +24,10 @@ constexpr HResult kUnableToUnmountImagePath = 0xC0040007;
 constexpr HResult kOpenHandlesUnableToUnmountImagePath = 0xC004000A;
 constexpr HResult kNeedsRemount = 0xC1510114;
 constexpr HResult kBusy = 0x800F0902;
+// WIMGAPI's "The specified image in the specified wim is already mounted for
+// read/write access", which DISM's /Mount-Image reports. Windows publishes no
+// symbolic name for it; the name here is dismake's.
+constexpr HResult kAlreadyMountedReadWrite = 0xC1420127;
 // Win32 errors as HRESULTs (HRESULT_FROM_WIN32).
 constexpr HResult kFail = 0x80004005;            // E_FAIL
 constexpr HResult kInvalidArg = 0x80070057;      // E_INVALIDARG
@@ -42,6 +46,7 @@ constexpr HResult kNotFound = 0x80070490;        // ERROR_NOT_FOUND
 constexpr HResult kRequestAborted = 0x800704D3;  // ERROR_REQUEST_ABORTED
 constexpr HResult kDiskFull = 0x80070070;        // ERROR_DISK_FULL
 constexpr HResult kFileCorrupt = 0x80070570;     // ERROR_FILE_CORRUPT
+constexpr HResult kEnvvarNotFound = 0x800700CB;  // ERROR_ENVVAR_NOT_FOUND
 }  // namespace hr
 
 // The symbolic name of a code ("DISMAPI_E_INVALID_IMAGE_INDEX"), or "" when

@@ -4,12 +4,15 @@
 // it) the tree is restored to it; otherwise the tree is restored to the
 // parent state, the step is recorded as under way (write-ahead), the op runs,
 // and what it changed becomes the new state. A step killed half-way is rolled
-// back by the next one.
+// back by the next one. Changes no step made are refused in a build (a step
+// with a session or --after); by hand they are first recorded as a step of
+// their own.
 #pragma once
 
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dismake/ops/op.h"
 
@@ -28,6 +31,9 @@ const char* step_action_name(StepAction action);  // "ran", "up-to-date", "resto
 struct StepOutcome {
   StepAction action = StepAction::kRan;
   std::string key;  // also the state the mount is in now
+  // The untracked paths recorded first as an "edits by hand" step (by hand
+  // only: without a session or --after).
+  std::vector<std::string> hand_edits;
 };
 
 StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepOptions& options);

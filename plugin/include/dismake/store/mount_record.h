@@ -33,6 +33,8 @@ struct MountPaths {
   fs::path blobs_dir() const { return state_dir / "blobs"; }
   fs::path scratch_dir() const { return state_dir / "scratch"; }
   fs::path events_file() const { return state_dir / "events.log"; }
+  // Present while the tree is being made or removed (incomplete_mount.h).
+  fs::path incomplete_file() const { return state_dir / "incomplete.json"; }
 };
 
 // Takes the mount's lock (waiting up to DISMAKE_LOCK_TIMEOUT, then
@@ -58,6 +60,9 @@ struct MountRecord {
   std::string image_name;
   bool read_only = false;
   bool created_mount_dir = false;  // unmount removes the directory only then
+  // Made by a build (`ensure`): it commits to new files only, never into the
+  // source WIM, so it does not count as the image's read-write mount.
+  bool build = false;
   // Identity of the base: WIM GUID + image index + digest of its file tree.
   std::string base_identity;
   FileFingerprint wim_fingerprint;

@@ -14,9 +14,13 @@ namespace dismake {
 class MountRegistry {
  public:
   // $DISMAKE_HOME, else $XDG_STATE_HOME/dismake, else ~/.local/state/dismake.
+  // Throws ERROR_ENVVAR_NOT_FOUND, saying to set DISMAKE_HOME, when none of
+  // the three is set.
   static MountRegistry for_current_user();
   explicit MountRegistry(fs::path home);
 
+  // Throws ERROR_ACCESS_DENIED, saying to set DISMAKE_HOME, when the list
+  // cannot be written.
   void add(const MountPaths& paths) const;
   void remove(const fs::path& mount_dir) const;
   bool contains(const fs::path& mount_dir) const;

@@ -78,6 +78,13 @@ class ServicedMount {
   // the current state and `key` differ.
   void restore_to(const std::string& key);
 
+  // Makes the untracked changes (hand edits in a mount used by hand) a step
+  // of their own on top of the current state: op "edits by hand", its args
+  // the paths. Nothing in the tree is touched, so a kill half-way loses no
+  // edit: they are then simply still untracked. Returns the paths recorded
+  // (none when there were no changes).
+  std::vector<std::string> record_hand_edits();
+
   // Write-ahead for a step that will move the tree from `parent` to `key`.
   void begin_step(const std::string& key, const std::string& parent);
   // Records what the step changed as the state `key`, made from `parent`.
