@@ -128,6 +128,13 @@ void require_clean(const ServicedMount& mount) {
           "` to discard them, or make them a step");
 }
 
+std::string CleanupAction::line() const {
+  std::string verb = action == "closed-session"           ? "closed a session on"
+                     : action == "removed-session-record" ? "removed a corrupt session record of"
+                                                          : action;
+  return verb + " " + mount_dir.string() + ": " + detail;
+}
+
 const char* mount_status_name(MountStatus status) {
   switch (status) {
     case MountStatus::kOk:
@@ -204,10 +211,18 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   check_mount_target(paths);
   if (!options.read_only && !options.build) check_single_read_write(wim_path, base.image);
 
-  claim_state_dir(paths);
+  // Registered first, so that `cleanup` finds a mount killed at any point.
+  bool registered = registry_.contains(paths.mount_dir);
+  registry_.add(paths);
+  try {
+    claim_state_dir(paths);
+  } catch (const Error& e) {
+    // Another process mounting there owns the registration.
+    if (!registered && e.code() != hr::kAlreadyExists) registry_.remove(paths.mount_dir);
+    throw;
+  }
   MountRollback rollback(registry_, paths);
   FileLock lock = lock_mount(paths);
-  registry_.add(paths);  // early, so that `cleanup` finds a mount killed half-way
   // Before the tree is touched: a kill from here on leaves a mount that
   // `cleanup`, `unmount --discard` and `ensure` know they may remove.
   mark_incomplete(paths, {!fs::exists(paths.mount_dir)});
@@ -406,24 +421,23 @@ std::vector<MountInfo> MountStore::list() const {
 // A mount killed while being made or removed: its tree is ours and holds
 // nothing of the user's. One whose lock is held is still being made.
 void MountStore::reap_incomplete(const MountInfo& mount, CleanupReport& report) {
-  const std::string dir = mount.paths.mount_dir.string();
   try {
     if (std::optional<std::string> done =
             discard_incomplete(mount.paths.mount_dir, std::chrono::milliseconds(0)))
-      report.actions.push_back("reaped " + dir +
-                               " (it was interrupted while being mounted or unmounted); " + *done);
+      report.actions.push_back({"reaped", mount.paths.mount_dir,
+                                "it was interrupted while being mounted or unmounted; " + *done});
   } catch (const Error& e) {
     if (e.code() != hr::kBusy) throw;
-    report.actions.push_back("kept " + dir + ": another dismake process is mounting it");
+    report.actions.push_back(
+        {"kept", mount.paths.mount_dir, "another dismake process is mounting it"});
   }
 }
 
 CleanupReport MountStore::cleanup(bool force) {
   CleanupReport report;
   for (const MountInfo& mount : list()) {
-    const std::string dir = mount.paths.mount_dir.string();
     if (mount.status == MountStatus::kNeedsRemount) {
-      report.actions.push_back("kept " + dir + ": " + mount.problem);
+      report.actions.push_back({"kept", mount.paths.mount_dir, mount.problem});
       continue;
     }
     if (mount.status != MountStatus::kInvalid) continue;
@@ -434,15 +448,15 @@ CleanupReport MountStore::cleanup(bool force) {
     if (mount.record && fs::exists(mount.paths.lock_file())) {
       // Its source WIM is gone: the tree may hold the only copy of changes.
       if (!force) {
-        report.actions.push_back("kept " + dir + ": " + mount.problem +
-                                 "; use --force to discard it");
+        report.actions.push_back(
+            {"kept", mount.paths.mount_dir, mount.problem + "; use --force to discard it"});
         continue;
       }
     }
     std::error_code ec;
     fs::remove_all(mount.paths.state_dir, ec);
     registry_.remove(mount.paths.mount_dir);
-    std::string line = "reaped " + dir + " (" + mount.problem + ")";
+    std::string line = mount.problem;
     if (fs::exists(mount.paths.mount_dir)) {
       if (force) {
         remove_disk(mount.paths.mount_dir);
@@ -451,7 +465,7 @@ CleanupReport MountStore::cleanup(bool force) {
         line += "; left its directory in place (use --force to delete it)";
       }
     }
-    report.actions.push_back(line);
+    report.actions.push_back({"reaped", mount.paths.mount_dir, line});
   }
   return report;
 }

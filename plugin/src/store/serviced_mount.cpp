@@ -238,6 +238,7 @@ void ServicedMount::reset_tree(const ProgressFn& progress) {
   if (!m.state.lazy) {
     BaseImage base = BaseImage::open(m.record.wim_path, m.record.image_index, "");
     base.wim.extract_image(base.image, m.paths.mount_dir, progress);
+    if (m.record.read_only) make_tree_read_only(m.paths.mount_dir);
     m.index = TreeIndex::build(m.paths.mount_dir, base.entries);
   }
   m.delta = StateDelta();

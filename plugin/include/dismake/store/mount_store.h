@@ -68,8 +68,17 @@ struct MountInfo {
   std::string problem;  // why the status is not Ok
 };
 
+// One thing cleanup did, or left alone, and why.
+struct CleanupAction {
+  std::string action;  // "reaped", "kept", "closed-session", "removed-session-record"
+  fs::path mount_dir;
+  std::string detail;
+  // "reaped /m: its source WIM is gone; deleted its directory"
+  std::string line() const;
+};
+
 struct CleanupReport {
-  std::vector<std::string> actions;  // one line per thing done or left alone
+  std::vector<CleanupAction> actions;
 };
 
 class MountStore {
