@@ -4,7 +4,8 @@
 # every interruption is recovered by the command its error (or the next
 # ensure) names. The next ensure mounts again by itself; `cleanup` removes the
 # partial mount and its tree; `unmount --discard` removes it too. Each time,
-# a mount made afterwards is the base image, with nothing untracked.
+# a mount made afterwards is the base image, with nothing untracked. Most
+# kills hit a full mount (a tree to extract); every fourth a lazy one.
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 begin_test ensure_kill
@@ -17,7 +18,9 @@ dir_listing() {
 }
 BASE_LISTING=$(tree_listing "$BASE" 1)
 
+# A build's mount is lazy unless FULL; a full one has a tree to kill midway.
 ensure_args=(ensure --wim "$BASE" --index 1 --mount-dir "$M" --full --quiet)
+lazy_ensure_args=(ensure --wim "$BASE" --index 1 --mount-dir "$M" --quiet)
 
 # Checks that M is a complete, clean mount of the base, then removes it.
 check_and_unmount() {
@@ -25,7 +28,11 @@ check_and_unmount() {
   dismake_ok status "$M" --json
   assert_eq 0 "$(json_eval "$LAST_STDOUT" 'sum(len(v) for v in j["untracked"].values())')" \
     "untracked changes ($what)"
-  assert_same_listing "$BASE_LISTING" "$(dir_listing "$M")" "the mounted tree ($what)"
+  if [[ $(json_eval "$LAST_STDOUT" 'j["lazy"]') == true ]]; then
+    assert_same_listing "/" "$(dir_listing "$M")" "the lazy mount's tree ($what)"
+  else
+    assert_same_listing "$BASE_LISTING" "$(dir_listing "$M")" "the mounted tree ($what)"
+  fi
   dismake_ok unmount "$M" --discard
   assert_absent "$M"
   assert_absent "$M.dismake"
@@ -40,7 +47,7 @@ check_and_unmount "uninterrupted"
 
 # Runs ensure and SIGKILLs it after DELAY seconds; prints killed or finished.
 kill_ensure_after() {
-  "$DISMAKE" "${ensure_args[@]}" >/dev/null 2>&1 &
+  "$DISMAKE" "${args[@]}" >/dev/null 2>&1 &
   local pid=$!
   sleep "$1"
   if kill -9 "$pid" 2>/dev/null; then
@@ -72,7 +79,7 @@ recover() {
       assert_absent "$M"
       ;;
   esac
-  dismake_ok "${ensure_args[@]}"
+  dismake_ok "${args[@]}"
   check_and_unmount "$what"
 }
 
@@ -80,10 +87,12 @@ N=24
 killed=0
 ways=(ensure cleanup unmount)
 for ((i = 0; i < N; i++)); do
+  args=("${ensure_args[@]}") mode=full
+  ((i % 4 != 3)) || args=("${lazy_ensure_args[@]}") mode=lazy
   delay=$(awk -v d="$duration_ns" -v i="$i" -v n="$N" 'BEGIN { printf "%.4f", d * 2 * i / n / 1e9 }')
   how=${ways[i % 3]}
   result=$(kill_ensure_after "$delay")
-  step "kill after ${delay}s: $result; recover with $how"
+  step "kill a $mode ensure after ${delay}s: $result; recover with $how"
   [[ $result == finished ]] || killed=$((killed + 1))
   recover "$how" "kill after ${delay}s, $how"
 done
