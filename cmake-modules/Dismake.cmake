@@ -846,6 +846,67 @@ function(dismake_set_image_info)
 endfunction()
 
 #[=======================================================================[.rst:
+.. command:: dismake_set_attributes
+
+  Sets and clears Windows attributes of a file in the image, as ``attrib``
+  does.
+
+  .. code-block:: cmake
+
+    dismake_set_attributes(<session> PATH <image-path> CHANGES <change>...)
+
+  Each change is ``+X`` or ``-X``, ``X`` one of ``R`` (read-only), ``H``
+  (hidden), ``S`` (system), ``A`` (archive), ``I`` (not content indexed):
+  ``CHANGES +H +S -R``. The rest of the file's metadata stays.
+#]=======================================================================]
+function(dismake_set_attributes)
+  set(fn dismake_set_attributes)
+  _dismake_check_name(${fn} session "${ARGV0}" PATH CHANGES)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "PATH" "CHANGES")
+  _dismake_check_args(${fn} REQUIRED PATH CHANGES)
+  foreach(change IN LISTS arg_CHANGES)
+    if(NOT change MATCHES "^[-+][RHSAIrhsai]$")
+      _dismake_fail(${fn} "CHANGES has '${change}': write +X or -X, X one of R H S A I")
+    endif()
+  endforeach()
+  _dismake_step_begin(${fn} set-attributes "${ARGV0}")
+  _dismake_positionals()
+  _dismake_arg("${arg_PATH}")
+  foreach(change IN LISTS arg_CHANGES)
+    _dismake_arg("${change}")
+  endforeach()
+  string(JOIN " " shown ${arg_CHANGES})
+  _dismake_add_node(${fn} "${image}" set-attributes COMMENT "attributes ${shown} ${arg_PATH}")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_set_security
+
+  Gives a file in the image the security descriptor (owner, group, ACLs)
+  that another path has in the base image.
+
+  .. code-block:: cmake
+
+    dismake_set_security(<session> PATH <image-path> LIKE <base-image-path>)
+
+  A file a step adds has no descriptor of its own: Windows gives it its
+  directory's inheritable ACEs when the image is applied. Use this where it
+  must have another file's, e.g. ``LIKE Windows/System32/cmd.exe``.
+#]=======================================================================]
+function(dismake_set_security)
+  set(fn dismake_set_security)
+  _dismake_check_name(${fn} session "${ARGV0}" PATH LIKE)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "PATH;LIKE" "")
+  _dismake_check_args(${fn} REQUIRED PATH LIKE)
+  _dismake_step_begin(${fn} set-security "${ARGV0}")
+  _dismake_arg(--like)
+  _dismake_arg("${arg_LIKE}")
+  _dismake_positionals()
+  _dismake_arg("${arg_PATH}")
+  _dismake_add_node(${fn} "${image}" set-security COMMENT "security of ${arg_PATH} like ${arg_LIKE}")
+endfunction()
+
+#[=======================================================================[.rst:
 .. command:: dismake_run
 
   Runs a command in the mount directory; whatever it changes becomes the

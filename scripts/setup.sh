@@ -7,7 +7,9 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config          # toolchain
   libwim-dev wimtools                       # WIM files (wimlib) and the reference CLI
+  ntfs-3g ntfs-3g-dev                       # NTFS staging volumes: changed files keep Windows metadata
   libhivex-dev libhivex-bin                 # offline registry hives
+  reglookup xz-utils                        # tests: an independent hive reader, the dirty hive's data
   libxml2-dev                               # unattend.xml checks
   nlohmann-json3-dev libcli11-dev libssl-dev
   googletest libgtest-dev                   # unit tests

@@ -9,16 +9,20 @@
  * a mount is a directory on disk plus a state directory beside it
  * ("<mount>.dismake"), registered per user under $DISMAKE_HOME.
  *
- * Only the functions declared here exist. DISM's package, feature, driver,
- * capability and unattend functions are not declared, so a program that
- * needs them fails to compile rather than failing at run time.
+ * Every function of the Windows 10 ADK's DismAPI.h is declared, so clients
+ * compile unchanged. Those that need Windows' own servicing stack (packages,
+ * features, capabilities, drivers, provisioned apps, editions, FFU images;
+ * see "Servicing that needs Windows" below) return
+ * HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED), and DismGetLastErrorMessage says
+ * why, so a client takes its own error path.
  *
  * What differs from Windows everywhere:
  *   - Strings are wchar_t, which is 4 bytes (UTF-32) on Linux, not UTF-16.
  *     L"..." literals work unchanged. Paths are converted to UTF-8.
  *   - There is no running Windows to service: DISM_ONLINE_IMAGE is refused.
  *   - There are no Win32 events: CancelEvent takes a handle made by
- *     DismakeCreateCancelEvent() (see "Cancelling" below).
+ *     DismakeCreateCancelEvent() (see "Cancelling" below). Any other value
+ *     is refused with E_INVALIDARG, never dereferenced.
  *   - No elevation is needed; the calling user's permissions apply.
  *   - Every function may also fail with an HRESULT that wraps a Win32 error
  *     (HRESULT_FROM_WIN32), as DISM's do; DismGetLastErrorMessage tells why.
@@ -45,6 +49,7 @@ typedef int32_t HRESULT;
 typedef int32_t LONG;
 typedef unsigned int UINT;
 typedef uint32_t DWORD;
+typedef DWORD *PDWORD;
 typedef uint16_t WORD;
 typedef uint64_t UINT64;
 typedef int BOOL;
@@ -118,6 +123,9 @@ typedef struct _SYSTEMTIME {
 #ifndef FAILED
 #define FAILED(hr) (((HRESULT)(hr)) < 0)
 #endif
+#ifndef HRESULT_CODE
+#define HRESULT_CODE(hr) ((hr)&0xFFFF)
+#endif
 #ifndef HRESULT_FROM_WIN32
 #define HRESULT_FROM_WIN32(x) \
   ((HRESULT)(x) <= 0 ? ((HRESULT)(x)) : ((HRESULT)(((x)&0x0000FFFF) | (7 << 16) | 0x80000000)))
@@ -136,11 +144,17 @@ typedef struct _SYSTEMTIME {
 #ifndef ERROR_NOT_SUPPORTED
 #define ERROR_NOT_SUPPORTED 50L
 #endif
+#ifndef ERROR_INVALID_DATA
+#define ERROR_INVALID_DATA 13L
+#endif
 #ifndef ERROR_DIR_NOT_EMPTY
 #define ERROR_DIR_NOT_EMPTY 145L
 #endif
 #ifndef ERROR_ALREADY_EXISTS
 #define ERROR_ALREADY_EXISTS 183L
+#endif
+#ifndef ERROR_ELEVATION_REQUIRED
+#define ERROR_ELEVATION_REQUIRED 740L /* never returned here: no elevation is needed */
 #endif
 #ifndef ERROR_NOT_FOUND
 #define ERROR_NOT_FOUND 1168L
@@ -150,6 +164,11 @@ typedef struct _SYSTEMTIME {
 #endif
 #ifndef ERROR_ALREADY_INITIALIZED
 #define ERROR_ALREADY_INITIALIZED 1247L
+#endif
+/* DISM returns it (as is, a success code) from online servicing that needs
+ * a restart; offline servicing here never does. */
+#ifndef ERROR_SUCCESS_REBOOT_REQUIRED
+#define ERROR_SUCCESS_REBOOT_REQUIRED 3010L
 #endif
 
 #ifdef __cplusplus
@@ -172,11 +191,24 @@ typedef void(CALLBACK *DISM_PROGRESS_CALLBACK)(UINT Current, UINT Total, PVOID U
 #define DISM_ONLINE_IMAGE L"DISM_{53BFAE52-B167-4E2F-A258-0A37B57FF845}"
 #define DISM_SESSION_DEFAULT 0
 
+/* Where the newer ADKs' values come from. No Microsoft header of those ADKs
+ * could be read while writing this one, so these are taken from public
+ * transcriptions of it and are marked "unconfirmed": DISM_MOUNT_SUPPORT_EA
+ * (0x8) and DismImageNone (2) from NtUtilsLibrary's Ntapi.dismapi
+ * ("ADK::dismapi.h") and two C# bindings; DISMAPI_E_MUST_SPECIFY_INDEX_OR_NAME
+ * (0xC0040020) from NtUtilsLibrary and a Go binding; DISM_COMMIT_SUPPORT_EA
+ * (0x40000) from one C# binding only. Everything else is in the Windows 10
+ * ADK's DismAPI.h or winerror.h. */
+
 /* DismMountImage flags */
 #define DISM_MOUNT_READWRITE 0x00000000
 #define DISM_MOUNT_READONLY 0x00000001
 #define DISM_MOUNT_OPTIMIZE 0x00000002
 #define DISM_MOUNT_CHECK_INTEGRITY 0x00000004
+/* Newer ADKs: keep NTFS extended attributes. Accepted and has no effect: a
+ * Linux mount directory has no NTFS extended attributes to keep, and
+ * commit never rewrites what it did not change (see DismCommitImage). */
+#define DISM_MOUNT_SUPPORT_EA 0x00000008 /* unconfirmed, see above */
 
 /* DismUnmountImage flags */
 #define DISM_COMMIT_IMAGE 0x00000000
@@ -185,7 +217,14 @@ typedef void(CALLBACK *DISM_PROGRESS_CALLBACK)(UINT Current, UINT Total, PVOID U
 /* DismCommitImage flags; DismUnmountImage accepts them too. */
 #define DISM_COMMIT_GENERATE_INTEGRITY 0x00010000
 #define DISM_COMMIT_APPEND 0x00020000
+/* Newer ADKs: capture NTFS extended attributes. Accepted and has no effect,
+ * as DISM_MOUNT_SUPPORT_EA. */
+#define DISM_COMMIT_SUPPORT_EA 0x00040000 /* unconfirmed, see above */
 #define DISM_COMMIT_MASK 0xffff0000
+
+/* DismGetReservedStorageState / DismSetReservedStorageState */
+#define DISM_RESERVED_STORAGE_DISABLED 0x00000000
+#define DISM_RESERVED_STORAGE_ENABLED 0x00000001
 
 /* ------------------------------------------------------------------------ */
 /* Enums                                                                     */
@@ -198,7 +237,14 @@ typedef enum _DismLogLevel {
   DismLogErrorsWarningsInfoDebug
 } DismLogLevel;
 
-typedef enum _DismImageIdentifier { DismImageIndex = 0, DismImageName } DismImageIdentifier;
+/* DismImageNone (newer ADKs): no index and no name. dismake mounts a WIM's
+ * only image with it; for a WIM of several images it returns
+ * DISMAPI_E_MUST_SPECIFY_INDEX_OR_NAME. */
+typedef enum _DismImageIdentifier {
+  DismImageIndex = 0,
+  DismImageName,
+  DismImageNone /* 2, unconfirmed: see the mount flags */
+} DismImageIdentifier;
 
 typedef enum _DismMountMode { DismReadWrite = 0, DismReadOnly } DismMountMode;
 
@@ -225,6 +271,68 @@ typedef enum _DismImageHealthState {
   DismImageRepairable,
   DismImageNonRepairable
 } DismImageHealthState;
+
+/* The enums of the functions in "Servicing that needs Windows". */
+
+typedef enum _DismPackageIdentifier {
+  DismPackageNone = 0,
+  DismPackageName,
+  DismPackagePath
+} DismPackageIdentifier;
+
+typedef enum _DismPackageFeatureState {
+  DismStateNotPresent = 0,
+  DismStateUninstallPending,
+  DismStateStaged,
+  DismStateResolved, /* for internal use only (DismAPI.h) */
+  DismStateRemoved = DismStateResolved,
+  DismStateInstalled,
+  DismStateInstallPending,
+  DismStateSuperseded,
+  DismStatePartiallyInstalled
+} DismPackageFeatureState;
+
+typedef enum _DismReleaseType {
+  DismReleaseTypeCriticalUpdate = 0,
+  DismReleaseTypeDriver,
+  DismReleaseTypeFeaturePack,
+  DismReleaseTypeHotfix,
+  DismReleaseTypeSecurityUpdate,
+  DismReleaseTypeSoftwareUpdate,
+  DismReleaseTypeUpdate,
+  DismReleaseTypeUpdateRollup,
+  DismReleaseTypeLanguagePack,
+  DismReleaseTypeFoundation,
+  DismReleaseTypeServicePack,
+  DismReleaseTypeProduct,
+  DismReleaseTypeLocalPack,
+  DismReleaseTypeOther,
+  DismReleaseTypeOnDemandPack
+} DismReleaseType;
+
+typedef enum _DismRestartType {
+  DismRestartNo = 0,
+  DismRestartPossible,
+  DismRestartRequired
+} DismRestartType;
+
+typedef enum _DismDriverSignature {
+  DismDriverSignatureUnknown = 0,
+  DismDriverSignatureUnsigned = 1,
+  DismDriverSignatureSigned = 2
+} DismDriverSignature;
+
+typedef enum _DismFullyOfflineInstallableType {
+  DismFullyOfflineInstallable = 0,
+  DismFullyOfflineNotInstallable,
+  DismFullyOfflineInstallableUndetermined
+} DismFullyOfflineInstallableType;
+
+typedef enum _DismStubPackageOption {
+  DismStubPackageOptionNone = 0,
+  DismStubPackageOptionInstallFull = 1,
+  DismStubPackageOptionInstallStub = 2
+} DismStubPackageOption;
 
 /* ------------------------------------------------------------------------ */
 /* Structures. Packed to 1 byte, as DismAPI.h packs them. Every structure    */
@@ -285,6 +393,135 @@ typedef struct _DismMountedImageInfo {
   DismMountStatus MountStatus;
 } DismMountedImageInfo;
 
+/* The structures of the functions in "Servicing that needs Windows", as
+ * DismAPI.h lays them out. No function here returns one. */
+
+typedef struct _DismPackage {
+  PCWSTR PackageName;
+  DismPackageFeatureState PackageState;
+  DismReleaseType ReleaseType;
+  SYSTEMTIME InstallTime;
+} DismPackage;
+
+typedef struct _DismCustomProperty {
+  PCWSTR Name;
+  PCWSTR Value;
+  PCWSTR Path;
+} DismCustomProperty;
+
+typedef struct _DismFeature {
+  PCWSTR FeatureName;
+  DismPackageFeatureState State;
+} DismFeature;
+
+typedef struct _DismCapability {
+  PCWSTR Name;
+  DismPackageFeatureState State;
+} DismCapability;
+
+#define DISMAKE_DISM_PACKAGE_INFO_MEMBERS       \
+  PCWSTR PackageName;                           \
+  DismPackageFeatureState PackageState;         \
+  DismReleaseType ReleaseType;                  \
+  SYSTEMTIME InstallTime;                       \
+  BOOL Applicable;                              \
+  PCWSTR Copyright;                             \
+  PCWSTR Company;                               \
+  SYSTEMTIME CreationTime;                      \
+  PCWSTR DisplayName;                           \
+  PCWSTR Description;                           \
+  PCWSTR InstallClient;                         \
+  PCWSTR InstallPackageName;                    \
+  SYSTEMTIME LastUpdateTime;                    \
+  PCWSTR ProductName;                           \
+  PCWSTR ProductVersion;                        \
+  DismRestartType RestartRequired;              \
+  DismFullyOfflineInstallableType FullyOffline; \
+  PCWSTR SupportInformation;                    \
+  DismCustomProperty *CustomProperty;           \
+  UINT CustomPropertyCount;                     \
+  DismFeature *Feature;                         \
+  UINT FeatureCount;
+
+typedef struct _DismPackageInfo {
+  DISMAKE_DISM_PACKAGE_INFO_MEMBERS
+} DismPackageInfo;
+
+/* DismAPI.h derives it from DismPackageInfo (in C through an anonymous
+ * member, a Microsoft extension): here C gets the same members by name. */
+#ifdef __cplusplus
+typedef struct _DismPackageInfoEx : public _DismPackageInfo {
+  PCWSTR CapabilityId;
+} DismPackageInfoEx;
+#else
+typedef struct _DismPackageInfoEx {
+  DISMAKE_DISM_PACKAGE_INFO_MEMBERS
+  PCWSTR CapabilityId;
+} DismPackageInfoEx;
+#endif
+#undef DISMAKE_DISM_PACKAGE_INFO_MEMBERS
+
+typedef struct _DismFeatureInfo {
+  PCWSTR FeatureName;
+  DismPackageFeatureState FeatureState;
+  PCWSTR DisplayName;
+  PCWSTR Description;
+  DismRestartType RestartRequired;
+  DismCustomProperty *CustomProperty;
+  UINT CustomPropertyCount;
+} DismFeatureInfo;
+
+typedef struct _DismCapabilityInfo {
+  PCWSTR Name;
+  DismPackageFeatureState State;
+  PCWSTR DisplayName;
+  PCWSTR Description;
+  DWORD DownloadSize;
+  DWORD InstallSize;
+} DismCapabilityInfo;
+
+typedef struct _DismDriverPackage {
+  PCWSTR PublishedName;
+  PCWSTR OriginalFileName;
+  BOOL InBox;
+  PCWSTR CatalogFile;
+  PCWSTR ClassName;
+  PCWSTR ClassGuid;
+  PCWSTR ClassDescription;
+  BOOL BootCritical;
+  DismDriverSignature DriverSignature;
+  PCWSTR ProviderName;
+  SYSTEMTIME Date;
+  UINT MajorVersion;
+  UINT MinorVersion;
+  UINT Build;
+  UINT Revision;
+} DismDriverPackage;
+
+typedef struct _DismDriver {
+  PCWSTR ManufacturerName;
+  PCWSTR HardwareDescription;
+  PCWSTR HardwareId;
+  UINT Architecture;
+  PCWSTR ServiceName;
+  PCWSTR CompatibleIds;
+  PCWSTR ExcludeIds;
+} DismDriver;
+
+typedef struct _DismAppxPackage {
+  PCWSTR PackageName;
+  PCWSTR DisplayName;
+  PCWSTR PublisherId;
+  UINT MajorVersion;
+  UINT MinorVersion;
+  UINT Build;
+  UINT RevisionNumber;
+  UINT Architecture;
+  PCWSTR ResourceId;
+  PCWSTR InstallLocation;
+  PCWSTR Region; /* may be NULL */
+} DismAppxPackage;
+
 #pragma pack(pop)
 
 /* ------------------------------------------------------------------------ */
@@ -335,9 +572,13 @@ DISMAKE_EXPORT HRESULT WINAPI DismShutdown(void);
  * DismImageIndex, else by ImageName.
  *
  * Flags: DISM_MOUNT_READWRITE or DISM_MOUNT_READONLY (then commit is
- * refused). DISM_MOUNT_OPTIMIZE and DISM_MOUNT_CHECK_INTEGRITY are accepted
- * and have no effect: the tree is always extracted in full, and wimlib
- * checks every blob's SHA-1 as it extracts it. Other bits: E_INVALIDARG.
+ * refused). DISM_MOUNT_OPTIMIZE, DISM_MOUNT_CHECK_INTEGRITY and
+ * DISM_MOUNT_SUPPORT_EA are accepted and have no effect: the tree is always
+ * extracted in full, wimlib checks every blob's SHA-1 as it extracts it, and
+ * see DISM_MOUNT_SUPPORT_EA. Other bits: E_INVALIDARG.
+ *
+ * With DismImageNone the WIM must hold exactly one image, which is mounted;
+ * else DISMAPI_E_MUST_SPECIFY_INDEX_OR_NAME.
  *
  * Unlike DISM, the mount is an ordinary directory: nothing is mapped, so a
  * mount survives reboots and needs no remount after one.
@@ -430,8 +671,8 @@ DISMAKE_EXPORT HRESULT WINAPI DismGetMountedImageInfo(DismMountedImageInfo **Mou
  * Opens a session on the image at ImagePath: a mount directory (from
  * DismMountImage or `dismake mount`) or any other directory holding an
  * offline Windows image. WindowsDirectory (relative to ImagePath; default
- * "Windows") must exist when given. SystemDrive names a drive letter, which
- * Linux does not have: it must be NULL.
+ * "Windows") must exist, as DISM requires. SystemDrive names a drive letter,
+ * which Linux does not have: it must be NULL.
  *
  * A session on a mount is recorded in the mount's state directory, so that
  * unmount in any process refuses while it is open. It belongs to this
@@ -452,7 +693,10 @@ DISMAKE_EXPORT HRESULT WINAPI DismGetMountedImageInfo(DismMountedImageInfo **Mou
  * to 60 s, or $DISMAKE_LOCK_TIMEOUT seconds, then DISMAPI_E_BUSY).
  *
  * Errors: HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND) when ImagePath is not a
- * directory.
+ * directory; HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) when it is a directory
+ * but holds no Windows directory (matched case-insensitively), so is no
+ * mounted or applied Windows image: DISM's "Error: 2, Unable to access the
+ * image".
  */
 DISMAKE_EXPORT HRESULT WINAPI DismOpenSession(PCWSTR ImagePath, PCWSTR WindowsDirectory,
                                               PCWSTR SystemDrive, DismSession *Session);
@@ -479,6 +723,7 @@ DISMAKE_EXPORT HRESULT WINAPI DismCloseSession(DismSession Session);
  * is written when nothing changed.
  *
  * Flags: DISM_COMMIT_GENERATE_INTEGRITY adds an integrity table.
+ * DISM_COMMIT_SUPPORT_EA is accepted and has no effect (see there).
  * DISM_COMMIT_APPEND (save as a new image) returns
  * HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED). Other bits: E_INVALIDARG.
  *
@@ -513,6 +758,150 @@ DISMAKE_EXPORT HRESULT WINAPI DismCheckImageHealth(DismSession Session, BOOL Sca
                                                    DISM_PROGRESS_CALLBACK Progress, PVOID UserData,
                                                    DismImageHealthState *ImageHealth);
 
+/*
+ * Applies the answer file UnattendFile to the session's image, as the
+ * engine's `apply-unattend` step does: the file must be well-formed XML
+ * with an <unattend> root (else HRESULT_FROM_WIN32(ERROR_INVALID_DATA)), and
+ * it is placed at Windows\Panther\unattend.xml, where Windows Setup reads
+ * it. It is recorded as a step of the mount, so DismCommitImage writes it.
+ *
+ * Unlike DISM, the settings of an offlineServicing pass are NOT applied now:
+ * that needs Windows' servicing stack. They stay in the placed file for
+ * Windows Setup; a warning on stderr says so. SingleSession (whether DISM
+ * processes the file's packages in one servicing session) has no effect:
+ * no packages are installed here.
+ *
+ * Errors: DISMAPI_E_INVALID_DISM_SESSION;
+ * HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) when UnattendFile is missing;
+ * HRESULT_FROM_WIN32(ERROR_NOT_FOUND) when the session's image is a plain
+ * directory, not a mount; HRESULT_FROM_WIN32(ERROR_WRITE_PROTECT) for a
+ * read-only mount; DISMAPI_E_BUSY as DismCommitImage.
+ */
+DISMAKE_EXPORT HRESULT WINAPI DismApplyUnattend(DismSession Session, PCWSTR UnattendFile,
+                                                BOOL SingleSession);
+
+/* ------------------------------------------------------------------------ */
+/* Servicing that needs Windows                                              */
+/*                                                                           */
+/* DISM does these with Windows' own servicing stack: the component-based   */
+/* servicing (CBS) engine for packages, features, capabilities, editions,   */
+/* health repair and reserved storage; Windows' driver store for drivers;   */
+/* the AppX deployment stack for provisioned apps; the FFU provider for     */
+/* full-flash images. None of it runs on Linux, so each function here, with */
+/* DismAPI.h's signature, checks its session as DISM would                  */
+/* (DISMAPI_E_DISMAPI_NOT_INITIALIZED, DISMAPI_E_INVALID_DISM_SESSION),     */
+/* clears its outputs (NULL pointers, zero counts) and then returns         */
+/* HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED); DismGetLastErrorMessage names   */
+/* the function and what it would need. Nothing is changed.                 */
+/* ------------------------------------------------------------------------ */
+
+DISMAKE_EXPORT HRESULT WINAPI DismRestoreImageHealth(DismSession Session, PCWSTR *SourcePaths,
+                                                     UINT SourcePathCount, BOOL LimitAccess,
+                                                     HANDLE CancelEvent,
+                                                     DISM_PROGRESS_CALLBACK Progress,
+                                                     PVOID UserData);
+
+DISMAKE_EXPORT HRESULT WINAPI DismAddPackage(DismSession Session, PCWSTR PackagePath,
+                                             BOOL IgnoreCheck, BOOL PreventPending,
+                                             HANDLE CancelEvent, DISM_PROGRESS_CALLBACK Progress,
+                                             PVOID UserData);
+DISMAKE_EXPORT HRESULT WINAPI DismRemovePackage(DismSession Session, PCWSTR Identifier,
+                                                DismPackageIdentifier PackageIdentifier,
+                                                HANDLE CancelEvent, DISM_PROGRESS_CALLBACK Progress,
+                                                PVOID UserData);
+DISMAKE_EXPORT HRESULT WINAPI DismGetPackages(DismSession Session, DismPackage **Package,
+                                              UINT *Count);
+DISMAKE_EXPORT HRESULT WINAPI DismGetPackageInfo(DismSession Session, PCWSTR Identifier,
+                                                 DismPackageIdentifier PackageIdentifier,
+                                                 DismPackageInfo **PackageInfo);
+DISMAKE_EXPORT HRESULT WINAPI DismGetPackageInfoEx(DismSession Session, PCWSTR Identifier,
+                                                   DismPackageIdentifier PackageIdentifier,
+                                                   DismPackageInfoEx **PackageInfoEx);
+
+DISMAKE_EXPORT HRESULT WINAPI DismEnableFeature(DismSession Session, PCWSTR FeatureName,
+                                                PCWSTR Identifier,
+                                                DismPackageIdentifier PackageIdentifier,
+                                                BOOL LimitAccess, PCWSTR *SourcePaths,
+                                                UINT SourcePathCount, BOOL EnableAll,
+                                                HANDLE CancelEvent, DISM_PROGRESS_CALLBACK Progress,
+                                                PVOID UserData);
+DISMAKE_EXPORT HRESULT WINAPI DismDisableFeature(DismSession Session, PCWSTR FeatureName,
+                                                 PCWSTR PackageName, BOOL RemovePayload,
+                                                 HANDLE CancelEvent,
+                                                 DISM_PROGRESS_CALLBACK Progress, PVOID UserData);
+DISMAKE_EXPORT HRESULT WINAPI DismGetFeatures(DismSession Session, PCWSTR Identifier,
+                                              DismPackageIdentifier PackageIdentifier,
+                                              DismFeature **Feature, UINT *Count);
+DISMAKE_EXPORT HRESULT WINAPI DismGetFeatureInfo(DismSession Session, PCWSTR FeatureName,
+                                                 PCWSTR Identifier,
+                                                 DismPackageIdentifier PackageIdentifier,
+                                                 DismFeatureInfo **FeatureInfo);
+DISMAKE_EXPORT HRESULT WINAPI DismGetFeatureParent(DismSession Session, PCWSTR FeatureName,
+                                                   PCWSTR Identifier,
+                                                   DismPackageIdentifier PackageIdentifier,
+                                                   DismFeature **Feature, UINT *Count);
+
+DISMAKE_EXPORT HRESULT WINAPI DismAddDriver(DismSession Session, PCWSTR DriverPath,
+                                            BOOL ForceUnsigned);
+DISMAKE_EXPORT HRESULT WINAPI DismRemoveDriver(DismSession Session, PCWSTR DriverPath);
+DISMAKE_EXPORT HRESULT WINAPI DismGetDrivers(DismSession Session, BOOL AllDrivers,
+                                             DismDriverPackage **DriverPackage, UINT *Count);
+DISMAKE_EXPORT HRESULT WINAPI DismGetDriverInfo(DismSession Session, PCWSTR DriverPath,
+                                                DismDriver **Driver, UINT *Count,
+                                                DismDriverPackage **DriverPackage);
+
+DISMAKE_EXPORT HRESULT WINAPI DismGetCapabilities(DismSession Session, DismCapability **Capability,
+                                                  UINT *Count);
+DISMAKE_EXPORT HRESULT WINAPI DismGetCapabilityInfo(DismSession Session, PCWSTR Name,
+                                                    DismCapabilityInfo **Info);
+DISMAKE_EXPORT HRESULT WINAPI DismAddCapability(DismSession Session, PCWSTR Name, BOOL LimitAccess,
+                                                PCWSTR *SourcePaths, UINT SourcePathCount,
+                                                HANDLE CancelEvent, DISM_PROGRESS_CALLBACK Progress,
+                                                PVOID UserData);
+DISMAKE_EXPORT HRESULT WINAPI DismRemoveCapability(DismSession Session, PCWSTR Name,
+                                                   HANDLE CancelEvent,
+                                                   DISM_PROGRESS_CALLBACK Progress, PVOID UserData);
+
+DISMAKE_EXPORT HRESULT WINAPI DismGetReservedStorageState(DismSession Session, PDWORD State);
+DISMAKE_EXPORT HRESULT WINAPI DismSetReservedStorageState(DismSession Session, DWORD State);
+
+/* Provisioned apps. DismAPI.h declares them with a leading underscore, the
+ * names dismapi.dll exports; the unprefixed names (as ManagedDism spells
+ * them) are aliases. */
+DISMAKE_EXPORT HRESULT WINAPI _DismGetProvisionedAppxPackages(DismSession Session,
+                                                              DismAppxPackage **Package,
+                                                              UINT *Count);
+DISMAKE_EXPORT HRESULT WINAPI _DismAddProvisionedAppxPackage(
+    DismSession Session, PCWSTR AppPath, PCWSTR *DependencyPackages, UINT DependencyPackageCount,
+    PCWSTR *OptionalPackages, UINT OptionalPackageCount, PCWSTR *LicensePaths,
+    UINT LicensePathCount, BOOL SkipLicense, PCWSTR CustomDataPath, PCWSTR Region,
+    DismStubPackageOption stubPackageOption);
+DISMAKE_EXPORT HRESULT WINAPI _DismRemoveProvisionedAppxPackage(DismSession Session,
+                                                                PCWSTR PackageName);
+#define DismGetProvisionedAppxPackages _DismGetProvisionedAppxPackages
+#define DismAddProvisionedAppxPackage _DismAddProvisionedAppxPackage
+#define DismRemoveProvisionedAppxPackage _DismRemoveProvisionedAppxPackage
+
+/* Editions and FFU images. dismapi.dll exports these, undocumented and in
+ * no DismAPI.h; the signatures are those ManagedDism (the .NET DISM
+ * wrapper) calls them with, and cannot be checked against a Microsoft
+ * header. The unprefixed names are aliases, as above. */
+DISMAKE_EXPORT HRESULT WINAPI _DismGetCurrentEdition(DismSession Session, DismString **EditionId);
+DISMAKE_EXPORT HRESULT WINAPI _DismGetTargetEditions(DismSession Session, DismString **EditionIds,
+                                                     UINT *Count);
+DISMAKE_EXPORT HRESULT WINAPI _DismSetEdition(DismSession Session, PCWSTR EditionId,
+                                              PCWSTR ProductKey, HANDLE CancelEvent,
+                                              DISM_PROGRESS_CALLBACK Progress, PVOID UserData);
+DISMAKE_EXPORT HRESULT WINAPI _DismSetProductKey(DismSession Session, PCWSTR ProductKey);
+/* No session: checks only that the API is initialized. */
+DISMAKE_EXPORT HRESULT WINAPI _DismApplyFfuImage(PCWSTR ImagePath, PCWSTR ApplyPath,
+                                                 PCWSTR PartPath);
+#define DismGetCurrentEdition _DismGetCurrentEdition
+#define DismGetTargetEditions _DismGetTargetEditions
+#define DismSetEdition _DismSetEdition
+#define DismSetProductKey _DismSetProductKey
+#define DismApplyFfuImage _DismApplyFfuImage
+
 /* ------------------------------------------------------------------------ */
 /* Errors and memory                                                         */
 /* ------------------------------------------------------------------------ */
@@ -532,8 +921,10 @@ DISMAKE_EXPORT HRESULT WINAPI DismGetLastErrorMessage(DismString **ErrorMessage)
 /*
  * Releases a structure, or an array of structures, returned by any function
  * here, with every string and array it points to. Pass exactly the pointer
- * that was returned. Returns E_INVALIDARG for NULL or a pointer that no
- * function here returned (detected on a best-effort basis).
+ * that was returned. NULL is accepted and ignored (S_OK), as Microsoft's
+ * samples rely on. A pointer that no function here returned, or one already
+ * released, returns E_INVALIDARG: the library keeps a table of what it
+ * handed out and never reads the memory it is given.
  */
 DISMAKE_EXPORT HRESULT WINAPI DismDelete(VOID *DismStructure);
 
@@ -551,11 +942,18 @@ DISMAKE_EXPORT HRESULT WINAPI DismDelete(VOID *DismStructure);
 /* A new event, not set. NULL only when out of memory. */
 DISMAKE_EXPORT HANDLE DismakeCreateCancelEvent(void);
 
-/* Sets the event; safe from any thread, also while operations use it. */
+/* Sets the event; safe from any thread, also while operations use it. A
+ * handle that is no live event is ignored. */
 DISMAKE_EXPORT void DismakeSetCancelEvent(HANDLE CancelEvent);
 
-/* Frees the event. No operation may still be using it. NULL is ignored. */
+/* Frees the event. An operation still using it no longer sees it set. NULL,
+ * or a handle that is no live event, is ignored. */
 DISMAKE_EXPORT void DismakeCloseCancelEvent(HANDLE CancelEvent);
+
+/* Every function taking a CancelEvent returns E_INVALIDARG, before doing
+ * anything, for a handle these functions did not make or that was closed:
+ * a Win32 event handle (a small integer) passed by code written for Windows
+ * is refused, never dereferenced. */
 
 /* ------------------------------------------------------------------------ */
 /* HRESULTs (DismAPI.h's values)                                             */
@@ -577,6 +975,8 @@ DISMAKE_EXPORT void DismakeCloseCancelEvent(HANDLE CancelEvent);
 #define DISMAPI_E_PARENT_FEATURE_DISABLED 0xC004000D
 #define DISMAPI_E_MUST_SPECIFY_ONLINE_IMAGE 0xC004000E
 #define DISMAPI_E_INVALID_PRODUCT_KEY 0xC004000F
+/* DismMountImage with DismImageNone on a WIM of several images. */
+#define DISMAPI_E_MUST_SPECIFY_INDEX_OR_NAME 0xC0040020 /* unconfirmed, see the flags */
 #define DISMAPI_E_NEEDS_REMOUNT 0xC1510114
 #define DISMAPI_E_UNKNOWN_FEATURE 0x800f080c
 #define DISMAPI_E_BUSY 0x800f0902

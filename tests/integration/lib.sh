@@ -120,6 +120,8 @@ hresult_name() {
     0X800700CB) echo ERROR_ENVVAR_NOT_FOUND ;;
     0X80070005) echo ERROR_ACCESS_DENIED ;;
     0X8007000D) echo ERROR_INVALID_DATA ;;
+    0X80070032) echo ERROR_NOT_SUPPORTED ;;
+    0X80070003) echo ERROR_PATH_NOT_FOUND ;;
     *) fail "hresult_name: unknown code $1 (add it to lib.sh)" ;;
   esac
 }

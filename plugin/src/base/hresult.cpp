@@ -66,6 +66,8 @@ const char* hresult_name(HResult code) {
       return "ERROR_FILE_CORRUPT";
     case hr::kEnvvarNotFound:
       return "ERROR_ENVVAR_NOT_FOUND";
+    case hr::kRegistryCorrupt:
+      return "ERROR_REGISTRY_CORRUPT";
     default:
       return "";
   }

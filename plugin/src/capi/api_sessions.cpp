@@ -38,16 +38,22 @@ bool directory_exists_ignoring_case(const fs::path& root, const fs::path& relati
   return fs::is_directory(current);
 }
 
+// DISM opens a session only on a Windows image: a directory without its
+// Windows directory fails with "Error: 2, Unable to access the image".
 void check_image_directory(const MountPaths& paths, const std::optional<std::string>& windows_dir) {
   if (!fs::is_directory(paths.mount_dir))
     throw Error(hr::kPathNotFound,
                 "the image path '" + paths.mount_dir.string() + "' is not a directory",
                 "pass a mount directory (DismMountImage) or an offline Windows image's root");
-  if (windows_dir && !directory_exists_ignoring_case(paths.mount_dir, *windows_dir))
-    throw Error(hr::kPathNotFound,
-                "the image at '" + paths.mount_dir.string() + "' has no Windows directory '" +
-                    *windows_dir + "'",
-                "pass NULL for WindowsDirectory to use \"Windows\"");
+  std::string windows = windows_dir.value_or("Windows");
+  if (!directory_exists_ignoring_case(paths.mount_dir, windows))
+    throw Error(hr::kFileNotFound,
+                "'" + paths.mount_dir.string() + "' is not a Windows image: it has no '" + windows +
+                    "' directory",
+                windows_dir ? "pass the image's Windows directory, relative to the image path, or "
+                              "NULL for \"Windows\""
+                            : "pass the root of a mounted or applied Windows image, or its Windows "
+                              "directory's name in WindowsDirectory");
 }
 
 // A mount's session must be on the mount itself, or unmount would not see it.
@@ -90,8 +96,8 @@ bool is_mount(const MountStore& store, const MountPaths& paths) {
 SessionHandle open_api_session(Runtime& runtime, const std::string& image_path,
                                const std::optional<std::string>& windows_dir) {
   MountPaths paths = MountPaths::of(image_path);
-  check_image_directory(paths, windows_dir);
   refuse_inside_a_mount(runtime.store(), paths);
+  check_image_directory(paths, windows_dir);
   std::optional<SessionRecordRef> record;
   if (is_mount(runtime.store(), paths)) record = record_session(paths);
   SessionHandle handle = 0;

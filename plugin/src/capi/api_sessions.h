@@ -15,10 +15,11 @@ namespace dismake::capi {
 // opposed to a plain directory holding an offline image.
 bool is_mount(const MountStore& store, const MountPaths& paths);
 
-// Opens a session on the directory `image_path`; when `windows_dir` is
-// given, it must exist below it (matched case-insensitively, as Windows
-// would). Throws Error ERROR_PATH_NOT_FOUND for a missing directory and
-// E_INVALIDARG for a path inside a mount (a session is on a whole image).
+// Opens a session on the directory `image_path`; its Windows directory
+// (`windows_dir`, default "Windows") must exist below it, matched
+// case-insensitively as Windows would. Throws Error ERROR_PATH_NOT_FOUND for
+// a missing directory, ERROR_FILE_NOT_FOUND for one that is no Windows image,
+// and E_INVALIDARG for a path inside a mount (a session is on a whole image).
 SessionHandle open_api_session(Runtime& runtime, const std::string& image_path,
                                const std::optional<std::string>& windows_dir);
 

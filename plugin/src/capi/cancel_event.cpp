@@ -1,8 +1,10 @@
 #include "cancel_event.h"
 
 #include <atomic>
-#include <cstdint>
+#include <memory>
+#include <mutex>
 #include <new>
+#include <unordered_map>
 
 #include "dismake/base/error.h"
 
@@ -10,39 +12,82 @@ namespace dismake::capi {
 
 namespace {
 
-constexpr std::uint64_t kMagic = 0x43414E43454C4556;  // "CANCELEV"
-
 // Manual-reset, as the Win32 event DISM programs create for this.
 struct CancelFlag {
-  std::uint64_t magic = kMagic;
   std::atomic<bool> set{false};
 };
 
-CancelFlag* flag_of(HANDLE handle) {
-  auto* flag = static_cast<CancelFlag*>(handle);
-  if (flag->magic != kMagic)
-    throw Error(hr::kInvalidArg, "CancelEvent is not a handle made by DismakeCreateCancelEvent",
-                "Linux has no Win32 events: use DismakeCreateCancelEvent()");
-  return flag;
+class LiveEvents {
+ public:
+  HANDLE add() {
+    auto flag = std::unique_ptr<CancelFlag>(new (std::nothrow) CancelFlag());
+    if (!flag) return nullptr;
+    HANDLE handle = flag.get();
+    std::lock_guard<std::mutex> lock(mutex_);
+    events_.emplace(handle, std::move(flag));
+    return handle;
+  }
+
+  // The flag of a live handle, else nullptr; the caller holds the lock.
+  CancelFlag* find(HANDLE handle) {
+    auto it = events_.find(handle);
+    return it == events_.end() ? nullptr : it->second.get();
+  }
+
+  void remove(HANDLE handle) {
+    std::unique_ptr<CancelFlag> flag;
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = events_.find(handle);
+    if (it == events_.end()) return;
+    flag = std::move(it->second);
+    events_.erase(it);
+  }
+
+  std::mutex& mutex() { return mutex_; }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<HANDLE, std::unique_ptr<CancelFlag>> events_;
+};
+
+LiveEvents& live_events() {
+  static LiveEvents* events = new LiveEvents();  // never destroyed: usable at exit
+  return *events;
 }
 
 }  // namespace
 
 bool cancel_event_is_set(HANDLE handle) {
-  return handle && flag_of(handle)->set.load(std::memory_order_acquire);
+  if (!handle) return false;
+  LiveEvents& events = live_events();
+  std::lock_guard<std::mutex> lock(events.mutex());
+  CancelFlag* flag = events.find(handle);
+  if (!flag)
+    throw Error(hr::kInvalidArg,
+                "CancelEvent is not a live handle made by DismakeCreateCancelEvent (a Win32 "
+                "event handle, or one already closed)",
+                "Linux has no Win32 events: create it with DismakeCreateCancelEvent(), set it with "
+                "DismakeSetCancelEvent() and close it with DismakeCloseCancelEvent()");
+  return flag->set.load(std::memory_order_acquire);
 }
 
-HANDLE create_cancel_flag() { return new (std::nothrow) CancelFlag(); }
+bool live_cancel_event_is_set(HANDLE handle) noexcept {
+  if (!handle) return false;
+  LiveEvents& events = live_events();
+  std::lock_guard<std::mutex> lock(events.mutex());
+  CancelFlag* flag = events.find(handle);
+  return flag && flag->set.load(std::memory_order_acquire);
+}
+
+HANDLE create_cancel_flag() { return live_events().add(); }
 
 void set_cancel_flag(HANDLE handle) {
-  if (handle) static_cast<CancelFlag*>(handle)->set.store(true, std::memory_order_release);
+  LiveEvents& events = live_events();
+  std::lock_guard<std::mutex> lock(events.mutex());
+  if (CancelFlag* flag = events.find(handle)) flag->set.store(true, std::memory_order_release);
 }
 
-void close_cancel_flag(HANDLE handle) {
-  auto* flag = static_cast<CancelFlag*>(handle);
-  if (flag) flag->magic = 0;
-  delete flag;
-}
+void close_cancel_flag(HANDLE handle) { live_events().remove(handle); }
 
 }  // namespace dismake::capi
 

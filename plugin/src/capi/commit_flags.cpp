@@ -18,10 +18,13 @@ std::string hex(DWORD value) {
 }  // namespace
 
 CommitOptions commit_options(DWORD commit_flags, ProgressFn progress) {
-  constexpr DWORD kKnown = DISM_COMMIT_GENERATE_INTEGRITY | DISM_COMMIT_APPEND;
+  // DISM_COMMIT_SUPPORT_EA: nothing to capture on Linux (see dismapi.h).
+  constexpr DWORD kKnown =
+      DISM_COMMIT_GENERATE_INTEGRITY | DISM_COMMIT_APPEND | DISM_COMMIT_SUPPORT_EA;
   if (commit_flags & ~kKnown)
     throw Error(hr::kInvalidArg, "unknown commit flags " + hex(commit_flags & ~kKnown),
-                "use DISM_COMMIT_GENERATE_INTEGRITY and the DismUnmountImage flags only");
+                "use DISM_COMMIT_GENERATE_INTEGRITY, DISM_COMMIT_SUPPORT_EA and the "
+                "DismUnmountImage flags only");
   if (commit_flags & DISM_COMMIT_APPEND)
     throw Error(hr::kNotSupported,
                 "DISM_COMMIT_APPEND (saving the changes as a new image) is not supported",

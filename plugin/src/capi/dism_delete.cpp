@@ -8,6 +8,8 @@ using namespace dismake::capi;
 extern "C" HRESULT WINAPI DismDelete(VOID* DismStructure) {
   return api_call(LastError::kKeep, [&] {
     current_runtime();
-    free_result(DismStructure);
+    // Microsoft's samples release every result unconditionally, also the
+    // ones a failed call left NULL.
+    if (DismStructure) free_result(DismStructure);
   });
 }

@@ -30,19 +30,13 @@ UINT architecture(const WimFile& wim, int image) {
   return raw.empty() || *end != '\0' ? kUnknownArchitecture : clamp_to_uint(value);
 }
 
-SYSTEMTIME xml_time(const WimFile& wim, int image, const std::string& element) {
-  return system_time_from_filetime(wim.property(image, element + "/HIGHPART"),
-                                   wim.property(image, element + "/LOWPART"));
-}
-
-DismWimCustomizedInfo* customized_info(ResultArena& arena, const WimFile& wim, int image,
-                                       const ImageInfo& info) {
+DismWimCustomizedInfo* customized_info(ResultArena& arena, const ImageInfo& info) {
   auto* custom = arena.array<DismWimCustomizedInfo>(1);
   custom->Size = clamp_to_uint(info.total_bytes);
   custom->DirectoryCount = clamp_to_uint(info.dir_count);
   custom->FileCount = clamp_to_uint(info.file_count);
-  custom->CreatedTime = xml_time(wim, image, "CREATIONTIME");
-  custom->ModifiedTime = xml_time(wim, image, "LASTMODIFICATIONTIME");
+  custom->CreatedTime = system_time_from_filetime(info.created);
+  custom->ModifiedTime = system_time_from_filetime(info.modified);
   return custom;
 }
 
@@ -56,8 +50,7 @@ void fill_languages(DismImageInfo& out, ResultArena& arena, const WindowsInfo& w
   }
 }
 
-void fill_windows(DismImageInfo& out, ResultArena& arena, const WindowsInfo* windows,
-                  const std::string& product_suite) {
+void fill_windows(DismImageInfo& out, ResultArena& arena, const WindowsInfo* windows) {
   static const WindowsInfo kNone;
   const WindowsInfo& w = windows ? *windows : kNone;
   out.ProductName = arena.string(w.product_name);
@@ -65,7 +58,7 @@ void fill_windows(DismImageInfo& out, ResultArena& arena, const WindowsInfo* win
   out.InstallationType = arena.string(w.installation_type);
   out.Hal = arena.string(w.hal);
   out.ProductType = arena.string(w.product_type);
-  out.ProductSuite = arena.string(product_suite);
+  out.ProductSuite = arena.string(w.product_suite);
   out.MajorVersion = w.major;
   out.MinorVersion = w.minor;
   out.Build = w.build;
@@ -84,11 +77,10 @@ void fill_image(DismImageInfo& out, ResultArena& arena, const WimFile& wim, int 
   out.ImageDescription = arena.string(info.description);
   out.ImageSize = info.total_bytes;
   out.Architecture = architecture(wim, image);
-  fill_windows(out, arena, info.windows ? &*info.windows : nullptr,
-               wim.property(image, "WINDOWS/PRODUCTSUITE"));
+  fill_windows(out, arena, info.windows ? &*info.windows : nullptr);
   out.Bootable =
       boot_index == static_cast<std::uint32_t>(image) ? DismImageBootableYes : DismImageBootableNo;
-  out.CustomizedInfo = customized_info(arena, wim, image, info);
+  out.CustomizedInfo = customized_info(arena, info);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "api_state.h"
 #include "commit_flags.h"
 #include "dismake/session/session_records.h"
+#include "dismake/wim/wim_file.h"
 #include "progress_bridge.h"
 #include "wide_string.h"
 
@@ -15,14 +16,34 @@ using namespace dismake::capi;
 
 namespace {
 
+// DismAPI.h's value; see DISMAPI_E_MUST_SPECIFY_INDEX_OR_NAME in dismapi.h.
+constexpr HResult kMustSpecifyIndexOrName = 0xC0040020;
+
+// DismImageNone: the WIM's only image.
+int only_image(const fs::path& wim) {
+  std::uint32_t count = WimFile::open(wim).info().image_count;
+  if (count != 1)
+    throw Error(kMustSpecifyIndexOrName,
+                "'" + wim.string() + "' holds " + std::to_string(count) +
+                    " images, so DismImageNone cannot choose one "
+                    "(DISMAPI_E_MUST_SPECIFY_INDEX_OR_NAME)",
+                "pass DismImageIndex with an index, or DismImageName with a name "
+                "(DismGetImageInfo lists them)");
+  return 1;
+}
+
 MountOptions mount_options(PCWSTR image_file, UINT index, PCWSTR name,
                            DismImageIdentifier identifier, DWORD flags) {
-  constexpr DWORD kKnown = DISM_MOUNT_READONLY | DISM_MOUNT_OPTIMIZE | DISM_MOUNT_CHECK_INTEGRITY;
+  // Extended attributes have nothing to keep on Linux (see dismapi.h).
+  constexpr DWORD kKnown = DISM_MOUNT_READONLY | DISM_MOUNT_OPTIMIZE | DISM_MOUNT_CHECK_INTEGRITY |
+                           DISM_MOUNT_SUPPORT_EA;
   if (flags & ~kKnown) throw Error(hr::kInvalidArg, "unknown mount flags");
   MountOptions options;
   options.wim = required_utf8(image_file, "ImageFilePath");
   options.read_only = (flags & DISM_MOUNT_READONLY) != 0;
-  if (identifier == DismImageIndex) {
+  if (identifier == DismImageNone) {
+    options.index = only_image(options.wim);
+  } else if (identifier == DismImageIndex) {
     if (index == 0 || index > INT_MAX)
       throw Error(hr::kInvalidImageIndex, "image index " + std::to_string(index) + " is invalid",
                   "image indexes start at 1; see DismGetImageInfo");
@@ -30,7 +51,8 @@ MountOptions mount_options(PCWSTR image_file, UINT index, PCWSTR name,
   } else if (identifier == DismImageName) {
     options.name = required_utf8(name, "ImageName");
   } else {
-    throw Error(hr::kInvalidArg, "ImageIdentifier is neither DismImageIndex nor DismImageName");
+    throw Error(hr::kInvalidArg,
+                "ImageIdentifier is neither DismImageIndex, DismImageName nor DismImageNone");
   }
   return options;
 }

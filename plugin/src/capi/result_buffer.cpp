@@ -1,7 +1,8 @@
 #include "result_buffer.h"
 
-#include <cstdint>
+#include <mutex>
 #include <new>
+#include <unordered_map>
 
 #include "dismake/base/error.h"
 #include "wide_string.h"
@@ -10,21 +11,60 @@ namespace dismake::capi {
 
 namespace {
 
-constexpr std::uint64_t kMagic = 0x444953'4D414B45;  // "DISMAKE"
-
-// 16 bytes, so the payload behind it keeps malloc's alignment.
-struct alignas(16) Header {
-  std::uint64_t magic;
-  ResultArena* arena;
+struct FreeBlock {
+  void operator()(void* block) const { std::free(block); }
 };
 
-Header* header_of(void* block) {
-  if (!block) throw Error(hr::kInvalidArg, "the structure pointer is NULL");
-  Header* header = reinterpret_cast<Header*>(static_cast<char*>(block) - sizeof(Header));
-  if (header->magic != kMagic)
-    throw Error(hr::kInvalidArg, "the pointer was not returned by a DISM API function",
-                "pass DismDelete exactly the pointer a function returned, once");
-  return header;
+struct LiveBlock {
+  std::unique_ptr<void, FreeBlock> memory;
+  std::unique_ptr<ResultArena> arena;
+};
+
+// Every block handed out and not yet released, by address. Freed blocks
+// leave it before their memory goes back, so an address reused by a later
+// allocation is a new entry, never a stale one.
+class LiveBlocks {
+ public:
+  void* add(std::size_t bytes) {
+    LiveBlock block{std::unique_ptr<void, FreeBlock>(std::calloc(1, bytes ? bytes : 1)),
+                    std::make_unique<ResultArena>()};
+    if (!block.memory) throw std::bad_alloc();
+    void* address = block.memory.get();
+    std::lock_guard<std::mutex> lock(mutex_);
+    blocks_.emplace(address, std::move(block));
+    return address;
+  }
+
+  ResultArena& arena(void* address) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return *find(address).arena;
+  }
+
+  // The block, out of the table; freed when the caller drops it.
+  LiveBlock remove(void* address) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    LiveBlock block = std::move(find(address));
+    blocks_.erase(address);
+    return block;
+  }
+
+ private:
+  LiveBlock& find(void* address) {
+    auto it = blocks_.find(address);
+    if (it == blocks_.end())
+      throw Error(hr::kInvalidArg,
+                  "the pointer was not returned by a DISM API function, or was already released",
+                  "pass DismDelete exactly the pointer a function returned, once");
+    return it->second;
+  }
+
+  std::mutex mutex_;
+  std::unordered_map<void*, LiveBlock> blocks_;
+};
+
+LiveBlocks& live_blocks() {
+  static LiveBlocks* blocks = new LiveBlocks();  // never destroyed: usable at exit
+  return *blocks;
 }
 
 }  // namespace
@@ -41,23 +81,10 @@ void* ResultArena::zeroed(std::size_t bytes) {
   return block;
 }
 
-void* allocate_result(std::size_t bytes) {
-  auto arena = std::make_unique<ResultArena>();
-  void* memory = std::calloc(1, sizeof(Header) + bytes);
-  if (!memory) throw std::bad_alloc();
-  Header* header = static_cast<Header*>(memory);
-  header->magic = kMagic;
-  header->arena = arena.release();
-  return header + 1;
-}
+void* allocate_result(std::size_t bytes) { return live_blocks().add(bytes); }
 
-ResultArena& arena_of(void* block) { return *header_of(block)->arena; }
+ResultArena& arena_of(void* block) { return live_blocks().arena(block); }
 
-void free_result(void* block) {
-  Header* header = header_of(block);
-  header->magic = 0;  // no stale copy of this header is ever trusted again
-  delete header->arena;
-  std::free(header);
-}
+void free_result(void* block) { live_blocks().remove(block); }
 
 }  // namespace dismake::capi

@@ -1,9 +1,11 @@
 // Memory handed to the caller, released by DismDelete. DISM lets one call,
 // DismDelete(pointer), release any structure or array any function returned,
-// including the strings and arrays inside it. So every returned block starts
-// with a hidden header recording what else to free: an arena that owns the
-// strings and nested arrays the structures point to. DismDelete reads the
-// header in front of the pointer it is given and frees both.
+// including the strings and arrays inside it. So every returned block is
+// registered, with an arena that owns the strings and nested arrays its
+// structures point to, in a process-wide table of live blocks. DismDelete
+// looks the pointer up there and never reads the memory it is given: a
+// pointer no function returned, or one already released, is refused with
+// E_INVALIDARG instead of being dereferenced.
 #pragma once
 
 #include <cstddef>
@@ -39,13 +41,14 @@ class ResultArena {
   std::vector<std::unique_ptr<void, Free>> arrays_;
 };
 
-// Allocates a block of `bytes` (zeroed, never nullptr, also for 0 bytes)
-// behind a header with a new arena. Throws std::bad_alloc.
+// Allocates and registers a block of `bytes` (zeroed, never nullptr, also for
+// 0 bytes) with a new arena. Throws std::bad_alloc.
 void* allocate_result(std::size_t bytes);
 ResultArena& arena_of(void* block);
 
-// Frees a block and its arena. Throws Error E_INVALIDARG when `block` is
-// NULL or carries no header (best effort: it reads the bytes in front).
+// Unregisters and frees a block and its arena. Throws Error E_INVALIDARG when
+// `block` is not a live block (never returned, or already freed); NULL is the
+// caller's to handle.
 void free_result(void* block);
 
 // An array of `count` T being filled in; freed on destruction unless

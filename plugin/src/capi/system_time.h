@@ -1,17 +1,14 @@
 // Windows times as a WIM's XML records them (FILETIME: 100 ns ticks since
-// 1601-01-01 UTC, split into HIGHPART and LOWPART hex strings) turned into
-// the SYSTEMTIME DISM's structures carry.
+// 1601-01-01 UTC) turned into the SYSTEMTIME DISM's structures carry.
 #pragma once
 
 #include <cstdint>
-#include <string>
 
 #include "dismapi.h"
 
 namespace dismake::capi {
 
-// "0x01D5C0A9", "0x8B2E6A00" → SYSTEMTIME (UTC). All zero when either part
-// is missing or not a number, or the time is before 1970.
-SYSTEMTIME system_time_from_filetime(const std::string& high_part, const std::string& low_part);
+// FILETIME → SYSTEMTIME (UTC). All zero for 0 or a time before 1970.
+SYSTEMTIME system_time_from_filetime(std::uint64_t filetime);
 
 }  // namespace dismake::capi

@@ -18,29 +18,36 @@ struct InfoArgs {
   bool as_json = false;
 };
 
+// The fields of DismImageInfo, under the names `dism /Get-ImageInfo` uses.
 json windows_json(const WindowsInfo& w) {
   return {{"architecture", w.architecture},
           {"edition", w.edition},
           {"installation_type", w.installation_type},
           {"product_type", w.product_type},
+          {"product_suite", w.product_suite},
           {"product_name", w.product_name},
           {"hal", w.hal},
           {"system_root", w.system_root},
           {"version", w.version()},
+          {"service_pack_build", w.sp_build},
+          {"service_pack_level", w.sp_level},
           {"languages", w.languages},
           {"default_language", w.default_language}};
 }
 
-json image_json(const ImageInfo& info) {
+json image_json(const ImageInfo& info, bool bootable) {
   json j = {{"index", info.index},
             {"name", info.name},
             {"description", info.description},
             {"display_name", info.display_name},
             {"display_description", info.display_description},
             {"flags", info.flags},
+            {"bootable", bootable},
             {"dir_count", info.dir_count},
             {"file_count", info.file_count},
-            {"total_bytes", info.total_bytes}};
+            {"total_bytes", info.total_bytes},
+            {"created", filetime_iso8601(info.created)},
+            {"modified", filetime_iso8601(info.modified)}};
   if (info.windows) j["windows"] = windows_json(*info.windows);
   return j;
 }
@@ -49,28 +56,45 @@ void print_field(const char* label, const std::string& value) {
   if (!value.empty()) std::printf("%s : %s\n", label, value.c_str());
 }
 
-void print_image(const ImageInfo& info) {
+// In `dism /Get-ImageInfo`'s order and labels (dates in ISO 8601, UTC).
+void print_windows(const WindowsInfo& w) {
+  print_field("Architecture", w.architecture);
+  std::printf("Hal : %s\n", w.hal.empty() ? "<undefined>" : w.hal.c_str());
+  std::printf("Version : %s\n", w.version().c_str());
+  std::printf("ServicePack Build : %u\nServicePack Level : %u\n", w.sp_build, w.sp_level);
+  print_field("Edition", w.edition);
+  print_field("Installation", w.installation_type);
+  print_field("ProductType", w.product_type);
+  print_field("ProductSuite", w.product_suite);
+  print_field("ProductName", w.product_name);
+  print_field("System Root", w.system_root);
+}
+
+void print_languages(const WindowsInfo& w) {
+  std::string languages;
+  for (const std::string& language : w.languages)
+    languages += "\n        " + language + (language == w.default_language ? " (Default)" : "");
+  print_field("Languages", languages);
+}
+
+void print_image(const ImageInfo& info, bool bootable) {
   std::printf("\nIndex : %d\n", info.index);
   print_field("Name", info.name);
   print_field("Description", info.description);
   print_field("Display name", info.display_name);
   print_field("Edition flags", info.flags);
-  std::printf("Size : %llu bytes\nDirectories : %llu\nFiles : %llu\n",
-              static_cast<unsigned long long>(info.total_bytes),
-              static_cast<unsigned long long>(info.dir_count),
+  std::printf("Size : %llu bytes\nWIM Bootable : %s\n",
+              static_cast<unsigned long long>(info.total_bytes), bootable ? "Yes" : "No");
+  if (info.windows) print_windows(*info.windows);
+  std::printf("Directories : %llu\nFiles : %llu\n", static_cast<unsigned long long>(info.dir_count),
               static_cast<unsigned long long>(info.file_count));
-  if (!info.windows) return;
-  const WindowsInfo& w = *info.windows;
-  print_field("Architecture", w.architecture);
-  print_field("Edition", w.edition);
-  print_field("Installation", w.installation_type);
-  print_field("ProductType", w.product_type);
-  print_field("ProductName", w.product_name);
-  std::printf("Version : %s\n", w.version().c_str());
-  std::string languages;
-  for (const std::string& language : w.languages)
-    languages += "\n        " + language + (language == w.default_language ? " (Default)" : "");
-  print_field("Languages", languages);
+  print_field("Created", filetime_iso8601(info.created));
+  print_field("Modified", filetime_iso8601(info.modified));
+  if (info.windows) print_languages(*info.windows);
+}
+
+bool is_boot_image(const WimInfo& wim, const ImageInfo& image) {
+  return wim.boot_index == static_cast<std::uint32_t>(image.index);
 }
 
 void run_info(const InfoArgs& args) {
@@ -91,7 +115,8 @@ void run_info(const InfoArgs& args) {
               {"compression", compression_name(wim_info.compression)},
               {"has_integrity_table", wim_info.has_integrity_table},
               {"images", json::array()}};
-    for (const ImageInfo& image : images) j["images"].push_back(image_json(image));
+    for (const ImageInfo& image : images)
+      j["images"].push_back(image_json(image, is_boot_image(wim_info, image)));
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
@@ -99,7 +124,7 @@ void run_info(const InfoArgs& args) {
       "Details for image : %s\n\nGUID : %s\nImages : %u\nBoot index : %u\nCompression : %s\n",
       wim.path().c_str(), wim_info.guid.c_str(), wim_info.image_count, wim_info.boot_index,
       compression_name(wim_info.compression));
-  for (const ImageInfo& image : images) print_image(image);
+  for (const ImageInfo& image : images) print_image(image, is_boot_image(wim_info, image));
 }
 }  // namespace
 

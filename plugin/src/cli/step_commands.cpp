@@ -91,6 +91,33 @@ void add_file_steps(CLI::App& app, Action& action) {
     cmd->add_option("to", *to, "Its new path")->required();
     on_run(cmd, action, args, [=] { return make_rename_path_op(*from, *to); });
   }
+  {
+    auto args = std::make_shared<StepArgs>();
+    auto path = std::make_shared<std::string>();
+    CLI::App* cmd =
+        add_step(app, "set-attributes", "Set or clear a file's attributes, as attrib", *args);
+    cmd->add_option("image-path", *path, "A file in the image")->required();
+    // The changes (+H -R ...) are read as extras: "-R" would be an option.
+    cmd->allow_extras();
+    cmd->footer("Changes: +X or -X, X one of R H S A I (e.g. +H +S -R), as attrib.");
+    on_run(cmd, action, args, [=] {
+      std::vector<std::string> changes;
+      for (const std::string& extra : cmd->remaining())
+        if (extra != "--") changes.push_back(extra);
+      return make_set_attributes_op(*path, changes);
+    });
+  }
+  {
+    auto args = std::make_shared<StepArgs>();
+    auto path = std::make_shared<std::string>();
+    auto like = std::make_shared<std::string>();
+    CLI::App* cmd =
+        add_step(app, "set-security", "Give a file the security descriptor of another", *args);
+    cmd->add_option("image-path", *path, "A file in the image")->required();
+    cmd->add_option("--like", *like, "A path of the base image whose descriptor it gets")
+        ->required();
+    on_run(cmd, action, args, [=] { return make_set_security_op(*path, *like); });
+  }
 }
 
 void add_registry_steps(CLI::App& app, Action& action) {

@@ -14,6 +14,7 @@
 
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/ops/hive_log_replay.h"
 
 namespace dismake {
 
@@ -138,9 +139,42 @@ Hive::Hive(const std::filesystem::path& path) : path_(path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw_open_error(path, errno);
   mode_ = st.st_mode & 07777;
+  if (hive_needs_log_replay(path)) {
+    open_replayed();
+    return;
+  }
   errno = 0;
   handle_ = hivex_open(path.c_str(), HIVEX_OPEN_WRITE);
   if (handle_ == nullptr) throw_open_error(path, errno ? errno : EINVAL);
+}
+
+// hivex opens only files: the replayed hive goes through a temporary file
+// (outside the image, so a killed step leaves nothing in it), which hivex
+// reads whole into memory when opening for writing.
+void Hive::open_replayed() {
+  ReplayedHive replayed = replay_hive_logs(path_);
+  std::filesystem::path tmp =
+      temporary_sibling(std::filesystem::temp_directory_path() / "dismake-replayed-hive");
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(replayed.bytes.data(), static_cast<std::streamsize>(replayed.bytes.size()));
+    if (!out.flush()) {
+      ::unlink(tmp.c_str());
+      throw_errno("write", tmp.string(), errno ? errno : EIO);
+    }
+  }
+  errno = 0;
+  handle_ = hivex_open(tmp.c_str(), HIVEX_OPEN_WRITE);
+  int err = errno ? errno : EINVAL;
+  ::unlink(tmp.c_str());
+  if (handle_ == nullptr) {
+    throw Error(hr::kRegistryCorrupt,
+                "registry hive '" + path_.string() + "' cannot be opened after replaying " +
+                    replayed.applied.front() + ": " + std::strerror(err),
+                "load the hive on Windows once (reg load, then reg unload) so that Windows "
+                "replays its logs, then capture the image again");
+  }
+  replayed_logs_ = existing_hive_logs(path_);
 }
 
 Hive::~Hive() {
@@ -370,6 +404,9 @@ bool Hive::save() {
     ::unlink(tmp.c_str());
     throw;
   }
+  // Only after the hive holds all the logs' data: stopped in between, the
+  // hive is clean, and Windows ignores the logs of a clean hive.
+  empty_hive_logs(replayed_logs_);
   modified_ = false;
   return true;
 }

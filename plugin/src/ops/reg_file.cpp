@@ -343,7 +343,11 @@ std::vector<std::string> apply_registry_operations(
   for (const RegistryOperation& op : operations) apply_one(hive_for(image_root, op, &open), op);
   std::vector<std::string> written;
   for (OpenHive& entry : open) {
-    if (entry.hive->save()) written.push_back(entry.spelled);
+    if (!entry.hive->save()) continue;
+    written.push_back(entry.spelled);
+    std::string dir = entry.spelled.substr(0, entry.spelled.rfind('/') + 1);
+    for (const fs::path& log : entry.hive->replayed_logs())
+      written.push_back(dir + log.filename().string());
   }
   return written;
 }

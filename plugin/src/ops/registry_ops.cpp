@@ -4,6 +4,7 @@
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
 #include "dismake/ops/hive.h"
+#include "dismake/ops/hive_log_replay.h"
 #include "dismake/ops/reg_file.h"
 #include "dismake/ops/registry_path.h"
 #include "dismake/ops/registry_value.h"
@@ -24,15 +25,34 @@ std::string existing_hive(const ServicedMount& mount, const std::string& hive_fi
   return resolved;
 }
 
+// Makes the hive file present in the tree, with its transaction logs when
+// it is dirty (Hive replays them).
+void materialize_hive(ServicedMount& mount, const std::string& hive_file) {
+  mount.materialize(hive_file);
+  if (!hive_needs_log_replay(mount.disk_path(hive_file))) return;
+  for (const std::string& log : hive_log_file_names(hive_file)) {
+    std::string resolved = mount.resolve(log);
+    if (mount.kind_of(resolved) == ImagePathKind::kFile) mount.materialize(resolved);
+  }
+}
+
+// The image paths of the hive and of the logs its save() emptied.
+std::vector<std::string> saved_hive_paths(const std::string& hive_file, const Hive& hive) {
+  std::vector<std::string> paths{hive_file};
+  std::string dir = hive_file.substr(0, hive_file.rfind('/') + 1);
+  for (const fs::path& log : hive.replayed_logs()) paths.push_back(dir + log.filename().string());
+  return paths;
+}
+
 // Runs `edit` on the hive of `key` and saves it.
 template <typename Edit>
 StepChanges edit_hive(ServicedMount& mount, const RegistryPath& key, Edit edit) {
   std::string hive_file = existing_hive(mount, key.hive_file, key.hive_name);
-  mount.materialize(hive_file);
+  materialize_hive(mount, hive_file);
   Hive hive(mount.disk_path(hive_file));
   edit(hive);
-  hive.save();
-  return StepChanges{{hive_file}, {}};
+  if (!hive.save()) return StepChanges{{hive_file}, {}};
+  return StepChanges{saved_hive_paths(hive_file, hive), {}};
 }
 
 class SetRegistryValueOp : public Op {
@@ -120,7 +140,10 @@ class ImportRegistryOp : public Op {
   }
   StepChanges apply(ServicedMount& mount) override {
     std::vector<RegistryOperation> ops = operations();
-    for (const std::string& hive : registry_hive_files(ops)) mount.materialize(mount.resolve(hive));
+    for (const std::string& hive : registry_hive_files(ops)) {
+      std::string resolved = mount.resolve(hive);
+      if (mount.kind_of(resolved) == ImagePathKind::kFile) materialize_hive(mount, resolved);
+    }
     StepChanges changes;
     for (const std::string& hive : apply_registry_operations(mount.paths().mount_dir, ops))
       changes.paths.push_back(mount.resolve(hive));

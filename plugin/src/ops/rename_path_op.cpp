@@ -36,7 +36,9 @@ class RenamePathOp : public Op {
     // hold: a lazy mount extracts only what the step touches.
     fs::create_directories(mount.disk_path(to).parent_path());
     fs::rename(mount.disk_path(from), mount.disk_path(to));
-    return StepChanges{{from, to}, {}};
+    // A move, not a delete and an add: `to` keeps what Windows keeps across
+    // a rename (security descriptor, attributes, streams, hard links).
+    return StepChanges{{from, to}, {}, {{from, to}}, {}};
   }
 
  private:

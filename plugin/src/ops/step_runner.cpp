@@ -81,7 +81,8 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
   StepOutcome outcome;
   // By hand (not a build), edits made in the tree become a step of their
   // own, as DISM users mix tools and verbs; a build refuses them.
-  if (options.session.empty() && !options.after) outcome.hand_edits = mount.record_hand_edits();
+  if (options.session.empty() && !options.after)
+    outcome.hand_edits = mount.record_untracked_changes();
   require_clean(mount);
 
   std::string parent = parent_state(mount, options);

@@ -280,14 +280,16 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     require_clean(mount);
   }
   result.changes = mount.untracked_changes();
-  std::vector<UpdateCommand> commands = mount.commit_commands(/*include_untracked=*/!options.state);
-  result.commands = commands.size();
+  // A mount used by hand: its edits become a step, and so part of the state.
+  if (!options.state) mount.record_untracked_changes();
+  CommitPlan plan = mount.commit_plan();
+  result.commands = plan.size();
   bool in_place = result.output == record.wim_path;
-  if (in_place && commands.empty() && mount.delta().properties().empty() && !options.compression &&
+  if (in_place && plan.empty() && mount.delta().properties().empty() && !options.compression &&
       !options.write.check_integrity && !options.write.solid && !options.boot_index)
     return result;
 
-  write_wim_output({record.wim_path, record.image_index, std::move(commands),
+  write_wim_output({record.wim_path, record.image_index, std::move(plan), paths.scratch_dir(),
                     mount.delta().properties(), result.output, options.compression, options.write,
                     options.progress, options.boot_index});
   result.written = true;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <set>
 
 #include "dismake/base/case_fold.h"
@@ -128,6 +129,60 @@ TreeChanges ServicedMount::untracked_changes() const {
   return changes;
 }
 
+// The tree scan lists a new directory as itself. In a lazy mount it may be
+// a directory of the state that was never extracted (made again by hand to
+// put a file in it): then its contents are what changed, each listed here.
+std::vector<std::string> ServicedMount::with_unextracted_contents(
+    const std::vector<std::string>& paths) const {
+  std::vector<std::string> out;
+  std::function<void(const std::string&)> add = [&](const std::string& path) {
+    out.push_back(path);
+    std::error_code ec;
+    if (!fs::is_directory(fs::symlink_status(disk_path(path), ec)) ||
+        impl_->index.find(path) != nullptr || kind_of(path) != ImagePathKind::kDirectory)
+      return;
+    for (const auto& child : fs::directory_iterator(disk_path(path))) {
+      std::string name = join_image_path(path, child.path().filename().string());
+      if (impl_->index.find(name) == nullptr) add(name);
+    }
+  };
+  for (const std::string& path : paths) add(path);
+  return out;
+}
+
+std::vector<std::string> ServicedMount::record_untracked_changes() {
+  TreeChanges changes = untracked_changes();
+  std::vector<std::string> paths;
+  for (const auto* list : {&changes.added, &changes.modified, &changes.deleted, &changes.retyped})
+    paths.insert(paths.end(), list->begin(), list->end());
+  if (paths.empty()) return paths;
+  std::sort(paths.begin(), paths.end());
+  // The key of this state: its parent, and what the edited paths now hold.
+  Sha256 key;
+  key.add(impl_->state.current_key).add("edits by hand");
+  for (const std::string& path : paths) {
+    fs::path disk = disk_path(path);
+    std::error_code ec;
+    fs::file_status status = fs::symlink_status(disk, ec);
+    key.add(path);
+    if (fs::is_symlink(status)) {
+      key.add("link:" + fs::read_symlink(disk).string());
+    } else if (fs::is_regular_file(status)) {
+      key.add(sha256_file_hex(disk));
+    } else {
+      key.add(fs::exists(status) ? "dir" : "deleted");
+    }
+  }
+  std::string parent = impl_->state.current_key;
+  nlohmann::json spec = {{"op", "edits by hand"}, {"args", {{"paths", paths}}}};
+  // No write-ahead: rolling back would delete the edits. `mv` in the tree is
+  // a rename: the moved files keep their metadata.
+  finish_step(key.hex(), parent, spec,
+              StepChanges{with_unextracted_contents(paths), {}, changes.moves, {}});
+  log_event({{"event", "step"}, {"op", "edits by hand"}, {"key", key.hex()}});
+  return paths;
+}
+
 bool ServicedMount::has_interrupted_step() const { return !impl_->state.pending_key.empty(); }
 
 void ServicedMount::roll_back_interrupted_step() {
@@ -195,15 +250,19 @@ void ServicedMount::finish_step(const std::string& key, const std::string& paren
   std::vector<std::string> paths = changes.paths;
   std::sort(paths.begin(), paths.end());
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+  m.step_moves = changes.moves;
   for (const std::string& path : paths) m.record_path(d, path);
+  m.step_moves.clear();
+  for (const auto& [path, change] : changes.metadata) m.apply_metadata(d, path, change);
   for (const auto& [name, value] : changes.properties) d.set_property(name, value);
   m.blobs.sync();  // the state names these blobs: they must outlive a crash
   m.catalog.save({key, parent, spec, d});
   m.delta = std::move(d);
   m.state.current_key = key;
+  bool written_ahead = !m.state.pending_key.empty();
   m.state.pending_key.clear();
   m.state.pending_parent.clear();
-  m.save();
+  m.save(/*state_first=*/!written_ahead);
 }
 
 void ServicedMount::rebase_on_committed() {

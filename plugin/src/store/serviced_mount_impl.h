@@ -1,6 +1,6 @@
 // Private to the store: the state a ServicedMount holds, shared by the files
 // that implement it (serviced_mount.cpp, tree_restore.cpp,
-// step_recording.cpp, commit_commands.cpp).
+// step_recording.cpp, mount_commit_plan.cpp).
 #pragma once
 
 #include <optional>
@@ -40,7 +40,11 @@ struct ServicedMount::Impl {
     return *base_listing;
   }
 
-  void save() {
+  // The index first when a step was written ahead (killed in between, the
+  // step is rolled back); the state first otherwise (hand edits, which a
+  // rollback would destroy: killed in between, they look untracked again).
+  void save(bool state_first = false) {
+    if (state_first) state.save(paths.state_file());
     index.save(paths.index_file());
     state.save(paths.state_file());
   }
@@ -91,8 +95,14 @@ struct ServicedMount::Impl {
   // reported on their own).
   void record_directory(StateDelta& d, const std::string& path);
   void make_ancestors_directories(StateDelta& d, const std::string& path);
-  // A path the tree scan reported as changed by hand, into `d` and the index.
-  void record_hand_edit(StateDelta& d, const std::string& path);
+  // Windows metadata (step_recording.cpp): where a recorded entry's comes from.
+  std::vector<std::pair<std::string, std::string>> step_moves;  // of the step being recorded
+  std::string moved_from(const std::string& path) const;
+  std::string origin_in(const StateDelta& d, const std::string& path) const;
+  bool is_base_file_in(const StateDelta& d, const std::string& path) const;
+  void carry_metadata(const StateDelta& d, const std::string& path, DeltaEntry& entry) const;
+  void rewrite_other_links(StateDelta& d, const std::string& path, const DeltaEntry& entry);
+  void apply_metadata(StateDelta& d, const std::string& path, const MetadataChange& change);
 };
 
 }  // namespace dismake

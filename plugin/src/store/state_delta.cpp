@@ -31,7 +31,16 @@ DeltaEntry::Kind kind_from(const std::string& name) {
 
 bool DeltaEntry::operator==(const DeltaEntry& other) const {
   return kind == other.kind && blob == other.blob && size == other.size &&
-         symlink_target == other.symlink_target && replaces_base == other.replaces_base;
+         symlink_target == other.symlink_target && replaces_base == other.replaces_base &&
+         origin == other.origin && attributes_set == other.attributes_set &&
+         attributes_clear == other.attributes_clear && security_from == other.security_from;
+}
+
+void DeltaEntry::keep_metadata_of(const DeltaEntry& other) {
+  origin = other.origin;
+  attributes_set = other.attributes_set;
+  attributes_clear = other.attributes_clear;
+  security_from = other.security_from;
 }
 
 const DeltaEntry* StateDelta::find(const std::string& path) const {
@@ -71,6 +80,10 @@ json StateDelta::to_json() const {
     }
     if (e.kind == DeltaEntry::Kind::kSymlink) j["target"] = e.symlink_target;
     if (e.replaces_base) j["replaces_base"] = true;
+    if (!e.origin.empty()) j["origin"] = e.origin;
+    if (e.attributes_set != 0) j["attributes_set"] = e.attributes_set;
+    if (e.attributes_clear != 0) j["attributes_clear"] = e.attributes_clear;
+    if (!e.security_from.empty()) j["security_from"] = e.security_from;
     entries[path] = std::move(j);
   }
   return {{"entries", std::move(entries)}, {"properties", properties_}};
@@ -86,6 +99,10 @@ StateDelta StateDelta::from_json(const json& j) {
     entry.size = e.value("size", std::uint64_t{0});
     entry.symlink_target = e.value("target", "");
     entry.replaces_base = e.value("replaces_base", false);
+    entry.origin = e.value("origin", "");
+    entry.attributes_set = e.value("attributes_set", std::uint32_t{0});
+    entry.attributes_clear = e.value("attributes_clear", std::uint32_t{0});
+    entry.security_from = e.value("security_from", "");
     delta.entries_.emplace(path, std::move(entry));
   }
   delta.properties_ = j.at("properties").get<std::map<std::string, std::string>>();

@@ -1,9 +1,8 @@
 // Recording what a step wrote: each changed path, as it is on disk, becomes
 // a delta entry (files go to the blob store) and a fresh index entry.
 #include <algorithm>
-#include <set>
 
-#include "dismake/base/digest.h"
+#include "dismake/base/files.h"
 #include "serviced_mount_impl.h"
 
 namespace dismake {
@@ -29,9 +28,77 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
   } else {
     StoredBlob blob = blobs.put(disk(path));
     DeltaEntry entry{DeltaEntry::Kind::kFile, blob.sha256, blob.sha1, blob.size};
+    carry_metadata(d, path, entry);
+    bool base_file_rewritten = entry.origin.empty() && is_base_file_in(d, path);
     d.set(path, entry);
     index.forget(path);
     index.record(paths.mount_dir, path, blob.sha1);
+    if (base_file_rewritten) rewrite_other_links(d, path, entry);
+  }
+}
+
+// What the state before the step says of the moved path a step's move put
+// at `path` ("" when `path` was not moved).
+std::string ServicedMount::Impl::moved_from(const std::string& path) const {
+  for (const auto& [from, to] : step_moves) {
+    if (path == to) return from;
+    if (path.size() > to.size() && path.compare(0, to.size(), to) == 0 && path[to.size()] == '/')
+      return from + path.substr(to.size());
+  }
+  return "";
+}
+
+// The base path whose Windows metadata the entry at `path` of `d` carries.
+std::string ServicedMount::Impl::origin_in(const StateDelta& d, const std::string& path) const {
+  const DeltaEntry* e = d.find(path);
+  if (e != nullptr && !e->origin.empty()) return e->origin;
+  return is_base_file_in(d, path) || want_in(d, listing(), path).source == Want::Source::kBase
+             ? path
+             : "";
+}
+
+// True when `path` in `d` is the base's own file (its content maybe new).
+bool ServicedMount::Impl::is_base_file_in(const StateDelta& d, const std::string& path) const {
+  const BaseEntry* b = listing().find(path);
+  if (b == nullptr || b->is_directory || b->is_reparse_point) return false;
+  if (base_hidden_by_ancestor(d, path)) return false;
+  const DeltaEntry* e = d.find(path);
+  return e == nullptr || (e->kind == DeltaEntry::Kind::kFile && e->origin.empty());
+}
+
+// A new entry keeps the metadata the path had (an earlier step's attributes
+// or descriptor); a moved one that of where it came from.
+void ServicedMount::Impl::carry_metadata(const StateDelta& d, const std::string& path,
+                                         DeltaEntry& entry) const {
+  std::string from = moved_from(path);
+  if (from.empty()) {
+    if (const DeltaEntry* old = d.find(path); old != nullptr && old->kind == entry.kind)
+      entry.keep_metadata_of(*old);
+    return;
+  }
+  // Moves are resolved against the state before the step (`delta`).
+  if (const DeltaEntry* old = delta.find(from); old != nullptr && old->kind == entry.kind)
+    entry.keep_metadata_of(*old);
+  entry.origin = origin_in(delta, from);
+}
+
+// Writing a file on Windows writes the one file all its names share: the
+// base's other names of `path` that still hold the base's content get the
+// new content too, and stay one file in the output (commit_plan.h).
+void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& path,
+                                              const DeltaEntry& entry) {
+  if (entry.sha1 == listing().find(path)->sha1) return;
+  for (const std::string& other : listing().other_links(path)) {
+    if (want_in(d, listing(), other).source != Want::Source::kBase) continue;
+    make_parents(other);
+    fs::path copy = temporary_sibling(disk(other));
+    copy_file_durable(disk(path), copy, /*durable=*/false);
+    fs::rename(copy, disk(other));
+    DeltaEntry linked = entry;
+    linked.keep_metadata_of(DeltaEntry{});
+    d.set(other, linked);
+    index.forget(other);
+    index.record(paths.mount_dir, other, entry.sha1);
   }
 }
 
@@ -44,6 +111,7 @@ void ServicedMount::Impl::record_directory(StateDelta& d, const std::string& pat
   if (before.kind() == ImagePathKind::kDirectory) return;
   DeltaEntry entry{DeltaEntry::Kind::kDirectory};
   entry.replaces_base = listing().find(path) != nullptr;
+  carry_metadata(d, path, entry);
   d.set(path, entry);
   std::vector<std::string> children;
   for (const auto& child : fs::directory_iterator(disk(path)))
@@ -64,52 +132,24 @@ void ServicedMount::Impl::make_ancestors_directories(StateDelta& d, const std::s
   }
 }
 
-// The tree scan lists a new directory as itself; in a lazy mount it may be
-// a base directory that was simply never extracted, whose new contents are
-// what changed.
-void ServicedMount::Impl::record_hand_edit(StateDelta& d, const std::string& path) {
-  std::error_code ec;
-  bool on_disk_dir = fs::is_directory(fs::symlink_status(disk(path), ec));
-  if (!on_disk_dir || index.find(path) != nullptr ||
-      want_in(d, listing(), path).kind() != ImagePathKind::kDirectory) {
-    record_path(d, path);
-    return;
-  }
-  make_ancestors_directories(d, path);
-  index.record(paths.mount_dir, path, "");
-  std::vector<std::string> children;
-  for (const auto& child : fs::directory_iterator(disk(path)))
-    children.push_back(join_image_path(path, child.path().filename().string()));
-  std::sort(children.begin(), children.end());
-  for (const std::string& child : children)
-    if (index.find(child) == nullptr) record_hand_edit(d, child);
-}
+}  // namespace dismake
 
-std::vector<std::string> ServicedMount::record_hand_edits() {
-  Impl& m = *impl_;
-  TreeChanges changes = untracked_changes();
-  std::set<std::string> touched;
-  for (const auto* list : {&changes.added, &changes.modified, &changes.deleted, &changes.retyped})
-    touched.insert(list->begin(), list->end());
-  std::vector<std::string> paths(touched.begin(), touched.end());
-  if (paths.empty()) return paths;
+namespace dismake {
 
-  StateDelta d = m.delta;
-  for (const std::string& path : paths) m.record_hand_edit(d, path);
-  std::string parent = m.state.current_key;
-  nlohmann::json spec = {{"op", "edits by hand"}, {"args", {{"paths", paths}}}};
-  std::string key = Sha256().add("edits by hand").add(parent).add(d.to_json().dump()).hex();
-  m.blobs.sync();  // the state names these blobs: they must outlive a crash
-  m.catalog.save({key, parent, spec, d});
-  m.delta = std::move(d);
-  m.state.current_key = key;
-  // The state before the index: killed in between, the edits are recorded
-  // and merely look untracked again (recording them twice changes nothing);
-  // the other order would hide them from the state and from the scan.
-  m.state.save(m.paths.state_file());
-  m.index.save(m.paths.index_file());
-  log_event({{"event", "step"}, {"op", "edits by hand"}, {"key", key}, {"paths", paths}});
-  return paths;
+// Attribute bits and descriptors a step gave `path` (a file it recorded),
+// on top of what earlier steps gave it.
+void ServicedMount::Impl::apply_metadata(StateDelta& d, const std::string& path,
+                                         const MetadataChange& change) {
+  const DeltaEntry* found = d.find(path);
+  if (found == nullptr || found->kind != DeltaEntry::Kind::kFile)
+    throw Error(hr::kInvalidArg, "'" + path + "' is not a file of the image",
+                "attributes and security descriptors are set on files");
+  DeltaEntry entry = *found;
+  entry.attributes_set = (entry.attributes_set & ~change.attributes_clear) | change.attributes_set;
+  entry.attributes_clear =
+      (entry.attributes_clear & ~change.attributes_set) | change.attributes_clear;
+  if (!change.security_from.empty()) entry.security_from = change.security_from;
+  d.set(path, entry);
 }
 
 }  // namespace dismake

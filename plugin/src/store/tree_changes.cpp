@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "dismake/base/digest.h"
@@ -49,6 +50,7 @@ class Scanner {
   TreeChanges run() {
     scan_directory(root_, "");
     collect_deleted();
+    collect_moves();
     return std::move(changes_);
   }
 
@@ -73,6 +75,7 @@ class Scanner {
     auto found = index_.entries().find(rel);
     if (found == index_.entries().end()) {
       changes_.added.push_back(rel);  // a new directory is added whole
+      added_stat_.emplace(rel, st);
       return;
     }
     seen_.insert(rel);
@@ -125,8 +128,25 @@ class Scanner {
     }
   }
 
+  // A rename keeps the inode and the modification time; a new file that
+  // reuses a deleted one's inode number would have to match both.
+  void collect_moves() {
+    for (const std::string& from : changes_.deleted) {
+      const IndexEntry& was = index_.entries().at(from);
+      for (const auto& [to, st] : added_stat_) {
+        if (st.st_ino != was.inode || ns(st.st_mtim) != was.mtime_ns || kind_of(st) != was.kind ||
+            (was.kind == IndexEntry::Kind::kFile &&
+             static_cast<std::uint64_t>(st.st_size) != was.size))
+          continue;
+        changes_.moves.emplace_back(from, to);
+        break;
+      }
+    }
+  }
+
   const fs::path& root_;
   const TreeIndex& index_;
+  std::map<std::string, struct stat> added_stat_;
   std::set<std::string> seen_;
   TreeChanges changes_;
 };
@@ -135,23 +155,6 @@ class Scanner {
 
 TreeChanges find_changes(const fs::path& root, const TreeIndex& index) {
   return Scanner(root, index).run();
-}
-
-std::vector<UpdateCommand> update_commands(const fs::path& root, const TreeChanges& changes) {
-  std::vector<std::string> removals = changes.deleted;
-  removals.insert(removals.end(), changes.retyped.begin(), changes.retyped.end());
-  std::sort(removals.begin(), removals.end());
-
-  std::vector<std::string> additions = changes.added;
-  additions.insert(additions.end(), changes.modified.begin(), changes.modified.end());
-  additions.insert(additions.end(), changes.retyped.begin(), changes.retyped.end());
-  std::sort(additions.begin(), additions.end());
-
-  std::vector<UpdateCommand> commands;
-  for (const std::string& path : removals) commands.push_back(UpdateCommand::remove(path));
-  for (const std::string& path : additions)
-    commands.push_back(UpdateCommand::add((root / path).string(), path));
-  return commands;
 }
 
 }  // namespace dismake

@@ -38,6 +38,25 @@ class TemporaryFile {
   fs::path path_;
 };
 
+// An emptied directory for one write's staged files, removed afterwards.
+class StagingDirectory {
+ public:
+  explicit StagingDirectory(fs::path path) : path_(std::move(path)) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~StagingDirectory() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  StagingDirectory(const StagingDirectory&) = delete;
+  StagingDirectory& operator=(const StagingDirectory&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
 bool process_alive(long pid) {
   return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
 }
@@ -70,49 +89,13 @@ std::int64_t reproducible_time(std::int64_t fallback) {
 
 namespace {
 
-// wimlib takes an added file's times from the file on disk: pin them.
-// Children first: listing a directory moves its own access time.
-void pin_times(const fs::path& source, std::int64_t when) {
-  struct timespec times[2] = {{static_cast<time_t>(when), 0}, {static_cast<time_t>(when), 0}};
-  std::error_code ec;
-  if (fs::is_directory(fs::symlink_status(source, ec))) {
-    std::vector<fs::path> children;
-    for (const auto& entry : fs::directory_iterator(source, ec)) children.push_back(entry.path());
-    for (const fs::path& child : children) pin_times(child, when);
-  }
-  ::utimensat(AT_FDCWD, source.c_str(), times, AT_SYMLINK_NOFOLLOW);
-}
-
-// What the output will hold, as a digest: the source image, the commands
-// with the content of what they add, the properties and the write options.
+// What the output will hold, as a digest: the source image, the plan (with
+// the content hashes of what it writes), the properties and the options.
 std::string content_digest(const WimOutputRequest& request, const std::string& source_guid,
                            std::int64_t when) {
   Sha256 digest;
   digest.add(source_guid).add(std::to_string(request.image)).add(std::to_string(when));
-  for (const UpdateCommand& command : request.commands) {
-    digest.add(std::to_string(static_cast<int>(command.kind))).add(command.target);
-    if (command.kind != UpdateCommand::Kind::kAdd) {
-      digest.add(command.source);
-      continue;
-    }
-    std::error_code ec;
-    fs::path source = command.source;
-    std::vector<fs::path> files{source};
-    if (fs::is_directory(fs::symlink_status(source, ec)))
-      for (auto it = fs::recursive_directory_iterator(source, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        files.push_back(it->path());
-    std::sort(files.begin() + 1, files.end());
-    for (const fs::path& file : files) {
-      fs::file_status status = fs::symlink_status(file, ec);
-      digest.add(fs::relative(file, source).string());
-      if (fs::is_symlink(status)) {
-        digest.add("link:" + fs::read_symlink(file).string());
-      } else if (fs::is_regular_file(status)) {
-        digest.add(sha256_file_hex(file));
-      }
-    }
-  }
+  digest.add(request.plan.digest());
   for (const auto& [name, value] : request.properties) digest.add(name).add(value);
   digest.add(request.compression ? compression_name(*request.compression) : "same");
   digest.add(request.write.solid ? "solid" : "").add(request.write.check_integrity ? "check" : "");
@@ -143,11 +126,10 @@ void write_wim_output(const WimOutputRequest& request) {
   WimFile wim = WimFile::open(copy.path(), /*writable=*/true);
   std::int64_t when = reproducible_time(wim.image_modification_time(request.image));
   std::string guid = content_digest(request, wim.info().guid, when);
-  // After the digest read them: reading may move the access time.
-  for (const UpdateCommand& command : request.commands)
-    if (command.kind == UpdateCommand::Kind::kAdd) pin_times(command.source, when);
   if (request.boot_index) wim.set_boot_index(*request.boot_index);
-  wim.update_image(request.image, request.commands);
+  // wimlib reads staged files when it writes: they stay until the end.
+  StagingDirectory staging(request.staging_dir);
+  apply_commit_plan(wim, request.image, request.plan, staging.path(), when);
   for (const auto& [name, value] : request.properties) wim.set_property(request.image, name, value);
   wim.set_image_times(request.image, when);
 

@@ -1,12 +1,33 @@
 #include "dismake/wim/image_info.h"
 
 #include <cstdlib>
+#include <ctime>
 
 namespace dismake {
 
 namespace {
 std::uint64_t number(const std::string& text) {
   return text.empty() ? 0 : std::strtoull(text.c_str(), nullptr, 10);
+}
+
+constexpr std::uint64_t kTicksPerSecond = 10'000'000;
+constexpr std::uint64_t kSeconds1601To1970 = 11'644'473'600;
+
+// "0x01D5C0A9" (wimlib writes hex; decimal is read too); nothing when absent
+// or not a 32-bit number.
+std::optional<std::uint32_t> filetime_part(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  unsigned long long value = std::strtoull(text.c_str(), &end, 0);
+  if (*end != '\0' || value > UINT32_MAX) return std::nullopt;
+  return static_cast<std::uint32_t>(value);
+}
+
+std::uint64_t xml_filetime(const WimFile& wim, int image, const std::string& element) {
+  auto high = filetime_part(wim.property(image, element + "/HIGHPART"));
+  auto low = filetime_part(wim.property(image, element + "/LOWPART"));
+  if (!high || !low) return 0;
+  return (std::uint64_t{*high} << 32) | *low;
 }
 
 std::string architecture_name(const std::string& raw) {
@@ -28,6 +49,7 @@ std::optional<WindowsInfo> read_windows(const WimFile& wim, int image) {
   w.installation_type = get("INSTALLATIONTYPE");
   w.product_type = get("PRODUCTTYPE");
   w.product_name = get("PRODUCTNAME");
+  w.product_suite = get("PRODUCTSUITE");
   w.hal = get("HAL");
   w.system_root = get("SYSTEMROOT");
   w.major = static_cast<std::uint32_t>(number(get("VERSION/MAJOR")));
@@ -63,8 +85,20 @@ ImageInfo read_image_info(const WimFile& wim, int image) {
   info.dir_count = number(wim.property(image, "DIRCOUNT"));
   info.file_count = number(wim.property(image, "FILECOUNT"));
   info.total_bytes = number(wim.property(image, "TOTALBYTES"));
+  info.created = xml_filetime(wim, image, "CREATIONTIME");
+  info.modified = xml_filetime(wim, image, "LASTMODIFICATIONTIME");
   info.windows = read_windows(wim, image);
   return info;
+}
+
+std::string filetime_iso8601(std::uint64_t filetime) {
+  if (filetime / kTicksPerSecond < kSeconds1601To1970) return "";
+  std::time_t seconds = static_cast<std::time_t>(filetime / kTicksPerSecond - kSeconds1601To1970);
+  std::tm utc{};
+  if (!gmtime_r(&seconds, &utc)) return "";
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
 }
 
 }  // namespace dismake

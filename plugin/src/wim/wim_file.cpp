@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "dismake/base/error.h"
 #include "wim_error.h"
@@ -161,6 +162,9 @@ class WimlibCommands {
         out.op = WIMLIB_UPDATE_OP_ADD;
         out.add.fs_source_path = keep(command.source);
         out.add.wim_target_path = keep(command.target);
+        if (command.from_ntfs_volume)
+          out.add.add_flags =
+              WIMLIB_ADD_FLAG_NTFS | (command.with_security ? 0 : WIMLIB_ADD_FLAG_NO_ACLS);
         break;
       case UpdateCommand::Kind::kDelete:
         out.op = WIMLIB_UPDATE_OP_DELETE;
@@ -361,6 +365,46 @@ void WimFile::extract_paths(int image, const std::filesystem::path& target,
   check_wimlib(wimlib_extract_paths(wim_, image, target.c_str(), raw.data(), raw.size(),
                                     WIMLIB_EXTRACT_FLAG_REPLACE_INVALID_FILENAMES),
                "extract from", path_.string());
+}
+
+void WimFile::extract_only_to_ntfs(int image, const std::filesystem::path& volume,
+                                   const std::vector<std::string>& paths) {
+  // wimlib's NTFS writer takes one tree at a time: prune the image in memory
+  // down to `paths` and their directories, then extract it whole.
+  std::set<std::string> keep;
+  for (const std::string& path : paths)
+    for (size_t slash = 0; slash != std::string::npos; slash = path.find('/', slash + 1))
+      keep.insert(path.substr(0, slash == 0 ? path.find('/') : slash));
+  for (const std::string& path : paths) keep.insert(path);
+  std::vector<UpdateCommand> prune;
+  std::set<std::string> pruned;
+  for_each_entry(image, [&](const WimEntry& entry) {
+    if (entry.path.empty() || keep.count(entry.path) != 0) return;
+    size_t slash = entry.path.rfind('/');
+    std::string parent = slash == std::string::npos ? "" : entry.path.substr(0, slash);
+    if (pruned.count(parent) != 0 || (!parent.empty() && keep.count(parent) == 0)) {
+      pruned.insert(entry.path);
+      return;
+    }
+    pruned.insert(entry.path);
+    prune.push_back(UpdateCommand::remove(entry.path));
+  });
+  update_image(image, prune);
+  check_wimlib(wimlib_extract_image(wim_, image, volume.c_str(), WIMLIB_EXTRACT_FLAG_NTFS),
+               "extract into an NTFS volume from", path_.string());
+}
+
+std::string WimFile::security_descriptor(int image, const std::string& image_path) const {
+  std::string descriptor;
+  auto callback = [](const wimlib_dir_entry* dentry, void* out) -> int {
+    if (dentry->security_descriptor != nullptr)
+      static_cast<std::string*>(out)->assign(dentry->security_descriptor,
+                                             dentry->security_descriptor_size);
+    return 0;
+  };
+  check_wimlib(wimlib_iterate_dir_tree(wim_, image, image_path.c_str(), 0, callback, &descriptor),
+               "read the security descriptor of '" + image_path + "' in", path_.string());
+  return descriptor;
 }
 
 void WimFile::update_image(int image, const std::vector<UpdateCommand>& commands) {

@@ -37,6 +37,14 @@ UpdateCommand UpdateCommand::add(std::string from_disk, std::string to_image) {
   return UpdateCommand{Kind::kAdd, std::move(from_disk), std::move(to_image)};
 }
 
+UpdateCommand UpdateCommand::add_ntfs_volume(std::string volume, std::string to_image,
+                                             bool with_security) {
+  UpdateCommand command = add(std::move(volume), std::move(to_image));
+  command.from_ntfs_volume = true;
+  command.with_security = with_security;
+  return command;
+}
+
 UpdateCommand UpdateCommand::remove(std::string image_path) {
   return UpdateCommand{Kind::kDelete, "", std::move(image_path)};
 }

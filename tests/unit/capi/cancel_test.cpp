@@ -1,6 +1,7 @@
 // The cancel event (DismakeCreateCancelEvent, standing in for a Win32
 // event): a cancelled operation returns ERROR_REQUEST_ABORTED and leaves
 // everything as it was, so the mount stays valid and a commit works after.
+#include <cstdint>
 #include <fstream>
 #include <iterator>
 
@@ -105,6 +106,41 @@ TEST_F(CapiTest, AHandleThatIsNoCancelEventIsRefused) {
             DismMountImage(wide(fixture("single.wim")).c_str(), wide(mount_dir).c_str(), 1, nullptr,
                            DismImageIndex, 0, not_an_event, nullptr, nullptr));
   EXPECT_FALSE(fs::exists(mount_dir));
+}
+
+// A Win32 event handle is a small integer: it must be refused, not read.
+TEST_F(CapiTest, AWin32ShapedHandleIsRefusedWithoutBeingRead) {
+  fs::path wim = copy_fixture("single.wim");
+  fs::path mount_dir = mount(wim);
+  DismSession session = open_session(mount_dir);
+  for (std::uintptr_t value : {std::uintptr_t{4}, std::uintptr_t{0x1a4}, ~std::uintptr_t{0}}) {
+    HANDLE handle = reinterpret_cast<HANDLE>(value);
+    SCOPED_TRACE(value);
+    EXPECT_EQ(E_INVALIDARG, DismCommitImage(session, 0, handle, nullptr, nullptr));
+    EXPECT_NE(std::string::npos, last_error_message().find("DismakeCreateCancelEvent"));
+    DismImageHealthState health = DismImageNonRepairable;
+    EXPECT_EQ(E_INVALIDARG,
+              DismCheckImageHealth(session, FALSE, handle, nullptr, nullptr, &health));
+    DismakeSetCancelEvent(handle);  // ignored, as CloseHandle of a stale handle fails
+    DismakeCloseCancelEvent(handle);
+  }
+  EXPECT_EQ(S_OK, DismCloseSession(session));
+  EXPECT_EQ(E_INVALIDARG, DismUnmountImage(wide(mount_dir).c_str(), DISM_DISCARD_IMAGE,
+                                           reinterpret_cast<HANDLE>(8), nullptr, nullptr));
+  EXPECT_EQ(S_OK, DismUnmountImage(wide(mount_dir).c_str(), DISM_DISCARD_IMAGE, nullptr, nullptr,
+                                   nullptr));
+}
+
+TEST_F(CapiTest, AClosedCancelEventIsRefused) {
+  HANDLE event = DismakeCreateCancelEvent();
+  ASSERT_NE(nullptr, event);
+  DismakeCloseCancelEvent(event);
+  fs::path mount_dir = dir() / "mount";
+  EXPECT_EQ(E_INVALIDARG,
+            DismMountImage(wide(fixture("single.wim")).c_str(), wide(mount_dir).c_str(), 1, nullptr,
+                           DismImageIndex, 0, event, nullptr, nullptr));
+  EXPECT_FALSE(fs::exists(mount_dir));
+  DismakeCloseCancelEvent(event);  // a second close is harmless
 }
 
 // DISM's progress: scaled to UINT, and the last report says "done".

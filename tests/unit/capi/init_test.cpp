@@ -29,6 +29,7 @@ TEST_F(Uninitialized, EveryCallBeforeInitializeFailsWithNotInitialized) {
   EXPECT_EQ(kNotInitialized,
             DismUnmountImage(wide(dir()).c_str(), DISM_DISCARD_IMAGE, nullptr, nullptr, nullptr));
   EXPECT_EQ(kNotInitialized, DismCommitImage(1, 0, nullptr, nullptr, nullptr));
+  EXPECT_EQ(kNotInitialized, DismApplyUnattend(1, L"/unattend.xml", FALSE));
   EXPECT_EQ(kNotInitialized, DismRemountImage(wide(dir()).c_str()));
   EXPECT_EQ(kNotInitialized, DismCleanupMountpoints());
   DismString* message = nullptr;

@@ -1,6 +1,8 @@
 // DismOpenSession / DismCloseSession on one thread: what a session may be
 // opened on, the handles, and the record that makes it visible to other
 // processes.
+#include <fstream>
+
 #include "capi_test_support.h"
 
 namespace capi_test {
@@ -53,13 +55,35 @@ TEST_F(CapiTest, OpenRefusesWhatIsNoImageDirectory) {
   DismSession session = DISM_SESSION_DEFAULT;
   EXPECT_EQ(HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND),
             DismOpenSession(wide(dir() / "missing").c_str(), nullptr, nullptr, &session));
-  EXPECT_EQ(HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND),
+  EXPECT_EQ(HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND),
             DismOpenSession(wide(fixture("tree")).c_str(), L"NoSuchDir", nullptr, &session));
   EXPECT_EQ(E_INVALIDARG, DismOpenSession(wide(fixture("tree")).c_str(), nullptr, L"C:", &session));
   EXPECT_EQ(E_INVALIDARG, DismOpenSession(nullptr, nullptr, nullptr, &session));
   EXPECT_EQ(E_INVALIDARG,
             DismOpenSession(wide(fixture("tree")).c_str(), nullptr, nullptr, nullptr));
   EXPECT_EQ(DISM_SESSION_DEFAULT, session);
+}
+
+// DISM: "Unable to access the image" (error 2) for a directory that holds
+// no Windows directory.
+TEST_F(CapiTest, OpenRefusesADirectoryThatIsNoWindowsImage) {
+  DismSession session = DISM_SESSION_DEFAULT;
+  fs::path empty = dir() / "empty";
+  fs::create_directories(empty / "Users");
+  EXPECT_EQ(HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND),
+            DismOpenSession(wide(empty).c_str(), nullptr, nullptr, &session));
+  EXPECT_NE(std::string::npos, last_error_message().find("is not a Windows image"));
+  EXPECT_EQ(DISM_SESSION_DEFAULT, session);
+  // A file named Windows is no Windows directory.
+  std::ofstream(empty / "Windows") << "x";
+  EXPECT_EQ(HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND),
+            DismOpenSession(wide(empty).c_str(), nullptr, nullptr, &session));
+  // Matched as Windows matches it: any case.
+  fs::path applied = dir() / "applied";
+  fs::create_directories(applied / "WINDOWS" / "System32");
+  EXPECT_EQ(S_OK, DismOpenSession(wide(applied).c_str(), nullptr, nullptr, &session))
+      << last_error_message();
+  EXPECT_EQ(S_OK, DismCloseSession(session));
 }
 
 TEST_F(CapiTest, OpenRefusesAPathInsideAMount) {

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-
 #include "../support/scratch_dir.h"
 #include "dismake/base/digest.h"
 
@@ -126,21 +125,15 @@ TEST_F(TreeChangesTest, FileReplacedByDirectoryIsRetyped) {
   EXPECT_TRUE(changes.added.empty());
 }
 
-TEST_F(TreeChangesTest, CommandsDeleteFirstThenAddInSortedOrder) {
+TEST_F(TreeChangesTest, MovedPathsAreFoundByInodeAndTime) {
   TreeIndex index = index_of(root);
-  write_text(root / "b.txt", "b");
-  write_text(root / "a.txt", "a");
-  fs::remove(root / "Windows/win.ini");
-  fs::remove(root / "Users/Public/a.txt");
-  std::vector<UpdateCommand> commands = update_commands(root, find_changes(root, index));
-  ASSERT_EQ(commands.size(), 4u);
-  EXPECT_EQ(commands[0].kind, UpdateCommand::Kind::kDelete);
-  EXPECT_EQ(commands[0].target, "Users/Public/a.txt");
-  EXPECT_EQ(commands[1].target, "Windows/win.ini");
-  EXPECT_EQ(commands[2].kind, UpdateCommand::Kind::kAdd);
-  EXPECT_EQ(commands[2].target, "a.txt");
-  EXPECT_EQ(commands[2].source, (root / "a.txt").string());
-  EXPECT_EQ(commands[3].target, "b.txt");
+  fs::rename(root / "Windows/win.ini", root / "moved.ini");
+  fs::rename(root / "Users/Public", root / "Windows/Public");
+  write_text(root / "new.txt", "a new file is no move");
+  TreeChanges changes = find_changes(root, index);
+  using Moves = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(changes.moves,
+            (Moves{{"Users/Public", "Windows/Public"}, {"Windows/win.ini", "moved.ini"}}));
 }
 
 TEST_F(TreeChangesTest, IndexSurvivesSaveAndLoad) {

@@ -47,6 +47,9 @@ constexpr HResult kRequestAborted = 0x800704D3;  // ERROR_REQUEST_ABORTED
 constexpr HResult kDiskFull = 0x80070070;        // ERROR_DISK_FULL
 constexpr HResult kFileCorrupt = 0x80070570;     // ERROR_FILE_CORRUPT
 constexpr HResult kEnvvarNotFound = 0x800700CB;  // ERROR_ENVVAR_NOT_FOUND
+
+// A hive that cannot be loaded or recovered as Windows would.
+constexpr HResult kRegistryCorrupt = 0x800703F7;  // ERROR_REGISTRY_CORRUPT
 }  // namespace hr
 
 // The symbolic name of a code ("DISMAPI_E_INVALID_IMAGE_INDEX"), or "" when

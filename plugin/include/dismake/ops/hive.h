@@ -8,6 +8,12 @@
 // paths are '\'-separated, "" is the root key; the value name "" is the key's
 // default value (regedit's "@").
 //
+// A dirty hive (one Windows had not flushed: newer data still in its
+// .LOG1/.LOG2 transaction logs) is opened with its logs replayed, as Windows
+// loads it (hive_log_replay.h); save() then writes the clean, complete hive
+// and empties the logs, so that nothing is lost and nothing replays over the
+// edit. A dirty hive whose logs cannot be replayed is refused.
+//
 // Offline there is no CurrentControlSet: Windows makes it at boot as a link
 // to the control set that SYSTEM\Select\Current names. So a key path starting
 // with CurrentControlSet, in a hive that has no such key but has
@@ -34,7 +40,8 @@ class Hive {
   // Opens the hive file at `path`; changes stay in memory until save().
   // Throws Error: ERROR_FILE_NOT_FOUND when it does not exist,
   // ERROR_BAD_FORMAT when it is not a registry hive, ERROR_INVALID_DATA when
-  // it is a corrupt one; each names the file.
+  // it is a corrupt one, ERROR_REGISTRY_CORRUPT when it is dirty and its
+  // transaction logs cannot be replayed; each names the file.
   explicit Hive(const std::filesystem::path& path);
   ~Hive();
   Hive(const Hive&) = delete;
@@ -44,6 +51,10 @@ class Hive {
 
   // True once a change was made that save() has not written yet.
   bool modified() const { return modified_; }
+
+  // The transaction log files beside a dirty hive, whose data this Hive
+  // holds; save() empties them. Empty for a clean hive.
+  const std::vector<std::filesystem::path>& replayed_logs() const { return replayed_logs_; }
 
   // True when the key exists.
   bool has_key(std::string_view key_path);
@@ -76,7 +87,8 @@ class Hive {
 
   // Writes the hive back to its file when modified(): hivex writes a
   // temporary file beside it, which is fsynced and renamed over the hive
-  // (keeping its permissions). Returns whether it wrote.
+  // (keeping its permissions); then empties replayed_logs(). Returns
+  // whether it wrote.
   bool save();
 
  private:
@@ -93,10 +105,12 @@ class Hive {
   void check_cell_size(std::string_view name, const RegistryValue& value) const;
   Error not_found(const std::string& what) const;
   [[noreturn]] void fail(const std::string& action) const;
+  void open_replayed();
 
   std::filesystem::path path_;
   hive_h* handle_ = nullptr;
   mode_t mode_ = 0644;
+  std::vector<std::filesystem::path> replayed_logs_;
   bool modified_ = false;
 };
 

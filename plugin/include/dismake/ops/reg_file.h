@@ -50,7 +50,8 @@ std::vector<std::string> registry_hive_files(const std::vector<RegistryOperation
 // directory is `image_root` (hive paths match in any case, as in Windows).
 // Each hive is opened once and saved once, after every operation succeeded,
 // so a failing operation leaves all hive files as they were. Returns the
-// image-relative paths, as spelled in the image, of the hives it rewrote.
+// image-relative paths, as spelled in the image, of the hives it rewrote and
+// of the transaction logs of dirty ones it emptied (see hive.h).
 // Throws Error(ERROR_FILE_NOT_FOUND) naming the hive file when the image has
 // no such hive, and the Errors of Hive.
 std::vector<std::string> apply_registry_operations(

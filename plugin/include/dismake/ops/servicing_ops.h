@@ -34,6 +34,15 @@ std::unique_ptr<Op> make_delete_registry_value_op(std::string key, std::string n
                                                   bool if_exists);
 std::unique_ptr<Op> make_delete_registry_key_op(std::string key, bool if_exists);
 
+// `set-attributes <image-path> <change>...`, as Windows's `attrib`: each
+// change is +X or -X with X one of R (read-only), H (hidden), S (system),
+// A (archive), I (not content indexed). Files only.
+std::unique_ptr<Op> make_set_attributes_op(std::string path, std::vector<std::string> changes);
+
+// `set-security <image-path> --like <base-path>`: the file gets the security
+// descriptor that `like` has in the base image. Files only.
+std::unique_ptr<Op> make_set_security_op(std::string path, std::string like);
+
 // `import-registry <file.reg>`: a regedit export (UTF-16 or UTF-8).
 std::unique_ptr<Op> make_import_registry_op(std::filesystem::path reg_file);
 

@@ -23,6 +23,8 @@ struct BaseEntry {
   bool is_reparse_point = false;
   std::uint64_t size = 0;
   std::string sha1;  // of the unnamed stream; "" when empty
+  // Names with the same non-zero group are hard links of one file.
+  std::uint64_t hard_link_group = 0;
 };
 
 class BaseListing {
@@ -40,11 +42,16 @@ class BaseListing {
   void for_each_below(const std::string& dir,
                       const std::function<void(const std::string&, const BaseEntry&)>& visit) const;
   size_t size() const { return entries_.size(); }
+  // The other names of the file at `path` (its hard links), sorted.
+  std::vector<std::string> other_links(const std::string& path) const;
 
  private:
   std::vector<std::pair<std::string, BaseEntry>> entries_;  // sorted by path
   // Built on the first find_folded(): most steps never need it.
   mutable std::unordered_map<std::string, size_t> by_folded_;
+  // Built on the first other_links(): group → entry indices.
+  mutable std::unordered_multimap<std::uint64_t, size_t> by_link_group_;
+  mutable bool link_groups_built_ = false;
 };
 
 }  // namespace dismake

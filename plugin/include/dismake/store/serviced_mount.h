@@ -16,6 +16,7 @@
 #include "dismake/base/progress.h"
 #include "dismake/store/base_listing.h"
 #include "dismake/store/blob_store.h"
+#include "dismake/store/commit_plan.h"
 #include "dismake/store/mount_record.h"
 #include "dismake/store/state_catalog.h"
 #include "dismake/store/tree_changes.h"
@@ -27,11 +28,22 @@ namespace dismake {
 // What a path is in a state of the image.
 enum class ImagePathKind { kAbsent, kFile, kDirectory, kSymlink };
 
+// Windows metadata a step gives a file, which a Linux tree cannot hold.
+struct MetadataChange {
+  std::uint32_t attributes_set = 0;    // attribute bits to set
+  std::uint32_t attributes_clear = 0;  // and to clear
+  std::string security_from;           // a base path whose security descriptor it gets
+};
+
 // What a step changed: the image paths it wrote, created or removed in the
-// tree, and the image properties it set.
+// tree, the image properties it set, the paths it moved (from, to: the moved
+// entries keep the Windows metadata of their origin) and the metadata it
+// gave files (each such path is listed in `paths` too).
 struct StepChanges {
   std::vector<std::string> paths;
   std::map<std::string, std::string> properties;
+  std::vector<std::pair<std::string, std::string>> moves;
+  std::map<std::string, MetadataChange> metadata;
 };
 
 class ServicedMount {
@@ -78,22 +90,22 @@ class ServicedMount {
   // the current state and `key` differ.
   void restore_to(const std::string& key);
 
-  // Makes the untracked changes (hand edits in a mount used by hand) a step
-  // of their own on top of the current state: op "edits by hand", its args
-  // the paths. Nothing in the tree is touched, so a kill half-way loses no
-  // edit: they are then simply still untracked. Returns the paths recorded
-  // (none when there were no changes).
-  std::vector<std::string> record_hand_edits();
-
   // Write-ahead for a step that will move the tree from `parent` to `key`.
   void begin_step(const std::string& key, const std::string& parent);
   // Records what the step changed as the state `key`, made from `parent`.
   void finish_step(const std::string& key, const std::string& parent, const nlohmann::json& spec,
                    const StepChanges& changes);
 
-  // The wimlib commands that turn the base image into the current state,
-  // followed by the untracked changes when `include_untracked`.
-  std::vector<UpdateCommand> commit_commands(bool include_untracked);
+  // What a commit does to the base image to make it the current state
+  // (untracked changes are not in it: record_untracked_changes first).
+  CommitPlan commit_plan() const;
+
+  // Records the changes in the working tree that no step made as a step of
+  // their own (op "edits by hand", its args the paths), as a commit or a
+  // verb on a mount used by hand takes them. Nothing in the tree is touched
+  // and nothing is rolled back: killed half-way, the edits are simply still
+  // untracked. Returns the paths, none when there were no such changes.
+  std::vector<std::string> record_untracked_changes();
 
   // After the current state was committed into the source WIM: the result is
   // the new base, and the current state becomes its base state.
@@ -109,6 +121,10 @@ class ServicedMount {
   void log_event(const nlohmann::json& event) const;
 
  private:
+  // `paths` (untracked changes), each unextracted directory of a lazy mount
+  // followed by what was put in it by hand.
+  std::vector<std::string> with_unextracted_contents(const std::vector<std::string>& paths) const;
+
   struct Impl;
   explicit ServicedMount(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

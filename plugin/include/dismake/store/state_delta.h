@@ -23,6 +23,24 @@ struct DeltaEntry {
   // first, so none of its base contents are part of this state.
   bool replaces_base = false;
 
+  // Windows metadata (DESIGN.md, "Commit"): what a Linux tree cannot hold,
+  // so the delta says where the commit takes it from.
+  // kFile/kDirectory: the base path whose security descriptor, attributes,
+  // named streams and hard links this entry carries because a rename moved
+  // it here; "" for none (the base's own file at this path, if any).
+  std::string origin;
+  // kFile: attribute bits a step set and cleared (`attrib +H -R`), applied
+  // over the attributes the file has otherwise.
+  std::uint32_t attributes_set = 0;
+  std::uint32_t attributes_clear = 0;
+  // kFile: the base path whose security descriptor a step gave this file;
+  // "" for none.
+  std::string security_from;
+
+  // The metadata fields above, carried from `other` (a later step that
+  // writes new content keeps what earlier steps gave the file).
+  void keep_metadata_of(const DeltaEntry& other);
+
   bool operator==(const DeltaEntry& other) const;
 };
 

@@ -1,7 +1,7 @@
-// TreeChanges: what differs between a mount's working tree and its index, and
-// the wimlib update commands that apply exactly that difference to the base
-// image (DESIGN.md, "Commit"). Unchanged files are never re-captured, so they
-// keep all their Windows metadata.
+// TreeChanges: what differs between a mount's working tree and its index
+// (git's stat-then-hash scan). A commit of a mount used by hand records them
+// as a step; unchanged files are never re-captured, so they keep all their
+// Windows metadata (DESIGN.md, "Commit").
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "dismake/store/tree_index.h"
-#include "dismake/wim/wim_types.h"
 
 namespace dismake {
 
@@ -27,6 +26,11 @@ struct TreeChanges {
   std::vector<std::string> deleted;   // in the base, gone from the tree
   std::vector<std::string> retyped;   // a file became a directory or the reverse
 
+  // Added paths that are deleted ones moved (`mv` in the tree): the same
+  // inode with the same modification time (and size, for a file), so they
+  // keep their Windows metadata. (from, to); both are in the lists above.
+  std::vector<std::pair<std::string, std::string>> moves;
+
   // Files whose stat was not conclusive and whose content was hashed and
   // found unchanged; the caller may mark them verified in the index.
   std::vector<std::string> verified;
@@ -40,9 +44,5 @@ struct TreeChanges {
 // Compares the tree under `root` with `index` (stat first, SHA-1 only for
 // same-size files whose stat changed or is racily recent).
 TreeChanges find_changes(const fs::path& root, const TreeIndex& index);
-
-// The update commands for `changes`, in one canonical order: deletions
-// (including the old side of a retyped path) sorted, then additions sorted.
-std::vector<UpdateCommand> update_commands(const fs::path& root, const TreeChanges& changes);
 
 }  // namespace dismake

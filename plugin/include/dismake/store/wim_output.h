@@ -1,14 +1,14 @@
 // Writing a serviced image out: the source WIM is copied to a temporary file
-// beside the output, the update is applied to that copy with the in-place
+// beside the output, the commit plan (commit_plan.h) is applied to that copy with the in-place
 // compacting write, and the copy is renamed over the output (DESIGN.md,
 // "Commit"). A kill at any point leaves the previous output intact; the
 // source is never opened for writing unless it is the output.
 //
 // The output is reproducible: the same source and changes give the same
 // bytes. The GUID is derived from the content written; the image's XML times
-// and the times of added files are SOURCE_DATE_EPOCH when set, else the base
-// image's own last-modification time; the commands come in one canonical
-// order (the caller's), and the thread count never changes the bytes.
+// and the times of changed files are SOURCE_DATE_EPOCH when set, else the
+// base image's own last-modification time; the plan comes in one canonical
+// order, and the thread count never changes the bytes.
 #pragma once
 
 #include <filesystem>
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "dismake/base/progress.h"
+#include "dismake/store/commit_plan.h"
 #include "dismake/wim/wim_types.h"
 
 namespace dismake {
@@ -25,7 +26,8 @@ namespace dismake {
 struct WimOutputRequest {
   std::filesystem::path source;
   int image = 0;
-  std::vector<UpdateCommand> commands;
+  CommitPlan plan;
+  std::filesystem::path staging_dir;              // emptied, used, and removed again
   std::map<std::string, std::string> properties;  // XML properties to set on the image
   std::filesystem::path output;
   std::optional<Compression> compression;  // none: keep the source's

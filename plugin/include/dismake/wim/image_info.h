@@ -1,7 +1,7 @@
 // ImageInfo: what DismGetImageInfo and `dism /Get-ImageInfo` tell about one
 // image, read from the WIM's XML: name, description, counts, size and, for a
 // Windows image, the WINDOWS element (architecture, edition, version,
-// languages).
+// languages, system root) and the image's creation and modification times.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,7 @@ struct WindowsInfo {
   std::string installation_type;
   std::string product_type;
   std::string product_name;
+  std::string product_suite;  // e.g. "Terminal Server"
   std::string hal;
   std::string system_root;
   std::uint32_t major = 0, minor = 0, build = 0, sp_build = 0, sp_level = 0;
@@ -38,9 +39,17 @@ struct ImageInfo {
   std::uint64_t dir_count = 0;
   std::uint64_t file_count = 0;
   std::uint64_t total_bytes = 0;
+  // FILETIMEs (100 ns ticks since 1601-01-01 UTC), as the XML's CREATIONTIME
+  // and LASTMODIFICATIONTIME record them; 0 when absent or unreadable.
+  std::uint64_t created = 0;
+  std::uint64_t modified = 0;
   std::optional<WindowsInfo> windows;  // absent for a non-Windows image
 };
 
 ImageInfo read_image_info(const WimFile& wim, int image);
+
+// A FILETIME as ISO 8601 UTC ("2020-01-01T00:00:00Z"); "" for 0 or a time
+// before 1970.
+std::string filetime_iso8601(std::uint64_t filetime);
 
 }  // namespace dismake

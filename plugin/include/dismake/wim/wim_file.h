@@ -76,6 +76,18 @@ class WimFile {
   void extract_paths(int image, const std::filesystem::path& target,
                      const std::vector<std::string>& paths);
 
+  // Extracts the given files of the image, with their directories, into the
+  // NTFS volume image `volume` (ntfs_volume.h) with all their Windows
+  // metadata; names of one file among `paths` stay hard links of each other.
+  // It first deletes everything else from this image in memory: call it on
+  // a WimFile opened for this alone, and never write that one.
+  void extract_only_to_ntfs(int image, const std::filesystem::path& volume,
+                            const std::vector<std::string>& paths);
+
+  // The self-relative security descriptor of `image_path` ("" when it has
+  // none). Throws when the path is not in the image.
+  std::string security_descriptor(int image, const std::string& image_path) const;
+
   // Applies `commands` in order to the image in memory; nothing is written
   // until overwrite_compact() or write_to().
   void update_image(int image, const std::vector<UpdateCommand>& commands);

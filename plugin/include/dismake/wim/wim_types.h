@@ -43,8 +43,15 @@ struct UpdateCommand {
   Kind kind = Kind::kAdd;
   std::string source;  // kAdd: file or directory on disk; kRename: image path
   std::string target;  // kAdd/kRename: image path; kDelete: image path
+  // kAdd: `source` is an NTFS volume image (ntfs_volume.h), captured whole
+  // with its Windows metadata; without `with_security` its files get no
+  // security descriptor (Windows gives them their parent's when applied).
+  bool from_ntfs_volume = false;
+  bool with_security = true;
 
   static UpdateCommand add(std::string from_disk, std::string to_image);
+  static UpdateCommand add_ntfs_volume(std::string volume, std::string to_image,
+                                       bool with_security);
   static UpdateCommand remove(std::string image_path);
   static UpdateCommand rename(std::string from, std::string to);
 };

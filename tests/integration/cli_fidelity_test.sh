@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Every file a commit changes carries the metadata Windows would give it
+# (README, "What a changed file keeps"), checked on meta.wim, an NTFS-3G
+# capture with security descriptors, hidden/system files, a named stream, a
+# short name, hard links and hives with descriptors:
+# - content replaced (add over a file, registry steps on a hive, an edit by
+#   hand): same descriptor, attributes plus ARCHIVE, streams, short name,
+#   and both names of a hard-linked file get the new content, still linked;
+# - renamed: same descriptor, attributes and streams, no short name;
+# - new files: no descriptor, ARCHIVE; new directories: DIRECTORY only;
+# - identical content at two paths is two files, not one (Link Count 1);
+# - set-attributes and set-security steps; `mv` in a CLI mount is a rename;
+# in a full and in a lazy mount (the same steps give the same bytes), and a
+# second commit gives the same bytes again.
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+begin_test cli_fidelity
+
+META=$DISMAKE_FIXTURES/meta.wim
+SEC=/secure.txt
+SETTINGS=/Windows/System32/settings.ini
+SOFTWARE=/Windows/System32/config/SOFTWARE
+NTUSER=/Users/Default/NTUSER.DAT
+
+# One field of a path's detailed record ("" when absent).
+field() {
+  local wim=$1 path=$2 name=$3
+  wim_detailed "$wim" 1 "$path" | sed -n "s/^$name *= *//p" | head -n 1
+}
+descriptor() { field "$1" "$2" 'Security Descriptor'; }
+attributes() { field "$1" "$2" Attributes; }
+link_count() { field "$1" "$2" 'Link Count'; }
+has_stream() { wim_detailed "$1" 1 "$2" | grep -q "Named data stream \"$3\""; }
+
+# Inputs: a replacement for secure.txt, a .reg, an overlay of two files
+# with the same content, a new shared.dll.
+mkdir -p "$T/in/overlay"
+printf 'replaced secret\r\n' >"$T/in/secure.txt"
+printf 'same bytes\r\n' >"$T/in/overlay/a.txt"
+printf 'same bytes\r\n' >"$T/in/overlay/b.txt"
+printf 'patched system binary\r\n' >"$T/in/shared.dll"
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\Contoso]\r\n"Imported"=dword:00000001\r\n' \
+  >"$T/in/policy.reg"
+
+# The same servicing steps, on the mount $1.
+service() {
+  local m=$1
+  dismake_ok add "$m" "$T/in/secure.txt" secure.txt
+  dismake_ok set-registry-value "$m" 'HKLM\SOFTWARE\Contoso' Channel REG_SZ stable
+  dismake_ok set-registry-value "$m" 'HKCU\Software\Contoso' Theme REG_SZ dark
+  dismake_ok import-registry "$m" "$T/in/policy.reg"
+  dismake_ok rename "$m" readonly.txt Windows/renamed.txt
+  dismake_ok add "$m" "$T/in/overlay" ProgramData/One
+  dismake_ok add "$m" "$T/in/overlay" ProgramData/Two
+  dismake_ok add "$m" "$T/in/shared.dll" Windows/System32/shared.dll
+  dismake_ok set-attributes "$m" plain.txt +H +S -A
+  dismake_ok set-security "$m" "Program Files/App/app.exe" --like secure.txt
+}
+
+step "services a full and a lazy mount with the same steps"
+dismake_ok mount "$META" "$T/full" --index 1
+service "$T/full"
+dismake_ok commit "$T/full" --output "$T/full.wim"
+# A copy: an image is mounted read-write in one place only, as with DISM.
+fixture_copy meta.wim "$T/meta-copy.wim"
+dismake_ok mount "$T/meta-copy.wim" "$T/lazy" --index 1 --lazy
+service "$T/lazy"
+dismake_ok commit "$T/lazy" --output "$T/lazy.wim"
+verify_wim "$T/full.wim"
+assert_same_file "$T/full.wim" "$T/lazy.wim"
+OUT=$T/full.wim
+
+step "content replaced: descriptor, attributes + ARCHIVE kept"
+assert_eq "$(descriptor "$META" $SEC)" "$(descriptor "$OUT" $SEC)" "descriptor of $SEC"
+assert_eq 0x00000026 "$(attributes "$OUT" $SEC)" "attributes of $SEC (hidden, system, archive)"
+assert_eq $'replaced secret\r' "$(wim_cat "$OUT" 1 $SEC)" "content of $SEC"
+
+step "registry steps keep each hive's descriptor and attributes"
+for hive in $SOFTWARE /Windows/System32/config/SYSTEM $NTUSER; do
+  [[ -n $(descriptor "$META" "$hive") ]] || fail "meta.wim: $hive has no descriptor"
+  assert_eq "$(descriptor "$META" "$hive")" "$(descriptor "$OUT" "$hive")" "descriptor of $hive"
+  assert_eq "$(attributes "$META" "$hive")" "$(attributes "$OUT" "$hive")" "attributes of $hive"
+  [[ $(field "$META" "$hive" Hash) != "$(field "$OUT" "$hive" Hash)" ]] || fail "$hive unchanged"
+done
+
+step "a rewritten hard-linked file: both names get the content and stay one file"
+assert_eq 2 "$(link_count "$META" /Windows/System32/shared.dll)" "links in meta.wim"
+for name in /Windows/System32/shared.dll /Windows/WinSxS/shared.dll; do
+  assert_eq 2 "$(link_count "$OUT" $name)" "link count of $name"
+  assert_eq $'patched system binary\r' "$(wim_cat "$OUT" 1 $name)" "content of $name"
+done
+assert_eq "$(field "$OUT" /Windows/System32/shared.dll 'Link Group ID')" \
+  "$(field "$OUT" /Windows/WinSxS/shared.dll 'Link Group ID')" "link group of the two names"
+
+step "renamed: the same file under a new name (no short name, none fits)"
+assert_eq "$(descriptor "$META" /readonly.txt)" "$(descriptor "$OUT" /Windows/renamed.txt)" \
+  "descriptor of the renamed file"
+assert_eq "$(attributes "$META" /readonly.txt)" "$(attributes "$OUT" /Windows/renamed.txt)" \
+  "attributes of the renamed file"
+wim_detailed "$OUT" 1 /readonly.txt >/dev/null 2>&1 && fail "/readonly.txt is still there"
+
+step "new files: no descriptor, ARCHIVE, no accidental hard link; new directories: DIRECTORY"
+for name in /ProgramData/One/a.txt /ProgramData/One/b.txt /ProgramData/Two/a.txt; do
+  assert_eq "" "$(descriptor "$OUT" $name)" "descriptor of new $name"
+  assert_eq 0x00000020 "$(attributes "$OUT" $name)" "attributes of new $name"
+  assert_eq 1 "$(link_count "$OUT" $name)" "link count of $name (same content as others)"
+done
+assert_eq "" "$(descriptor "$OUT" /ProgramData/One)" "descriptor of a new directory"
+assert_eq 0x00000010 "$(attributes "$OUT" /ProgramData/One)" "attributes of a new directory"
+
+step "set-attributes and set-security"
+assert_eq 0x00000006 "$(attributes "$OUT" /plain.txt)" "attributes after +H +S -A"
+assert_eq "$(descriptor "$META" $SEC)" "$(descriptor "$OUT" "/Program Files/App/app.exe")" \
+  "descriptor after set-security --like secure.txt"
+expect_fail 0x80070032 'is not a file' -- "$DISMAKE" set-attributes "$T/full" Windows +H
+expect_fail 0x80070057 "'\\+Q' is not an attribute change" -- \
+  "$DISMAKE" set-attributes "$T/full" plain.txt +Q
+expect_fail 0x80070003 'is not a path of the base image' -- \
+  "$DISMAKE" set-security "$T/full" plain.txt --like nowhere.txt
+
+step "untouched files keep every bit"
+for name in /edit-me.txt "/Long File Name Document.txt" /Users/Public/download.exe; do
+  assert_same_listing "$(wim_detailed "$META" 1 "$name")" "$(wim_detailed "$OUT" 1 "$name")" \
+    "record of untouched $name"
+done
+
+step "edits by hand keep the metadata too (named stream, short name, descriptor)"
+printf 'edited by hand\r\n' >"$T/full/Windows/System32/settings.ini"
+printf 'a new long text\r\n' >"$T/full/Long File Name Document.txt"
+dismake_ok commit "$T/full" --output "$T/hand.wim"
+verify_wim "$T/hand.wim"
+assert_eq "$(descriptor "$META" $SETTINGS)" "$(descriptor "$T/hand.wim" $SETTINGS)" \
+  "descriptor of $SETTINGS"
+assert_eq 0x00000026 "$(attributes "$T/hand.wim" $SETTINGS)" "attributes of $SETTINGS"
+has_stream "$T/hand.wim" $SETTINGS Zone.Identifier || fail "$SETTINGS lost its named stream"
+assert_eq LONGFI~1.TXT "$(field "$T/hand.wim" "/Long File Name Document.txt" 'Short Name' |
+  tr -d '"')" "short name of an edited file"
+assert_eq $'edited by hand\r' "$(wim_cat "$T/hand.wim" 1 $SETTINGS)" "content of $SETTINGS"
+
+step "mv in the mount is a rename: the moved file keeps its descriptor and stream"
+mv "$T/full/Windows/System32/settings.ini" "$T/full/Windows/settings-moved.ini"
+dismake_ok commit "$T/full" --output "$T/moved.wim"
+assert_eq "$(descriptor "$META" $SETTINGS)" "$(descriptor "$T/moved.wim" /Windows/settings-moved.ini)" \
+  "descriptor of the moved file"
+has_stream "$T/moved.wim" /Windows/settings-moved.ini Zone.Identifier ||
+  fail "the moved file lost its named stream"
+wim_detailed "$T/moved.wim" 1 $SETTINGS >/dev/null 2>&1 && fail "$SETTINGS is still there"
+
+step "committing the same state again gives the same bytes"
+dismake_ok commit "$T/full" --output "$T/moved-again.wim"
+assert_same_file "$T/moved.wim" "$T/moved-again.wim"
+
+dismake_ok unmount "$T/full" --discard
+dismake_ok unmount "$T/lazy" --discard
+end_test
