@@ -1022,7 +1022,8 @@ endfunction()
 
     dismake_unmount_image(<image> COMMIT OUTPUT <file.wim>
                           [COMPRESS none|xpress|lzx|lzms] [SOLID]
-                          [CHECK_INTEGRITY] [BOOT_INDEX <n>] [THREADS <n>])
+                          [CHECK_INTEGRITY] [BOOT_INDEX <n>] [THREADS <n>]
+                          [DIFF_REPORT <file>])
     dismake_unmount_image(<image> DISCARD)
 
   ``COMMIT OUTPUT <file.wim>``
@@ -1044,6 +1045,16 @@ endfunction()
   ``THREADS <n>``
     Compression threads (default: one per core). Changes only the speed,
     never the output's bytes.
+  ``DIFF_REPORT <file>``
+    Also write what the build changed in the image: ``dismake diff`` of the
+    source image against the output's (relative paths: to the current
+    binary directory). It lists the files added, removed and changed, with
+    sizes and metadata (attributes, security descriptor, streams, hard
+    links), the image properties, and every changed registry hive's keys and
+    values as a ``.reg`` file; JSON when ``<file>`` ends in ``.json``. The
+    target ``<image>-diff-report`` (in ``ALL``) writes it after each commit,
+    so a CI job can publish the effective change of an image build for its
+    reviewers.
   ``DISCARD``
     The ``<image>`` target runs every step and writes no image (for
     recipes whose ``dismake_run()`` steps produce what matters).
@@ -1065,7 +1076,7 @@ function(dismake_unmount_image)
   _dismake_check_name(${fn} image "${ARGV0}" COMMIT DISCARD ${commit_keywords})
   set(image "${ARGV0}")
   cmake_parse_arguments(PARSE_ARGV 1 arg "COMMIT;DISCARD;SOLID;CHECK_INTEGRITY"
-    "OUTPUT;COMPRESS;BOOT_INDEX;THREADS" "")
+    "OUTPUT;COMPRESS;BOOT_INDEX;THREADS;DIFF_REPORT" "")
   _dismake_check_args(${fn})
   _dismake_require_image(${fn} "${image}")
   if(arg_COMMIT AND arg_DISCARD)
@@ -1144,6 +1155,9 @@ function(dismake_unmount_image)
     add_custom_target("${image}" ALL DEPENDS "${tail}" ${always})
   endif()
   add_custom_target("${image}-mount" DEPENDS "${tail}" ${always})
+  if(DEFINED arg_DIFF_REPORT)
+    _dismake_diff_report(${fn} "${image}" "${arg_DIFF_REPORT}")
+  endif()
 
   _dismake_code_list(code "${dir}/unmount.log" "${helper_COMMAND}" unmount "${mount_dir}" --discard)
   _dismake_code_list(comment_code "dismake ${image}: unmount ${mount_dir} (discard)")
@@ -1154,6 +1168,43 @@ function(dismake_unmount_image)
       JOB_POOL dismake_${image}
       VERBATIM)")
   _dismake_set("IMAGE_${image}_UNMOUNTED" TRUE)
+endfunction()
+
+# DIFF_REPORT of dismake_unmount_image: `dismake diff` of the source image
+# against the committed output, rewritten whenever the output is.
+function(_dismake_diff_report fn image report)
+  _dismake_get(output "IMAGE_${image}_OUTPUT")
+  if(output STREQUAL "")
+    _dismake_fail(${fn} "DIFF_REPORT goes with COMMIT OUTPUT: with DISCARD no image is written "
+      "to compare")
+  endif()
+  _dismake_absolute(report "${report}" "${CMAKE_CURRENT_BINARY_DIR}")
+  if(report STREQUAL output)
+    _dismake_fail(${fn} "DIFF_REPORT ${report} is the OUTPUT: name another file")
+  endif()
+  # The source image as the mount selected it (by INDEX, else by NAME, which
+  # only the recipe's "mount" entry records); the output holds it at the
+  # same index, which the helper takes when the output has several images.
+  _dismake_get(wim "IMAGE_${image}_WIM")
+  _dismake_get(selector "IMAGE_${image}_INDEX")
+  if(selector STREQUAL "")
+    _dismake_get(recipe "IMAGE_${image}_RECIPE")
+    if(NOT recipe MATCHES "\"mount\": {[^}]*\"name\": (\"([^\"\\]|\\\\.)*\")")
+      _dismake_fail(${fn} "DIFF_REPORT cannot tell which image of ${wim} image '${image}' is")
+    endif()
+    string(JSON selector GET "[${CMAKE_MATCH_1}]" 0)
+  endif()
+  set(format)
+  if(report MATCHES "[.][Jj][Ss][Oo][Nn]$")
+    set(format --json)
+  endif()
+  _dismake_helper(${fn} helper)
+  add_custom_command(OUTPUT "${report}"
+    COMMAND ${helper_COMMAND} diff "${wim}:${selector}" "${output}" ${format} --output "${report}"
+    DEPENDS "${output}" "${wim}" ${helper_DEPENDS}
+    COMMENT "dismake ${image}: diff report -> ${report}"
+    VERBATIM)
+  add_custom_target("${image}-diff-report" ALL DEPENDS "${report}")
 endfunction()
 
 # Which declaration already writes <path> ("image 'pro'", "dismake_assemble_wim

@@ -14,6 +14,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev libssl-dev
   googletest libgtest-dev                   # unit tests
   python3 openssl                           # test scripts: JSON, deterministic bytes
+  reglookup                                 # diff test: an independent hive reader
+  python3-sphinx groff-base man-db          # docs: HTML and manual pages, and their test
 )
 
 missing=()

@@ -84,6 +84,8 @@ test_ci() {
   build "$bld"
   verify_wim "$bld/contoso.wim"
   assert_eq 4711 "$(software_value "$bld/contoso.wim" 'Contoso\Deployment' BuildId)" "BuildId"
+  grep -qxF '"BuildId"="4711"' "$bld/contoso-changes.txt" ||
+    fail "the DIFF_REPORT does not show the BuildId value: $(cat "$bld/contoso-changes.txt")"
   assert_absent "$(mount_dir_of "$bld" contoso)"
   assert_absent "$(mount_dir_of "$bld" contoso).dismake"
   dismake_ok list-mounts --json

@@ -15,6 +15,7 @@ using Action = std::function<void()>;
 constexpr int kNoIndex = -1;
 
 void add_info_command(CLI::App& app, Action& run);
+void add_diff_command(CLI::App& app, Action& run);
 void add_mount_commands(CLI::App& app, Action& run);
 void add_mount_list_commands(CLI::App& app, Action& run);
 void add_session_commands(CLI::App& app, Action& run);

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
 
   dismake::cli::Action run;
   dismake::cli::add_info_command(app, run);
+  dismake::cli::add_diff_command(app, run);
   dismake::cli::add_mount_commands(app, run);
   dismake::cli::add_mount_list_commands(app, run);
   dismake::cli::add_session_commands(app, run);

@@ -130,11 +130,6 @@ HResult hresult_from_hivex_errno(int err) {
 
 }  // namespace
 
-struct Hive::NamedValue {
-  std::string name;
-  RegistryValue value;
-};
-
 Hive::Hive(const std::filesystem::path& path) : path_(path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw_open_error(path, errno);
@@ -218,6 +213,27 @@ std::vector<Hive::NamedValue> Hive::read_values(Node node) {
                                                 std::string(data.get(), length))});
   }
   return values;
+}
+
+void Hive::for_each_key(
+    const std::function<void(const std::string&, const std::vector<NamedValue>&)>& visit) {
+  Node root = hivex_root(handle_);
+  if (root == 0) fail("find the root key");
+  visit_key(root, "", visit);
+}
+
+void Hive::visit_key(
+    Node node, const std::string& key_path,
+    const std::function<void(const std::string&, const std::vector<NamedValue>&)>& visit) {
+  visit(key_path, read_values(node));
+  errno = 0;
+  Malloced<hive_node_h> children(hivex_node_children(handle_, node));
+  if (!children) fail("list subkeys");
+  for (hive_node_h* child = children.get(); *child != 0; ++child) {
+    Malloced<char> name(hivex_node_name(handle_, *child));
+    if (!name) fail("read a key name");
+    visit_key(*child, key_path.empty() ? name.get() : key_path + "\\" + name.get(), visit);
+  }
 }
 
 void Hive::write_values(Node node, const std::vector<NamedValue>& values) {

@@ -131,4 +131,18 @@ RegistryPath parse_registry_path(std::string_view name) {
   return path;
 }
 
+std::string registry_root_of_hive_file(std::string_view hive_file) {
+  std::string wanted = upper(hive_file);
+  for (const HiveMapping& mapping : kHives) {
+    if (*mapping.key_prefix != '\0' || upper(mapping.file) != wanted) continue;
+    std::string_view name = mapping.name;
+    size_t slash = name.find('\\');
+    std::string root = short_root(name.substr(0, slash));
+    for (const RootAlias& alias : kRoots)
+      if (root == alias.short_name) root = alias.long_name;
+    return slash == std::string_view::npos ? root : root + std::string(name.substr(slash));
+  }
+  return "";
+}
+
 }  // namespace dismake

@@ -14,8 +14,8 @@ const std::map<char, std::uint32_t>& attribute_letters() {
   return letters;
 }
 
-MetadataChange parse_changes(const std::vector<std::string>& changes) {
-  MetadataChange change;
+MetadataStep parse_changes(const std::vector<std::string>& changes) {
+  MetadataStep change;
   for (const std::string& text : changes) {
     auto bit = text.size() == 2 ? attribute_letters().find(static_cast<char>(std::toupper(text[1])))
                                 : attribute_letters().end();
@@ -60,7 +60,7 @@ class SetAttributesOp : public Op {
  private:
   std::string path_;
   std::vector<std::string> changes_;
-  MetadataChange change_;
+  MetadataStep change_;
 };
 
 }  // namespace

@@ -32,7 +32,7 @@ class SetSecurityOp : public Op {
   StepChanges apply(ServicedMount& mount) override {
     std::string path = mount.resolve(path_);
     mount.materialize(path);
-    MetadataChange change;
+    MetadataStep change;
     change.security_from = *mount.base().find_folded(like_);
     return StepChanges{{path}, {}, {}, {{path, change}}};
   }

@@ -181,4 +181,22 @@ CommitPlan ServicedMount::commit_plan() const {
   return PlanBuilder(m.delta, m.listing(), m.blobs).build();
 }
 
+CommitPlan ServicedMount::commit_plan_with_untracked() {
+  Impl& m = *impl_;
+  TreeChanges changes = untracked_changes();
+  StateDelta d = m.delta;
+  std::vector<std::string> paths;
+  for (const auto* list : {&changes.added, &changes.modified, &changes.deleted, &changes.retyped})
+    paths.insert(paths.end(), list->begin(), list->end());
+  std::sort(paths.begin(), paths.end());
+  // Recorded into a copy of the delta; the index changes only in memory and
+  // is never saved here, and the tree is not written (`preview`).
+  m.step_moves = changes.moves;
+  m.preview = true;
+  for (const std::string& path : paths) m.record_path(d, path);
+  m.preview = false;
+  m.step_moves.clear();
+  return PlanBuilder(d, m.listing(), m.blobs).build();
+}
+
 }  // namespace dismake

@@ -97,12 +97,13 @@ struct ServicedMount::Impl {
   void make_ancestors_directories(StateDelta& d, const std::string& path);
   // Windows metadata (step_recording.cpp): where a recorded entry's comes from.
   std::vector<std::pair<std::string, std::string>> step_moves;  // of the step being recorded
+  bool preview = false;  // recording for a look only: the tree is not written
   std::string moved_from(const std::string& path) const;
   std::string origin_in(const StateDelta& d, const std::string& path) const;
   bool is_base_file_in(const StateDelta& d, const std::string& path) const;
   void carry_metadata(const StateDelta& d, const std::string& path, DeltaEntry& entry) const;
   void rewrite_other_links(StateDelta& d, const std::string& path, const DeltaEntry& entry);
-  void apply_metadata(StateDelta& d, const std::string& path, const MetadataChange& change);
+  void apply_metadata(StateDelta& d, const std::string& path, const MetadataStep& change);
 };
 
 }  // namespace dismake

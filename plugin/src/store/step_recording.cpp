@@ -88,15 +88,16 @@ void ServicedMount::Impl::carry_metadata(const StateDelta& d, const std::string&
 void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& path,
                                               const DeltaEntry& entry) {
   if (entry.sha1 == listing().find(path)->sha1) return;
+  DeltaEntry linked = entry;
+  linked.keep_metadata_of(DeltaEntry{});
   for (const std::string& other : listing().other_links(path)) {
     if (want_in(d, listing(), other).source != Want::Source::kBase) continue;
+    d.set(other, linked);
+    if (preview) continue;
     make_parents(other);
     fs::path copy = temporary_sibling(disk(other));
     copy_file_durable(disk(path), copy, /*durable=*/false);
     fs::rename(copy, disk(other));
-    DeltaEntry linked = entry;
-    linked.keep_metadata_of(DeltaEntry{});
-    d.set(other, linked);
     index.forget(other);
     index.record(paths.mount_dir, other, entry.sha1);
   }
@@ -139,7 +140,7 @@ namespace dismake {
 // Attribute bits and descriptors a step gave `path` (a file it recorded),
 // on top of what earlier steps gave it.
 void ServicedMount::Impl::apply_metadata(StateDelta& d, const std::string& path,
-                                         const MetadataChange& change) {
+                                         const MetadataStep& change) {
   const DeltaEntry* found = d.find(path);
   if (found == nullptr || found->kind != DeltaEntry::Kind::kFile)
     throw Error(hr::kInvalidArg, "'" + path + "' is not a file of the image",

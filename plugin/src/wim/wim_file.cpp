@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 
+#include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "wim_error.h"
 
@@ -340,12 +341,39 @@ void WimFile::for_each_entry(int image, const std::function<void(const WimEntry&
     const wimlib_resource_entry& unnamed = dentry->streams[0].resource;
     entry.size = unnamed.uncompressed_size;
     entry.sha1 = hex(unnamed.sha1_hash, sizeof unnamed.sha1_hash);
+    entry.link_count = dentry->num_links;
+    entry.reparse_tag = dentry->reparse_tag;
+    if (dentry->dos_name != nullptr) entry.short_name = dentry->dos_name;
+    if (dentry->security_descriptor != nullptr)
+      entry.security_digest = sha256_hex(
+          std::string_view(dentry->security_descriptor, dentry->security_descriptor_size));
+    for (std::uint32_t i = 1; i <= dentry->num_named_streams; ++i) {
+      const wimlib_stream_entry& stream = dentry->streams[i];
+      entry.named_streams.push_back(
+          {stream.stream_name != nullptr ? stream.stream_name : "",
+           stream.resource.uncompressed_size,
+           hex(stream.resource.sha1_hash, sizeof stream.resource.sha1_hash)});
+    }
     (*static_cast<Context*>(ctx)->visit)(entry);
     return 0;
   };
   check_wimlib(wimlib_iterate_dir_tree(wim_, image, "", WIMLIB_ITERATE_DIR_TREE_FLAG_RECURSIVE,
                                        callback, &context),
                "read the file list of", path_.string());
+}
+
+std::string WimFile::security_descriptor(int image, const std::string& path) const {
+  std::string descriptor;
+  auto callback = [](const wimlib_dir_entry* dentry, void* ctx) -> int {
+    if (dentry->security_descriptor != nullptr)
+      static_cast<std::string*>(ctx)->assign(dentry->security_descriptor,
+                                             dentry->security_descriptor_size);
+    return 0;
+  };
+  // No flag: the path itself, not its children.
+  check_wimlib(wimlib_iterate_dir_tree(wim_, image, ("/" + path).c_str(), 0, callback, &descriptor),
+               "read the security descriptor of '" + path + "' in", path_.string());
+  return descriptor;
 }
 
 void WimFile::extract_image(int image, const std::filesystem::path& target,
@@ -372,39 +400,24 @@ void WimFile::extract_only_to_ntfs(int image, const std::filesystem::path& volum
   // wimlib's NTFS writer takes one tree at a time: prune the image in memory
   // down to `paths` and their directories, then extract it whole.
   std::set<std::string> keep;
-  for (const std::string& path : paths)
-    for (size_t slash = 0; slash != std::string::npos; slash = path.find('/', slash + 1))
-      keep.insert(path.substr(0, slash == 0 ? path.find('/') : slash));
-  for (const std::string& path : paths) keep.insert(path);
+  for (const std::string& path : paths) {
+    keep.insert(path);
+    for (size_t slash = path.find('/'); slash != std::string::npos;
+         slash = path.find('/', slash + 1))
+      keep.insert(path.substr(0, slash));
+  }
   std::vector<UpdateCommand> prune;
   std::set<std::string> pruned;
-  for_each_entry(image, [&](const WimEntry& entry) {
+  for_each_entry(image, [&](const WimEntry& entry) {  // parents first
     if (entry.path.empty() || keep.count(entry.path) != 0) return;
     size_t slash = entry.path.rfind('/');
-    std::string parent = slash == std::string::npos ? "" : entry.path.substr(0, slash);
-    if (pruned.count(parent) != 0 || (!parent.empty() && keep.count(parent) == 0)) {
-      pruned.insert(entry.path);
-      return;
-    }
+    bool parent_pruned = slash != std::string::npos && pruned.count(entry.path.substr(0, slash));
+    if (!parent_pruned) prune.push_back(UpdateCommand::remove(entry.path));
     pruned.insert(entry.path);
-    prune.push_back(UpdateCommand::remove(entry.path));
   });
   update_image(image, prune);
   check_wimlib(wimlib_extract_image(wim_, image, volume.c_str(), WIMLIB_EXTRACT_FLAG_NTFS),
                "extract into an NTFS volume from", path_.string());
-}
-
-std::string WimFile::security_descriptor(int image, const std::string& image_path) const {
-  std::string descriptor;
-  auto callback = [](const wimlib_dir_entry* dentry, void* out) -> int {
-    if (dentry->security_descriptor != nullptr)
-      static_cast<std::string*>(out)->assign(dentry->security_descriptor,
-                                             dentry->security_descriptor_size);
-    return 0;
-  };
-  check_wimlib(wimlib_iterate_dir_tree(wim_, image, image_path.c_str(), 0, callback, &descriptor),
-               "read the security descriptor of '" + image_path + "' in", path_.string());
-  return descriptor;
 }
 
 void WimFile::update_image(int image, const std::vector<UpdateCommand>& commands) {

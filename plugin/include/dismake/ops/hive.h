@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,12 @@ namespace dismake {
 
 class Hive {
  public:
+  // A value with its name as the hive spells it.
+  struct NamedValue {
+    std::string name;
+    RegistryValue value;
+  };
+
   // Opens the hive file at `path`; changes stay in memory until save().
   // Throws Error: ERROR_FILE_NOT_FOUND when it does not exist,
   // ERROR_BAD_FORMAT when it is not a registry hive, ERROR_INVALID_DATA when
@@ -85,6 +92,11 @@ class Hive {
   // The value, or nullopt when the key or the value does not exist.
   std::optional<RegistryValue> get_value(std::string_view key_path, std::string_view name);
 
+  // Calls `visit` for every key, parents before children, with its path as
+  // the hive spells it ("" is the root key) and its values; reads only.
+  void for_each_key(const std::function<void(const std::string& key_path,
+                                             const std::vector<NamedValue>&)>& visit);
+
   // Writes the hive back to its file when modified(): hivex writes a
   // temporary file beside it, which is fsynced and renamed over the hive
   // (keeping its permissions); then empties replayed_logs(). Returns
@@ -92,7 +104,6 @@ class Hive {
   bool save();
 
  private:
-  struct NamedValue;
   using Node = std::size_t;
 
   std::vector<std::string> resolve(std::string_view key_path);
@@ -100,6 +111,9 @@ class Hive {
   Node find_or_create_key(const std::vector<std::string>& parts);
   std::optional<Node> find_child(Node parent, std::string_view name);
   std::vector<NamedValue> read_values(Node node);
+  void visit_key(
+      Node node, const std::string& key_path,
+      const std::function<void(const std::string&, const std::vector<NamedValue>&)>& visit);
   void write_values(Node node, const std::vector<NamedValue>& values);
   void check_new_key_name(const std::vector<std::string>& parts, size_t index) const;
   void check_cell_size(std::string_view name, const RegistryValue& value) const;

@@ -43,4 +43,10 @@ struct RegistryPath {
 // root or hive, and for an empty key name ("A\\B").
 RegistryPath parse_registry_path(std::string_view name);
 
+// The long root name a .reg file uses for the keys of the image hive file
+// `hive_file` ("Windows/System32/config/SOFTWARE" gives
+// "HKEY_LOCAL_MACHINE\SOFTWARE"; matched in any case): the inverse of
+// parse_registry_path. "" for a hive file the mapping does not have.
+std::string registry_root_of_hive_file(std::string_view hive_file);
+
 }  // namespace dismake

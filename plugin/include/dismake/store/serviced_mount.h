@@ -28,8 +28,9 @@ namespace dismake {
 // What a path is in a state of the image.
 enum class ImagePathKind { kAbsent, kFile, kDirectory, kSymlink };
 
-// Windows metadata a step gives a file, which a Linux tree cannot hold.
-struct MetadataChange {
+// Windows metadata a step gives a file, which a Linux tree cannot hold
+// (attributes, a security descriptor): a set-attributes or set-security step.
+struct MetadataStep {
   std::uint32_t attributes_set = 0;    // attribute bits to set
   std::uint32_t attributes_clear = 0;  // and to clear
   std::string security_from;           // a base path whose security descriptor it gets
@@ -43,7 +44,7 @@ struct StepChanges {
   std::vector<std::string> paths;
   std::map<std::string, std::string> properties;
   std::vector<std::pair<std::string, std::string>> moves;
-  std::map<std::string, MetadataChange> metadata;
+  std::map<std::string, MetadataStep> metadata;
 };
 
 class ServicedMount {
@@ -99,6 +100,10 @@ class ServicedMount {
   // What a commit does to the base image to make it the current state
   // (untracked changes are not in it: record_untracked_changes first).
   CommitPlan commit_plan() const;
+  // The plan of the current state with the untracked changes on top, as a
+  // commit of this mount by hand would write it, without recording them:
+  // the mount's state and tree stay as they are (`dismake diff`).
+  CommitPlan commit_plan_with_untracked();
 
   // Records the changes in the working tree that no step made as a step of
   // their own (op "edits by hand", its args the paths), as a commit or a

@@ -68,6 +68,11 @@ class WimFile {
   // Calls `visit` for every file and directory of the image, parents first.
   void for_each_entry(int image, const std::function<void(const WimEntry&)>& visit) const;
 
+  // The security descriptor of one path of the image, as the bytes Windows
+  // stores (self-relative SECURITY_DESCRIPTOR); "" when it has none. Throws
+  // Error(ERROR_FILE_NOT_FOUND) when the image has no such path.
+  std::string security_descriptor(int image, const std::string& path) const;
+
   // Extracts the whole image into `target` (an existing directory).
   void extract_image(int image, const std::filesystem::path& target, const ProgressFn& progress);
 
@@ -83,10 +88,6 @@ class WimFile {
   // a WimFile opened for this alone, and never write that one.
   void extract_only_to_ntfs(int image, const std::filesystem::path& volume,
                             const std::vector<std::string>& paths);
-
-  // The self-relative security descriptor of `image_path` ("" when it has
-  // none). Throws when the path is not in the image.
-  std::string security_descriptor(int image, const std::string& image_path) const;
 
   // Applies `commands` in order to the image in memory; nothing is written
   // until overwrite_compact() or write_to().

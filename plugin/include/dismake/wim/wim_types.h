@@ -25,6 +25,17 @@ struct WimInfo {
   bool has_integrity_table = false;
 };
 
+// A named data stream ("alternate data stream") of a file.
+struct WimStream {
+  std::string name;  // UTF-8
+  std::uint64_t size = 0;
+  std::string sha1;  // "" when empty
+
+  bool operator==(const WimStream& other) const {
+    return name == other.name && size == other.size && sha1 == other.sha1;
+  }
+};
+
 // One file or directory of an image, as wimlib_iterate_dir_tree reports it.
 struct WimEntry {
   std::string path;  // relative to the image root, '/'-separated; "" is the root
@@ -34,6 +45,15 @@ struct WimEntry {
   std::uint64_t size = 0;  // of the unnamed data stream
   std::string sha1;        // hex of the unnamed data stream; "" when empty
   std::uint64_t hard_link_group = 0;
+  // The metadata `dismake diff` compares. Of the security descriptor only a
+  // SHA-256 is kept ("" when the file has none): a whole image's descriptors
+  // would cost more memory than its listing, and a digest tells whether two
+  // differ.
+  std::uint32_t link_count = 1;  // names of this file in the image
+  std::uint32_t reparse_tag = 0;
+  std::string short_name;  // the 8.3 DOS name, "" when none
+  std::string security_digest;
+  std::vector<WimStream> named_streams;
 };
 
 // A change to apply to an image (wimlib_update_image). Paths in the image are

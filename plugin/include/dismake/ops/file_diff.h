@@ -1,0 +1,44 @@
+// What differs between the file listings of two images (WimFile::
+// for_each_entry): files and directories added, removed, with other content,
+// turned from a file into a directory or the reverse, and metadata changes:
+// attributes, security descriptor, named streams, short name, reparse tag
+// and hard links (which other names a file has). Paths compare
+// case-insensitively, as Windows does. The file part of `dismake diff`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dismake/wim/wim_types.h"
+
+namespace dismake {
+
+struct MetadataChange {
+  std::string field;  // "attributes", "security descriptor", "named streams",
+                      // "short name", "reparse tag", "hard links"
+  std::string before;
+  std::string after;
+};
+
+enum class FileChangeKind { kAdded, kRemoved, kChanged, kRetyped, kMetadata };
+
+// "added", "removed", "changed", "retyped", "metadata".
+const char* file_change_name(FileChangeKind kind);
+
+struct FileChange {
+  FileChangeKind kind = FileChangeKind::kAdded;
+  std::string path;         // '/'-separated, as the newer side spells it
+  std::string path_before;  // as the older side spells it (the same but for case)
+  std::string type_before;  // "file", "directory", "reparse point"; "" when added
+  std::string type_after;   // "" when removed
+  std::uint64_t size_before = 0;
+  std::uint64_t size_after = 0;
+  std::vector<MetadataChange> metadata;  // also for a kChanged file
+};
+
+// Sorted by path, a directory right before its contents.
+std::vector<FileChange> diff_file_listings(const std::vector<WimEntry>& before,
+                                           const std::vector<WimEntry>& after);
+
+}  // namespace dismake

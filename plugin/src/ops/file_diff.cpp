@@ -1,0 +1,207 @@
+#include "dismake/ops/file_diff.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "dismake/base/case_fold.h"
+
+namespace dismake {
+
+namespace {
+
+// By folded path with '/' as the lowest character: a directory sorts right
+// before its contents.
+std::string order_key(const std::string& path) {
+  std::string folded = fold_case(path);
+  for (char& c : folded)
+    if (c == '/') c = '\x01';
+  return folded;
+}
+
+struct Listing {
+  std::map<std::string, const WimEntry*> by_path;
+  std::map<std::string, std::set<std::string>> links;  // order key → its other names
+};
+
+Listing index_entries(const std::vector<WimEntry>& entries) {
+  Listing listing;
+  std::map<std::uint64_t, std::vector<const WimEntry*>> groups;
+  for (const WimEntry& entry : entries) {
+    listing.by_path[order_key(entry.path)] = &entry;
+    if (entry.link_count > 1 && !entry.is_directory)
+      groups[entry.hard_link_group].push_back(&entry);
+  }
+  for (const auto& [group, members] : groups)
+    for (const WimEntry* member : members)
+      for (const WimEntry* other : members)
+        if (other != member) listing.links[order_key(member->path)].insert(other->path);
+  return listing;
+}
+
+const char* type_of(const WimEntry& entry) {
+  if (entry.is_reparse_point) return "reparse point";
+  return entry.is_directory ? "directory" : "file";
+}
+
+std::string attribute_text(std::uint32_t attributes) {
+  static const std::pair<std::uint32_t, const char*> kNames[] = {
+      {0x1, "READONLY"},
+      {0x2, "HIDDEN"},
+      {0x4, "SYSTEM"},
+      {0x10, "DIRECTORY"},
+      {0x20, "ARCHIVE"},
+      {0x40, "DEVICE"},
+      {0x80, "NORMAL"},
+      {0x100, "TEMPORARY"},
+      {0x200, "SPARSE_FILE"},
+      {0x400, "REPARSE_POINT"},
+      {0x800, "COMPRESSED"},
+      {0x1000, "OFFLINE"},
+      {0x2000, "NOT_CONTENT_INDEXED"},
+      {0x4000, "ENCRYPTED"},
+      {0x8000, "INTEGRITY_STREAM"},
+      {0x20000, "NO_SCRUB_DATA"},
+  };
+  char number[16];
+  std::snprintf(number, sizeof number, "0x%08x", attributes);
+  std::string names;
+  for (const auto& [bit, name] : kNames)
+    if (attributes & bit) names += (names.empty() ? "" : "|") + std::string(name);
+  return std::string(number) + (names.empty() ? "" : " (" + names + ")");
+}
+
+std::string streams_text(std::vector<WimStream> streams) {
+  if (streams.empty()) return "none";
+  std::sort(streams.begin(), streams.end(),
+            [](const WimStream& x, const WimStream& y) { return x.name < y.name; });
+  std::string text;
+  for (const WimStream& s : streams)
+    text += (text.empty() ? "" : ", ") + s.name + " (" + std::to_string(s.size) + " bytes" +
+            (s.sha1.empty() ? "" : ", sha1 " + s.sha1.substr(0, 12)) + ")";
+  return text;
+}
+
+std::string links_text(const std::set<std::string>* others) {
+  if (others == nullptr || others->empty()) return "none";
+  std::string text;
+  for (const std::string& other : *others) text += (text.empty() ? "" : ", ") + other;
+  return text;
+}
+
+std::set<std::string> folded_set(const std::set<std::string>* paths) {
+  std::set<std::string> folded;
+  if (paths != nullptr)
+    for (const std::string& path : *paths) folded.insert(fold_case(path));
+  return folded;
+}
+
+const std::set<std::string>* links_of(const Listing& listing, const std::string& key) {
+  auto it = listing.links.find(key);
+  return it == listing.links.end() ? nullptr : &it->second;
+}
+
+std::vector<MetadataChange> compare_metadata(const WimEntry& a, const WimEntry& b,
+                                             const std::set<std::string>* links_a,
+                                             const std::set<std::string>* links_b) {
+  std::vector<MetadataChange> changes;
+  auto note = [&](const char* field, const std::string& before, const std::string& after) {
+    if (before != after) changes.push_back({field, before, after});
+  };
+  note("attributes", attribute_text(a.attributes), attribute_text(b.attributes));
+  auto digest = [](const std::string& d) {
+    return d.empty() ? "none" : "sha256 " + d.substr(0, 16);
+  };
+  note("security descriptor", digest(a.security_digest), digest(b.security_digest));
+  note("named streams", streams_text(a.named_streams), streams_text(b.named_streams));
+  auto short_name = [](const std::string& n) { return n.empty() ? std::string("none") : n; };
+  note("short name", short_name(a.short_name), short_name(b.short_name));
+  char tag_a[16], tag_b[16];
+  std::snprintf(tag_a, sizeof tag_a, "0x%08x", a.reparse_tag);
+  std::snprintf(tag_b, sizeof tag_b, "0x%08x", b.reparse_tag);
+  if (a.is_reparse_point || b.is_reparse_point) note("reparse tag", tag_a, tag_b);
+  if (folded_set(links_a) != folded_set(links_b))
+    changes.push_back({"hard links", links_text(links_a), links_text(links_b)});
+  return changes;
+}
+
+FileChange one_side(FileChangeKind kind, const WimEntry& entry) {
+  FileChange change;
+  change.kind = kind;
+  change.path = entry.path;
+  change.path_before = entry.path;
+  if (kind == FileChangeKind::kAdded) {
+    change.type_after = type_of(entry);
+    change.size_after = entry.size;
+  } else {
+    change.type_before = type_of(entry);
+    change.size_before = entry.size;
+  }
+  return change;
+}
+
+std::optional<FileChange> compare_entry(const WimEntry& a, const WimEntry& b, const Listing& la,
+                                        const Listing& lb, const std::string& key) {
+  FileChange change;
+  change.path = b.path;
+  change.path_before = a.path;
+  change.type_before = type_of(a);
+  change.type_after = type_of(b);
+  change.size_before = a.size;
+  change.size_after = b.size;
+  if (change.type_before != change.type_after) {
+    change.kind = FileChangeKind::kRetyped;
+    return change;
+  }
+  bool content = !a.is_directory && (a.sha1 != b.sha1 || a.size != b.size);
+  change.metadata = compare_metadata(a, b, links_of(la, key), links_of(lb, key));
+  if (!content && change.metadata.empty()) return std::nullopt;
+  change.kind = content ? FileChangeKind::kChanged : FileChangeKind::kMetadata;
+  return change;
+}
+
+}  // namespace
+
+std::vector<FileChange> diff_file_listings(const std::vector<WimEntry>& before,
+                                           const std::vector<WimEntry>& after) {
+  Listing la = index_entries(before);
+  Listing lb = index_entries(after);
+  std::vector<FileChange> changes;
+  auto ia = la.by_path.begin();
+  auto ib = lb.by_path.begin();
+  while (ia != la.by_path.end() || ib != lb.by_path.end()) {
+    if (ib == lb.by_path.end() || (ia != la.by_path.end() && ia->first < ib->first)) {
+      changes.push_back(one_side(FileChangeKind::kRemoved, *ia->second));
+      ++ia;
+    } else if (ia == la.by_path.end() || ib->first < ia->first) {
+      changes.push_back(one_side(FileChangeKind::kAdded, *ib->second));
+      ++ib;
+    } else {
+      if (auto change = compare_entry(*ia->second, *ib->second, la, lb, ia->first))
+        changes.push_back(std::move(*change));
+      ++ia;
+      ++ib;
+    }
+  }
+  return changes;
+}
+
+const char* file_change_name(FileChangeKind kind) {
+  switch (kind) {
+    case FileChangeKind::kAdded:
+      return "added";
+    case FileChangeKind::kRemoved:
+      return "removed";
+    case FileChangeKind::kChanged:
+      return "changed";
+    case FileChangeKind::kRetyped:
+      return "retyped";
+    case FileChangeKind::kMetadata:
+      return "metadata";
+  }
+  return "changed";
+}
+
+}  // namespace dismake
