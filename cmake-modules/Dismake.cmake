@@ -72,9 +72,13 @@ For each image ``<image>``:
   The mount directory is then the serviced tree (all of it with ``FULL``,
   only the paths the steps touched otherwise).
 ``<image>-unmount``
-  Builds ``<image>``, then unmounts the image and discards the mount. Not in
-  ``ALL``: keeping the mount is what makes the next build incremental. A CI
-  job that builds once adds it to its own ``ALL`` target.
+  Unmounts the image and discards the mount, whatever state the last build
+  left it in: it does not build ``<image>`` first, so it also cleans up after
+  a failed build (sessions that build left open are closed, since the build
+  that held them has exited). Not in ``ALL``: keeping the mount is what makes
+  the next build incremental. A CI job that builds once adds it to its own
+  ``ALL`` target after the image:
+  ``add_dependencies(<image>-unmount <image>)``.
 
 :command:`dismake_assemble_wim` adds a target (in ``ALL``) that puts several
 committed images into one multi-image WIM, such as the ``install.wim`` of a
@@ -1455,7 +1459,7 @@ endfunction()
 
   Every session of the image must be closed first. Either way the image
   stays mounted after a build, so that the next build is incremental; the
-  ``<image>-unmount`` target unmounts it.
+  ``<image>-unmount`` target unmounts it (without building it first).
 #]=======================================================================]
 function(dismake_unmount_image)
   set(fn dismake_unmount_image)
@@ -1563,8 +1567,6 @@ function(dismake_unmount_image)
       JOB_POOL dismake_${image}
       VERBATIM)")
   _dismake_remove_stale_step_files("${image}")
-  # Unmounting comes after the build it ends (and the commit it may make).
-  add_dependencies("${image}-unmount" "${image}")
   _dismake_set("IMAGE_${image}_UNMOUNTED" TRUE)
 endfunction()
 

@@ -129,7 +129,9 @@ cat "$T/hives/compare.txt"
 step "the .reg part, imported into the base, gives the changed registry"
 sed -n '/^Windows Registry Editor Version 5.00$/,$p' "$T/report.txt" >"$T/effective.reg"
 [[ -s $T/effective.reg ]] || fail "the text report has no .reg part"
-dismake_ok mount "$BASE" "$T/mnt2" --index 1
+# A copy: the image is still mounted read-write at $M, and only once is allowed.
+fixture_copy base.wim "$T/base-copy.wim"
+dismake_ok mount "$T/base-copy.wim" "$T/mnt2" --index 1
 dismake_ok import-registry "$T/mnt2" "$T/effective.reg"
 dismake_ok diff "$T/mnt2" "$T/out.wim:1" --json
 printf '%s\n' "$LAST_STDOUT" >"$T/report.json"

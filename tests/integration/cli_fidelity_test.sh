@@ -61,7 +61,9 @@ step "services a full and a lazy mount with the same steps"
 dismake_ok mount "$META" "$T/full" --index 1
 service "$T/full"
 dismake_ok commit "$T/full" --output "$T/full.wim"
-dismake_ok mount "$META" "$T/lazy" --index 1 --lazy
+# A copy: an image is mounted read-write in one place only, as with DISM.
+fixture_copy meta.wim "$T/meta-copy.wim"
+dismake_ok mount "$T/meta-copy.wim" "$T/lazy" --index 1 --lazy
 service "$T/lazy"
 dismake_ok commit "$T/lazy" --output "$T/lazy.wim"
 verify_wim "$T/full.wim"

@@ -80,7 +80,8 @@ expect_fail 0x80070490 'nothing-here' -- "$DISMAKE" remount "$T/nothing-here"
 
 step "corrupt mount.json: Invalid, cleanup keeps the dir without --force"
 BROKEN=$T/broken
-dismake_ok mount "$BASE" "$BROKEN" --index 1
+# Index 2: index 1 is mounted read-write (HEALTHY), and only once is allowed.
+dismake_ok mount "$BASE" "$BROKEN" --index 2
 echo "work in progress" >"$BROKEN/Windows/wip.txt"
 echo garbage >"$BROKEN.dismake/mount.json"
 assert_eq Invalid "$(status_of "$BROKEN")" "status with corrupt state"

@@ -139,7 +139,7 @@ test_add_overlay_file() {
 }
 
 test_targets() {
-  step "the <image>-mount target stops before the commit; <image>-unmount unmounts"
+  step "the <image>-mount target stops before the commit; <image>-unmount only unmounts"
   local mark
   rm "$out"
   mark=$(events_mark "$bld" img)
@@ -147,7 +147,7 @@ test_targets() {
   assert_absent "$out"
   assert_events "$bld" img "$mark" "ensure - reused"
   build "$bld" img-unmount
-  assert_exists "$out"
+  assert_absent "$out"
   assert_absent "$(mount_dir_of "$bld" img)"
   assert_no_mounts
 }

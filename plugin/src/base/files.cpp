@@ -189,6 +189,42 @@ void sync_filesystem(const fs::path& path) {
   if (::syncfs(fd.get()) != 0) throw_errno("sync the filesystem of", path.string(), errno);
 }
 
+namespace {
+
+// Applies `change` to the mode of `root` and of everything below it, each
+// directory before its contents (so a directory made searchable can then be
+// walked). Symlinks are left alone.
+template <typename Change>
+void change_tree_modes(const fs::path& root, Change change) {
+  auto apply = [&](const fs::path& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || S_ISLNK(st.st_mode)) return;
+    mode_t mode = change(st.st_mode) & 07777;
+    if (mode != (st.st_mode & 07777) && ::chmod(path.c_str(), mode) != 0)
+      throw_errno("change the permissions of", path.string(), errno);
+  };
+  apply(root);
+  std::error_code ec;
+  if (!fs::is_directory(fs::symlink_status(root, ec))) return;
+  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
+  if (ec) throw_errno("read directory", root.string(), ec.value());
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) throw_errno("read directory", it->path().string(), ec.value());
+    apply(it->path());
+  }
+}
+
+}  // namespace
+
+void make_tree_read_only(const fs::path& root) {
+  change_tree_modes(root, [](mode_t mode) { return mode & ~mode_t(S_IWUSR | S_IWGRP | S_IWOTH); });
+}
+
+void make_tree_writable(const fs::path& root) {
+  change_tree_modes(root,
+                    [](mode_t mode) { return S_ISDIR(mode) ? mode | S_IRWXU : mode | S_IWUSR; });
+}
+
 fs::path absolute_path(const fs::path& path) {
   std::error_code ec;
   fs::path result = fs::weakly_canonical(fs::absolute(path), ec);

@@ -28,6 +28,8 @@ const char* hresult_name(HResult code) {
       return "DISMAPI_E_NEEDS_REMOUNT";
     case hr::kBusy:
       return "DISMAPI_E_BUSY";
+    case hr::kAlreadyMountedReadWrite:
+      return "WIMGAPI_E_ALREADY_MOUNTED_READ_WRITE";
     case hr::kFail:
       return "E_FAIL";
     case hr::kInvalidArg:
@@ -62,6 +64,8 @@ const char* hresult_name(HResult code) {
       return "ERROR_DISK_FULL";
     case hr::kFileCorrupt:
       return "ERROR_FILE_CORRUPT";
+    case hr::kEnvvarNotFound:
+      return "ERROR_ENVVAR_NOT_FOUND";
     case hr::kRegistryCorrupt:
       return "ERROR_REGISTRY_CORRUPT";
     case hr::kInvalidName:

@@ -87,21 +87,30 @@ void reap_sessions(const MountStore& store, CleanupReport& report) {
     if (!fs::is_directory(mount.paths.state_dir)) continue;
     ReapedSessions reaped = SessionRecords(mount.paths.state_dir).reap_stale();
     for (const SessionRecord& r : reaped.stale)
-      report.actions.push_back("closed stale session " + (r.name.empty() ? r.id : r.name) + " on " +
-                               mount.paths.mount_dir.string() + " (" + r.stale_reason + ")");
+      report.actions.push_back({"closed-session", mount.paths.mount_dir,
+                                "session " + (r.name.empty() ? r.id : r.name) + " (" +
+                                    session_owner_name(r.owner) + "): " + r.stale_reason});
     for (const fs::path& file : reaped.corrupt)
-      report.actions.push_back("removed corrupt session record " + file.string());
+      report.actions.push_back({"removed-session-record", mount.paths.mount_dir, file.string()});
   }
 }
 
-void run_cleanup(bool force) {
+void run_cleanup(bool force, bool as_json) {
   MountStore store(MountRegistry::for_current_user());
   CleanupReport report;
   reap_sessions(store, report);
   CleanupReport mounts = store.cleanup(force);
   report.actions.insert(report.actions.end(), mounts.actions.begin(), mounts.actions.end());
+  if (as_json) {
+    json j = json::array();
+    for (const CleanupAction& a : report.actions)
+      j.push_back(
+          {{"action", a.action}, {"mount_dir", a.mount_dir.string()}, {"detail", a.detail}});
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
   if (report.actions.empty()) std::printf("Nothing to clean up.\n");
-  for (const std::string& line : report.actions) std::printf("%s\n", line.c_str());
+  for (const CleanupAction& a : report.actions) std::printf("%s\n", a.line().c_str());
 }
 }  // namespace
 
@@ -113,10 +122,14 @@ void add_mount_list_commands(CLI::App& app, Action& run) {
   list->callback([as_json, &run] { run = [as_json] { run_list(*as_json); }; });
 
   auto force = std::make_shared<bool>(false);
+  auto cleanup_json = std::make_shared<bool>(false);
   CLI::App* cleanup = app.add_subcommand(
-      "cleanup", "Reap mounts whose state is gone or corrupt (DismCleanupMountpoints)");
+      "cleanup",
+      "Close sessions whose process is gone, reap mounts whose state is gone, corrupt or "
+      "half-made (DismCleanupMountpoints)");
   cleanup->add_flag("--force", *force, "Also delete their leftover directories and changes");
-  cleanup->callback([force, &run] { run = [force] { run_cleanup(*force); }; });
+  cleanup->add_flag("--json", *cleanup_json, "Print what was done as JSON for machines");
+  cleanup->callback([=, &run] { run = [=] { run_cleanup(*force, *cleanup_json); }; });
 }
 
 }  // namespace dismake::cli

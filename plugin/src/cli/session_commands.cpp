@@ -39,10 +39,11 @@ void write_stamp(const SessionArgs& args, const MountPaths& paths, const char* v
 
 void open_session(const SessionArgs& args) {
   MountPaths paths = MountPaths::existing(args.mount_dir);
-  SessionRecord record =
-      SessionRecords(paths.state_dir).open(args.name, SessionOwner::kCli, ::getpid(), true);
+  SessionRecord record = SessionRecords(paths.state_dir)
+                             .open(args.name, SessionOwner::kCli, session_holder_process(), true);
   write_stamp(args, paths, "open-session");
-  std::printf("dismake: session %s open on %s\n", record.name.c_str(), paths.mount_dir.c_str());
+  std::printf("dismake: session %s open on %s (held by process %d until it exits)\n",
+              record.name.c_str(), paths.mount_dir.c_str(), static_cast<int>(record.pid));
   report_outcome("opened");
 }
 

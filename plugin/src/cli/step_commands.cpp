@@ -43,6 +43,13 @@ CLI::App* add_step(CLI::App& app, const char* name, const char* help, StepArgs& 
 
 void run(const StepArgs& args, Op& op) {
   StepOutcome outcome = run_step(args.mount_dir, op, args.options());
+  if (!outcome.hand_edits.empty()) {
+    const std::vector<std::string>& paths = outcome.hand_edits;
+    std::string named;
+    for (size_t i = 0; i < paths.size() && i < 10; ++i) named += (i ? ", " : "") + paths[i];
+    if (paths.size() > 10) named += " and " + std::to_string(paths.size() - 10) + " more";
+    std::printf("dismake: edits by hand recorded as a step first: %s\n", named.c_str());
+  }
   std::string what = describe_outcome(outcome);
   std::printf("dismake: %s %s: %s\n", op.name().c_str(), op.spec().dump().c_str(), what.c_str());
   report_outcome(what);

@@ -2,6 +2,7 @@
 
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
+#include "dismake/base/file_lock.h"
 #include "dismake/base/files.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/store/base_image.h"
@@ -44,6 +45,7 @@ bool tree_vanished(const MountPaths& paths) {
 
 void mount_fresh(MountStore& store, const fs::path& wim, const EnsureOptions& options) {
   MountOptions mount{wim, options.index, options.name, false, options.progress, !options.full};
+  mount.build = true;
   store.mount(options.mount_dir, mount);
 }
 
@@ -90,12 +92,13 @@ EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options) {
   MountPaths paths = MountPaths::of(options.mount_dir);
   fs::path wim = absolute_path(options.wim);
   std::string action = "reused";
+  // A mount killed before it finished (an earlier ensure) is made again.
+  if (std::optional<std::string> done =
+          store.discard_incomplete(paths.mount_dir, default_lock_timeout()))
+    std::printf("dismake: mounting %s again: it was interrupted (%s)\n", paths.mount_dir.c_str(),
+                done->c_str());
   std::string why;
   if (!fs::exists(paths.record_file())) {
-    if (fs::exists(paths.state_dir) || store.registry().contains(paths.mount_dir)) {
-      fs::remove_all(paths.state_dir);  // a mount killed before it finished
-      store.registry().remove(paths.mount_dir);
-    }
     mount_fresh(store, wim, options);
     action = "mounted";
   } else if (why = reason_to_remount(paths, wim, options); !why.empty()) {

@@ -127,9 +127,16 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
     throw Error(hr::kWriteProtect,
                 "the mount '" + mount.paths().mount_dir.string() + "' is read-only",
                 "mount the image without --readonly to service it");
+  mount.roll_back_interrupted_step();
+  StepOutcome outcome;
+  // By hand (not a build), edits made in the tree become a step of their
+  // own, as DISM users mix tools and verbs; a build refuses them.
+  if (options.session.empty() && !options.after)
+    outcome.hand_edits = mount.record_untracked_changes();
+  require_clean(mount);
+
   std::string parent = parent_state(mount, options);
   json spec = {{"op", op.name()}, {"args", op.spec()}};
-  StepOutcome outcome;
   std::string spec_text;
   try {
     spec_text = spec.dump();
@@ -140,8 +147,6 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
   }
   outcome.key = Sha256().add("step").add(parent).add(spec_text).add(inputs.digest()).hex();
 
-  mount.roll_back_interrupted_step();
-  require_clean(mount);
   if (mount.state().current_key == outcome.key) {
     outcome.action = StepAction::kUpToDate;
   } else if (mount.catalog().contains(outcome.key)) {

@@ -1,12 +1,15 @@
 #include "process_identity.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include "dismake/base/error.h"
 
@@ -16,6 +19,7 @@ namespace {
 
 struct ProcStat {
   char state;
+  pid_t parent;
   std::uint64_t start_time;
 };
 
@@ -31,8 +35,8 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
   std::istringstream fields(text.substr(paren + 1));
   ProcStat stat{};
   std::string skipped;
-  fields >> stat.state;
-  for (int field = 4; field < 22; ++field) fields >> skipped;
+  fields >> stat.state >> stat.parent;
+  for (int field = 5; field < 22; ++field) fields >> skipped;
   fields >> stat.start_time;
   if (!fields) return std::nullopt;
   return stat;
@@ -52,7 +56,42 @@ std::string read_boot_id() {
   return id;
 }
 
+// argv of `pid`, or nothing when it cannot be read.
+std::vector<std::string> command_line(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::vector<std::string> args;
+  for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
+  return args;
+}
+
+std::string executable(pid_t pid) {
+  std::error_code ec;
+  return std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec).string();
+}
+
+bool is_shell_wrapper(const std::vector<std::string>& args) {
+  if (args.size() < 2 || args[1] != "-c") return false;
+  std::string name = std::filesystem::path(args[0]).filename().string();
+  return name.size() >= 2 && name.compare(name.size() - 2, 2, "sh") == 0;
+}
+
+bool is_fork_of(pid_t pid, pid_t parent) {
+  return executable(pid) == executable(parent) && command_line(pid) == command_line(parent);
+}
+
 }  // namespace
+
+pid_t holding_process() {
+  pid_t candidate = ::getppid();
+  for (int depth = 0; depth < 64; ++depth) {
+    std::optional<ProcStat> stat = read_proc_stat(candidate);
+    if (!stat || stat->parent <= 1) break;
+    if (!is_shell_wrapper(command_line(candidate)) && !is_fork_of(candidate, stat->parent))
+      return candidate;
+    candidate = stat->parent;
+  }
+  return candidate > 1 ? candidate : ::getppid();
+}
 
 const std::string& current_boot_id() {
   static const std::string id = read_boot_id();

@@ -31,4 +31,11 @@ enum class ProcessFate {
 // wrongly reaped is worse than a stale one kept.
 ProcessFate process_fate(pid_t pid, std::uint64_t start_time);
 
+// The process on whose behalf this short-lived `dismake` runs: its nearest
+// ancestor that is neither a `sh -c` wrapper (what build tools run commands
+// through) nor a fork of its own parent (a shell's subshell). From a build
+// that is the build tool (ninja), from a script the script's shell, by hand
+// the user's shell. The parent when nothing better is found.
+pid_t holding_process();
+
 }  // namespace dismake

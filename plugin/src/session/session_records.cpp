@@ -92,7 +92,6 @@ SessionRecord from_json(const json& value) {
 }
 
 void judge_staleness(SessionRecord& record) {
-  if (record.owner == SessionOwner::kCli) return;
   if (record.boot_id != current_boot_id()) {
     record.stale_reason = "it was opened before the machine last booted";
   } else {
@@ -192,6 +191,8 @@ bool is_leftover_temporary(const fs::path& path) {
 }
 
 }  // namespace
+
+pid_t session_holder_process() { return holding_process(); }
 
 const char* session_owner_name(SessionOwner owner) {
   return owner == SessionOwner::kCli ? "cli" : "api";

@@ -48,6 +48,7 @@ MountRecord MountRecord::load(const fs::path& file) {
     record.image_name = j.at("image_name").get<std::string>();
     record.read_only = j.at("read_only").get<bool>();
     record.created_mount_dir = j.at("created_mount_dir").get<bool>();
+    record.build = j.value("build", false);
     record.base_identity = j.at("base_identity").get<std::string>();
     const json& fp = j.at("wim_fingerprint");
     record.wim_fingerprint = {fp.at("size").get<std::uint64_t>(),
@@ -68,6 +69,7 @@ void MountRecord::save(const fs::path& file) const {
             {"image_name", image_name},
             {"read_only", read_only},
             {"created_mount_dir", created_mount_dir},
+            {"build", build},
             {"base_identity", base_identity},
             {"wim_fingerprint",
              {{"size", wim_fingerprint.size},

@@ -18,8 +18,13 @@ MountRegistry MountRegistry::for_current_user() {
   if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state != '\0')
     return MountRegistry(fs::path(state) / "dismake");
   const char* user_home = std::getenv("HOME");
-  return MountRegistry(fs::path(user_home != nullptr ? user_home : "/tmp") /
-                       ".local/state/dismake");
+  if (user_home == nullptr || *user_home == '\0')
+    throw Error(
+        hr::kEnvvarNotFound,
+        "there is no place for the list of mounts: $HOME is not set (nor DISMAKE_HOME "
+        "or XDG_STATE_HOME)",
+        "set DISMAKE_HOME to a writable directory, e.g. `export DISMAKE_HOME=$PWD/.dismake`");
+  return MountRegistry(fs::path(user_home) / ".local/state/dismake");
 }
 
 MountRegistry::MountRegistry(fs::path home) : home_(std::move(home)), dir_(home_ / "mounts") {}
@@ -29,9 +34,17 @@ fs::path MountRegistry::entry_file(const fs::path& mount_dir) const {
 }
 
 void MountRegistry::add(const MountPaths& paths) const {
-  create_private_directory(dir_);
   json j = {{"mount_dir", paths.mount_dir.string()}, {"state_dir", paths.state_dir.string()}};
-  write_file_atomic(entry_file(paths.mount_dir), j.dump(2) + "\n", 0600);
+  try {
+    create_private_directory(dir_);
+    write_file_atomic(entry_file(paths.mount_dir), j.dump(2) + "\n", 0600);
+  } catch (const Error& e) {
+    throw Error(
+        hr::kAccessDenied,
+        "cannot write the list of mounts in '" + dir_.parent_path().string() + "' (" + e.problem() +
+            ")",
+        "set DISMAKE_HOME to a writable directory, e.g. `export DISMAKE_HOME=$PWD/.dismake`");
+  }
 }
 
 void MountRegistry::remove(const fs::path& mount_dir) const {

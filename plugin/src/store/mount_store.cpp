@@ -16,6 +16,7 @@
 #include "dismake/store/serviced_mount.h"
 #include "dismake/store/tree_index.h"
 #include "dismake/store/wim_output.h"
+#include "incomplete_mount.h"
 #include "state_view.h"
 
 namespace dismake {
@@ -29,11 +30,15 @@ bool directory_is_empty(const fs::path& dir) {
 
 // Extracts the base into the (empty) mount directory, unless the mount is
 // lazy, and records its index and base state.
-void extract_base(BaseImage& base, const MountPaths& paths, bool lazy, const ProgressFn& progress) {
+// A read-only mount's tree loses its write bits before it is indexed (the
+// change of mode is a change of ctime).
+void extract_base(BaseImage& base, const MountPaths& paths, const MountOptions& options) {
+  bool lazy = options.lazy;
+  if (!lazy) base.wim.extract_image(base.image, paths.mount_dir, options.progress);
+  if (options.read_only) make_tree_read_only(paths.mount_dir);
   if (lazy) {
     TreeIndex().save(paths.index_file());
   } else {
-    base.wim.extract_image(base.image, paths.mount_dir, progress);
     TreeIndex::build(paths.mount_dir, base.entries).save(paths.index_file());
   }
   initialize_mount_state(paths, base.entries, base.identity, lazy);
@@ -49,12 +54,16 @@ class MountRollback {
   ~MountRollback() {
     if (done_) return;
     std::error_code ec;
-    if (created_dir_) {
-      fs::remove_all(paths_.mount_dir, ec);
-    } else if (tree_started_) {
-      for (fs::directory_iterator it(paths_.mount_dir, ec); !ec && it != fs::directory_iterator();
-           it.increment(ec))
-        fs::remove_all(it->path(), ec);
+    try {
+      if (created_dir_) {
+        remove_disk(paths_.mount_dir);
+      } else if (tree_started_) {
+        remove_disk_contents(paths_.mount_dir);
+        make_tree_writable(paths_.mount_dir);
+      }
+    } catch (const Error&) {
+      // Left with its state: the mark says `cleanup` may remove it.
+      return;
     }
     fs::remove_all(paths_.state_dir, ec);
     registry_.remove(paths_.mount_dir);
@@ -136,6 +145,13 @@ void require_clean(const ServicedMount& mount) {
           "` to discard them, or make them a step");
 }
 
+std::string CleanupAction::line() const {
+  std::string verb = action == "closed-session"           ? "closed a session on"
+                     : action == "removed-session-record" ? "removed a corrupt session record of"
+                                                          : action;
+  return verb + " " + mount_dir.string() + ": " + detail;
+}
+
 const char* mount_status_name(MountStatus status) {
   switch (status) {
     case MountStatus::kOk:
@@ -183,6 +199,24 @@ void MountStore::check_mount_target(const MountPaths& paths) const {
   }
 }
 
+void MountStore::check_single_read_write(const fs::path& wim, int image) const {
+  struct stat mine {};
+  if (::stat(wim.c_str(), &mine) != 0) return;
+  for (const MountInfo& other : list()) {
+    const std::optional<MountRecord>& r = other.record;
+    if (!r || r->read_only || r->build || r->image_index != image) continue;
+    struct stat theirs {};
+    if (::stat(r->wim_path.c_str(), &theirs) != 0) continue;
+    if (theirs.st_dev != mine.st_dev || theirs.st_ino != mine.st_ino) continue;
+    std::string dir = other.paths.mount_dir.string();
+    throw Error(hr::kAlreadyMountedReadWrite,
+                "image " + std::to_string(image) + " of '" + wim.string() +
+                    "' is already mounted read-write at '" + dir + "'",
+                "commit or discard that mount first (`dismake unmount " + dir +
+                    " --commit` or `--discard`), or mount this one with --readonly");
+  }
+}
+
 MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& options) {
   MountPaths paths = MountPaths::of(mount_dir);
   fs::path wim_path = absolute_path(options.wim);
@@ -193,11 +227,23 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
                 "keep the WIM outside the directory you mount into");
   check_mount_target(paths);
   verify_base_once(registry_.home(), wim_path, base.identity, nullptr);
+  if (!options.read_only && !options.build) check_single_read_write(wim_path, base.image);
 
-  claim_state_dir(paths);
+  // Registered first, so that `cleanup` finds a mount killed at any point.
+  bool registered = registry_.contains(paths.mount_dir);
+  registry_.add(paths);
+  try {
+    claim_state_dir(paths);
+  } catch (const Error& e) {
+    // Another process mounting there owns the registration.
+    if (!registered && e.code() != hr::kAlreadyExists) registry_.remove(paths.mount_dir);
+    throw;
+  }
   MountRollback rollback(registry_, paths);
   FileLock lock = lock_mount(paths);
-  registry_.add(paths);  // early, so that `cleanup` finds a mount killed half-way
+  // Before the tree is touched: a kill from here on leaves a mount that
+  // `cleanup`, `unmount --discard` and `ensure` know they may remove.
+  mark_incomplete(paths, {!fs::exists(paths.mount_dir)});
   bool created = fs::create_directory(paths.mount_dir);
   if (created) rollback.created_dir();
   if (!created && !directory_is_empty(paths.mount_dir))
@@ -212,11 +258,13 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   record.image_name = base.wim.property(base.image, "NAME");
   record.read_only = options.read_only;
   record.created_mount_dir = created;
+  record.build = options.build;
   record.base_identity = base.identity;
   record.wim_fingerprint = FileFingerprint::of(wim_path);
   record.mounted_at = utc_now_iso8601();
-  extract_base(base, paths, options.lazy, options.progress);
+  extract_base(base, paths, options);
   record.save(paths.record_file());  // last: a mount without a record is invalid
+  unmark_incomplete(paths);
   rollback.commit();
   return record;
 }
@@ -299,20 +347,52 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
     // Discarding a mount whose state is corrupt or gone: remove what is there.
     fs::create_directories(paths.state_dir);
     lock.emplace(lock_mount(paths));
+    // One killed while being made knows whether its directory was ours.
+    if (std::optional<IncompleteMount> mark = read_incomplete(paths))
+      created = mark->created_mount_dir;
   }
   if (unmount_guard_) unmount_guard_(paths);
   if (commit) commit_locked(*mount, *commit);
-  // The record goes first: a mount interrupted from here on is invalid (and
-  // reaped by cleanup), never a half-deleted tree that looks like changes.
+  // The mark, then the record go first: a mount interrupted from here on is
+  // incomplete (removed by cleanup or the next ensure), never a half-deleted
+  // tree that looks like changes.
+  mark_incomplete(paths, {created});
   std::error_code ec;
   fs::remove(paths.record_file(), ec);
+  remove_tree(paths, created);
+  remove_disk(paths.state_dir);
+  registry_.remove(paths.mount_dir);
+}
+
+void MountStore::remove_tree(const MountPaths& paths, bool created) {
+  if (!fs::exists(fs::symlink_status(paths.mount_dir))) return;
   if (created) {
     remove_disk(paths.mount_dir);
   } else {
     remove_disk_contents(paths.mount_dir);
+    make_tree_writable(paths.mount_dir);  // a read-only mount's root
+  }
+}
+
+std::optional<std::string> MountStore::discard_incomplete(const fs::path& mount_dir,
+                                                          std::chrono::milliseconds wait) {
+  MountPaths paths = MountPaths::of(mount_dir);
+  if (fs::exists(paths.record_file())) return std::nullopt;
+  bool has_state = fs::is_directory(paths.state_dir);
+  if (!has_state && !registry_.contains(paths.mount_dir)) return std::nullopt;
+  std::optional<FileLock> lock;
+  std::string what = "the mount '" + paths.mount_dir.string() + "'";
+  if (has_state) lock.emplace(paths.lock_file(), wait, what.c_str());
+  if (fs::exists(paths.record_file())) return std::nullopt;  // finished while we waited
+  std::string done = "removed its state";
+  if (std::optional<IncompleteMount> mark = read_incomplete(paths);
+      mark && fs::exists(fs::symlink_status(paths.mount_dir))) {
+    remove_tree(paths, mark->created_mount_dir);
+    done += " and its partial tree";
   }
   remove_disk(paths.state_dir);
   registry_.remove(paths.mount_dir);
+  return done;
 }
 
 bool MountStore::remount(const fs::path& mount_dir, const ProgressFn& progress) {
@@ -338,7 +418,14 @@ MountInfo MountStore::inspect(const MountPaths& paths) const {
   try {
     info.record = MountRecord::load(paths.record_file());
   } catch (const Error& e) {
-    info.problem = fs::exists(paths.record_file()) ? e.problem() : "its mount record is missing";
+    if (fs::exists(paths.record_file())) {
+      info.problem = e.problem();
+    } else if (read_incomplete(paths)) {
+      info.problem =
+          "it was interrupted while being mounted or unmounted; `dismake cleanup` removes it";
+    } else {
+      info.problem = "its mount record is missing";
+    }
     return info;
   }
   if (!fs::exists(info.record->wim_path)) {
@@ -362,36 +449,54 @@ std::vector<MountInfo> MountStore::list() const {
   return mounts;
 }
 
+// A mount killed while being made or removed: its tree is ours and holds
+// nothing of the user's. One whose lock is held is still being made.
+void MountStore::reap_incomplete(const MountInfo& mount, CleanupReport& report) {
+  try {
+    if (std::optional<std::string> done =
+            discard_incomplete(mount.paths.mount_dir, std::chrono::milliseconds(0)))
+      report.actions.push_back({"reaped", mount.paths.mount_dir,
+                                "it was interrupted while being mounted or unmounted; " + *done});
+  } catch (const Error& e) {
+    if (e.code() != hr::kBusy) throw;
+    report.actions.push_back(
+        {"kept", mount.paths.mount_dir, "another dismake process is mounting it"});
+  }
+}
+
 CleanupReport MountStore::cleanup(bool force) {
   CleanupReport report;
   for (const MountInfo& mount : list()) {
-    const std::string dir = mount.paths.mount_dir.string();
     if (mount.status == MountStatus::kNeedsRemount) {
-      report.actions.push_back("kept " + dir + ": " + mount.problem);
+      report.actions.push_back({"kept", mount.paths.mount_dir, mount.problem});
       continue;
     }
     if (mount.status != MountStatus::kInvalid) continue;
+    if (!mount.record && read_incomplete(mount.paths)) {
+      reap_incomplete(mount, report);
+      continue;
+    }
     if (mount.record && fs::exists(mount.paths.lock_file())) {
       // Its source WIM is gone: the tree may hold the only copy of changes.
       if (!force) {
-        report.actions.push_back("kept " + dir + ": " + mount.problem +
-                                 "; use --force to discard it");
+        report.actions.push_back(
+            {"kept", mount.paths.mount_dir, mount.problem + "; use --force to discard it"});
         continue;
       }
     }
     std::error_code ec;
     fs::remove_all(mount.paths.state_dir, ec);
     registry_.remove(mount.paths.mount_dir);
-    std::string line = "reaped " + dir + " (" + mount.problem + ")";
+    std::string line = mount.problem;
     if (fs::exists(mount.paths.mount_dir)) {
       if (force) {
-        fs::remove_all(mount.paths.mount_dir, ec);
+        remove_disk(mount.paths.mount_dir);
         line += "; deleted its directory";
       } else {
         line += "; left its directory in place (use --force to delete it)";
       }
     }
-    report.actions.push_back(line);
+    report.actions.push_back({"reaped", mount.paths.mount_dir, line});
   }
   return report;
 }

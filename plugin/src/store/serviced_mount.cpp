@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <set>
 
 #include "dismake/base/case_fold.h"
@@ -157,6 +158,27 @@ TreeChanges ServicedMount::untracked_changes() const {
   return changes;
 }
 
+// The tree scan lists a new directory as itself. In a lazy mount it may be
+// a directory of the state that was never extracted (made again by hand to
+// put a file in it): then its contents are what changed, each listed here.
+std::vector<std::string> ServicedMount::with_unextracted_contents(
+    const std::vector<std::string>& paths) const {
+  std::vector<std::string> out;
+  std::function<void(const std::string&)> add = [&](const std::string& path) {
+    out.push_back(path);
+    std::error_code ec;
+    if (!fs::is_directory(fs::symlink_status(disk_path(path), ec)) ||
+        impl_->index.find(path) != nullptr || kind_of(path) != ImagePathKind::kDirectory)
+      return;
+    for (const auto& child : fs::directory_iterator(disk_path(path))) {
+      std::string name = join_image_path(path, child.path().filename().string());
+      if (impl_->index.find(name) == nullptr) add(name);
+    }
+  };
+  for (const std::string& path : paths) add(path);
+  return out;
+}
+
 std::vector<std::string> ServicedMount::record_untracked_changes() {
   TreeChanges changes = untracked_changes();
   std::vector<std::string> paths;
@@ -181,10 +203,12 @@ std::vector<std::string> ServicedMount::record_untracked_changes() {
     }
   }
   std::string parent = impl_->state.current_key;
-  nlohmann::json spec = {{"op", "edits by hand"}, {"paths", paths}};
-  begin_step(key.hex(), parent);
-  // `mv` in the tree is a rename: the moved files keep their metadata.
-  finish_step(key.hex(), parent, spec, StepChanges{paths, {}, changes.moves, {}});
+  nlohmann::json spec = {{"op", "edits by hand"}, {"args", {{"paths", paths}}}};
+  // No write-ahead: rolling back would delete the edits. `mv` in the tree is
+  // a rename: the moved files keep their metadata.
+  finish_step(key.hex(), parent, spec,
+              StepChanges{with_unextracted_contents(paths), {}, changes.moves, {}});
+  log_event({{"event", "step"}, {"op", "edits by hand"}, {"key", key.hex()}});
   return paths;
 }
 
@@ -272,9 +296,10 @@ void ServicedMount::finish_step(const std::string& key, const std::string& paren
   m.catalog.save({key, parent, spec, d});
   m.delta = std::move(d);
   m.state.current_key = key;
+  bool written_ahead = !m.state.pending_key.empty();
   m.state.pending_key.clear();
   m.state.pending_parent.clear();
-  m.save();
+  m.save(/*state_first=*/!written_ahead);
 }
 
 void ServicedMount::rebase_on_committed() {
@@ -309,6 +334,7 @@ void ServicedMount::reset_tree(const ProgressFn& progress) {
   if (!m.state.lazy) {
     BaseImage base = BaseImage::open(m.record.wim_path, m.record.image_index, "");
     base.wim.extract_image(base.image, m.paths.mount_dir, progress);
+    if (m.record.read_only) make_tree_read_only(m.paths.mount_dir);
     m.index = TreeIndex::build(m.paths.mount_dir, base.entries);
   }
   m.delta = StateDelta();

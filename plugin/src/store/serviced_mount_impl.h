@@ -42,7 +42,11 @@ struct ServicedMount::Impl {
     return *base_listing;
   }
 
-  void save() {
+  // The index first when a step was written ahead (killed in between, the
+  // step is rolled back); the state first otherwise (hand edits, which a
+  // rollback would destroy: killed in between, they look untracked again).
+  void save(bool state_first = false) {
+    if (state_first) state.save(paths.state_file());
     index.save(paths.index_file());
     state.save(paths.state_file());
   }

@@ -1,8 +1,12 @@
 #include "state_view.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include "dismake/base/error.h"
+#include "dismake/base/files.h"
 #include "dismake/store/image_path.h"
 
 namespace dismake {
@@ -42,10 +46,19 @@ std::vector<std::string> ancestors_top_down(const std::string& path) {
 void remove_disk(const std::filesystem::path& path) {
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
+  if (ec == std::errc::permission_denied) {
+    // A read-only mount's tree (or a directory a `run` step made 000).
+    make_tree_writable(path);
+    ec.clear();
+    std::filesystem::remove_all(path, ec);
+  }
   if (ec) throw_errno("remove", path.string(), ec.value());
 }
 
 void remove_disk_contents(const std::filesystem::path& dir) {
+  if (::access(dir.c_str(), W_OK | X_OK) != 0 && errno == EACCES)
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add);
   std::error_code ec;
   for (std::filesystem::directory_iterator it(dir, ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec))

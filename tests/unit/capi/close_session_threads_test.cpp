@@ -142,8 +142,11 @@ TEST_F(CloseSessionThreads, CommitInFlightFinishesAndCommitsBeforeCloseReturns) 
   EXPECT_EQ(S_OK, close_result);
   EXPECT_LT(commit.completed_at.load(), closed_at.load());
 
-  // The commit really happened: a fresh mount of the WIM has the file.
-  fs::path check = mount(wim, "check");
+  // The commit really happened: a fresh mount of the WIM has the file
+  // (read-only: the image is still mounted read-write, and DISM allows one).
+  fs::path check = mount_dir_.parent_path() / "check";
+  ASSERT_EQ(S_OK, DismMountImage(wide(wim).c_str(), wide(check).c_str(), 1, nullptr, DismImageIndex,
+                                 DISM_MOUNT_READONLY, nullptr, nullptr, nullptr));
   EXPECT_EQ(fs::file_size(mount_dir_ / "Windows" / "added.bin"),
             fs::file_size(check / "Windows" / "added.bin"));
   EXPECT_EQ(S_OK,

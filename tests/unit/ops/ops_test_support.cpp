@@ -192,6 +192,8 @@ fs::path StepsTest::mount(const std::string& name, bool lazy, const fs::path& wi
   options.wim = wim;
   options.index = index;
   options.lazy = lazy;
+  // Incremental and clean builds of one image side by side, as builds are.
+  options.build = true;
   store.mount(dir, options);
   return dir;
 }

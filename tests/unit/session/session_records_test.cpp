@@ -210,28 +210,31 @@ TEST_F(SessionRecordsTest, OpenChecksNameAndProcess) {
   EXPECT_TRUE(records.list().empty());
 }
 
-TEST_F(SessionRecordsTest, ApiSessionOfExitedProcessIsStaleAndReapedCliSessionIsNot) {
+TEST_F(SessionRecordsTest, SessionsOfExitedProcessAreStaleAndReapedWhateverTheirOwner) {
   SessionRecords records(state_dir_);
+  // Forked first, so that the child does not inherit the holder's pipe.
+  ChildProcess holder;  // a build tool or shell that outlives the child
   ChildProcess child;
   records.open("api-session", SessionOwner::kApi, child.pid());
   records.open("cli-session", SessionOwner::kCli, child.pid());
-  EXPECT_EQ(records.live_count(), 2u);
+  records.open("held", SessionOwner::kCli, holder.pid());
+  EXPECT_EQ(records.live_count(), 3u);
 
   child.exit_and_reap();
   std::vector<SessionRecord> listed = records.list();
-  ASSERT_EQ(listed.size(), 2u);
+  ASSERT_EQ(listed.size(), 3u);
   EXPECT_TRUE(find(listed, "api-session")->stale);
   EXPECT_NE(find(listed, "api-session")->stale_reason.find("has exited"), std::string::npos);
-  EXPECT_FALSE(find(listed, "cli-session")->stale);
+  EXPECT_TRUE(find(listed, "cli-session")->stale);
+  EXPECT_FALSE(find(listed, "held")->stale);
   EXPECT_EQ(records.live_count(), 1u);
 
   ReapedSessions reaped = records.reap_stale();
-  ASSERT_EQ(reaped.stale.size(), 1u);
-  EXPECT_EQ(reaped.stale[0].name, "api-session");
+  ASSERT_EQ(reaped.stale.size(), 2u);
   EXPECT_TRUE(reaped.corrupt.empty());
   listed = records.list();
   ASSERT_EQ(listed.size(), 1u);
-  EXPECT_EQ(listed[0].name, "cli-session");
+  EXPECT_EQ(listed[0].name, "held");
 }
 
 TEST_F(SessionRecordsTest, ZombieProcessCountsAsExited) {
@@ -258,8 +261,8 @@ TEST_F(SessionRecordsTest, RecycledPidOrOtherBootIsStale) {
   EXPECT_NE(find(listed, "recycled")->stale_reason.find("another process"), std::string::npos);
   EXPECT_TRUE(find(listed, "rebooted")->stale);
   EXPECT_NE(find(listed, "rebooted")->stale_reason.find("booted"), std::string::npos);
-  EXPECT_FALSE(find(listed, "cli")->stale);  // a build's session survives a reboot
-  EXPECT_EQ(records.live_count(), 1u);
+  EXPECT_TRUE(find(listed, "cli")->stale);  // its build did not survive the reboot
+  EXPECT_EQ(records.live_count(), 0u);
 }
 
 TEST_F(SessionRecordsTest, StaleSessionsNameCanBeOpenedAgain) {

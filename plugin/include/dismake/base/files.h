@@ -64,6 +64,15 @@ void rename_durable(const fs::path& from, const fs::path& to);
 
 void fsync_path(const fs::path& path);
 
+// Takes the write bits off everything in the tree at `root` (root included),
+// so that writes into a read-only mount fail at once. Symlinks are skipped,
+// never followed: a link in an image may point anywhere on the host.
+void make_tree_read_only(const fs::path& root);
+
+// Gives the owner back write (and, on directories, search) permission on
+// everything in the tree at `root`, so it can be deleted; symlinks skipped.
+void make_tree_writable(const fs::path& root);
+
 // An absolute, lexically normal path without requiring it to exist, with
 // symlinks in its existing prefix resolved.
 fs::path absolute_path(const fs::path& path);

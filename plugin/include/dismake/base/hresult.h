@@ -24,6 +24,10 @@ constexpr HResult kUnableToUnmountImagePath = 0xC0040007;
 constexpr HResult kOpenHandlesUnableToUnmountImagePath = 0xC004000A;
 constexpr HResult kNeedsRemount = 0xC1510114;
 constexpr HResult kBusy = 0x800F0902;
+// WIMGAPI's "The specified image in the specified wim is already mounted for
+// read/write access", which DISM's /Mount-Image reports. Windows publishes no
+// symbolic name for it; the name here is dismake's.
+constexpr HResult kAlreadyMountedReadWrite = 0xC1420127;
 // Win32 errors as HRESULTs (HRESULT_FROM_WIN32).
 constexpr HResult kFail = 0x80004005;                  // E_FAIL
 constexpr HResult kInvalidArg = 0x80070057;            // E_INVALIDARG
@@ -48,6 +52,7 @@ constexpr HResult kNoUnicodeTranslation = 0x80070459;  // ERROR_NO_UNICODE_TRANS
 // What Windows reports when a path that may not cross a reparse point
 // (OBJ_DONT_REPARSE) meets one: dismake never writes through a link.
 constexpr HResult kReparsePointEncountered = 0x8007112B;  // ERROR_REPARSE_POINT_ENCOUNTERED
+constexpr HResult kEnvvarNotFound = 0x800700CB;        // ERROR_ENVVAR_NOT_FOUND
 
 // A hive that cannot be loaded or recovered as Windows would.
 constexpr HResult kRegistryCorrupt = 0x800703F7;  // ERROR_REGISTRY_CORRUPT

@@ -5,7 +5,9 @@
 // parent state, the step is recorded as under way (write-ahead), the op runs,
 // and what it changed becomes the new state. A step killed half-way is rolled
 // back by the next one. A build step (one with a stamp) also records its key
-// inputs in the mount's StepHistory, and says why it ran.
+// inputs in the mount's StepHistory, and says why it ran. Changes no step
+// made are refused in a build (a step with a session or --after); by hand
+// they are first recorded as a step of their own.
 #pragma once
 
 #include <filesystem>
@@ -33,6 +35,9 @@ struct StepOutcome {
   // Why it ran or was restored, from the step's history (build steps only:
   // those with a stamp, named after it); empty when up to date.
   std::vector<std::string> reasons;
+  // The untracked paths recorded first as an "edits by hand" step (by hand
+  // only: without a session or --after).
+  std::vector<std::string> hand_edits;
 };
 
 // "ran (input overlay/app.ini changed)", "restored from cache (...)", "up to

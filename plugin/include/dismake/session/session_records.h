@@ -12,13 +12,13 @@
 // pid from the process that opened the session. Records are written
 // atomically, and writers take <state_dir>/sessions.lock.
 //
-// Staleness. A session opened through the C API (owner kApi) belongs to the
-// process that opened it: once that process has exited, its pid names another
-// process, or the machine has rebooted, the session is stale. A stale session
-// does not block unmount, and reap_stale() (cleanup) removes it. A session
-// opened by `dismake open-session` (owner kCli) belongs to the build, not to
-// the short-lived process that wrote it, so it is never stale: it stays open
-// until `dismake close-session`, across reboots too.
+// Staleness. A session belongs to a process: through the C API (owner kApi)
+// the process that opened it; through `dismake open-session` (owner kCli)
+// the process that short-lived command ran for (session_holder_process():
+// the build tool, the script or the user's shell). Once that process has
+// exited, its pid names another process, or the machine has rebooted, the
+// session is stale: it does not block unmount, reap_stale() (cleanup)
+// removes it, and its name may be opened again (the next build does).
 //
 // Corrupt records. Records are written atomically, so an unreadable one means
 // outside damage, and whether its session is live cannot be known. Rather
@@ -38,9 +38,14 @@
 namespace dismake {
 
 enum class SessionOwner {
-  kCli,  // `dismake open-session`: open until closed, never stale
+  kCli,  // `dismake open-session`: held by the build, script or shell that ran it
   kApi,  // the C API: stale once its process is gone
 };
+
+// The process a `dismake open-session` run from here opens its session for:
+// the nearest ancestor that is neither a `sh -c` wrapper nor a subshell (a
+// build tool, a script, an interactive shell).
+pid_t session_holder_process();
 
 // "cli" or "api", as the record stores it.
 const char* session_owner_name(SessionOwner owner);

@@ -39,6 +39,8 @@ struct MountPaths {
   // What the last commit to each output wrote, so the next one can reset it
   // in place (previous_output.h).
   fs::path output_records_dir() const { return state_dir / "output-records"; }
+  // Present while the tree is being made or removed (incomplete_mount.h).
+  fs::path incomplete_file() const { return state_dir / "incomplete.json"; }
 };
 
 // Takes the mount's lock (waiting up to DISMAKE_LOCK_TIMEOUT, then
@@ -64,6 +66,9 @@ struct MountRecord {
   std::string image_name;
   bool read_only = false;
   bool created_mount_dir = false;  // unmount removes the directory only then
+  // Made by a build (`ensure`): it commits to new files only, never into the
+  // source WIM, so it does not count as the image's read-write mount.
+  bool build = false;
   // Identity of the base: WIM GUID + image index + digest of its file tree.
   std::string base_identity;
   FileFingerprint wim_fingerprint;

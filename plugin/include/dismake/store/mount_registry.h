@@ -14,11 +14,15 @@ namespace dismake {
 class MountRegistry {
  public:
   // $DISMAKE_HOME, else $XDG_STATE_HOME/dismake, else ~/.local/state/dismake.
+  // Throws ERROR_ENVVAR_NOT_FOUND, saying to set DISMAKE_HOME, when none of
+  // the three is set.
   static MountRegistry for_current_user();
   explicit MountRegistry(fs::path home);
   // The per-user directory the registry lives in ($DISMAKE_HOME).
   const fs::path& home() const { return home_; }
 
+  // Throws ERROR_ACCESS_DENIED, saying to set DISMAKE_HOME, when the list
+  // cannot be written.
   void add(const MountPaths& paths) const;
   void remove(const fs::path& mount_dir) const;
   bool contains(const fs::path& mount_dir) const;

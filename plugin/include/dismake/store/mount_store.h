@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -34,6 +35,9 @@ struct MountOptions {
   // Extract nothing up front: steps extract only what they touch (DESIGN.md,
   // "Materialization").
   bool lazy = false;
+  // A build's mount (MountRecord::build): exempt from, and not counted by,
+  // the rule of one read-write mount per image.
+  bool build = false;
 };
 
 struct CommitOptions {
@@ -68,8 +72,17 @@ struct MountInfo {
   std::string problem;  // why the status is not Ok
 };
 
+// One thing cleanup did, or left alone, and why.
+struct CleanupAction {
+  std::string action;  // "reaped", "kept", "closed-session", "removed-session-record"
+  fs::path mount_dir;
+  std::string detail;
+  // "reaped /m: its source WIM is gone; deleted its directory"
+  std::string line() const;
+};
+
 struct CleanupReport {
-  std::vector<std::string> actions;  // one line per thing done or left alone
+  std::vector<CleanupAction> actions;
 };
 
 class MountStore {
@@ -101,8 +114,18 @@ class MountStore {
   std::vector<MountInfo> list() const;
 
   // Reaps mounts whose state is gone or corrupt. Their leftover mount
-  // directories are deleted only with `force` (they may hold changes).
+  // directories are deleted only with `force` (they may hold changes),
+  // except the partial tree of a mount killed while being made or removed,
+  // which holds nothing of the user's and is always deleted.
   CleanupReport cleanup(bool force);
+
+  // Removes what a mount killed while being made (or unmounted) left at
+  // `mount_dir`: its state, its registration and its partial tree, so that
+  // mounting there works again. Waits up to `wait` for the mount's lock
+  // (DISMAPI_E_BUSY: it is still being made). Returns what it removed, or
+  // nothing when `mount_dir` is a complete mount or no mount at all.
+  std::optional<std::string> discard_incomplete(const fs::path& mount_dir,
+                                                std::chrono::milliseconds wait);
 
   const MountRegistry& registry() const { return registry_; }
 
@@ -110,7 +133,15 @@ class MountStore {
   MountInfo inspect(const MountPaths& paths) const;
   MountPaths existing_mount(const fs::path& mount_dir) const;
   void check_mount_target(const MountPaths& paths) const;
+  // DISM mounts an image read-write in one place only (two read-write
+  // mounts would each commit over the other's work): throws naming the
+  // other mount when image `image` of the file `wim` (any path to it) is
+  // already mounted read-write by hand.
+  void check_single_read_write(const fs::path& wim, int image) const;
   CommitResult commit_locked(ServicedMount& mount, const CommitOptions& options);
+  // Deletes the mount directory (`created`) or empties it.
+  static void remove_tree(const MountPaths& paths, bool created);
+  void reap_incomplete(const MountInfo& mount, CleanupReport& report);
 
   MountRegistry registry_;
   UnmountGuard unmount_guard_;

@@ -114,8 +114,10 @@ class ServicedMount {
   CommitPlan commit_plan_with_untracked();
 
   // Records the changes in the working tree that no step made as a step of
-  // their own ("edits by hand"), as a commit of a mount used by hand takes
-  // them. Returns the paths, none when there were no such changes.
+  // their own (op "edits by hand", its args the paths), as a commit or a
+  // verb on a mount used by hand takes them. Nothing in the tree is touched
+  // and nothing is rolled back: killed half-way, the edits are simply still
+  // untracked. Returns the paths, none when there were no such changes.
   std::vector<std::string> record_untracked_changes();
 
   // After the current state was committed into the source WIM: the result is
@@ -132,6 +134,10 @@ class ServicedMount {
   void log_event(const nlohmann::json& event) const;
 
  private:
+  // `paths` (untracked changes), each unextracted directory of a lazy mount
+  // followed by what was put in it by hand.
+  std::vector<std::string> with_unextracted_contents(const std::vector<std::string>& paths) const;
+
   struct Impl;
   explicit ServicedMount(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
