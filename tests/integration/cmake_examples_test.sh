@@ -109,7 +109,7 @@ EOF
     "$bld/build.ninja")
   grep -qE ': CUSTOM_COMMAND .*dismake/plugin/src/cli/dismake( |$)' <<<"$statement" ||
     fail "the ensure step does not depend on the in-tree helper: $statement"
-  grep -qF "$bld/dismake/plugin/src/cli/dismake --outcome $bld/basic/dismake/contoso/steps/000-ensure.outcome ensure" \
+  grep -qE "$bld/dismake/plugin/src/cli/dismake --step-log $bld/basic/dismake/contoso/steps/000-ensure.log --label .* ensure " \
     <<<"$(step_command "$bld/basic/dismake/contoso/steps/000-ensure.cmake")" ||
     fail "the ensure step does not run the in-tree helper: $statement"
 }

@@ -127,7 +127,7 @@ configure_fails() {
 
 # The helper's command line in a generated step script (BUILD/dismake/
 # <image>/steps/<nnn>-<verb>.cmake), its bracket arguments joined by spaces:
-# "<helper> --outcome <file> <verb> <mount-dir> ...".
+# "<helper> --step-log <log> --label <label> <verb> <mount-dir> ...",
 step_command() {
   [[ -f $1 ]] || fail "no step script $1"
   grep -E '^  COMMAND ' "$1" | sed -E 's/^  COMMAND //; s/\[=*\[//g; s/\]=*\]//g' | tr -s ' '

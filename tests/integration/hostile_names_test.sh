@@ -70,7 +70,9 @@ expect_fail $ALREADY_EXISTS "'README.TXT' and 'Readme.txt' in '$T/case/Windows' 
 
 step "add and rename destinations and run results follow the same rules"
 M2=$T/m2
-dismake_ok mount "$BASE" "$M2" --index 1 --lazy
+# A copy: one image is mounted read-write in one place only.
+cp "$BASE" "$T/base2.wim"
+dismake_ok mount "$T/base2.wim" "$M2" --index 1 --lazy
 expect_fail $INVALID_NAME "'aux.dll' .* reserved device name AUX" -- \
   "$DISMAKE" add "$M2" "$T/f.txt" Windows/aux.dll
 expect_fail $INVALID_NAME "'win.ini.' .* ends with a dot" -- \

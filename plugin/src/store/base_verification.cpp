@@ -55,8 +55,13 @@ void verify_base_once(const fs::path& home, const fs::path& wim_path, const std:
 void record_base_verified(const fs::path& home, const fs::path& wim_path,
                           const std::string& identity) {
   fs::path record = record_of(home, wim_path, identity);
-  create_private_directory(record.parent_path());
-  write_file_atomic(record, wim_path.string() + "\n", 0600);
+  // A cache: when it cannot be written, the next use verifies again (and
+  // whatever needs the home directory says how to set it).
+  try {
+    create_private_directory(record.parent_path());
+    write_file_atomic(record, wim_path.string() + "\n", 0600);
+  } catch (const Error&) {
+  }
 }
 
 }  // namespace dismake

@@ -226,8 +226,9 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
                 "the WIM '" + wim_path.string() + "' is inside the mount directory",
                 "keep the WIM outside the directory you mount into");
   check_mount_target(paths);
-  verify_base_once(registry_.home(), wim_path, base.identity, nullptr);
+  // Refused before anything is read or written.
   if (!options.read_only && !options.build) check_single_read_write(wim_path, base.image);
+  verify_base_once(registry_.home(), wim_path, base.identity, nullptr);
 
   // Registered first, so that `cleanup` finds a mount killed at any point.
   bool registered = registry_.contains(paths.mount_dir);
