@@ -14,7 +14,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"dismake: build customised Windows images (WIM) the way software is built"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "dismake 0.1.0");
+  app.set_version_flag("--version", "dismake " DISMAKE_VERSION);
 
   // Build steps (step_log.h): the output to a log, one line to the console.
   std::string step_log_file;
