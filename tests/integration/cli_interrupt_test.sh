@@ -32,16 +32,22 @@ kill_delays() {
 }
 
 # Starts `dismake ARGS...` in the background, SIGKILLs it after DELAY seconds
-# (if it is still running) and reaps it. Prints "killed" or "finished".
+# (if it is still running) and reaps it. Prints "finished", "killed", or
+# "killed mid-write" when the kill left the commit's temporary output
+# (<output>.tmp-<pid>-*, see wim_output.cpp) beside OUTPUT: it was writing.
 commit_killed_after() {
-  local delay=$1
-  shift
+  local delay=$1 output=$2
+  shift 2
   "$DISMAKE" "$@" >"$T/killed.log" 2>&1 &
   local pid=$!
   sleep "$delay"
   if kill -9 "$pid" 2>/dev/null; then
     wait "$pid" 2>/dev/null || true
-    echo killed
+    if compgen -G "$output.tmp-$pid-*" >/dev/null; then
+      echo "killed mid-write"
+    else
+      echo killed
+    fi
   else
     wait "$pid" || { cat "$T/killed.log" >&2; fail "commit failed on its own: $*"; }
     echo finished
@@ -95,8 +101,10 @@ rm "$MNT/Payload/blob6.bin"
 ADDED=(/Payload /Payload/blob{1..5}.bin /Windows/second.txt)
 LISTING2=$(expected_listing "${ADDED[@]}")
 COPY_SHA=$(sha256 "$COPY")
+mid_write_kills=0
 for delay in $(kill_delays "$duration"); do
-  outcome=$(commit_killed_after "$delay" commit "$MNT" --output "$OUT")
+  outcome=$(commit_killed_after "$delay" "$OUT" commit "$MNT" --output "$OUT")
+  [[ $outcome != "killed mid-write" ]] || mid_write_kills=$((mid_write_kills + 1))
   # The first round resets the first commit's output (its record matches);
   # the others find a copy there and copy the base afresh.
   result=$(old_or_complete_new "$OUT" "$OUT1_SHA" "$LISTING2" may-be-absent)
@@ -106,6 +114,10 @@ for delay in $(kill_delays "$duration"); do
   # Every round starts from the first commit's bytes.
   cp "$T/out1.wim" "$OUT"
 done
+# Otherwise every kill came before or after the write, and the rounds above
+# proved nothing about a partial WIM.
+((mid_write_kills > 0)) || fail "no kill landed while the commit was writing its output"
+echo "   $mid_write_kills kills landed mid-write"
 
 step "the mount still commits: the right image"
 dismake_ok commit "$MNT" --output "$OUT"
@@ -132,7 +144,7 @@ for delay in $(kill_delays "$reset_duration"); do
   dismake_ok commit "$MNT" --output "$OUT"
   A_SHA=$(sha256 "$OUT")
   echo "state B $delay" >"$MNT/Windows/toggle.txt"
-  outcome=$(commit_killed_after "$delay" commit "$MNT" --output "$OUT")
+  outcome=$(commit_killed_after "$delay" "$OUT" commit "$MNT" --output "$OUT")
   result=$(old_or_complete_new "$OUT" "$A_SHA" "$LISTING3" may-be-absent)
   echo "   kill after ${delay}s: $outcome, out.wim is the $result one"
   if [[ $result == new ]]; then
@@ -162,7 +174,7 @@ for delay in $(kill_delays "$duration" | awk 'NR % 2 == 1'); do
   echo "round $round" >"$MNT/Windows/round$round.txt"
   ADDED+=("/Windows/round$round.txt")
   listing=$(expected_listing "${ADDED[@]}")
-  outcome=$(commit_killed_after "$delay" commit "$MNT")
+  outcome=$(commit_killed_after "$delay" "$COPY" commit "$MNT")
   result=$(old_or_complete_new "$COPY" "$prev_sha" "$listing")
   echo "   kill after ${delay}s: $outcome, source WIM is the $result one"
   if [[ $outcome == finished && $result == old ]]; then

@@ -96,13 +96,24 @@ test_add_subdirectory() {
   step "a project that adds the dismake source tree runs the helper it builds"
   local src=$T/superbuild bld=$T/superbuild-build
   mkdir -p "$src"
+  # The superbuild brings its own wimlib::wimlib (as its find module would):
+  # dismake uses it rather than failing to define the name again.
+  local wimlib
+  wimlib=$(sed -n 's/^WIMLIB_LIBRARY:FILEPATH=//p' "$tree/CMakeCache.txt")
+  [[ -f $wimlib ]] || fail "no WIMLIB_LIBRARY in $tree/CMakeCache.txt"
   cat >"$src/CMakeLists.txt" <<EOF
 cmake_minimum_required(VERSION 3.20)
 project(superbuild NONE)
+add_library(wimlib::wimlib UNKNOWN IMPORTED GLOBAL)
+set_target_properties(wimlib::wimlib PROPERTIES IMPORTED_LOCATION "$wimlib")
 add_subdirectory("$DISMAKE_SOURCE_DIR" dismake)
 add_subdirectory("$examples/basic" basic)
 EOF
   run_ok cmake -S "$src" -B "$bld" -G Ninja -DDISMAKE_BASE_WIM="$DISMAKE_FIXTURES/single.wim"
+  grep -qx 'DISMAKE_BUILD_TESTS:BOOL=OFF' "$bld/CMakeCache.txt" ||
+    fail "dismake added with add_subdirectory builds its tests by default"
+  ! grep -q '^WIMLIB_LIBRARY:' "$bld/CMakeCache.txt" ||
+    fail "dismake looked for wimlib although the superbuild defined wimlib::wimlib"
   # The ensure step depends on the helper built in this tree.
   local statement
   statement=$(awk '/^build basic\/dismake\/contoso\/steps\/000-ensure.always / {on = 1} on && /^$/ {exit} on' \
