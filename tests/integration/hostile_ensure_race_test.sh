@@ -13,17 +13,14 @@ expected=$(wimlib-imagex dir "$BASE" 1 | sed 's|^/||' | grep -v '^$' | sort)
 
 for round in $(seq 1 10); do
   step "round $round: two ensures of a new mount directory at once"
+  pids=()
   for n in 1 2; do
     "$DISMAKE" ensure --wim "$BASE" --index 1 --mount-dir "$M" --full --quiet \
       >"$T/out$n" 2>"$T/err$n" &
-    eval "pid$n=\$!"
+    pids+=($!)
   done
-  rc1=0 rc2=0
-  wait "$pid1" || rc1=$?
-  wait "$pid2" || rc2=$?
   for n in 1 2; do
-    rc_var=rc$n
-    ((${!rc_var} == 0)) || fail "round $round: ensure $n failed: $(cat "$T/err$n")"
+    wait "${pids[n - 1]}" || fail "round $round: ensure $n failed: $(cat "$T/err$n")"
   done
   actions=$(cat "$T/out1" "$T/out2" | sed -n 's/^dismake: ensure .*: //p' | sort | tr '\n' ' ')
   assert_eq "mounted reused " "$actions" "round $round: what the two ensures did"
