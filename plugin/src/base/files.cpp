@@ -151,6 +151,32 @@ void write_file_atomic(const fs::path& path, const std::string& data, unsigned m
   }
 }
 
+namespace {
+
+// Copies bytes [offset, offset + length) of `in` to the same place in `out`
+// (the kernel's copy where it can, else sendfile). Stops early at the end
+// of a file that shrank meanwhile.
+void copy_range(int in, int out, off_t offset, off_t length, const fs::path& to) {
+  off_t in_offset = offset;
+  off_t out_offset = offset;
+  while (length > 0) {
+    ssize_t n = ::copy_file_range(in, &in_offset, out, &out_offset, static_cast<size_t>(length), 0);
+    if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {
+      if (::lseek(out, out_offset, SEEK_SET) < 0) throw_errno("seek in", to.string(), errno);
+      n = ::sendfile(out, in, &in_offset, static_cast<size_t>(length));
+      if (n > 0) out_offset += n;
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("copy to", to.string(), errno);
+    }
+    if (n == 0) break;
+    length -= n;
+  }
+}
+
+}  // namespace
+
 void copy_file_durable(const fs::path& from, const fs::path& to, bool durable) {
   Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) throw_errno("open", from.string(), errno);
@@ -159,19 +185,24 @@ void copy_file_durable(const fs::path& from, const fs::path& to, bool durable) {
   Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (out.get() < 0) throw_errno("create", to.string(), errno);
   // A reflink shares the blocks (XFS, btrfs): instant whatever the size.
-  // Elsewhere it fails at once, and the kernel's copy does the work.
-  off_t remaining = ::ioctl(out.get(), FICLONE, in.get()) == 0 ? 0 : st.st_size;
-  while (remaining > 0) {
-    ssize_t n =
-        ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<size_t>(remaining), 0);
-    if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL))
-      n = ::sendfile(out.get(), in.get(), nullptr, static_cast<size_t>(remaining));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("copy to", to.string(), errno);
+  // Elsewhere it fails at once, and only the data is copied, range by range:
+  // the holes of a sparse file stay holes (a 1 GiB sparse file copied byte
+  // by byte would take 1 GiB).
+  if (::ioctl(out.get(), FICLONE, in.get()) != 0) {
+    off_t data = 0;
+    while (data < st.st_size) {
+      data = ::lseek(in.get(), data, SEEK_DATA);
+      if (data < 0 && errno == ENXIO) break;  // only a hole is left
+      if (data < 0) {                         // no SEEK_DATA here: all of it
+        copy_range(in.get(), out.get(), 0, st.st_size, to);
+        break;
+      }
+      off_t hole = ::lseek(in.get(), data, SEEK_HOLE);
+      if (hole < 0 || hole > st.st_size) hole = st.st_size;
+      copy_range(in.get(), out.get(), data, hole - data, to);
+      data = hole;
     }
-    if (n == 0) break;
-    remaining -= n;
+    if (::ftruncate(out.get(), st.st_size) != 0) throw_errno("copy to", to.string(), errno);
   }
   if (durable && ::fsync(out.get()) != 0) throw_errno("fsync", to.string(), errno);
 }

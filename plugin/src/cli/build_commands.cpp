@@ -130,7 +130,7 @@ void add_status_and_restore(CLI::App& app, Action& run) {
   status->add_flag("--json", *as_json, "Print JSON for machines");
   status->callback([=, &run] {
     run = [=] {
-      json s = status_json(ServicedMount::open(*mount_dir));
+      json s = status_json(ServicedMount::open_for_reading(*mount_dir));
       if (*as_json) {
         std::printf("%s\n", s.dump(2).c_str());
       } else {

@@ -6,6 +6,7 @@
 #include "dismake/base/files.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/store/base_image.h"
+#include "dismake/store/mount_registry.h"
 #include "dismake/store/serviced_mount.h"
 #include "dismake/store/state_catalog.h"
 
@@ -91,6 +92,7 @@ std::string describe_ensure(const EnsureRecord& record) {
 EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options) {
   MountPaths paths = MountPaths::of(options.mount_dir);
   fs::path wim = absolute_path(options.wim);
+  FileLock one_ensure = MountRegistry::for_current_user().lock_ensure(paths.mount_dir);
   std::string action = "reused";
   // A mount killed before it finished (an earlier ensure) is made again.
   if (std::optional<std::string> done =

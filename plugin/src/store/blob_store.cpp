@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <vector>
 
 #include "dismake/base/digest.h"
@@ -51,9 +52,13 @@ Fd open_regular(const fs::path& path) {
   return Fd(::dup(fd.get()));
 }
 
+bool all_zero(const char* data, size_t n) {
+  return n == 0 || (data[0] == 0 && std::memcmp(data, data + 1, n - 1) == 0);
+}
+
 // Copies `in` to a new private file `to` and hashes what it copies: one read
 // of the source, so a file changing meanwhile cannot get a name that is not
-// its content.
+// its content. Zero blocks are left as holes: a sparse file stays sparse.
 StoredBlob copy_and_hash(int in, const fs::path& from, const fs::path& to) {
   Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (out.get() < 0) throw_errno("create", to.string(), errno);
@@ -69,8 +74,10 @@ StoredBlob copy_and_hash(int in, const fs::path& from, const fs::path& to) {
     }
     if (n == 0) break;
     digests.update(buffer.data(), static_cast<size_t>(n));
-    for (ssize_t done = 0; done < n;) {
-      ssize_t w = ::write(out.get(), buffer.data() + done, static_cast<size_t>(n - done));
+    bool hole = all_zero(buffer.data(), static_cast<size_t>(n));
+    for (ssize_t done = 0; done < n && !hole;) {
+      ssize_t w = ::pwrite(out.get(), buffer.data() + done, static_cast<size_t>(n - done),
+                           static_cast<off_t>(size) + done);
       if (w < 0) {
         if (errno == EINTR) continue;
         throw_errno("write", to.string(), errno);
@@ -79,6 +86,8 @@ StoredBlob copy_and_hash(int in, const fs::path& from, const fs::path& to) {
     }
     size += static_cast<std::uint64_t>(n);
   }
+  if (::ftruncate(out.get(), static_cast<off_t>(size)) != 0)
+    throw_errno("write", to.string(), errno);
   return StoredBlob{digests.sha256_hex(), digests.sha1_hex(), size};
 }
 

@@ -31,6 +31,11 @@ FileLock lock_mount(const MountPaths& paths) {
   return FileLock(paths.lock_file(), default_lock_timeout(), what.c_str());
 }
 
+FileLock lock_mount_for_reading(const MountPaths& paths) {
+  std::string what = "the mount '" + paths.mount_dir.string() + "'";
+  return FileLock::for_reading(paths.lock_file(), default_lock_timeout(), what.c_str());
+}
+
 FileFingerprint FileFingerprint::of(const fs::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw_errno("stat", path.string(), errno);

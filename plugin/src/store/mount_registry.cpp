@@ -47,6 +47,14 @@ void MountRegistry::add(const MountPaths& paths) const {
   }
 }
 
+FileLock MountRegistry::lock_ensure(const fs::path& mount_dir) const {
+  fs::path dir = home_ / "ensure-locks";
+  create_private_directory(dir);
+  std::string what = "the mount '" + mount_dir.string() + "'";
+  return FileLock(dir / (sha256_hex(mount_dir.string()).substr(0, 24) + ".lock"),
+                  default_lock_timeout(), what.c_str());
+}
+
 void MountRegistry::remove(const fs::path& mount_dir) const {
   std::error_code ec;
   fs::remove(entry_file(mount_dir), ec);

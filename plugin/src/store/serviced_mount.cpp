@@ -29,12 +29,24 @@ ServicedMount::~ServicedMount() = default;
 
 ServicedMount ServicedMount::open(const fs::path& mount_dir) {
   MountPaths paths = MountPaths::existing(mount_dir);
-  auto impl = std::make_unique<Impl>(paths, lock_mount(paths));
+  return open_locked(paths, lock_mount(paths), true);
+}
+
+ServicedMount ServicedMount::open_for_reading(const fs::path& mount_dir) {
+  MountPaths paths = MountPaths::existing(mount_dir);
+  FileLock lock = lock_mount_for_reading(paths);
+  bool writable = lock.writable() && ::access(paths.state_dir.c_str(), W_OK) == 0;
+  return open_locked(paths, std::move(lock), writable);
+}
+
+ServicedMount ServicedMount::open_locked(const MountPaths& paths, FileLock&& lock, bool writable) {
+  auto impl = std::make_unique<Impl>(paths, std::move(lock));
+  impl->writable = writable;
   impl->record = MountRecord::load(paths.record_file());
   impl->state = MountState::load(paths.state_file());
   impl->index = TreeIndex::load(paths.index_file());
   impl->delta = impl->delta_of(impl->state.current_key);
-  impl->remove_stale_outputs();
+  if (writable) impl->remove_stale_outputs();
   return ServicedMount(std::move(impl));
 }
 
@@ -154,7 +166,7 @@ TreeChanges ServicedMount::untracked_changes() const {
       refreshed = true;
     }
   }
-  if (refreshed) m.index.save(m.paths.index_file());
+  if (refreshed && m.writable) m.index.save(m.paths.index_file());
   return changes;
 }
 

@@ -29,6 +29,7 @@ struct ServicedMount::Impl {
   TreeIndex index;
   BlobStore blobs;
   StateCatalog catalog;
+  bool writable = true;  // false when opened to read a read-only state directory
 
   Impl(const MountPaths& p, FileLock&& l)
       : paths(p), lock(std::move(l)), blobs(p.blobs_dir()), catalog(p.states_dir()) {}

@@ -72,9 +72,12 @@ std::string hint_for(HResult code) {
 void throw_wimlib_error(int ret, const std::string& action, const std::string& path) {
   HResult code = hresult_for(ret);
   const char* reason = wimlib_get_error_string(static_cast<wimlib_error_code>(ret));
-  std::string what = code == hr::kRequestAborted
-                         ? action + " of '" + path + "' was cancelled"
-                         : "cannot " + action + " '" + path + "': " + reason;
+  std::string what = "cannot " + action + " '" + path + "': " + reason;
+  if (code == hr::kRequestAborted) what = action + " of '" + path + "' was cancelled";
+  // wimlib's "The XML data of the WIM is invalid" does not say the file is
+  // damaged, which is what it means: its image descriptions are unreadable.
+  if (ret == WIMLIB_ERR_XML)
+    what = "cannot " + action + " '" + path + "': its XML data (the image descriptions) is damaged";
   throw Error(code, what, hint_for(code));
 }
 

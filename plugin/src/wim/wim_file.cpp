@@ -1,5 +1,6 @@
 #include "dismake/wim/wim_file.h"
 
+#include <libxml/xmlerror.h>
 #include <wimlib.h>
 
 #include <cstdio>
@@ -18,11 +19,30 @@ namespace dismake {
 
 namespace {
 
+void ignore_xml_error(void* /*ctx*/, const char* /*format*/, ...) {}
+// Generic, as libxml2 2.12 made the error const.
+constexpr auto ignore_structured_xml_error = [](void* /*ctx*/, auto* /*error*/) {};
+
+// wimlib parses a WIM's XML data with libxml2, which prints a damaged
+// document's bytes (raw binary) to stderr; wimlib's own error code already
+// says the XML is invalid, and that is what dismake reports, naming the file.
+// The handlers are per thread: set for this one and for threads made later.
+void silence_xml_errors() {
+  xmlSetGenericErrorFunc(nullptr, ignore_xml_error);
+  xmlThrDefSetGenericErrorFunc(nullptr, ignore_xml_error);
+  xmlStructuredErrorFunc ignore_structured = ignore_structured_xml_error;
+  xmlSetStructuredErrorFunc(nullptr, ignore_structured);
+  xmlThrDefSetStructuredErrorFunc(nullptr, ignore_structured);
+}
+
 // wimlib's defaults are process-wide; dismake wants Windows' case-insensitive
 // path lookups in every update ("windows/foo" lands in "Windows/").
 void init_wimlib_once() {
   static std::once_flag once;
-  std::call_once(once, [] { wimlib_global_init(WIMLIB_INIT_FLAG_DEFAULT_CASE_INSENSITIVE); });
+  std::call_once(once, [] {
+    wimlib_global_init(WIMLIB_INIT_FLAG_DEFAULT_CASE_INSENSITIVE);
+    silence_xml_errors();
+  });
 }
 
 // Routes wimlib's progress messages for one call to a ProgressFn.

@@ -46,6 +46,10 @@ struct MountPaths {
 // Takes the mount's lock (waiting up to DISMAKE_LOCK_TIMEOUT, then
 // DISMAPI_E_BUSY): every command that changes a mount holds it.
 FileLock lock_mount(const MountPaths& paths);
+// The lock for a command that only reads the mount (`status`): a shared
+// lock, or none, when its state directory cannot be written
+// (FileLock::for_reading).
+FileLock lock_mount_for_reading(const MountPaths& paths);
 
 // The size, mtime and inode of the source WIM when it was mounted: a cheap
 // test that it is unchanged (the identity is re-checked when this differs).

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "dismake/base/file_lock.h"
 #include "dismake/store/mount_record.h"
 
 namespace dismake {
@@ -28,6 +29,13 @@ class MountRegistry {
   bool contains(const fs::path& mount_dir) const;
   // Every registered mount, sorted by mount directory.
   std::vector<MountPaths> list() const;
+
+  // The lock an `ensure` holds on `mount_dir` for its whole run, so two
+  // ensures of one mount directory (new, or to be mounted again) take turns:
+  // one mounts, the other then finds the mount and reuses it. It lives here
+  // because the mount's own lock is inside the state directory that the
+  // first ensure has yet to make.
+  FileLock lock_ensure(const fs::path& mount_dir) const;
 
  private:
   fs::path entry_file(const fs::path& mount_dir) const;

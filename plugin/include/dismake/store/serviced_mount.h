@@ -52,6 +52,10 @@ class ServicedMount {
   // Opens the mount at `mount_dir` and takes its lock (waiting up to
   // DISMAKE_LOCK_TIMEOUT). Throws ERROR_NOT_FOUND when it is not a mount.
   static ServicedMount open(const fs::path& mount_dir);
+  // Opens it to be read (`status`): like open, but a state directory that
+  // cannot be written (read-only filesystem, no write permission) is read
+  // as it is, under a shared lock, and nothing is written back to it.
+  static ServicedMount open_for_reading(const fs::path& mount_dir);
 
   ServicedMount(ServicedMount&&) noexcept;
   ServicedMount& operator=(ServicedMount&&) noexcept;
@@ -137,6 +141,9 @@ class ServicedMount {
   // `paths` (untracked changes), each unextracted directory of a lazy mount
   // followed by what was put in it by hand.
   std::vector<std::string> with_unextracted_contents(const std::vector<std::string>& paths) const;
+
+  // Loads the mount's state under `lock`; `writable` false writes nothing.
+  static ServicedMount open_locked(const MountPaths& paths, FileLock&& lock, bool writable);
 
   struct Impl;
   explicit ServicedMount(std::unique_ptr<Impl> impl);
