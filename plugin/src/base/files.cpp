@@ -128,27 +128,41 @@ void rename_durable(const fs::path& from, const fs::path& to) {
   fsync_path(to.parent_path().empty() ? fs::path(".") : to.parent_path());
 }
 
+namespace {
+
+// Writes `data` to the new file `tmp`, fsynced when `durable`; removes it
+// on failure.
+void write_new_file(const fs::path& tmp, const std::string& data, unsigned mode, bool durable) {
+  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (fd.get() < 0) throw_errno("create", tmp.string(), errno);
+  try {
+    if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0)
+      throw_errno("chmod", tmp.string(), errno);
+    write_all(fd.get(), data.data(), data.size(), tmp);
+    if (durable && ::fsync(fd.get()) != 0) throw_errno("fsync", tmp.string(), errno);
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+}
+
+}  // namespace
+
 void write_file_atomic(const fs::path& path, const std::string& data, unsigned mode) {
   fs::path tmp = temporary_sibling(path);
-  {
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (fd.get() < 0) throw_errno("create", tmp.string(), errno);
-    try {
-      if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0)
-        throw_errno("chmod", tmp.string(), errno);
-      write_all(fd.get(), data.data(), data.size(), tmp);
-      if (::fsync(fd.get()) != 0) throw_errno("fsync", tmp.string(), errno);
-    } catch (...) {
-      ::unlink(tmp.c_str());
-      throw;
-    }
-  }
+  write_new_file(tmp, data, mode, /*durable=*/true);
   try {
     rename_durable(tmp, path);
   } catch (...) {
     ::unlink(tmp.c_str());
     throw;
   }
+}
+
+fs::path write_temporary_sibling(const fs::path& path, const std::string& data, unsigned mode) {
+  fs::path tmp = temporary_sibling(path);
+  write_new_file(tmp, data, mode, /*durable=*/false);
+  return tmp;
 }
 
 namespace {
@@ -212,6 +226,14 @@ void start_writeback(const fs::path& path) {
   if (fd.get() < 0) throw_errno("open", path.string(), errno);
   // Only a hint: where the kernel refuses it, the final fsync does the work.
   ::sync_file_range(fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
+bool same_filesystem(const fs::path& a, const fs::path& b) {
+  struct stat sa {};
+  struct stat sb {};
+  if (::stat(a.c_str(), &sa) != 0) throw_errno("stat", a.string(), errno);
+  if (::stat(b.c_str(), &sb) != 0) throw_errno("stat", b.string(), errno);
+  return sa.st_dev == sb.st_dev;
 }
 
 void sync_filesystem(const fs::path& path) {

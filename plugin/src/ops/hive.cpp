@@ -14,8 +14,8 @@
 
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
-#include "dismake/ops/hive_log_replay.h"
 #include "dismake/base/utf8.h"
+#include "dismake/ops/hive_log_replay.h"
 
 namespace dismake {
 
@@ -448,8 +448,12 @@ bool Hive::save() {
     if (hivex_commit(handle_, tmp.c_str(), 0) != 0) throw_errno("write", tmp.string(), errno);
     // The hive keeps its permissions: an image's files are captured with them.
     if (::chmod(tmp.c_str(), mode_) != 0) throw_errno("chmod", tmp.string(), errno);
-    fsync_path(tmp);
-    rename_durable(tmp, path_);
+    // Not synced here: the hive is a file of a mount's tree, and the step
+    // that wrote it syncs once for all it wrote (ServicedMount::finish_step)
+    // before the step becomes the mount's state. The rename alone keeps a
+    // killed step from leaving half a hive.
+    if (::rename(tmp.c_str(), path_.c_str()) != 0)
+      throw_errno("rename into", path_.string(), errno);
   } catch (...) {
     ::unlink(tmp.c_str());
     throw;

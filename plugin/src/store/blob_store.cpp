@@ -118,11 +118,6 @@ StoredBlob BlobStore::put(const fs::path& file) {
   return blob;
 }
 
-void BlobStore::sync() const {
-  std::error_code ec;
-  if (fs::is_directory(dir_, ec)) sync_filesystem(dir_);
-}
-
 fs::path BlobStore::verified_path_of(const std::string& sha256) const {
   fs::path blob = path_of(sha256);
   std::string actual = sha256_file_hex(blob);

@@ -149,7 +149,8 @@ void ServicedMount::materialize(const std::string& image_path) {
   m.open_base().extract_paths(m.record.image_index, m.paths.mount_dir, files);
   for (const std::string& path : missing)
     m.index.record(m.paths.mount_dir, path, m.base_sha1(path));
-  m.index.save(m.paths.index_file());
+  // Inside a step, finish_step's one sync covers the index.
+  Impl::write_state_file(m.paths.index_file(), m.index.to_text(), m.state.pending_key.empty());
 }
 
 TreeChanges ServicedMount::untracked_changes() const {
@@ -166,7 +167,9 @@ TreeChanges ServicedMount::untracked_changes() const {
       refreshed = true;
     }
   }
-  if (refreshed && m.writable) m.index.save(m.paths.index_file());
+  // Only a cache of hashes: lost in a power cut, it costs a rehash.
+  if (refreshed && m.writable)
+    Impl::write_state_file(m.paths.index_file(), m.index.to_text(), false);
   return changes;
 }
 
@@ -258,7 +261,7 @@ std::vector<std::string> ServicedMount::restore_tracked() {
   return untracked;
 }
 
-void ServicedMount::restore_to(const std::string& key) {
+void ServicedMount::restore_to(const std::string& key, bool synced) {
   Impl& m = *impl_;
   if (key == m.state.current_key) return;
   StateDelta target = m.delta_of(key);
@@ -275,13 +278,17 @@ void ServicedMount::restore_to(const std::string& key) {
   m.restore_paths(target, touched);
   m.delta = std::move(target);
   m.state.current_key = key;
-  m.save();
+  m.save(/*state_first=*/false, synced);
 }
 
 void ServicedMount::begin_step(const std::string& key, const std::string& parent) {
-  impl_->state.pending_key = key;
-  impl_->state.pending_parent = parent;
-  impl_->state.save(impl_->paths.state_file());
+  Impl& m = *impl_;
+  m.state.pending_key = key;
+  m.state.pending_parent = parent;
+  // Atomic, not synced: a kill sees the old or the new file whole. After a
+  // power cut the journal keeps this rename ahead of the step's own writes,
+  // and finish_step's sync makes it durable with them.
+  Impl::write_state_file(m.paths.state_file(), m.state.to_text(), /*synced=*/false);
 }
 
 void ServicedMount::finish_step(const std::string& key, const std::string& parent, const json& spec,
@@ -304,14 +311,13 @@ void ServicedMount::finish_step(const std::string& key, const std::string& paren
   m.step_moves.clear();
   for (const auto& [path, change] : changes.metadata) m.apply_metadata(d, path, change);
   for (const auto& [name, value] : changes.properties) d.set_property(name, value);
-  m.blobs.sync();  // the state names these blobs: they must outlive a crash
-  m.catalog.save({key, parent, spec, d});
+  MountState finished = m.state;
+  finished.current_key = key;
+  finished.pending_key.clear();
+  finished.pending_parent.clear();
+  m.publish_step({key, parent, spec, d}, finished, /*state_first=*/m.state.pending_key.empty());
   m.delta = std::move(d);
-  m.state.current_key = key;
-  bool written_ahead = !m.state.pending_key.empty();
-  m.state.pending_key.clear();
-  m.state.pending_parent.clear();
-  m.save(/*state_first=*/!written_ahead);
+  m.state = std::move(finished);
 }
 
 void ServicedMount::rebase_on_committed() {

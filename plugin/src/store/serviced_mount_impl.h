@@ -46,10 +46,54 @@ struct ServicedMount::Impl {
   // The index first when a step was written ahead (killed in between, the
   // step is rolled back); the state first otherwise (hand edits, which a
   // rollback would destroy: killed in between, they look untracked again).
-  void save(bool state_first = false) {
-    if (state_first) state.save(paths.state_file());
-    index.save(paths.index_file());
-    state.save(paths.state_file());
+  // Makes `record` the mount's current state at the cost of one sync: the
+  // record, index and state are written to temporary files, one syncfs makes
+  // them (and the step's blobs and tree files) durable, then renames in the
+  // order save() uses make them current. Killed anywhere, the old files are
+  // still whole: the step's pending key (or the old state) rolls it back.
+  void publish_step(const StateRecord& record, const MountState& finished, bool state_first) {
+    std::vector<std::pair<fs::path, fs::path>> staged;
+    try {
+      staged.push_back(catalog.stage(record));
+      fs::path state_file = paths.state_file();
+      if (state_first)
+        staged.emplace_back(write_temporary_sibling(state_file, finished.to_text(), 0600),
+                            state_file);
+      fs::path index_file = paths.index_file();
+      staged.emplace_back(write_temporary_sibling(index_file, index.to_text(), 0600), index_file);
+      staged.emplace_back(write_temporary_sibling(state_file, finished.to_text(), 0600),
+                          state_file);
+      sync_filesystem(paths.state_dir);
+      if (!same_filesystem(paths.mount_dir, paths.state_dir)) sync_filesystem(paths.mount_dir);
+      while (!staged.empty()) {
+        fs::rename(staged.front().first, staged.front().second);
+        staged.erase(staged.begin());
+      }
+    } catch (...) {
+      std::error_code ec;
+      for (const auto& [tmp, target] : staged) fs::remove(tmp, ec);
+      throw;
+    }
+  }
+
+  // Unsynced saves are still atomic (a kill leaves the old or new file
+  // whole); they are for writes a later sync covers (finish_step's) or
+  // whose loss only costs work (the index's refresh).
+  void save(bool state_first = false, bool synced = true) {
+    if (state_first) write_state_file(paths.state_file(), state.to_text(), synced);
+    write_state_file(paths.index_file(), index.to_text(), synced);
+    write_state_file(paths.state_file(), state.to_text(), synced);
+  }
+
+  static void write_state_file(const fs::path& file, const std::string& text, bool synced) {
+    if (synced) return write_file_atomic(file, text, 0600);
+    fs::path tmp = write_temporary_sibling(file, text, 0600);
+    std::error_code ec;
+    fs::rename(tmp, file, ec);
+    if (!ec) return;
+    int err = ec.value();
+    fs::remove(tmp, ec);
+    throw_errno("rename into", file.string(), err);
   }
 
   StateDelta delta_of(const std::string& key) const {

@@ -13,13 +13,27 @@ StateCatalog::StateCatalog(fs::path dir) : dir_(std::move(dir)) {}
 
 fs::path StateCatalog::file_of(const std::string& key) const { return dir_ / (key + ".json"); }
 
-void StateCatalog::save(const StateRecord& record) const {
-  create_private_directory(dir_);
+namespace {
+
+std::string record_text(const StateRecord& record) {
   json j = {{"key", record.key},
             {"parent", record.parent},
             {"spec", record.spec},
             {"delta", record.delta.to_json()}};
-  write_file_atomic(file_of(record.key), j.dump() + "\n", 0600);
+  return j.dump() + "\n";
+}
+
+}  // namespace
+
+void StateCatalog::save(const StateRecord& record) const {
+  create_private_directory(dir_);
+  write_file_atomic(file_of(record.key), record_text(record), 0600);
+}
+
+std::pair<fs::path, fs::path> StateCatalog::stage(const StateRecord& record) const {
+  create_private_directory(dir_);
+  fs::path file = file_of(record.key);
+  return {write_temporary_sibling(file, record_text(record), 0600), file};
 }
 
 bool StateCatalog::contains(const std::string& key) const { return fs::exists(file_of(key)); }
@@ -57,7 +71,9 @@ MountState MountState::load(const fs::path& file) {
   }
 }
 
-void MountState::save(const fs::path& file) const {
+void MountState::save(const fs::path& file) const { write_file_atomic(file, to_text(), 0600); }
+
+std::string MountState::to_text() const {
   json j = {{"base_key", base_key},
             {"current_key", current_key},
             {"pending_key", pending_key},
@@ -65,7 +81,7 @@ void MountState::save(const fs::path& file) const {
             {"lazy", lazy},
             {"mount_id", mount_id},
             {"recipe", recipe}};
-  write_file_atomic(file, j.dump(2) + "\n", 0600);
+  return j.dump(2) + "\n";
 }
 
 std::string base_state_key(const std::string& base_identity) {

@@ -135,7 +135,9 @@ TreeIndex TreeIndex::load(const fs::path& file) {
   return index;
 }
 
-void TreeIndex::save(const fs::path& file) const {
+void TreeIndex::save(const fs::path& file) const { write_file_atomic(file, to_text(), 0600); }
+
+std::string TreeIndex::to_text() const {
   std::string out;
   append_field(out, kIndexMagic);
   for (const auto& [path, e] : entries_) {
@@ -149,7 +151,7 @@ void TreeIndex::save(const fs::path& file) const {
     append_field(out, e.sha1);
     append_field(out, e.symlink_target);
   }
-  write_file_atomic(file, out, 0600);
+  return out;
 }
 
 void TreeIndex::mark_verified(const std::string& path, std::int64_t now_ns) {

@@ -87,5 +87,24 @@ TEST_F(ScratchTree, PrivateDirectoriesAndFilesIgnoreTheUmask) {
   EXPECT_EQ(st.st_mode & 07777, 0600u);
 }
 
+// A staged file holds its data and mode beside the target, which it leaves
+// alone until the caller renames it (after one sync for many such files).
+TEST_F(ScratchTree, TemporarySiblingIsStagedBesideItsTargetUntilRenamed) {
+  write_file_atomic(root / "state", "old", 0600);
+  mode_t old = ::umask(077);
+  fs::path tmp = write_temporary_sibling(root / "state", "new", 0640);
+  ::umask(old);
+  EXPECT_EQ(tmp.parent_path(), root);
+  EXPECT_NE(tmp, root / "state");
+  EXPECT_EQ(read_file(root / "state"), "old");
+  EXPECT_EQ(read_file(tmp), "new");
+  struct stat st {};
+  ASSERT_EQ(::stat(tmp.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  EXPECT_TRUE(same_filesystem(tmp, root));
+  EXPECT_FALSE(same_filesystem(root, "/proc"));
+  EXPECT_THROW(same_filesystem(root / "missing", root), Error);
+}
+
 }  // namespace
 }  // namespace dismake

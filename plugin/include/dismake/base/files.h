@@ -19,6 +19,17 @@ std::string read_file(const fs::path& path);
 // the private state of a mount).
 void write_file_atomic(const fs::path& path, const std::string& data, unsigned mode = 0644);
 
+// True when `a` and `b` (both existing) are on one filesystem: one
+// sync_filesystem covers both.
+bool same_filesystem(const fs::path& a, const fs::path& b);
+
+// Writes `data` to a fresh temporary sibling of `path` (mode `mode`), not
+// synced, and returns its name: the caller syncs many such files at once
+// (sync_filesystem) and then renames each over its target, so a step costs
+// one sync instead of two per file.
+fs::path write_temporary_sibling(const fs::path& path, const std::string& data,
+                                 unsigned mode = 0644);
+
 // A fresh name beside `path` for a temporary file ("<name>.tmp-<pid>-<n>").
 // A long name is shortened (at a UTF-8 character boundary) so that the
 // temporary name still fits NAME_MAX: a 255-byte name must not make every

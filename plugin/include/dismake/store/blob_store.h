@@ -22,11 +22,9 @@ class BlobStore {
 
   // Stores a private (0600) copy of `file` (atomically), reading it once.
   // Throws ERROR_NOT_SUPPORTED naming `file` when it is a FIFO, socket or
-  // device: it is never opened for reading. Not yet durable: call sync() before recording a state
-  // that names it.
+  // device: it is never opened for reading. Not yet durable: the filesystem
+  // is synced once (sync_filesystem) before a state that names it is recorded.
   StoredBlob put(const std::filesystem::path& file);
-  // Makes every blob put so far durable.
-  void sync() const;
   std::filesystem::path path_of(const std::string& sha256) const;
   // path_of(), after hashing the blob: throws ERROR_FILE_CORRUPT naming it
   // when its content no longer has the hash it is stored under (a blob is

@@ -100,8 +100,9 @@ class ServicedMount {
   void roll_back_interrupted_step();
 
   // Moves the tree to the known state `key`, touching only the paths where
-  // the current state and `key` differ.
-  void restore_to(const std::string& key);
+  // the current state and `key` differ. Unsynced (still atomic) when a step
+  // follows at once: its finish_step syncs once for both.
+  void restore_to(const std::string& key, bool synced = true);
 
   // Write-ahead for a step that will move the tree from `parent` to `key`.
   void begin_step(const std::string& key, const std::string& parent);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "dismake/store/state_delta.h"
 
@@ -25,6 +26,9 @@ class StateCatalog {
  public:
   explicit StateCatalog(std::filesystem::path dir);
   void save(const StateRecord& record) const;
+  // Writes the record to a temporary file beside its own, not synced, and
+  // returns {temporary, final} names: renamed after one sync of the step.
+  std::pair<std::filesystem::path, std::filesystem::path> stage(const StateRecord& record) const;
   std::optional<StateRecord> load(const std::string& key) const;
   bool contains(const std::string& key) const;
 
@@ -46,6 +50,7 @@ struct MountState {
 
   static MountState load(const std::filesystem::path& file);
   void save(const std::filesystem::path& file) const;
+  std::string to_text() const;
 };
 
 // key(base) = H("base", base identity).
