@@ -51,10 +51,10 @@ int main(int argc, char** argv) {
     error = std::string("dismake: error: ") + e.what();
   } catch (const std::filesystem::filesystem_error& e) {
     // std::filesystem's own failures: the same message as the library's.
-    error = std::string("dismake: error: ") +
-            dismake::error_from_errno("complete the operation on", e.path1().string(),
-                                      e.code().value())
-                .what();
+    error =
+        std::string("dismake: error: ") +
+        dismake::error_from_errno("complete the operation on", e.path1().string(), e.code().value())
+            .what();
   } catch (const std::exception& e) {
     error = std::string("dismake: error: ") + e.what() + " (" +
             dismake::format_hresult(dismake::hr::kFail) + ")";

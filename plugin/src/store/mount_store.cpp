@@ -11,8 +11,8 @@
 #include "dismake/base/file_lock.h"
 #include "dismake/base/files.h"
 #include "dismake/store/base_image.h"
-#include "dismake/store/previous_output.h"
 #include "dismake/store/base_verification.h"
+#include "dismake/store/previous_output.h"
 #include "dismake/store/serviced_mount.h"
 #include "dismake/store/tree_index.h"
 #include "dismake/store/wim_output.h"
@@ -311,11 +311,11 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     return result;
 
   remember_output(paths, result.output);
-  WimOutputResult written = write_wim_output(
-      {record.wim_path, record.image_index, std::move(plan), paths.scratch_dir(),
-       mount.delta().properties(), result.output, options.compression, options.write,
-       options.progress, options.boot_index, options.compact,
-       output_record_file(paths, result.output)});
+  WimOutputResult written =
+      write_wim_output({record.wim_path, record.image_index, std::move(plan), paths.scratch_dir(),
+                        mount.delta().properties(), result.output, options.compression,
+                        options.write, options.progress, options.boot_index, options.compact,
+                        output_record_file(paths, result.output)});
   result.written = true;
   result.reused_previous = written.reused_previous;
   result.reclaimable = written.reclaimable;

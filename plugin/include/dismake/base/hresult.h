@@ -52,7 +52,7 @@ constexpr HResult kNoUnicodeTranslation = 0x80070459;  // ERROR_NO_UNICODE_TRANS
 // What Windows reports when a path that may not cross a reparse point
 // (OBJ_DONT_REPARSE) meets one: dismake never writes through a link.
 constexpr HResult kReparsePointEncountered = 0x8007112B;  // ERROR_REPARSE_POINT_ENCOUNTERED
-constexpr HResult kEnvvarNotFound = 0x800700CB;        // ERROR_ENVVAR_NOT_FOUND
+constexpr HResult kEnvvarNotFound = 0x800700CB;           // ERROR_ENVVAR_NOT_FOUND
 
 // A hive that cannot be loaded or recovered as Windows would.
 constexpr HResult kRegistryCorrupt = 0x800703F7;  // ERROR_REGISTRY_CORRUPT

@@ -6,8 +6,8 @@
 // nothing. Every change to a mount happens under that mount's lock.
 #pragma once
 
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
