@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 
 #include "dismake/base/clock.h"
 #include "dismake/base/error.h"
@@ -32,6 +33,24 @@ bool directory_is_empty(const fs::path& dir) {
 // lazy, and records its index and base state.
 // A read-only mount's tree loses its write bits before it is indexed (the
 // change of mode is a change of ctime).
+// A full mount writes every name of the image into a Linux directory, whose
+// names are at most NAME_MAX (255) bytes; NTFS allows 255 UTF-16 characters,
+// up to 765 bytes of UTF-8. Refused before anything is written, naming the
+// file: a lazy mount never writes names no step touches.
+void refuse_names_linux_cannot_store(const BaseImage& base, const fs::path& wim) {
+  for (const WimEntry& entry : base.entries) {
+    size_t slash = entry.path.rfind('/');
+    size_t length = entry.path.size() - (slash == std::string::npos ? 0 : slash + 1);
+    if (length > NAME_MAX)
+      throw Error(hr::kFilenameTooLong,
+                  "'" + entry.path + "' in '" + wim.string() + "' has a name of " +
+                      std::to_string(length) + " bytes (UTF-8), longer than Linux allows (" +
+                      std::to_string(NAME_MAX) + ")",
+                  "mount it with --lazy: a lazy mount extracts only what the steps touch and "
+                  "keeps this file as the image has it");
+  }
+}
+
 void extract_base(BaseImage& base, const MountPaths& paths, const MountOptions& options) {
   bool lazy = options.lazy;
   if (!lazy) base.wim.extract_image(base.image, paths.mount_dir, options.progress);
@@ -228,6 +247,7 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   check_mount_target(paths);
   // Refused before anything is read or written.
   if (!options.read_only && !options.build) check_single_read_write(wim_path, base.image);
+  if (!options.lazy) refuse_names_linux_cannot_store(base, wim_path);
   verify_base_once(registry_.home(), wim_path, base.identity, nullptr);
 
   // Registered first, so that `cleanup` finds a mount killed at any point.

@@ -10,6 +10,7 @@
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/file_lock.h"
+#include "dismake/wim/ntfs_volume.h"
 
 namespace dismake {
 namespace {
@@ -90,6 +91,46 @@ TEST_F(MountStoreTest, CommitInPlaceRebasesTheMount) {
   // The tree now equals the new base: a second commit has nothing to do.
   EXPECT_FALSE(store.commit(mount_dir, {}).written);
   store.unmount(mount_dir, std::nullopt);
+}
+
+TEST_F(MountStoreTest, ANameLinuxCannotStoreNeedsALazyMount) {
+  // 100 three-byte characters: 100 UTF-16 units on NTFS, 300 bytes on Linux.
+  std::string name;
+  for (int i = 0; i < 100; ++i) name += "\xe3\x81\x82";
+  fs::path volume = scratch / "long.ntfs";
+  write_text(scratch / "content", "content\r\n");
+  NtfsVolume::format(volume, 64 << 20);
+  {
+    NtfsVolume ntfs = NtfsVolume::open(volume);
+    ntfs.create_directories("Windows");
+    ntfs.create_file("Windows/" + name, scratch / "content", kFileAttributeArchive);
+    ntfs.create_file("Windows/win.ini", scratch / "content", kFileAttributeArchive);
+    ntfs.close();
+  }
+  fs::path long_wim = scratch / "long.wim";
+  test::run_output("wimlib-imagex capture " + test::quote(volume) + " " + test::quote(long_wim) +
+                   " Long >/dev/null");
+
+  Error e = expect_error(hr::kFilenameTooLong, [&] {
+    store.mount(mount_dir, MountOptions{long_wim, 1, "", false, nullptr});
+  });
+  EXPECT_NE(std::string(e.what()).find("Windows/" + name), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("300 bytes"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("mount it with --lazy"), std::string::npos) << e.what();
+  EXPECT_FALSE(fs::exists(mount_dir));
+  EXPECT_FALSE(fs::exists(scratch / "mount.dismake"));
+
+  // A lazy mount never writes it, and a commit keeps it.
+  MountOptions lazy{long_wim, 1, "", false, nullptr};
+  lazy.lazy = true;
+  store.mount(mount_dir, lazy);
+  write_text(mount_dir / "added.txt", "added\r\n");
+  CommitOptions commit;
+  commit.output = scratch / "out.wim";
+  store.commit(mount_dir, commit);
+  std::string out = listing(scratch / "out.wim", 1);
+  EXPECT_NE(out.find("/Windows/" + name), std::string::npos) << out;
+  EXPECT_NE(out.find("/added.txt"), std::string::npos) << out;
 }
 
 TEST_F(MountStoreTest, MountByName) {
