@@ -15,24 +15,11 @@
 #include <sstream>
 
 #include "dismake/base/error.h"
+#include "dismake/base/unique_fd.h"
 
 namespace dismake {
 
 namespace {
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 void write_all(int fd, const char* data, size_t size, const fs::path& path) {
   while (size > 0) {
     ssize_t n = ::write(fd, data, size);
@@ -75,10 +62,10 @@ void create_private_directory(const fs::path& dir) {
 }
 
 std::string first_link_below(const fs::path& root, const std::string& relative, bool include_last) {
-  Fd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0) return "";
   int current = dir.get();
-  std::optional<Fd> held;
+  std::optional<UniqueFd> held;
   size_t start = 0;
   while (start < relative.size()) {
     size_t end = relative.find('/', start);
@@ -118,7 +105,7 @@ std::string special_file_kind(unsigned st_mode) {
 }
 
 void fsync_path(const fs::path& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw_errno("open", path.string(), errno);
   if (::fsync(fd.get()) != 0 && errno != EINVAL) throw_errno("fsync", path.string(), errno);
 }
@@ -133,7 +120,7 @@ namespace {
 // Writes `data` to the new file `tmp`, fsynced when `durable`; removes it
 // on failure.
 void write_new_file(const fs::path& tmp, const std::string& data, unsigned mode, bool durable) {
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (fd.get() < 0) throw_errno("create", tmp.string(), errno);
   try {
     if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0)
@@ -192,11 +179,11 @@ void copy_range(int in, int out, off_t offset, off_t length, const fs::path& to)
 }  // namespace
 
 void copy_file_durable(const fs::path& from, const fs::path& to, bool durable) {
-  Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) throw_errno("open", from.string(), errno);
   struct stat st {};
   if (::fstat(in.get(), &st) != 0) throw_errno("stat", from.string(), errno);
-  Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (out.get() < 0) throw_errno("create", to.string(), errno);
   // A reflink shares the blocks (XFS, btrfs): instant whatever the size.
   // Elsewhere it fails at once, and only the data is copied, range by range:
@@ -222,7 +209,7 @@ void copy_file_durable(const fs::path& from, const fs::path& to, bool durable) {
 }
 
 void start_writeback(const fs::path& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw_errno("open", path.string(), errno);
   // Only a hint: where the kernel refuses it, the final fsync does the work.
   ::sync_file_range(fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
@@ -237,7 +224,7 @@ bool same_filesystem(const fs::path& a, const fs::path& b) {
 }
 
 void sync_filesystem(const fs::path& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw_errno("open", path.string(), errno);
   if (::syncfs(fd.get()) != 0) throw_errno("sync the filesystem of", path.string(), errno);
 }

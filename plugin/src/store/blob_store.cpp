@@ -11,6 +11,7 @@
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/base/unique_fd.h"
 
 namespace dismake {
 
@@ -22,24 +23,10 @@ fs::path BlobStore::path_of(const std::string& sha256) const { return dir_ / sha
 
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 // Opens `path` for reading without following a link and without blocking:
 // a FIFO or device is refused, naming it, before anything reads it.
-Fd open_regular(const fs::path& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+UniqueFd open_regular(const fs::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0) throw_errno("read", path.string(), errno);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) throw_errno("stat", path.string(), errno);
@@ -49,7 +36,7 @@ Fd open_regular(const fs::path& path) {
                 "'" + path.string() + "' is " + special +
                     ", which a Windows image cannot hold (reading it could block forever)",
                 "remove it, or replace it with a regular file");
-  return Fd(::dup(fd.get()));
+  return UniqueFd(::dup(fd.get()));
 }
 
 bool all_zero(const char* data, size_t n) {
@@ -60,7 +47,7 @@ bool all_zero(const char* data, size_t n) {
 // of the source, so a file changing meanwhile cannot get a name that is not
 // its content. Zero blocks are left as holes: a sparse file stays sparse.
 StoredBlob copy_and_hash(int in, const fs::path& from, const fs::path& to) {
-  Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (out.get() < 0) throw_errno("create", to.string(), errno);
   if (::fchmod(out.get(), 0600) != 0) throw_errno("chmod", to.string(), errno);
   ContentDigests digests;
@@ -101,7 +88,7 @@ Error tampered(const fs::path& blob, const std::string& actual) {
 }  // namespace
 
 StoredBlob BlobStore::put(const fs::path& file) {
-  Fd in = open_regular(file);
+  UniqueFd in = open_regular(file);
   create_private_directory(dir_);
   fs::path tmp = temporary_sibling(dir_ / "incoming");
   StoredBlob blob;
@@ -127,7 +114,7 @@ fs::path BlobStore::verified_path_of(const std::string& sha256) const {
 
 void BlobStore::copy_to(const std::string& sha256, const fs::path& target) const {
   fs::path blob = path_of(sha256);
-  Fd in = open_regular(blob);
+  UniqueFd in = open_regular(blob);
   fs::path tmp = temporary_sibling(target);
   try {
     StoredBlob copied = copy_and_hash(in.get(), blob, tmp);
