@@ -9,12 +9,11 @@ packages=(
   libwim-dev wimtools                       # WIM files (wimlib) and the reference CLI
   ntfs-3g ntfs-3g-dev                       # NTFS staging volumes: changed files keep Windows metadata
   libhivex-dev libhivex-bin                 # offline registry hives
-  reglookup xz-utils                        # tests: an independent hive reader, the dirty hive's data
+  reglookup xz-utils                        # tests: an independent hive reader (dirty hives, diff), xz data
   libxml2-dev                               # unattend.xml checks
   nlohmann-json3-dev libcli11-dev libssl-dev
   googletest libgtest-dev                   # unit tests
   python3 openssl                           # test scripts: JSON, deterministic bytes
-  reglookup                                 # diff test: an independent hive reader
   python3-sphinx groff-base man-db          # docs: HTML and manual pages, and their test
   bubblewrap                                # confines `run` steps to the mount
 )
