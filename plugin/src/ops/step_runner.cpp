@@ -2,6 +2,7 @@
 
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
+#include "dismake/base/phase_timer.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/ops/step_history.h"
 #include "dismake/session/session_records.h"
@@ -27,6 +28,7 @@ void apply(ServicedMount& mount, Op& op, const std::string& key, const std::stri
   // A refused op leaves the mount in the state it was in, not at the parent.
   std::string original = mount.state().current_key;
   try {
+    PhaseTimer timer("step: restored to its parent and checked");
     mount.restore_to(parent, /*synced=*/false);  // the step's own sync covers it
     op.check(mount);
   } catch (...) {
@@ -36,7 +38,11 @@ void apply(ServicedMount& mount, Op& op, const std::string& key, const std::stri
   mount.begin_step(key, parent);
   StepChanges changes;
   try {
-    changes = op.apply(mount);
+    {
+      PhaseTimer timer("step: op applied");
+      changes = op.apply(mount);
+    }
+    PhaseTimer timer("step: changes recorded");
     mount.finish_step(key, parent, spec, changes);  // refuses what it cannot record
   } catch (...) {
     mount.restore_tracked();  // the step never happened
@@ -119,6 +125,7 @@ void require_open_session(const ServicedMount& mount, const std::string& name) {
 }
 
 StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepOptions& options) {
+  PhaseTimer opening("step: inputs hashed, mount opened");
   InputSet inputs;
   op.collect_inputs(inputs);
   ServicedMount mount = ServicedMount::open(mount_dir);
@@ -134,6 +141,7 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
   if (options.session.empty() && !options.after)
     outcome.hand_edits = mount.record_untracked_changes();
   require_clean(mount);
+  opening.stop();
 
   std::string parent = parent_state(mount, options);
   json spec = {{"op", op.name()}, {"args", op.spec()}};
@@ -156,6 +164,7 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
     apply(mount, op, outcome.key, parent, spec);
   }
 
+  PhaseTimer finishing("step: history and stamp written");
   mount.log_event({{"event", "step"},
                    {"op", op.name()},
                    {"key", outcome.key},

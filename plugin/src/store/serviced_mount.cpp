@@ -13,6 +13,7 @@
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/base/phase_timer.h"
 #include "dismake/store/base_image.h"
 #include "dismake/store/image_path.h"
 #include "dismake/wim/wim_file.h"
@@ -299,6 +300,7 @@ void ServicedMount::finish_step(const std::string& key, const std::string& paren
   std::sort(paths.begin(), paths.end());
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
   m.step_moves = changes.moves;
+  PhaseTimer recording("step: changed paths hashed and stored");
   try {
     for (const std::string& path : paths) m.record_path(d, path);
   } catch (...) {
@@ -311,6 +313,8 @@ void ServicedMount::finish_step(const std::string& key, const std::string& paren
   m.step_moves.clear();
   for (const auto& [path, change] : changes.metadata) m.apply_metadata(d, path, change);
   for (const auto& [name, value] : changes.properties) d.set_property(name, value);
+  recording.stop();
+  PhaseTimer publishing("step: state published (one syncfs)");
   MountState finished = m.state;
   finished.current_key = key;
   finished.pending_key.clear();
