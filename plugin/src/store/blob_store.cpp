@@ -78,6 +78,60 @@ StoredBlob copy_and_hash(int in, const fs::path& from, const fs::path& to) {
   return StoredBlob{digests.sha256_hex(), digests.sha1_hex(), size};
 }
 
+// Reads `fd` to its end in blocks, passing each to `use`.
+template <typename Use>
+void read_blocks(int fd, const fs::path& path, Use use) {
+  std::vector<char> buffer(1 << 17);
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("read", path.string(), errno);
+    }
+    if (n == 0 || !use(buffer.data(), static_cast<size_t>(n))) return;
+  }
+}
+
+void rewind(int fd, const fs::path& path) {
+  if (::lseek(fd, 0, SEEK_SET) != 0) throw_errno("read", path.string(), errno);
+}
+
+StoredBlob hash_content(int fd, const fs::path& path) {
+  ContentDigests digests;
+  std::uint64_t size = 0;
+  read_blocks(fd, path, [&](const char* data, size_t n) {
+    digests.update(data, n);
+    size += n;
+    return true;
+  });
+  return StoredBlob{digests.sha256_hex(), digests.sha1_hex(), size};
+}
+
+// True when `blob` exists as a regular file with exactly the bytes `fd`
+// holds from its start. Compared, not trusted: a blob changed since it was
+// stored is written again.
+bool holds_exactly(const fs::path& blob, int fd, const fs::path& path) {
+  UniqueFd stored(::open(blob.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st {
+  }, source{};
+  if (stored.get() < 0 || ::fstat(stored.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+      ::fstat(fd, &source) != 0 || st.st_size != source.st_size)
+    return false;
+  rewind(fd, path);
+  std::vector<char> other(1 << 17);
+  bool same = true;
+  read_blocks(fd, path, [&](const char* data, size_t n) {
+    for (size_t done = 0; done < n && same;) {
+      ssize_t m = ::read(stored.get(), other.data(), n - done);
+      if (m < 0 && errno == EINTR) continue;
+      same = m > 0 && std::memcmp(data + done, other.data(), static_cast<size_t>(m)) == 0;
+      done += m > 0 ? static_cast<size_t>(m) : 0;
+    }
+    return same;
+  });
+  return same;
+}
+
 Error tampered(const fs::path& blob, const std::string& actual) {
   return Error(hr::kFileCorrupt,
                "the stored blob '" + blob.string() + "' does not match its hash (its content has " +
@@ -90,12 +144,18 @@ Error tampered(const fs::path& blob, const std::string& actual) {
 StoredBlob BlobStore::put(const fs::path& file) {
   UniqueFd in = open_regular(file);
   create_private_directory(dir_);
+  // A blob the store holds already, intact, is not written again: a step
+  // that re-runs on the same files (its parent changed) writes nothing
+  // twice, and the step's one sync has that much less to flush.
+  StoredBlob hashed = hash_content(in.get(), file);
+  if (holds_exactly(path_of(hashed.sha256), in.get(), file)) return hashed;
+  rewind(in.get(), file);
   fs::path tmp = temporary_sibling(dir_ / "incoming");
   StoredBlob blob;
   try {
     blob = copy_and_hash(in.get(), file, tmp);
-    // Always renamed over: a blob that is already there may have been
-    // changed since; the fresh copy is its true content.
+    // Renamed over a blob that is there but changed since: the fresh copy
+    // is its true content.
     fs::rename(tmp, path_of(blob.sha256));
   } catch (...) {
     std::error_code ec;

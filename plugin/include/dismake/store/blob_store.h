@@ -20,7 +20,10 @@ class BlobStore {
  public:
   explicit BlobStore(std::filesystem::path dir);
 
-  // Stores a private (0600) copy of `file` (atomically), reading it once.
+  // Stores a private (0600) copy of `file` (atomically). The name is the
+  // hash of what was copied, so a file changing meanwhile cannot get a name
+  // that is not its content. A blob the store holds already is compared,
+  // not written again (a changed one is replaced).
   // Throws ERROR_NOT_SUPPORTED naming `file` when it is a FIFO, socket or
   // device: it is never opened for reading. Not yet durable: the filesystem
   // is synced once (sync_filesystem) before a state that names it is recorded.
