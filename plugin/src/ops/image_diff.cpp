@@ -78,8 +78,9 @@ OpenedImage open_side(const ImageSide& side, int fallback_image) {
     opened.image = opened.wim->image_by_index(record.image_index);
     CommitPlan plan = opened.mount->commit_plan_with_untracked();
     opened.staging = std::make_unique<TemporaryDirectory>("diff-staging");
+    BaseVersionCache no_cache;  // a diff only reads the mount
     apply_commit_plan(*opened.wim, opened.image, plan, opened.staging->path(),
-                      opened.wim->image_modification_time(opened.image));
+                      opened.wim->image_modification_time(opened.image), no_cache);
     for (const auto& [name, value] : opened.mount->delta().properties())
       opened.wim->set_property(opened.image, name, value);
   } else {

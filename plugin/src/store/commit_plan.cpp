@@ -7,6 +7,7 @@
 #include <set>
 
 #include "dismake/base/digest.h"
+#include "dismake/base/phase_timer.h"
 #include "dismake/wim/ntfs_volume.h"
 #include "dismake/wim/wim_file.h"
 
@@ -133,6 +134,28 @@ fs::path stage_new_files(const CommitPlan& plan, const fs::path& staging, std::i
   return image;
 }
 
+// A fresh volume holding the base versions of `batch`, as the image has
+// them once renamed: from a copy of the image in memory pruned to them, or
+// from the cache when an earlier commit extracted the same ones.
+void stage_base_versions(const fs::path& wim_file, int image, const CommitPlan& plan,
+                         const std::vector<UpdateCommand>& structure,
+                         const std::vector<std::string>& batch, std::uint64_t size,
+                         BaseVersionCache& cache, const fs::path& volume) {
+  if (batch.empty()) return NtfsVolume::format(volume, size);
+  std::string description = std::to_string(image) + "\n" + std::to_string(size);
+  for (const auto* list : {&plan.deletions_before_renames, &plan.deletions, &batch})
+    for (const std::string& path : *list) description += "\n" + path;
+  for (const auto& [from, to] : plan.renames) description += "\n" + from + "\n" + to;
+  std::string key = cache.key_of(description);
+  if (cache.restore(key, volume)) return;
+  PhaseTimer timer("commit: base versions of replaced files extracted");
+  NtfsVolume::format(volume, size);
+  WimFile pruned = WimFile::open(wim_file);
+  pruned.update_image(image, structure);
+  pruned.extract_only_to_ntfs(image, volume, batch);
+  cache.keep(key, volume);
+}
+
 // Files the image has (their base versions, with all their metadata, then
 // their new content and attributes) and new files that take a descriptor.
 // One volume per batch of extraction_batches(); the first also gets the new
@@ -141,7 +164,7 @@ fs::path stage_changed_files(const fs::path& wim_file, int image, const CommitPl
                              const std::vector<UpdateCommand>& structure,
                              const std::vector<std::string>& batch, size_t index,
                              const std::map<std::string, std::string>& descriptors,
-                             const fs::path& staging, std::int64_t when) {
+                             BaseVersionCache& cache, const fs::path& staging, std::int64_t when) {
   bool first = index == 0;
   std::set<std::string> in_batch(batch.begin(), batch.end());
   std::vector<const StagedFile*> files;
@@ -152,14 +175,8 @@ fs::path stage_changed_files(const fs::path& wim_file, int image, const CommitPl
       if (!f.security_from.empty()) files.push_back(&f);
   if (files.empty()) return {};
   fs::path volume_image = staging / ("changed-" + std::to_string(index) + ".ntfs");
-  NtfsVolume::format(volume_image, volume_size(files, 0));
-  if (!batch.empty()) {
-    // The base versions, as the image has them once renamed, from a copy
-    // of the image in memory that is pruned to them.
-    WimFile pruned = WimFile::open(wim_file);
-    pruned.update_image(image, structure);
-    pruned.extract_only_to_ntfs(image, volume_image, batch);
-  }
+  stage_base_versions(wim_file, image, plan, structure, batch, volume_size(files, 0), cache,
+                      volume_image);
 
   NtfsVolume volume = NtfsVolume::open(volume_image);
   std::set<std::pair<std::uint64_t, std::string>> written;  // linked names share content
@@ -184,7 +201,7 @@ fs::path stage_changed_files(const fs::path& wim_file, int image, const CommitPl
 }  // namespace
 
 void apply_commit_plan(WimFile& wim, int image, const CommitPlan& plan, const fs::path& staging,
-                       std::int64_t when) {
+                       std::int64_t when, BaseVersionCache& cache) {
   // Read before anything moves: the paths named are the base's.
   std::map<std::string, std::string> descriptors;
   for (const auto* files : {&plan.replaced, &plan.created})
@@ -204,16 +221,22 @@ void apply_commit_plan(WimFile& wim, int image, const CommitPlan& plan, const fs
   // inode number (an MFT record number here) for hard links of one file.
   // New directories first, so that the other volume's copies of them (the
   // parents of new files with a descriptor) merge into these.
+  PhaseTimer new_files("commit: new files staged and added");
   fs::path fresh = stage_new_files(plan, staging, when);
   if (!fresh.empty()) wim.update_image(image, {UpdateCommand::add_ntfs_volume(fresh, "", false)});
+  new_files.stop();
+  PhaseTimer changed_files("commit: changed files staged and added");
   std::vector<std::vector<std::string>> batches = extraction_batches(plan.replaced);
   if (batches.empty()) batches.emplace_back();
   for (size_t b = 0; b < batches.size(); ++b) {
     fs::path changed = stage_changed_files(wim.path(), image, plan, structure, batches[b], b,
-                                           descriptors, staging, when);
+                                           descriptors, cache, staging, when);
+    PhaseTimer timer("commit: changed files' volume added");
     if (!changed.empty())
       wim.update_image(image, {UpdateCommand::add_ntfs_volume(changed, "", true)});
   }
+  changed_files.stop();
+  cache.drop_unused();
   std::vector<UpdateCommand> additions;
   int scratch = 0;
   for (const auto& [path, target] : plan.symlinks) {

@@ -11,6 +11,7 @@
 #include "dismake/base/error.h"
 #include "dismake/base/file_lock.h"
 #include "dismake/base/files.h"
+#include "dismake/base/phase_timer.h"
 #include "dismake/store/base_image.h"
 #include "dismake/store/base_verification.h"
 #include "dismake/store/previous_output.h"
@@ -307,8 +308,11 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   if (!fs::is_directory(paths.mount_dir))
     throw Error(hr::kNeedsRemount, "the working tree '" + paths.mount_dir.string() + "' is gone",
                 "run `dismake remount " + paths.mount_dir.string() + "`");
-  check_base_unchanged(record, paths);
-  verify_base_once(registry_.home(), record.wim_path, record.base_identity, nullptr);
+  {
+    PhaseTimer timer("commit: base checks");
+    check_base_unchanged(record, paths);
+    verify_base_once(registry_.home(), record.wim_path, record.base_identity, nullptr);
+  }
 
   CommitResult result;
   result.output = options.output ? absolute_path(*options.output) : record.wim_path;
@@ -319,10 +323,12 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     mount.restore_to(*options.state);
     require_clean(mount);
   }
+  PhaseTimer planning("commit: untracked changes and plan");
   result.changes = mount.untracked_changes();
   // A mount used by hand: its edits become a step, and so part of the state.
   if (!options.state) mount.record_untracked_changes();
   CommitPlan plan = mount.commit_plan();
+  planning.stop();
   result.commands = plan.size();
   bool in_place = result.output == record.wim_path;
   if (in_place && plan.empty() && mount.delta().properties().empty() && !options.compression &&
@@ -331,11 +337,11 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     return result;
 
   remember_output(paths, result.output);
-  WimOutputResult written =
-      write_wim_output({record.wim_path, record.image_index, std::move(plan), paths.scratch_dir(),
-                        mount.delta().properties(), result.output, options.compression,
-                        options.write, options.progress, options.boot_index, options.compact,
-                        output_record_file(paths, result.output)});
+  WimOutputResult written = write_wim_output(
+      {record.wim_path, record.image_index, std::move(plan), paths.scratch_dir(),
+       mount.delta().properties(), result.output, options.compression, options.write,
+       options.progress, options.boot_index, options.compact,
+       output_record_file(paths, result.output), paths.base_versions_dir(), record.base_identity});
   result.written = true;
   result.reused_previous = written.reused_previous;
   result.reclaimable = written.reclaimable;

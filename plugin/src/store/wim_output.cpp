@@ -12,6 +12,7 @@
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/base/phase_timer.h"
 #include "dismake/store/previous_output.h"
 #include "dismake/wim/wim_file.h"
 #include "dismake/wim/wim_header.h"
@@ -159,14 +160,20 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
 
   WimOutputResult result;
   TemporaryFile work(temporary_sibling(request.output));
+  PhaseTimer preparing("commit: work file (reset or copy) and open");
   result.reused_previous = prepare_work_file(request, work.path());
   WimFile wim = WimFile::open(work.path(), /*writable=*/true);
+  preparing.stop();
   std::int64_t when = reproducible_time(wim.image_modification_time(request.image));
   std::string guid = content_digest(request, wim.info().guid, when);
   if (request.boot_index) wim.set_boot_index(*request.boot_index);
   // wimlib reads staged files when it writes: they stay until the end.
   StagingDirectory staging(request.staging_dir);
-  apply_commit_plan(wim, request.image, request.plan, staging.path(), when);
+  {
+    PhaseTimer timer("commit: plan applied (staging and updates)");
+    BaseVersionCache base_versions(request.base_versions_dir, request.base_identity);
+    apply_commit_plan(wim, request.image, request.plan, staging.path(), when, base_versions);
+  }
   for (const auto& [name, value] : request.properties) wim.set_property(request.image, name, value);
   wim.set_image_times(request.image, when);
 
@@ -177,6 +184,7 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
                  request.write.solid;
   TemporaryFile rewritten(rewrite ? temporary_sibling(request.output) : fs::path());
   const fs::path& file = rewrite ? rewritten.path() : work.path();
+  PhaseTimer writing("commit: wimlib write");
   if (rewrite) {
     Compression compression = request.compression.value_or(
         request.write.solid ? Compression::kLzms : wim.info().compression);
@@ -186,9 +194,12 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
   } else {
     wim.overwrite_append(request.write, request.progress);
   }
+  writing.stop();
+  PhaseTimer finishing("commit: identity pinned, synced and renamed");
   result.reclaimable = pin_and_measure(file, guid, request.image, when);
   fsync_path(file);
   rename_durable(file, request.output);
+  finishing.stop();
   (rewrite ? rewritten : work).release();  // the other one is deleted
   // Only an append that changed the image is undone by truncation: a
   // properties-only write rewrites the base's XML in place.

@@ -106,8 +106,7 @@ TEST_F(WimOutputTest, AnAppendedWimTruncatedWithItsHeaderBackIsTheBase) {
 
 TEST_F(WimOutputTest, AResetCommitIsByteForByteAFreshCopyCommit) {
   fs::path out = scratch / "out/install.wim";
-  WimOutputResult first = write_wim_output(
-      request(out, created("a.txt", "one\n")));
+  WimOutputResult first = write_wim_output(request(out, created("a.txt", "one\n")));
   EXPECT_FALSE(first.reused_previous);
 
   CommitPlan second = created("b.txt", "two\n");
@@ -197,8 +196,7 @@ TEST_F(WimOutputTest, ServicingOneEditionLeavesTheOthersMetadataInPlace) {
   std::vector<std::string> before = metadata_offsets(base);
   ASSERT_EQ(before.size(), 3u);
   fs::path out = scratch / "out.wim";
-  write_wim_output(
-      request(out, created("e.txt", "e\n"), true, 2));
+  write_wim_output(request(out, created("e.txt", "e\n"), true, 2));
   std::vector<std::string> after = metadata_offsets(out);
   ASSERT_EQ(after.size(), 3u);
   EXPECT_EQ(after[0], before[0]);
@@ -206,11 +204,43 @@ TEST_F(WimOutputTest, ServicingOneEditionLeavesTheOthersMetadataInPlace) {
   EXPECT_GE(std::stoull(after[1]), fs::file_size(base));
   EXPECT_EQ(after[2], before[2]);
   // And a reset commit keeps them too.
-  write_wim_output(
-      request(out, created("f.txt", "f\n"), true, 2));
+  write_wim_output(request(out, created("f.txt", "f\n"), true, 2));
   after = metadata_offsets(out);
   EXPECT_EQ(after[0], before[0]);
   EXPECT_EQ(after[2], before[2]);
+}
+
+// The base versions of replaced files, kept from one commit for the next
+// (base_version_cache.h): a commit that finds them gives the bytes of one
+// that extracts them afresh, and one of another base never uses them.
+TEST_F(WimOutputTest, KeptBaseVersionsGiveTheBytesOfAFreshExtraction) {
+  fs::path kept = scratch / "base-versions";
+  auto with_cache = [&](WimOutputRequest r, const std::string& identity) {
+    r.base_versions_dir = kept;
+    r.base_identity = identity;
+    return r;
+  };
+  fs::path out = scratch / "out.wim";
+  write_wim_output(with_cache(request(out, replaced("Windows/big.log", "first\n")), "base-1"));
+  ASSERT_EQ(std::distance(fs::directory_iterator(kept), fs::directory_iterator()), 1);
+  fs::path volume = fs::directory_iterator(kept)->path();
+  auto written = fs::last_write_time(volume);
+
+  CommitPlan second = replaced("Windows/big.log", "second\n");
+  write_wim_output(with_cache(request(out, second), "base-1"));
+  EXPECT_EQ(fs::last_write_time(volume), written);  // used, not extracted again
+  fs::path fresh = scratch / "fresh.wim";
+  write_wim_output(request(fresh, second, /*keep_record=*/false));
+  EXPECT_EQ(test::run("cmp " + test::quote(out) + " " + test::quote(fresh)), 0);
+  EXPECT_EQ(test::run_output("wimlib-imagex extract " + test::quote(out) +
+                             " 1 /Windows/big.log --to-stdout"),
+            "second\n");
+
+  // Another base: its own volume; the first one's is dropped.
+  write_wim_output(with_cache(request(out, second), "base-2"));
+  ASSERT_EQ(std::distance(fs::directory_iterator(kept), fs::directory_iterator()), 1);
+  EXPECT_NE(fs::directory_iterator(kept)->path(), volume);
+  EXPECT_EQ(test::run("cmp " + test::quote(out) + " " + test::quote(fresh)), 0);
 }
 
 }  // namespace

@@ -24,6 +24,8 @@
 #include <utility>
 #include <vector>
 
+#include "dismake/store/base_version_cache.h"
+
 namespace dismake {
 
 class WimFile;
@@ -66,7 +68,10 @@ struct CommitPlan {
 // Applies `plan` to image `image` of `wim` in memory, staging files under
 // `staging_dir` (which must outlive the write of `wim`: wimlib reads the
 // staged content when it writes). `when` is the time changed files get.
+// The base versions of replaced files come from `cache` when it has them,
+// and are kept there for the next commit (base_version_cache.h).
 void apply_commit_plan(WimFile& wim, int image, const CommitPlan& plan,
-                       const std::filesystem::path& staging_dir, std::int64_t when);
+                       const std::filesystem::path& staging_dir, std::int64_t when,
+                       BaseVersionCache& cache);
 
 }  // namespace dismake

@@ -32,6 +32,7 @@ struct MountPaths {
   fs::path states_dir() const { return state_dir / "states"; }
   fs::path blobs_dir() const { return state_dir / "blobs"; }
   fs::path scratch_dir() const { return state_dir / "scratch"; }
+  fs::path base_versions_dir() const { return state_dir / "base-versions"; }
   fs::path events_file() const { return state_dir / "events.log"; }
   // Every WIM a commit of this mount has started to write, one a line: the
   // next command on the mount removes what a killed commit left beside them.

@@ -45,6 +45,11 @@ struct WimOutputRequest {
   // Where to keep the record of this output for the next commit to reset it
   // in place; none: always copy the source.
   std::optional<std::filesystem::path> record_file;
+  // Where the base versions of replaced files are kept between commits
+  // (base_version_cache.h), and the identity of the base they come from;
+  // empty: extracted afresh each time.
+  std::filesystem::path base_versions_dir;
+  std::string base_identity;
 };
 
 struct WimOutputResult {
