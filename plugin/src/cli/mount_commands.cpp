@@ -8,9 +8,9 @@
 #include "dismake/base/error.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/store/mount_store.h"
-#include "mount_store_factory.h"
 #include "outcome.h"
 #include "progress_printer.h"
+#include "store_with_session_rule.h"
 
 namespace dismake::cli {
 
@@ -93,8 +93,6 @@ void report_commit(const CommitResult& result) {
               result.reclaimable > 0 ? " (--compact writes it out)" : "");
 }
 
-MountStore store() { return open_store(); }
-
 struct MountArgs {
   std::string wim;
   std::string mount_dir;
@@ -112,7 +110,7 @@ void run_mount(const MountArgs& args) {
   MountOptions options{
       args.wim, args.index, args.name, args.read_only, progress_printer("mount", args.quiet),
       args.lazy};
-  MountRecord record = store().mount(args.mount_dir, options);
+  MountRecord record = store_with_session_rule().mount(args.mount_dir, options);
   std::printf("Mounted image %d (%s) of %s at %s%s\n", record.image_index,
               record.image_name.c_str(), record.wim_path.c_str(),
               MountPaths::of(args.mount_dir).mount_dir.c_str(),
@@ -141,7 +139,9 @@ void add_commit(CLI::App& app, Action& run) {
   add_commit_options(cmd, *args);
   cmd->add_flag("--quiet", args->quiet, "Show no progress");
   cmd->callback([=, &run] {
-    run = [=] { report_commit(store().commit(*mount_dir, commit_options(*args))); };
+    run = [=] {
+      report_commit(store_with_session_rule().commit(*mount_dir, commit_options(*args)));
+    };
   });
 }
 
@@ -158,7 +158,7 @@ void run_unmount(const UnmountArgs& args) {
                 "--commit keeps the changes, --discard drops them");
   std::optional<CommitOptions> commit;
   if (args.commit) commit = commit_options(args.commit_args);
-  store().unmount(args.mount_dir, commit);
+  store_with_session_rule().unmount(args.mount_dir, commit);
   std::printf("Unmounted %s%s\n", MountPaths::of(args.mount_dir).mount_dir.c_str(),
               args.commit ? " after committing" : ", changes discarded");
 }
@@ -183,7 +183,8 @@ void add_remount(CLI::App& app, Action& run) {
   cmd->add_flag("--quiet", *quiet, "Show no progress");
   cmd->callback([=, &run] {
     run = [=] {
-      bool done = store().remount(*mount_dir, progress_printer("remount", *quiet));
+      bool done =
+          store_with_session_rule().remount(*mount_dir, progress_printer("remount", *quiet));
       std::printf(done ? "Remounted %s\n" : "%s is mounted and needs no remount\n",
                   MountPaths::of(*mount_dir).mount_dir.c_str());
     };

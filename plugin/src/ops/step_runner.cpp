@@ -4,7 +4,7 @@
 #include "dismake/base/error.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/ops/step_history.h"
-#include "dismake/session/session_records.h"
+#include "dismake/session/open_sessions.h"
 #include "dismake/store/mount_store.h"
 
 namespace dismake {
@@ -107,22 +107,11 @@ const char* step_action_name(StepAction action) {
   return "ran";
 }
 
-void require_open_session(const ServicedMount& mount, const std::string& name) {
-  if (name.empty()) return;
-  for (const SessionRecord& record : SessionRecords(mount.paths().state_dir).list())
-    if (record.name == name && !record.stale) return;
-  throw Error(
-      hr::kInvalidDismSession,
-      "no session named '" + name + "' is open on '" + mount.paths().mount_dir.string() + "'",
-      "open it first: dismake open-session " + mount.paths().mount_dir.string() + " --name " +
-          name);
-}
-
 StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepOptions& options) {
   InputSet inputs;
   op.collect_inputs(inputs);
   ServicedMount mount = ServicedMount::open(mount_dir);
-  require_open_session(mount, options.session);
+  OpenSessions(mount.paths().mount_dir, mount.paths().state_dir).require_named(options.session);
   if (mount.record().read_only)
     throw Error(hr::kWriteProtect,
                 "the mount '" + mount.paths().mount_dir.string() + "' is read-only",
