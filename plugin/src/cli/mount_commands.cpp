@@ -11,6 +11,7 @@
 #include "outcome.h"
 #include "progress_printer.h"
 #include "store_with_session_rule.h"
+#include "write_options.h"
 
 namespace dismake::cli {
 
@@ -19,26 +20,20 @@ namespace {
 struct CommitArgs {
   std::string after;
   std::string output;
-  std::string compress;
-  bool check = false;
-  bool solid = false;
+  WriteArgs write;
   bool compact = false;
   int boot_index = kNoIndex;
-  unsigned threads = 0;
   bool quiet = false;
 };
 
 void add_commit_options(CLI::App* cmd, CommitArgs& args) {
   cmd->add_option("--output", args.output,
                   "Write the result to this new WIM file; the source WIM is left as it is");
-  cmd->add_option("--compress", args.compress, "Compression of the output: none|xpress|lzx|lzms");
-  cmd->add_flag("--check", args.check, "Add an integrity table to the output");
-  cmd->add_flag("--solid", args.solid, "Write a solid (ESD-style) archive, LZMS unless --compress");
+  add_write_options(cmd, args.write, "the source's");
   cmd->add_flag("--compact", args.compact,
                 "Write a fully compact output (no garbage; for releases): slower, and the next "
                 "commit copies the source again");
   cmd->add_option("--boot-index", args.boot_index, "Mark this image bootable (0: none)");
-  cmd->add_option("--threads", args.threads, "Compression threads (default: one per core)");
   cmd->add_option(
       "--after", args.after,
       "Commit the state this step's stamp names (a build's last step), not the tree as it is");
@@ -47,10 +42,8 @@ void add_commit_options(CLI::App* cmd, CommitArgs& args) {
 CommitOptions commit_options(const CommitArgs& args) {
   CommitOptions options;
   if (!args.output.empty()) options.output = fs::path(args.output);
-  if (!args.compress.empty()) options.compression = parse_compression(args.compress);
-  options.write.check_integrity = args.check;
-  options.write.solid = args.solid;
-  options.write.threads = args.threads;
+  options.compression = requested_compression(args.write);
+  options.write = write_options(args.write);
   options.compact = args.compact;
   if (args.boot_index != kNoIndex) options.boot_index = args.boot_index;
   options.progress = progress_printer("commit", args.quiet);
