@@ -1,6 +1,5 @@
 #include "dismake/ops/step_runner.h"
 
-#include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/ops/step_history.h"
@@ -134,7 +133,7 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
                 "the arguments of the " + op.name() + " step are not valid UTF-8",
                 "pass paths, names and commands in UTF-8 (Windows names are Unicode)");
   }
-  outcome.key = Sha256().add("step").add(parent).add(spec_text).add(inputs.digest()).hex();
+  outcome.key = step_key(parent, spec_text, inputs.digest());
 
   if (mount.state().current_key == outcome.key) {
     outcome.action = StepAction::kUpToDate;
