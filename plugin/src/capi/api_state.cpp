@@ -1,7 +1,7 @@
 #include "api_state.h"
 
 #include "dismake/base/error.h"
-#include "unmount_guard.h"
+#include "dismake/session/open_sessions.h"
 
 namespace dismake::capi {
 
@@ -17,8 +17,12 @@ std::shared_ptr<Runtime> runtime;
 }  // namespace
 
 Runtime::Runtime() : store_(MountRegistry::for_current_user()) {
-  store_.set_unmount_guard(
-      [this](const MountPaths& paths) { refuse_unmount_with_open_sessions(sessions_, paths); });
+  // DISM refuses to unmount while a session is open on the image, whichever
+  // process holds it: one of this process's, or a live record of any.
+  store_.set_unmount_guard([this](const MountPaths& paths) {
+    OpenSessions(paths.mount_dir, paths.state_dir)
+        .refuse_unmount(sessions_.sessions_on(paths.mount_dir.string()));
+  });
 }
 
 void Runtime::remember_record(SessionHandle handle, SessionRecordRef record) {

@@ -7,6 +7,7 @@
 #include "dismake/store/wim_assembly.h"
 #include "outcome.h"
 #include "progress_printer.h"
+#include "write_options.h"
 
 namespace dismake::cli {
 
@@ -15,11 +16,8 @@ namespace {
 struct AssembleArgs {
   std::vector<std::string> sources;
   std::string output;
-  std::string compress = "lzx";
-  bool solid = false;
-  bool check = false;
+  WriteArgs write;
   int boot_index = kNoIndex;
-  unsigned threads = 0;
   bool quiet = false;
 };
 
@@ -28,11 +26,8 @@ void run_assemble(const AssembleArgs& args) {
   for (const std::string& source : args.sources)
     request.sources.push_back(parse_image_source(source));
   request.output = args.output;
-  request.compression =
-      args.solid && args.compress == "lzx" ? Compression::kLzms : parse_compression(args.compress);
-  request.write.solid = args.solid;
-  request.write.check_integrity = args.check;
-  request.write.threads = args.threads;
+  request.compression = compression_or(args.write, Compression::kLzx);
+  request.write = write_options(args.write);
   if (args.boot_index != kNoIndex) request.boot_index = args.boot_index;
   request.progress = progress_printer("assemble", args.quiet);
   int images = assemble_wims(request);
@@ -46,11 +41,8 @@ void add_assemble(CLI::App& app, Action& run) {
       "assemble", "Put images of several WIMs into one multi-image WIM (dism /Export-Image)");
   cmd->add_option("sources", args->sources, "WIM files, each optionally FILE:INDEX")->required();
   cmd->add_option("--output", args->output, "The WIM to write")->required();
-  cmd->add_option("--compress", args->compress, "none|xpress|lzx|lzms (default lzx)");
-  cmd->add_flag("--solid", args->solid, "Write a solid (ESD-style) archive");
-  cmd->add_flag("--check", args->check, "Add an integrity table");
+  add_write_options(cmd, args->write, "lzx");
   cmd->add_option("--boot-index", args->boot_index, "Mark this image of the output bootable");
-  cmd->add_option("--threads", args->threads, "Compression threads (default: one per core)");
   cmd->add_flag("--quiet", args->quiet, "Show no progress");
   cmd->callback([args, &run] { run = [args] { run_assemble(*args); }; });
 }

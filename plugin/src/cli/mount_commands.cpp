@@ -8,9 +8,10 @@
 #include "dismake/base/error.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/store/mount_store.h"
-#include "mount_store_factory.h"
 #include "outcome.h"
 #include "progress_printer.h"
+#include "store_with_session_rule.h"
+#include "write_options.h"
 
 namespace dismake::cli {
 
@@ -19,26 +20,20 @@ namespace {
 struct CommitArgs {
   std::string after;
   std::string output;
-  std::string compress;
-  bool check = false;
-  bool solid = false;
+  WriteArgs write;
   bool compact = false;
   int boot_index = kNoIndex;
-  unsigned threads = 0;
   bool quiet = false;
 };
 
 void add_commit_options(CLI::App* cmd, CommitArgs& args) {
   cmd->add_option("--output", args.output,
                   "Write the result to this new WIM file; the source WIM is left as it is");
-  cmd->add_option("--compress", args.compress, "Compression of the output: none|xpress|lzx|lzms");
-  cmd->add_flag("--check", args.check, "Add an integrity table to the output");
-  cmd->add_flag("--solid", args.solid, "Write a solid (ESD-style) archive, LZMS unless --compress");
+  add_write_options(cmd, args.write, "the source's");
   cmd->add_flag("--compact", args.compact,
                 "Write a fully compact output (no garbage; for releases): slower, and the next "
                 "commit copies the source again");
   cmd->add_option("--boot-index", args.boot_index, "Mark this image bootable (0: none)");
-  cmd->add_option("--threads", args.threads, "Compression threads (default: one per core)");
   cmd->add_option(
       "--after", args.after,
       "Commit the state this step's stamp names (a build's last step), not the tree as it is");
@@ -47,10 +42,8 @@ void add_commit_options(CLI::App* cmd, CommitArgs& args) {
 CommitOptions commit_options(const CommitArgs& args) {
   CommitOptions options;
   if (!args.output.empty()) options.output = fs::path(args.output);
-  if (!args.compress.empty()) options.compression = parse_compression(args.compress);
-  options.write.check_integrity = args.check;
-  options.write.solid = args.solid;
-  options.write.threads = args.threads;
+  options.compression = requested_compression(args.write);
+  options.write = write_options(args.write);
   options.compact = args.compact;
   if (args.boot_index != kNoIndex) options.boot_index = args.boot_index;
   options.progress = progress_printer("commit", args.quiet);
@@ -93,8 +86,6 @@ void report_commit(const CommitResult& result) {
               result.reclaimable > 0 ? " (--compact writes it out)" : "");
 }
 
-MountStore store() { return open_store(); }
-
 struct MountArgs {
   std::string wim;
   std::string mount_dir;
@@ -112,7 +103,7 @@ void run_mount(const MountArgs& args) {
   MountOptions options{
       args.wim, args.index, args.name, args.read_only, progress_printer("mount", args.quiet),
       args.lazy};
-  MountRecord record = store().mount(args.mount_dir, options);
+  MountRecord record = store_with_session_rule().mount(args.mount_dir, options);
   std::printf("Mounted image %d (%s) of %s at %s%s\n", record.image_index,
               record.image_name.c_str(), record.wim_path.c_str(),
               MountPaths::of(args.mount_dir).mount_dir.c_str(),
@@ -141,7 +132,9 @@ void add_commit(CLI::App& app, Action& run) {
   add_commit_options(cmd, *args);
   cmd->add_flag("--quiet", args->quiet, "Show no progress");
   cmd->callback([=, &run] {
-    run = [=] { report_commit(store().commit(*mount_dir, commit_options(*args))); };
+    run = [=] {
+      report_commit(store_with_session_rule().commit(*mount_dir, commit_options(*args)));
+    };
   });
 }
 
@@ -158,7 +151,7 @@ void run_unmount(const UnmountArgs& args) {
                 "--commit keeps the changes, --discard drops them");
   std::optional<CommitOptions> commit;
   if (args.commit) commit = commit_options(args.commit_args);
-  store().unmount(args.mount_dir, commit);
+  store_with_session_rule().unmount(args.mount_dir, commit);
   std::printf("Unmounted %s%s\n", MountPaths::of(args.mount_dir).mount_dir.c_str(),
               args.commit ? " after committing" : ", changes discarded");
 }
@@ -183,7 +176,8 @@ void add_remount(CLI::App& app, Action& run) {
   cmd->add_flag("--quiet", *quiet, "Show no progress");
   cmd->callback([=, &run] {
     run = [=] {
-      bool done = store().remount(*mount_dir, progress_printer("remount", *quiet));
+      bool done =
+          store_with_session_rule().remount(*mount_dir, progress_printer("remount", *quiet));
       std::printf(done ? "Remounted %s\n" : "%s is mounted and needs no remount\n",
                   MountPaths::of(*mount_dir).mount_dir.c_str());
     };

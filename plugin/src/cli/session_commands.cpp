@@ -6,7 +6,6 @@
 #include <memory>
 
 #include "commands.h"
-#include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/session/session_records.h"
@@ -25,16 +24,12 @@ struct SessionArgs {
   std::string stamp;
 };
 
-// The stamp passes the state of --after through, so steps chain across it.
-// It names the mount too: a mount made anew has none of the states the
-// steps after it recorded, so they must run again.
+// The stamp passes the state of --after (else the mount's) through.
 void write_stamp(const SessionArgs& args, const MountPaths& paths, const char* verb) {
   if (args.stamp.empty()) return;
   MountState mount = MountState::load(paths.state_file());
   std::string state = args.after.empty() ? mount.current_key : Stamp::load(args.after).state;
-  nlohmann::json spec = {{"session", args.name}, {"verb", verb}, {"mount_id", mount.mount_id}};
-  Stamp{Sha256().add(verb).add(args.name).add(state).add(mount.mount_id).hex(), state, spec}.save(
-      args.stamp, true);
+  session_stamp(verb, args.name, state, mount.mount_id).save(args.stamp, true);
 }
 
 void open_session(const SessionArgs& args) {

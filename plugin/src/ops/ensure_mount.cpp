@@ -130,9 +130,8 @@ EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options) {
                          {"full", options.full},
                          {"recipe", recipe},
                          {"mount_id", state.mount_id}};
-  Stamp stamp{Sha256().add("ensure").add(state.base_key).add(spec.dump()).hex(), state.base_key,
-              spec};
-  if (!options.stamp.empty()) stamp.save(options.stamp, /*only_if_changed=*/true);
+  if (!options.stamp.empty())
+    ensure_stamp(state.base_key, spec).save(options.stamp, /*only_if_changed=*/true);
   EnsureRecord record{action, why, state.base_key, recipe, recipe_changed};
   StepHistory(paths.state_dir).begin_build(recipe_steps(options.recipe), record);
   return record;

@@ -1,5 +1,6 @@
 #include "dismake/ops/stamp.h"
 
+#include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
 
@@ -27,6 +28,21 @@ void Stamp::save(const fs::path& file, bool only_if_changed) const {
   if (only_if_changed && fs::exists(file, ec) && read_file(file) == text) return;
   if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
   write_file_atomic(file, text);
+}
+
+std::string step_key(const std::string& parent, const std::string& spec_text,
+                     const std::string& inputs_digest) {
+  return Sha256().add("step").add(parent).add(spec_text).add(inputs_digest).hex();
+}
+
+Stamp ensure_stamp(const std::string& base_key, const json& spec) {
+  return Stamp{Sha256().add("ensure").add(base_key).add(spec.dump()).hex(), base_key, spec};
+}
+
+Stamp session_stamp(const std::string& verb, const std::string& session, const std::string& state,
+                    const std::string& mount_id) {
+  json spec = {{"session", session}, {"verb", verb}, {"mount_id", mount_id}};
+  return Stamp{Sha256().add(verb).add(session).add(state).add(mount_id).hex(), state, spec};
 }
 
 }  // namespace dismake

@@ -1,11 +1,10 @@
 #include "dismake/ops/step_runner.h"
 
-#include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/phase_timer.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/ops/step_history.h"
-#include "dismake/session/session_records.h"
+#include "dismake/session/open_sessions.h"
 #include "dismake/store/mount_store.h"
 
 namespace dismake {
@@ -113,23 +112,12 @@ const char* step_action_name(StepAction action) {
   return "ran";
 }
 
-void require_open_session(const ServicedMount& mount, const std::string& name) {
-  if (name.empty()) return;
-  for (const SessionRecord& record : SessionRecords(mount.paths().state_dir).list())
-    if (record.name == name && !record.stale) return;
-  throw Error(
-      hr::kInvalidDismSession,
-      "no session named '" + name + "' is open on '" + mount.paths().mount_dir.string() + "'",
-      "open it first: dismake open-session " + mount.paths().mount_dir.string() + " --name " +
-          name);
-}
-
 StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepOptions& options) {
   PhaseTimer opening("step: inputs hashed, mount opened");
   InputSet inputs;
   op.collect_inputs(inputs);
   ServicedMount mount = ServicedMount::open(mount_dir);
-  require_open_session(mount, options.session);
+  OpenSessions(mount.paths().mount_dir, mount.paths().state_dir).require_named(options.session);
   if (mount.record().read_only)
     throw Error(hr::kWriteProtect,
                 "the mount '" + mount.paths().mount_dir.string() + "' is read-only",
@@ -153,7 +141,7 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
                 "the arguments of the " + op.name() + " step are not valid UTF-8",
                 "pass paths, names and commands in UTF-8 (Windows names are Unicode)");
   }
-  outcome.key = Sha256().add("step").add(parent).add(spec_text).add(inputs.digest()).hex();
+  outcome.key = step_key(parent, spec_text, inputs.digest());
 
   if (mount.state().current_key == outcome.key) {
     outcome.action = StepAction::kUpToDate;

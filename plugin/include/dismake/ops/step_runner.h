@@ -46,8 +46,4 @@ std::string describe_outcome(const StepOutcome& outcome);
 
 StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepOptions& options);
 
-// Throws DISMAPI_E_INVALID_DISM_SESSION unless session `name` is open on the
-// mount ("" passes).
-void require_open_session(const ServicedMount& mount, const std::string& name);
-
 }  // namespace dismake

@@ -90,7 +90,9 @@ class MountStore {
   explicit MountStore(MountRegistry registry);
 
   // Called under the mount's lock before an unmount; throws to refuse it.
-  // The session layer installs one that refuses while sessions are open.
+  // The store knows nothing of sessions (session/ sits beside store/): each
+  // front installs the session rule, OpenSessions::refuse_unmount() (the CLI
+  // in cli/store_with_session_rule.cpp, the C API in its Runtime).
   using UnmountGuard = std::function<void(const MountPaths&)>;
   void set_unmount_guard(UnmountGuard guard) { unmount_guard_ = std::move(guard); }
 
