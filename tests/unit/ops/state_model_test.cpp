@@ -14,6 +14,7 @@
 namespace dismake {
 namespace {
 
+using test::expect_error;
 using test::StepsTest;
 using test::tree_digest;
 using test::write_text;

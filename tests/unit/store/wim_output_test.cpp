@@ -9,11 +9,11 @@
 
 #include <regex>
 
-#include "../support/scratch_dir.h"
 #include "dismake/base/digest.h"
 #include "dismake/base/files.h"
 #include "dismake/wim/wim_file.h"
 #include "dismake/wim/wim_header.h"
+#include "support/scratch_dir.h"
 
 namespace dismake {
 namespace {
@@ -106,8 +106,7 @@ TEST_F(WimOutputTest, AnAppendedWimTruncatedWithItsHeaderBackIsTheBase) {
 
 TEST_F(WimOutputTest, AResetCommitIsByteForByteAFreshCopyCommit) {
   fs::path out = scratch / "out/install.wim";
-  WimOutputResult first = write_wim_output(
-      request(out, created("a.txt", "one\n")));
+  WimOutputResult first = write_wim_output(request(out, created("a.txt", "one\n")));
   EXPECT_FALSE(first.reused_previous);
 
   CommitPlan second = created("b.txt", "two\n");
@@ -197,8 +196,7 @@ TEST_F(WimOutputTest, ServicingOneEditionLeavesTheOthersMetadataInPlace) {
   std::vector<std::string> before = metadata_offsets(base);
   ASSERT_EQ(before.size(), 3u);
   fs::path out = scratch / "out.wim";
-  write_wim_output(
-      request(out, created("e.txt", "e\n"), true, 2));
+  write_wim_output(request(out, created("e.txt", "e\n"), true, 2));
   std::vector<std::string> after = metadata_offsets(out);
   ASSERT_EQ(after.size(), 3u);
   EXPECT_EQ(after[0], before[0]);
@@ -206,8 +204,7 @@ TEST_F(WimOutputTest, ServicingOneEditionLeavesTheOthersMetadataInPlace) {
   EXPECT_GE(std::stoull(after[1]), fs::file_size(base));
   EXPECT_EQ(after[2], before[2]);
   // And a reset commit keeps them too.
-  write_wim_output(
-      request(out, created("f.txt", "f\n"), true, 2));
+  write_wim_output(request(out, created("f.txt", "f\n"), true, 2));
   after = metadata_offsets(out);
   EXPECT_EQ(after[0], before[0]);
   EXPECT_EQ(after[2], before[2]);
