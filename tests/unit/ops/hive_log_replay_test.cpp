@@ -15,7 +15,7 @@
 
 #include "dismake/base/error.h"
 #include "dismake/ops/hive.h"
-#include "registry_test_support.h"
+#include "support/registry_test_support.h"
 #include "support/scratch_dir.h"
 #include "support/thrown_error.h"
 

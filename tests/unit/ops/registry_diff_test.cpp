@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "registry_test_support.h"
+#include "support/registry_test_support.h"
 #include "support/scratch_dir.h"
 
 namespace dismake {

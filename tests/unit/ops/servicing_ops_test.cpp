@@ -9,8 +9,8 @@
 #include <fstream>
 
 #include "dismake/ops/step_runner.h"
-#include "ops_test_support.h"
-#include "registry_test_support.h"
+#include "support/ops_test_support.h"
+#include "support/registry_test_support.h"
 
 namespace dismake {
 namespace {

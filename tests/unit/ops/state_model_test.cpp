@@ -9,7 +9,7 @@
 #include "dismake/ops/stamp.h"
 #include "dismake/ops/step_runner.h"
 #include "dismake/store/serviced_mount.h"
-#include "ops_test_support.h"
+#include "support/ops_test_support.h"
 
 namespace dismake {
 namespace {
