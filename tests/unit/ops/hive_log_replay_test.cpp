@@ -23,14 +23,7 @@ namespace dismake {
 namespace {
 
 namespace fs = std::filesystem;
-using test::copy_hive;
-using test::error_of;
-using test::quote;
-using test::read_raw_value;
-using test::read_text;
-using test::run_output;
-using test::ScratchDir;
-using test::testdata;
+using namespace test;
 
 std::uint32_t get32(const std::string& b, std::size_t at) {
   std::uint32_t v = 0;

@@ -16,14 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::string_literals;
-using test::copy_hive;
-using test::error_of;
-using test::quote;
-using test::read_raw_value;
-using test::read_text;
-using test::run_output;
-using test::ScratchDir;
-using test::subkey_names;
+using namespace test;
 
 class HiveTest : public ::testing::Test {
  protected:
