@@ -1164,14 +1164,21 @@ function(dismake_import_registry)
   _dismake_check_name(${fn} session "${ARGV0}" FILE)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "FILE" "")
   _dismake_check_args(${fn} arg REQUIRED FILE)
-  _dismake_step_begin(${fn} import-registry "${ARGV0}")
+  _dismake_file_step(${fn} import-registry "${ARGV0}" "${arg_FILE}" "import registry"
+    "give the .reg file to import")
+endfunction()
 
-  _dismake_absolute(file "${arg_FILE}" "${CMAKE_CURRENT_SOURCE_DIR}")
-  _dismake_require_input(${fn} FILE "${file}" "give the .reg file to import")
+# The step <verb> of <session> on one input file, <file> as the caller's FILE
+# gave it (relative paths: to the current source directory), tracked as a
+# dependency and through the helper's depfile. <what> starts the step's
+# label; <hint> says what to give when the file is missing.
+function(_dismake_file_step fn verb session file what hint)
+  _dismake_step_begin(${fn} ${verb} "${session}")
+  _dismake_absolute(path "${file}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  _dismake_require_input(${fn} FILE "${path}" "${hint}")
   _dismake_positionals()
-  _dismake_arg("${file}")
-  _dismake_add_node(${fn} "${image}" import-registry DEPFILE DEPENDS "${file}"
-    COMMENT "import registry ${arg_FILE}")
+  _dismake_arg("${path}")
+  _dismake_add_node(${fn} "${image}" ${verb} DEPFILE DEPENDS "${path}" COMMENT "${what} ${file}")
 endfunction()
 
 #[=======================================================================[.rst:
@@ -1191,14 +1198,8 @@ function(dismake_apply_unattend)
   _dismake_check_name(${fn} session "${ARGV0}" FILE)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "FILE" "")
   _dismake_check_args(${fn} arg REQUIRED FILE)
-  _dismake_step_begin(${fn} apply-unattend "${ARGV0}")
-
-  _dismake_absolute(file "${arg_FILE}" "${CMAKE_CURRENT_SOURCE_DIR}")
-  _dismake_require_input(${fn} FILE "${file}" "give the answer file (unattend.xml)")
-  _dismake_positionals()
-  _dismake_arg("${file}")
-  _dismake_add_node(${fn} "${image}" apply-unattend DEPFILE DEPENDS "${file}"
-    COMMENT "apply unattend ${arg_FILE}")
+  _dismake_file_step(${fn} apply-unattend "${ARGV0}" "${arg_FILE}" "apply unattend"
+    "give the answer file (unattend.xml)")
 endfunction()
 
 #[=======================================================================[.rst:
