@@ -195,21 +195,21 @@ function(_dismake_fail fn)
   message(FATAL_ERROR "${fn}: ${message}")
 endfunction()
 
-# Checks the result of cmake_parse_arguments(PARSE_ARGV ... arg ...) in the
-# calling function: no unknown arguments, no keyword without its value, and
-# every REQUIRED keyword given.
-function(_dismake_check_args fn)
-  cmake_parse_arguments(PARSE_ARGV 1 check "" "" "REQUIRED")
-  if(arg_UNPARSED_ARGUMENTS)
-    list(GET arg_UNPARSED_ARGUMENTS 0 unknown)
+# Checks the result of cmake_parse_arguments(PARSE_ARGV ... <prefix> ...) in
+# the calling function: no unknown arguments, no keyword without its value,
+# and every REQUIRED keyword given.
+function(_dismake_check_args fn prefix)
+  cmake_parse_arguments(PARSE_ARGV 2 check "" "" "REQUIRED")
+  if(${prefix}_UNPARSED_ARGUMENTS)
+    list(GET ${prefix}_UNPARSED_ARGUMENTS 0 unknown)
     _dismake_fail(${fn} "unknown argument '${unknown}'")
   endif()
-  if(arg_KEYWORDS_MISSING_VALUES)
-    list(GET arg_KEYWORDS_MISSING_VALUES 0 keyword)
+  if(${prefix}_KEYWORDS_MISSING_VALUES)
+    list(GET ${prefix}_KEYWORDS_MISSING_VALUES 0 keyword)
     _dismake_fail(${fn} "${keyword} needs a value")
   endif()
   foreach(keyword IN LISTS check_REQUIRED)
-    if(NOT DEFINED arg_${keyword})
+    if(NOT DEFINED ${prefix}_${keyword})
       _dismake_fail(${fn} "${keyword} is required")
     endif()
   endforeach()
@@ -493,7 +493,6 @@ endfunction()
 #   DEPENDS    files the step reads (besides the previous stamp and helper)
 function(_dismake_add_node fn image verb)
   cmake_parse_arguments(PARSE_ARGV 3 node "ALWAYS;DEPFILE" "COMMENT" "DEPENDS")
-  _dismake_helper(${fn} helper)
   _dismake_get(dir "IMAGE_${image}_STEP_DIR")
   _dismake_get(mount_dir "IMAGE_${image}_MOUNT_DIR")
   _dismake_get(after "IMAGE_${image}_TAIL")
@@ -508,39 +507,23 @@ function(_dismake_add_node fn image verb)
   set(stamp "${base}.stamp")
 
   _dismake_code_list(code "${verb}" "${mount_dir}" --after "${after}" --stamp "${stamp}")
+  set(depfile "")
   if(node_DEPFILE)
-    _dismake_code_append(code --depfile)
-    _dismake_code_append(code "${base}.d")
-    set(depfile_code "DEPFILE")
-    _dismake_code_append(depfile_code "${base}.d")
-  else()
-    set(depfile_code "")
+    _dismake_code_list(depfile_code --depfile "${base}.d")
+    string(APPEND code "${depfile_code}")
+    set(depfile DEPFILE "${base}.d")
   endif()
   string(APPEND code " ${_dismake_args}")
 
   if(node_ALWAYS)
-    set(outputs "OUTPUT")
-    _dismake_code_append(outputs "${base}.always")
-    string(APPEND outputs " BYPRODUCTS")
+    set(outputs OUTPUT "${base}.always" BYPRODUCTS "${stamp}")
     set_source_files_properties("${base}.always" PROPERTIES SYMBOLIC TRUE)
     _dismake_set_append("IMAGE_${image}_ALWAYS" "${base}.always")
   else()
-    set(outputs "OUTPUT")
+    set(outputs OUTPUT "${stamp}")
   endif()
-  _dismake_code_append(outputs "${stamp}")
-  set(label "dismake ${image}: ${node_COMMENT}")
-  _dismake_step_command(command "${base}" "${label}" "${helper_COMMAND}" "${code}")
-  _dismake_code_list(depends_code "${after}" "${base}.cmake" ${helper_DEPENDS} ${node_DEPENDS})
-  _dismake_code_list(comment_code "${label}")
-
-  cmake_language(EVAL CODE "
-    add_custom_command(${outputs}
-      COMMAND ${command}
-      DEPENDS ${depends_code}
-      ${depfile_code}
-      COMMENT ${comment_code}
-      JOB_POOL dismake_${image}
-      VERBATIM)")
+  _dismake_add_helper_call(${fn} "${base}" "dismake ${image}: ${node_COMMENT}" "${code}"
+    ${outputs} DEPENDS "${after}" ${node_DEPENDS} ${depfile} POOL "${image}")
 
   _dismake_set("IMAGE_${image}_TAIL" "${stamp}")
   _dismake_set("IMAGE_${image}_COUNT" "${count}")
@@ -552,6 +535,66 @@ function(_dismake_add_node fn image verb)
   endif()
   set_property(GLOBAL APPEND_STRING PROPERTY "_DISMAKE_IMAGE_${image}_RECIPE"
     "${separator}\n    [${_dismake_json}]")
+endfunction()
+
+# Adds the custom command that runs one helper call of the build, or with
+# TARGET a custom target: every node of the graph is made here. The command
+# is `<helper> <code>` (<code>: bracket arguments) as _dismake_step_command
+# makes it, <base>.cmake records it and <base>.log gets its output; <label>
+# is the console's line for it.
+#
+#   OUTPUT <file>...      what the command writes
+#   BYPRODUCTS <file>...  what it may leave as it was (restat)
+#   DEPENDS <file>...     what it reads; its <base>.cmake and the helper
+#                         are added after them
+#   DEPFILE <file>        the depfile the helper writes
+#   TARGET <name>         instead of OUTPUT: a target (outside ALL) that runs
+#                         the call whenever it is built, and depends on
+#                         nothing
+#   POOL <image>          runs in the image's job pool ("" for none)
+#   LONG                  a long step: see _dismake_long_step_pool
+function(_dismake_add_helper_call fn base label code)
+  cmake_parse_arguments(PARSE_ARGV 4 call "LONG" "DEPFILE;TARGET;POOL" "OUTPUT;BYPRODUCTS;DEPENDS")
+  _dismake_helper(${fn} helper)
+  if(call_LONG)
+    _dismake_long_step_pool(pool console "${call_POOL}")
+  elseif(NOT "${call_POOL}" STREQUAL "")
+    set(pool "JOB_POOL dismake_${call_POOL}")
+    set(console "")
+  else()
+    set(pool "")
+    set(console "")
+  endif()
+  _dismake_step_command(command "${base}" "${label}" "${helper_COMMAND}" "${code}" ${console})
+  _dismake_code_list(comment_code "${label}")
+  if(DEFINED call_TARGET)
+    _dismake_code_list(target_code "${call_TARGET}")
+    cmake_language(EVAL CODE "
+      add_custom_target(${target_code}
+        COMMAND ${command}
+        COMMENT ${comment_code}
+        ${pool}
+        VERBATIM)")
+    return()
+  endif()
+  _dismake_code_list(outputs_code ${call_OUTPUT})
+  if(call_BYPRODUCTS)
+    _dismake_code_list(byproducts_code ${call_BYPRODUCTS})
+    string(APPEND outputs_code " BYPRODUCTS${byproducts_code}")
+  endif()
+  _dismake_code_list(depends_code ${call_DEPENDS} "${base}.cmake" ${helper_DEPENDS})
+  set(depfile_code "")
+  if(DEFINED call_DEPFILE)
+    _dismake_code_list(depfile_code DEPFILE "${call_DEPFILE}")
+  endif()
+  cmake_language(EVAL CODE "
+    add_custom_command(OUTPUT ${outputs_code}
+      COMMAND ${command}
+      DEPENDS ${depends_code}
+      ${depfile_code}
+      COMMENT ${comment_code}
+      ${pool}
+      VERBATIM)")
 endfunction()
 
 # Every helper call of the build writes its output to <base>.log, and the
@@ -664,7 +707,7 @@ function(dismake_mount_image)
   _dismake_check_name(${fn} image "${ARGV0}" ${keywords})
   set(image "${ARGV0}")
   cmake_parse_arguments(PARSE_ARGV 1 arg "FULL" "WIM;INDEX;NAME;MOUNT_DIR" "")
-  _dismake_check_args(${fn} REQUIRED WIM)
+  _dismake_check_args(${fn} arg REQUIRED WIM)
 
   if(NOT CMAKE_GENERATOR STREQUAL "Ninja")
     _dismake_fail(${fn} "the generator is '${CMAKE_GENERATOR}', but dismake's build graph needs "
@@ -693,6 +736,7 @@ function(dismake_mount_image)
   else()
     _dismake_fail(${fn} "INDEX or NAME is required (which image of the WIM to mount)")
   endif()
+  # An unknown helper fails the call here, before anything is declared.
   _dismake_helper(${fn} helper)
 
   _dismake_absolute(wim "${arg_WIM}" "${CMAKE_CURRENT_SOURCE_DIR}")
@@ -745,30 +789,18 @@ function(dismake_mount_image)
   endif()
   set(always "${dir}/steps/000-ensure.always")
   set_source_files_properties("${always}" PROPERTIES SYMBOLIC TRUE)
-  _dismake_code_list(outputs "${always}" BYPRODUCTS "${stamp}")
   # Runs in every build, so its label must not claim that a mount happens:
   # the outcome line says what it found ("up to date, mount reused").
   cmake_path(GET wim FILENAME wim_name)
   set(label "dismake ${image}: check the mount of ${wim_name} ${which}")
   # Only the mount of a FULL image is long (a lazy one extracts nothing).
+  set(long "")
   if(arg_FULL)
-    _dismake_long_step_pool(pool console "${image}")
-  else()
-    set(pool "JOB_POOL dismake_${image}")
-    set(console "")
+    set(long LONG)
   endif()
-  _dismake_step_command(command "${dir}/steps/000-ensure" "${label}" "${helper_COMMAND}" "${code}"
-    ${console})
-  _dismake_code_list(depends "${wim}" "${dir}/recipe.json" "${dir}/steps/000-ensure.cmake"
-    ${helper_DEPENDS})
-  _dismake_code_list(comment "${label}")
-  cmake_language(EVAL CODE "
-    add_custom_command(OUTPUT ${outputs}
-      COMMAND ${command}
-      DEPENDS ${depends}
-      COMMENT ${comment}
-      ${pool}
-      VERBATIM)")
+  _dismake_add_helper_call(${fn} "${dir}/steps/000-ensure" "${label}" "${code}"
+    OUTPUT "${always}" BYPRODUCTS "${stamp}" DEPENDS "${wim}" "${dir}/recipe.json"
+    POOL "${image}" ${long})
   _dismake_set("IMAGE_${image}_ALWAYS" "${always}")
   _dismake_set("IMAGE_${image}_TAIL" "${stamp}")
 
@@ -810,7 +842,7 @@ function(dismake_open_session)
   _dismake_check_name(${fn} session "${ARGV0}" IMAGE)
   set(session "${ARGV0}")
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "IMAGE" "")
-  _dismake_check_args(${fn} REQUIRED IMAGE)
+  _dismake_check_args(${fn} arg REQUIRED IMAGE)
   _dismake_require_image(${fn} "${arg_IMAGE}")
   _dismake_get(other "SESSION_${session}_IMAGE")
   if(NOT other STREQUAL "")
@@ -843,7 +875,7 @@ function(dismake_close_session)
   _dismake_check_name(${fn} session "${ARGV0}")
   set(session "${ARGV0}")
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "")
-  _dismake_check_args(${fn})
+  _dismake_check_args(${fn} arg)
   _dismake_session_image(${fn} "${session}" image)
 
   _dismake_args_begin(close-session)
@@ -872,11 +904,11 @@ macro(_dismake_positionals)
 endmacro()
 
 # Whether one-value keyword <keyword> was given, even with an empty value
-# (which cmake_parse_arguments reports as not defined). <args> is the calling
-# function's ${ARGV}.
-function(_dismake_given out keyword)
+# (which cmake_parse_arguments reports as not defined). <prefix> is the one
+# the calling function parsed its arguments with; <args> is its ${ARGV}.
+function(_dismake_given out prefix keyword)
   set(args ${ARGN})
-  if(DEFINED arg_${keyword} OR keyword IN_LIST args)
+  if(DEFINED ${prefix}_${keyword} OR keyword IN_LIST args)
     set(${out} TRUE PARENT_SCOPE)
   else()
     set(${out} FALSE PARENT_SCOPE)
@@ -910,7 +942,7 @@ function(dismake_add_files)
   set(fn dismake_add_files)
   _dismake_check_name(${fn} session "${ARGV0}" SOURCE DESTINATION)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "SOURCE;DESTINATION" "")
-  _dismake_check_args(${fn} REQUIRED SOURCE DESTINATION)
+  _dismake_check_args(${fn} arg REQUIRED SOURCE DESTINATION)
   _dismake_step_begin(${fn} add "${ARGV0}")
 
   _dismake_absolute(source "${arg_SOURCE}" "${CMAKE_CURRENT_SOURCE_DIR}")
@@ -943,7 +975,7 @@ function(dismake_delete_files)
   set(fn dismake_delete_files)
   _dismake_check_name(${fn} session "${ARGV0}" PATHS IF_EXISTS)
   cmake_parse_arguments(PARSE_ARGV 1 arg "IF_EXISTS" "" "PATHS")
-  _dismake_check_args(${fn} REQUIRED PATHS)
+  _dismake_check_args(${fn} arg REQUIRED PATHS)
   _dismake_step_begin(${fn} delete "${ARGV0}")
 
   if(arg_IF_EXISTS)
@@ -989,9 +1021,9 @@ function(dismake_set_registry_value)
   set(types REG_SZ REG_EXPAND_SZ REG_DWORD REG_QWORD REG_MULTI_SZ REG_BINARY)
   _dismake_check_name(${fn} session "${ARGV0}" KEY NAME TYPE DATA)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "KEY;NAME;TYPE;DATA" "")
-  _dismake_check_args(${fn} REQUIRED KEY TYPE)
+  _dismake_check_args(${fn} arg REQUIRED KEY TYPE)
   foreach(keyword NAME DATA)
-    _dismake_given(given ${keyword} ${ARGV})
+    _dismake_given(given arg ${keyword} ${ARGV})
     if(NOT given)
       _dismake_fail(${fn} "${keyword} is required")
     endif()
@@ -1035,7 +1067,7 @@ function(dismake_rename_path)
   set(fn dismake_rename_path)
   _dismake_check_name(${fn} session "${ARGV0}" FROM TO)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "FROM;TO" "")
-  _dismake_check_args(${fn} REQUIRED FROM TO)
+  _dismake_check_args(${fn} arg REQUIRED FROM TO)
   foreach(keyword FROM TO)
     if(arg_${keyword} STREQUAL "" OR arg_${keyword} MATCHES "^[/\\\\]*$")
       _dismake_fail(${fn} "${keyword} must name a path in the image, not its root")
@@ -1065,8 +1097,8 @@ function(dismake_delete_registry_value)
   set(fn dismake_delete_registry_value)
   _dismake_check_name(${fn} session "${ARGV0}" KEY NAME IF_EXISTS)
   cmake_parse_arguments(PARSE_ARGV 1 arg "IF_EXISTS" "KEY;NAME" "")
-  _dismake_check_args(${fn} REQUIRED KEY)
-  _dismake_given(given NAME ${ARGV})
+  _dismake_check_args(${fn} arg REQUIRED KEY)
+  _dismake_given(given arg NAME ${ARGV})
   if(NOT given)
     _dismake_fail(${fn} "NAME is required (NAME \"\" for the key's default value)")
   endif()
@@ -1104,7 +1136,7 @@ function(dismake_delete_registry_key)
   set(fn dismake_delete_registry_key)
   _dismake_check_name(${fn} session "${ARGV0}" KEY IF_EXISTS)
   cmake_parse_arguments(PARSE_ARGV 1 arg "IF_EXISTS" "KEY" "")
-  _dismake_check_args(${fn} REQUIRED KEY)
+  _dismake_check_args(${fn} arg REQUIRED KEY)
   _dismake_check_registry_key(${fn} KEY "${arg_KEY}")
   _dismake_step_begin(${fn} delete-registry-key "${ARGV0}")
   if(arg_IF_EXISTS)
@@ -1131,15 +1163,22 @@ function(dismake_import_registry)
   set(fn dismake_import_registry)
   _dismake_check_name(${fn} session "${ARGV0}" FILE)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "FILE" "")
-  _dismake_check_args(${fn} REQUIRED FILE)
-  _dismake_step_begin(${fn} import-registry "${ARGV0}")
+  _dismake_check_args(${fn} arg REQUIRED FILE)
+  _dismake_file_step(${fn} import-registry "${ARGV0}" "${arg_FILE}" "import registry"
+    "give the .reg file to import")
+endfunction()
 
-  _dismake_absolute(file "${arg_FILE}" "${CMAKE_CURRENT_SOURCE_DIR}")
-  _dismake_require_input(${fn} FILE "${file}" "give the .reg file to import")
+# The step <verb> of <session> on one input file, <file> as the caller's FILE
+# gave it (relative paths: to the current source directory), tracked as a
+# dependency and through the helper's depfile. <what> starts the step's
+# label; <hint> says what to give when the file is missing.
+function(_dismake_file_step fn verb session file what hint)
+  _dismake_step_begin(${fn} ${verb} "${session}")
+  _dismake_absolute(path "${file}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  _dismake_require_input(${fn} FILE "${path}" "${hint}")
   _dismake_positionals()
-  _dismake_arg("${file}")
-  _dismake_add_node(${fn} "${image}" import-registry DEPFILE DEPENDS "${file}"
-    COMMENT "import registry ${arg_FILE}")
+  _dismake_arg("${path}")
+  _dismake_add_node(${fn} "${image}" ${verb} DEPFILE DEPENDS "${path}" COMMENT "${what} ${file}")
 endfunction()
 
 #[=======================================================================[.rst:
@@ -1158,15 +1197,9 @@ function(dismake_apply_unattend)
   set(fn dismake_apply_unattend)
   _dismake_check_name(${fn} session "${ARGV0}" FILE)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "FILE" "")
-  _dismake_check_args(${fn} REQUIRED FILE)
-  _dismake_step_begin(${fn} apply-unattend "${ARGV0}")
-
-  _dismake_absolute(file "${arg_FILE}" "${CMAKE_CURRENT_SOURCE_DIR}")
-  _dismake_require_input(${fn} FILE "${file}" "give the answer file (unattend.xml)")
-  _dismake_positionals()
-  _dismake_arg("${file}")
-  _dismake_add_node(${fn} "${image}" apply-unattend DEPFILE DEPENDS "${file}"
-    COMMENT "apply unattend ${arg_FILE}")
+  _dismake_check_args(${fn} arg REQUIRED FILE)
+  _dismake_file_step(${fn} apply-unattend "${ARGV0}" "${arg_FILE}" "apply unattend"
+    "give the answer file (unattend.xml)")
 endfunction()
 
 #[=======================================================================[.rst:
@@ -1188,12 +1221,12 @@ function(dismake_set_image_info)
   set(fields NAME DESCRIPTION DISPLAY_NAME DISPLAY_DESCRIPTION FLAGS)
   _dismake_check_name(${fn} session "${ARGV0}" ${fields})
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "${fields}" "")
-  _dismake_check_args(${fn})
+  _dismake_check_args(${fn} arg)
   _dismake_step_begin(${fn} set-image-info "${ARGV0}")
 
   set(shown "")
   foreach(field IN LISTS fields)
-    _dismake_given(given ${field} ${ARGV})
+    _dismake_given(given arg ${field} ${ARGV})
     if(given)
       string(TOLOWER "--${field}" option)
       string(REPLACE "_" "-" option "${option}")
@@ -1229,7 +1262,7 @@ function(dismake_set_attributes)
   set(fn dismake_set_attributes)
   _dismake_check_name(${fn} session "${ARGV0}" PATH CHANGES)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "PATH" "CHANGES")
-  _dismake_check_args(${fn} REQUIRED PATH CHANGES)
+  _dismake_check_args(${fn} arg REQUIRED PATH CHANGES)
   foreach(change IN LISTS arg_CHANGES)
     if(NOT change MATCHES "^[-+][RHSAIrhsai]$")
       _dismake_fail(${fn} "CHANGES has '${change}': write +X or -X, X one of R H S A I")
@@ -1263,7 +1296,7 @@ function(dismake_set_security)
   set(fn dismake_set_security)
   _dismake_check_name(${fn} session "${ARGV0}" PATH LIKE)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "PATH;LIKE" "")
-  _dismake_check_args(${fn} REQUIRED PATH LIKE)
+  _dismake_check_args(${fn} arg REQUIRED PATH LIKE)
   _dismake_step_begin(${fn} set-security "${ARGV0}")
   _dismake_arg(--like)
   _dismake_arg("${arg_LIKE}")
@@ -1302,7 +1335,7 @@ function(dismake_run)
   set(fn dismake_run)
   _dismake_check_name(${fn} session "${ARGV0}" COMMAND PATHS DEPENDS)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "COMMAND;PATHS;DEPENDS")
-  _dismake_check_args(${fn} REQUIRED COMMAND)
+  _dismake_check_args(${fn} arg REQUIRED COMMAND)
   _dismake_step_begin(${fn} run "${ARGV0}")
 
   foreach(path IN LISTS arg_PATHS)
@@ -1365,37 +1398,37 @@ function(_dismake_command_label out program)
 endfunction()
 
 # The write options shared by dismake_unmount_image() and
-# dismake_assemble_wim(), read from the caller's arg_COMPRESS, arg_SOLID,
-# arg_CHECK_INTEGRITY, arg_BOOT_INDEX and arg_THREADS: checked, and set as
-# the helper's options in <out>.
-function(_dismake_write_options fn out)
+# dismake_assemble_wim(), read from the caller's <prefix>_COMPRESS, _SOLID,
+# _CHECK_INTEGRITY, _BOOT_INDEX and _THREADS (its cmake_parse_arguments
+# prefix): checked, and set as the helper's options in <out>.
+function(_dismake_write_options fn prefix out)
   set(compressions none xpress lzx lzms)
   set(options "")
-  if(DEFINED arg_COMPRESS)
-    string(TOLOWER "${arg_COMPRESS}" compress)
+  if(DEFINED ${prefix}_COMPRESS)
+    string(TOLOWER "${${prefix}_COMPRESS}" compress)
     if(NOT compress IN_LIST compressions)
       string(JOIN ", " known ${compressions})
-      _dismake_fail(${fn} "COMPRESS '${arg_COMPRESS}' is not one of ${known}")
+      _dismake_fail(${fn} "COMPRESS '${${prefix}_COMPRESS}' is not one of ${known}")
     endif()
     list(APPEND options --compress "${compress}")
   endif()
-  if(arg_SOLID)
+  if(${prefix}_SOLID)
     list(APPEND options --solid)
   endif()
-  if(arg_CHECK_INTEGRITY)
+  if(${prefix}_CHECK_INTEGRITY)
     list(APPEND options --check)
   endif()
-  if(DEFINED arg_BOOT_INDEX)
-    if(NOT arg_BOOT_INDEX MATCHES "^(0|[1-9][0-9]*)$")
-      _dismake_fail(${fn} "BOOT_INDEX must be an image index (1-based; 0: none), got '${arg_BOOT_INDEX}'")
+  if(DEFINED ${prefix}_BOOT_INDEX)
+    if(NOT ${prefix}_BOOT_INDEX MATCHES "^(0|[1-9][0-9]*)$")
+      _dismake_fail(${fn} "BOOT_INDEX must be an image index (1-based; 0: none), got '${${prefix}_BOOT_INDEX}'")
     endif()
-    list(APPEND options --boot-index "${arg_BOOT_INDEX}")
+    list(APPEND options --boot-index "${${prefix}_BOOT_INDEX}")
   endif()
-  if(DEFINED arg_THREADS)
-    if(NOT arg_THREADS MATCHES "^[1-9][0-9]*$")
-      _dismake_fail(${fn} "THREADS must be a positive number of threads, got '${arg_THREADS}'")
+  if(DEFINED ${prefix}_THREADS)
+    if(NOT ${prefix}_THREADS MATCHES "^[1-9][0-9]*$")
+      _dismake_fail(${fn} "THREADS must be a positive number of threads, got '${${prefix}_THREADS}'")
     endif()
-    list(APPEND options --threads "${arg_THREADS}")
+    list(APPEND options --threads "${${prefix}_THREADS}")
   endif()
   set(${out} "${options}" PARENT_SCOPE)
 endfunction()
@@ -1470,7 +1503,7 @@ function(dismake_unmount_image)
   set(image "${ARGV0}")
   cmake_parse_arguments(PARSE_ARGV 1 arg "COMMIT;DISCARD;SOLID;CHECK_INTEGRITY;COMPACT"
     "OUTPUT;COMPRESS;BOOT_INDEX;THREADS;DIFF_REPORT" "")
-  _dismake_check_args(${fn})
+  _dismake_check_args(${fn} arg)
   _dismake_require_image(${fn} "${image}")
   if(arg_COMMIT AND arg_DISCARD)
     _dismake_fail(${fn} "give COMMIT or DISCARD, not both")
@@ -1495,6 +1528,7 @@ function(dismake_unmount_image)
         "call dismake_close_session(${session}) first")
     endif()
   endforeach()
+  # An unknown helper fails the call here, before anything is declared.
   _dismake_helper(${fn} helper)
   _dismake_get(wim "IMAGE_${image}_WIM")
   _dismake_get(mount_dir "IMAGE_${image}_MOUNT_DIR")
@@ -1511,7 +1545,7 @@ function(dismake_unmount_image)
     if(NOT owner STREQUAL "")
       _dismake_fail(${fn} "OUTPUT ${output} is already the output of ${owner}")
     endif()
-    _dismake_write_options(${fn} write_options)
+    _dismake_write_options(${fn} arg write_options)
     if(arg_COMPACT)
       list(APPEND write_options --compact)
     endif()
@@ -1531,22 +1565,10 @@ function(dismake_unmount_image)
     # recipe): changing them re-runs only the commit.
     _dismake_code_list(code commit "${mount_dir}" --output "${output}" ${write_options}
       --after "${tail}")
-    set(label "dismake ${image}: commit -> ${arg_OUTPUT}")
-    _dismake_long_step_pool(pool console "${image}")
-    _dismake_step_command(command "${dir}/commit" "${label}" "${helper_COMMAND}" "${code}"
-      ${console})
-    _dismake_code_list(output_code "${output}")
     # The WIM is a dependency of its own: the output holds the source's other
     # images too, which change without changing this image's identity.
-    _dismake_code_list(depends_code "${tail}" "${wim}" "${dir}/commit.cmake" ${helper_DEPENDS})
-    _dismake_code_list(comment_code "${label}")
-    cmake_language(EVAL CODE "
-      add_custom_command(OUTPUT ${output_code}
-        COMMAND ${command}
-        DEPENDS ${depends_code}
-        COMMENT ${comment_code}
-        ${pool}
-        VERBATIM)")
+    _dismake_add_helper_call(${fn} "${dir}/commit" "dismake ${image}: commit -> ${arg_OUTPUT}"
+      "${code}" OUTPUT "${output}" DEPENDS "${tail}" "${wim}" POOL "${image}" LONG)
     add_custom_target("${image}" ALL DEPENDS "${output}" ${always})
     _dismake_set("IMAGE_${image}_OUTPUT" "${output}")
     _dismake_set("OUTPUT_${output}_OWNER" "image '${image}'")
@@ -1559,15 +1581,8 @@ function(dismake_unmount_image)
   endif()
 
   _dismake_code_list(code unmount "${mount_dir}" --discard)
-  set(label "dismake ${image}: unmount ${mount_dir} (discard)")
-  _dismake_step_command(command "${dir}/unmount" "${label}" "${helper_COMMAND}" "${code}")
-  _dismake_code_list(comment_code "${label}")
-  cmake_language(EVAL CODE "
-    add_custom_target(${image}-unmount
-      COMMAND ${command}
-      COMMENT ${comment_code}
-      JOB_POOL dismake_${image}
-      VERBATIM)")
+  _dismake_add_helper_call(${fn} "${dir}/unmount" "dismake ${image}: unmount ${mount_dir} (discard)"
+    "${code}" TARGET "${image}-unmount" POOL "${image}")
   _dismake_remove_stale_step_files("${image}")
   _dismake_set("IMAGE_${image}_UNMOUNTED" TRUE)
 endfunction()
@@ -1665,10 +1680,11 @@ function(dismake_assemble_wim)
   set(fn dismake_assemble_wim)
   cmake_parse_arguments(PARSE_ARGV 0 arg "SOLID;CHECK_INTEGRITY"
     "OUTPUT;TARGET;COMPRESS;BOOT_INDEX;THREADS" "IMAGES")
-  _dismake_check_args(${fn} REQUIRED OUTPUT IMAGES)
+  _dismake_check_args(${fn} arg REQUIRED OUTPUT IMAGES)
   if(arg_OUTPUT STREQUAL "")
     _dismake_fail(${fn} "OUTPUT needs a value")
   endif()
+  # An unknown helper fails the call here, before anything is declared.
   _dismake_helper(${fn} helper)
   _dismake_absolute(output "${arg_OUTPUT}" "${CMAKE_CURRENT_BINARY_DIR}")
 
@@ -1739,27 +1755,15 @@ function(dismake_assemble_wim)
     _dismake_fail(${fn} "BOOT_INDEX ${arg_BOOT_INDEX} is not an image of the output: it has "
       "${count} (IMAGES), so give 1 to ${count}, or 0 for none")
   endif()
-  _dismake_write_options(${fn} write_options)
+  _dismake_write_options(${fn} arg write_options)
 
   # The helper's output goes to a log, shown when it fails (as for steps).
   set(log_dir "${CMAKE_CURRENT_BINARY_DIR}/dismake/${target}")
   file(MAKE_DIRECTORY "${log_dir}")
   _dismake_code_list(code assemble --output "${output}" ${write_options} -- ${sources})
   string(JOIN ", " shown ${arg_IMAGES})
-  set(label "dismake: assemble ${shown} -> ${arg_OUTPUT}")
-  _dismake_long_step_pool(pool console "")
-  _dismake_step_command(command "${log_dir}/assemble" "${label}" "${helper_COMMAND}" "${code}"
-    ${console})
-  _dismake_code_list(output_code "${output}")
-  _dismake_code_list(depends_code ${depends} "${log_dir}/assemble.cmake" ${helper_DEPENDS})
-  _dismake_code_list(comment_code "${label}")
-  cmake_language(EVAL CODE "
-    add_custom_command(OUTPUT ${output_code}
-      COMMAND ${command}
-      DEPENDS ${depends_code}
-      COMMENT ${comment_code}
-      ${pool}
-      VERBATIM)")
+  _dismake_add_helper_call(${fn} "${log_dir}/assemble" "dismake: assemble ${shown} -> ${arg_OUTPUT}"
+    "${code}" OUTPUT "${output}" DEPENDS ${depends} LONG)
   add_custom_target("${target}" ALL DEPENDS "${output}")
   # The images' targets attach their steps (their always-run nodes
   # included) wherever the images were declared.
@@ -1806,7 +1810,8 @@ endfunction()
 function(dismake_split_wim)
   set(fn dismake_split_wim)
   cmake_parse_arguments(PARSE_ARGV 0 arg "CHECK_INTEGRITY" "OUTPUT;IMAGE;WIM;SIZE;TARGET" "")
-  _dismake_check_args(${fn} REQUIRED OUTPUT)
+  _dismake_check_args(${fn} arg REQUIRED OUTPUT)
+  # An unknown helper fails the call here, before anything is declared.
   _dismake_helper(${fn} helper)
   _dismake_absolute(output "${arg_OUTPUT}" "${CMAKE_CURRENT_BINARY_DIR}")
   if(NOT output MATCHES "\\.[sS][wW][mM]$")
@@ -1860,20 +1865,9 @@ function(dismake_split_wim)
   if(arg_CHECK_INTEGRITY)
     string(APPEND code " --check")
   endif()
-  set(label "dismake: split ${source_shown} -> ${arg_OUTPUT} (parts of ${size} MiB at most)")
-  _dismake_long_step_pool(pool console "")
-  _dismake_step_command(command "${log_dir}/split" "${label}" "${helper_COMMAND}" "${code}"
-    ${console})
-  _dismake_code_list(output_code "${output}")
-  _dismake_code_list(depends_code "${wim}" "${log_dir}/split.cmake" ${helper_DEPENDS})
-  _dismake_code_list(comment_code "${label}")
-  cmake_language(EVAL CODE "
-    add_custom_command(OUTPUT ${output_code}
-      COMMAND ${command}
-      DEPENDS ${depends_code}
-      COMMENT ${comment_code}
-      ${pool}
-      VERBATIM)")
+  _dismake_add_helper_call(${fn} "${log_dir}/split"
+    "dismake: split ${source_shown} -> ${arg_OUTPUT} (parts of ${size} MiB at most)" "${code}"
+    OUTPUT "${output}" DEPENDS "${wim}" LONG)
   add_custom_target("${target}" ALL DEPENDS "${output}")
   if(DEFINED arg_IMAGE)
     add_dependencies("${target}" "${arg_IMAGE}")

@@ -54,6 +54,15 @@ commit_killed_after() {
   fi
 }
 
+# Fails unless KILLS (the rounds' "killed mid-write" count) is above zero:
+# otherwise every kill of the rounds came before or after the write, and
+# they proved nothing about a partial WIM.
+assert_kills_mid_write() {
+  local kills=$1 rounds=$2
+  ((kills > 0)) || fail "no kill of the $rounds landed while the commit was writing its output"
+  echo "   $kills kills landed mid-write"
+}
+
 # The listing expected once every change so far is committed.
 expected_listing() {
   { tree_listing "$DISMAKE_FIXTURES/base.wim" 1; printf '%s\n' "$@"; } | sort
@@ -114,10 +123,7 @@ for delay in $(kill_delays "$duration"); do
   # Every round starts from the first commit's bytes.
   cp "$T/out1.wim" "$OUT"
 done
-# Otherwise every kill came before or after the write, and the rounds above
-# proved nothing about a partial WIM.
-((mid_write_kills > 0)) || fail "no kill landed while the commit was writing its output"
-echo "   $mid_write_kills kills landed mid-write"
+assert_kills_mid_write "$mid_write_kills" "second commits"
 
 step "the mount still commits: the right image"
 dismake_ok commit "$MNT" --output "$OUT"
@@ -139,19 +145,26 @@ dismake_ok commit "$MNT" --output "$OUT"
 reset_duration=$(awk -v a="$start" -v b="$(now)" 'BEGIN {print b - a}')
 assert_eq "$inode" "$(stat -c %i "$OUT")" "inode of an output reset in place"
 echo "   a commit resetting its previous output takes ${reset_duration}s"
+mid_write_kills=0
 for delay in $(kill_delays "$reset_duration"); do
   echo "state A" >"$MNT/Windows/toggle.txt"
   dismake_ok commit "$MNT" --output "$OUT"
   A_SHA=$(sha256 "$OUT")
   echo "state B $delay" >"$MNT/Windows/toggle.txt"
   outcome=$(commit_killed_after "$delay" "$OUT" commit "$MNT" --output "$OUT")
+  [[ $outcome != "killed mid-write" ]] || mid_write_kills=$((mid_write_kills + 1))
   result=$(old_or_complete_new "$OUT" "$A_SHA" "$LISTING3" may-be-absent)
   echo "   kill after ${delay}s: $outcome, out.wim is the $result one"
+  # The output is absent only while it is renamed aside as the temporary.
+  if [[ $result == absent && $outcome != "killed mid-write" ]]; then
+    fail "out.wim is absent after a commit that was $outcome"
+  fi
   if [[ $result == new ]]; then
     assert_eq "state B $delay" "$(wim_cat "$OUT" 1 /Windows/toggle.txt)" "toggle.txt"
   fi
   assert_sha256 "$COPY" "$COPY_SHA"
 done
+assert_kills_mid_write "$mid_write_kills" "commits resetting their output"
 step "after the kills, the next commit gives the bytes of a fresh copy's"
 dismake_ok commit "$MNT" --output "$OUT"
 dismake_ok commit "$MNT" --output "$T/fresh.wim"
@@ -169,12 +182,14 @@ step "in-place commits killed at several moments"
 # tree keeps every round's file, so a complete commit holds all of them.
 prev_sha=$(sha256 "$COPY")
 round=0
+mid_write_kills=0
 for delay in $(kill_delays "$duration" | awk 'NR % 2 == 1'); do
   round=$((round + 1))
   echo "round $round" >"$MNT/Windows/round$round.txt"
   ADDED+=("/Windows/round$round.txt")
   listing=$(expected_listing "${ADDED[@]}")
   outcome=$(commit_killed_after "$delay" "$COPY" commit "$MNT")
+  [[ $outcome != "killed mid-write" ]] || mid_write_kills=$((mid_write_kills + 1))
   result=$(old_or_complete_new "$COPY" "$prev_sha" "$listing")
   echo "   kill after ${delay}s: $outcome, source WIM is the $result one"
   if [[ $outcome == finished && $result == old ]]; then
@@ -184,6 +199,7 @@ for delay in $(kill_delays "$duration" | awk 'NR % 2 == 1'); do
   status=$(mounts_json 'm[0]["status"]')
   assert_eq Ok "$status" "mount status after a killed in-place commit"
 done
+assert_kills_mid_write "$mid_write_kills" "in-place commits"
 
 step "final unmount --commit"
 dismake_ok unmount "$MNT" --commit

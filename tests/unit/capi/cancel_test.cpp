@@ -5,7 +5,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "capi_test_support.h"
+#include "support/capi_test_support.h"
 
 namespace capi_test {
 namespace {

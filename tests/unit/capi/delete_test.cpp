@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "capi_test_support.h"
+#include "support/capi_test_support.h"
 
 namespace capi_test {
 namespace {

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "capi_test_support.h"
+#include "support/capi_test_support.h"
 
 namespace capi_test {
 namespace {

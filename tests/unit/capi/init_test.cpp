@@ -1,6 +1,6 @@
 // DismInitialize / DismShutdown: once per process, nothing before, no
 // shutdown with sessions open.
-#include "capi_test_support.h"
+#include "support/capi_test_support.h"
 
 namespace capi_test {
 namespace {

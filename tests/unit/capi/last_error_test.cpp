@@ -2,7 +2,7 @@
 // overwrites the message another thread is about to read.
 #include <thread>
 
-#include "capi_test_support.h"
+#include "support/capi_test_support.h"
 
 namespace capi_test {
 namespace {

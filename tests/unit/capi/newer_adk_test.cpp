@@ -1,6 +1,6 @@
 // Constants and flags of newer ADKs' DismAPI.h and winerror.h: declared with
 // DISM's values, and the flags accepted where DISM accepts them.
-#include "capi_test_support.h"
+#include "support/capi_test_support.h"
 
 namespace capi_test {
 namespace {

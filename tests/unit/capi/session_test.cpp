@@ -3,7 +3,7 @@
 // processes.
 #include <fstream>
 
-#include "capi_test_support.h"
+#include "support/capi_test_support.h"
 
 namespace capi_test {
 namespace {

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "capi_test_support.h"
+#include "support/capi_test_support.h"
 
 namespace capi_test {
 namespace {

@@ -8,8 +8,8 @@
 #include <array>
 #include <cstdio>
 
-#include "capi_test_support.h"
 #include "dismake/session/session_records.h"
+#include "support/capi_test_support.h"
 
 namespace capi_test {
 namespace {

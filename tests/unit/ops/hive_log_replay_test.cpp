@@ -15,19 +15,15 @@
 
 #include "dismake/base/error.h"
 #include "dismake/ops/hive.h"
-#include "registry_test_support.h"
+#include "support/registry_test_support.h"
+#include "support/scratch_dir.h"
+#include "support/thrown_error.h"
 
 namespace dismake {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::copy_hive;
-using testing::file_bytes;
-using testing::read_raw_value;
-using testing::run_command;
-using testing::shell_quote;
-using testing::TempDir;
-using testing::testdata;
+using namespace test;
 
 std::uint32_t get32(const std::string& b, std::size_t at) {
   std::uint32_t v = 0;
@@ -49,23 +45,12 @@ void write_bytes(const fs::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), bytes.size());
 }
 
-template <typename Fn>
-Error error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "no error";
-  return Error(hr::kOk, "");
-}
-
 // Keys and values as reglookup lists them ("/path,TYPE"); fails the test on
 // any reglookup error.
 std::set<std::string> reglookup_entries(const fs::path& hive) {
-  std::string out = run_command("reglookup -H " + shell_quote(hive.string()) + " 2>" +
-                                shell_quote(hive.string() + ".err"));
-  std::string errors = file_bytes(hive.string() + ".err");
+  std::string out =
+      run_output("reglookup -H " + quote(hive.string()) + " 2>" + quote(hive.string() + ".err"));
+  std::string errors = read_text(hive.string() + ".err");
   EXPECT_EQ(errors.find("ERROR"), std::string::npos) << "reglookup on " << hive << ":\n" << errors;
   std::set<std::string> entries;
   std::istringstream lines(out);
@@ -91,14 +76,14 @@ class HiveLogReplayTest : public ::testing::Test {
   fs::path unpack_dirty_hive(const fs::path& dir, const std::string& name = "NTUSER.DAT") {
     fs::create_directories(dir);
     for (const char* suffix : {"", ".LOG1", ".LOG2"}) {
-      run_command("xz -dc " +
-                  shell_quote(testdata(std::string("dirty-hive/NTUSER.DAT") + suffix + ".xz")) +
-                  " > " + shell_quote((dir / (name + suffix)).string()));
+      run_output("xz -dc " +
+                 quote(testdata(std::string("dirty-hive/NTUSER.DAT") + suffix + ".xz")) + " > " +
+                 quote((dir / (name + suffix)).string()));
     }
     return dir / name;
   }
 
-  TempDir dir_;
+  ScratchDir dir_;
 };
 
 TEST_F(HiveLogReplayTest, DetectsTheDirtyHiveAndNotACleanOne) {
@@ -117,9 +102,9 @@ TEST_F(HiveLogReplayTest, DetectsTheDirtyHiveAndNotACleanOne) {
 // LOG1 at 566, with entries 566..588. Windows applies LOG1's.
 TEST_F(HiveLogReplayTest, ReplaysTheRealLogsAsWindowsLoadsTheHive) {
   fs::path dirty = unpack_dirty_hive(dir_.path());
-  std::string before = file_bytes(dirty);
+  std::string before = read_text(dirty);
   ReplayedHive replayed = replay_hive_logs(dirty);
-  EXPECT_EQ(file_bytes(dirty), before) << "replay must only read the files";
+  EXPECT_EQ(read_text(dirty), before) << "replay must only read the files";
   EXPECT_EQ(replayed.applied, std::vector<std::string>{"NTUSER.DAT.LOG1"});
   EXPECT_EQ(replayed.sequence, 588u);
 
@@ -134,7 +119,7 @@ TEST_F(HiveLogReplayTest, ReplaysTheRealLogsAsWindowsLoadsTheHive) {
   // bins, which the replay drops.
   fs::path compared = dir_.path() / "as-yarp";
   write_bytes(compared, hive + before.substr(std::min(before.size(), hive.size())));
-  EXPECT_EQ(run_command("sha256sum " + shell_quote(compared.string()) + " | cut -c1-64"),
+  EXPECT_EQ(run_output("sha256sum " + quote(compared.string()) + " | cut -c1-64"),
             "0a7a7b2d1eb24ab63455f5a83e554601d88fe558d0ba1c1068a7e1102c79a092\n");
 
   fs::path after = dir_.path() / "replayed";
@@ -171,7 +156,7 @@ TEST_F(HiveLogReplayTest, AnEditKeepsTheLogsDataAndEmptiesTheLogs) {
     hive.set_value("Software\\Contoso", "Edited", RegistryValue::parse("REG_SZ", "yes"));
     EXPECT_TRUE(hive.save());
   }
-  std::string saved = file_bytes(dirty);
+  std::string saved = read_text(dirty);
   EXPECT_EQ(get32(saved, 4), get32(saved, 8)) << "the saved hive is clean";
   EXPECT_GT(get32(saved, 4), 588u) << "and newer than every log entry";
   EXPECT_EQ(fs::file_size(dirty.string() + ".LOG1"), 0u);
@@ -189,8 +174,8 @@ TEST_F(HiveLogReplayTest, AnEditKeepsTheLogsDataAndEmptiesTheLogs) {
 
 TEST_F(HiveLogReplayTest, OpeningWithoutAnEditChangesNothing) {
   fs::path dirty = unpack_dirty_hive(dir_.path());
-  std::string hive_before = file_bytes(dirty);
-  std::string log_before = file_bytes(dirty.string() + ".LOG1");
+  std::string hive_before = read_text(dirty);
+  std::string log_before = read_text(dirty.string() + ".LOG1");
   {
     Hive hive(dirty);
     hive.set_value(
@@ -198,8 +183,8 @@ TEST_F(HiveLogReplayTest, OpeningWithoutAnEditChangesNothing) {
         *Hive(dirty).get_value("Software\\Microsoft\\OneDrive", "StandaloneUpdaterSafeMode"));
     EXPECT_FALSE(hive.save()) << "setting a value to what it is writes nothing";
   }
-  EXPECT_EQ(file_bytes(dirty), hive_before);
-  EXPECT_EQ(file_bytes(dirty.string() + ".LOG1"), log_before);
+  EXPECT_EQ(read_text(dirty), hive_before);
+  EXPECT_EQ(read_text(dirty.string() + ".LOG1"), log_before);
 }
 
 TEST_F(HiveLogReplayTest, LogNamesMatchInAnyCase) {
@@ -218,7 +203,7 @@ TEST_F(HiveLogReplayTest, LogNamesMatchInAnyCase) {
 TEST_F(HiveLogReplayTest, ContinuesFromOneLogIntoTheOther) {
   fs::path dirty = unpack_dirty_hive(dir_.path());
   std::string whole = replay_hive_logs(dirty).bytes;
-  std::string log = file_bytes(dirty.string() + ".LOG1");
+  std::string log = read_text(dirty.string() + ".LOG1");
   std::vector<std::size_t> entries;
   for (std::size_t at = 512; at < log.size() && log.compare(at, 4, "HvLE") == 0;
        at += get32(log, at + 4))
@@ -249,7 +234,7 @@ TEST_F(HiveLogReplayTest, ContinuesFromOneLogIntoTheOther) {
 // are applied, the hive carries sequence number 569.
 TEST_F(HiveLogReplayTest, ADamagedLaterEntryStopsTheReplayThere) {
   fs::path dirty = unpack_dirty_hive(dir_.path());
-  std::string log = file_bytes(dirty.string() + ".LOG1");
+  std::string log = read_text(dirty.string() + ".LOG1");
   std::size_t at = 512;
   for (int i = 0; i < 4; ++i) at += get32(log, at + 4);
   ASSERT_EQ(log.compare(at, 4, "HvLE"), 0);
@@ -260,10 +245,10 @@ TEST_F(HiveLogReplayTest, ADamagedLaterEntryStopsTheReplayThere) {
 
 TEST_F(HiveLogReplayTest, DamagedLogsAreRefusedAndNothingIsWritten) {
   fs::path dirty = unpack_dirty_hive(dir_.path());
-  std::string log = file_bytes(dirty.string() + ".LOG1");
+  std::string log = read_text(dirty.string() + ".LOG1");
   log[512 + 600] ^= 0x5a;  // inside the first entry's pages
   write_bytes(dirty.string() + ".LOG1", log);
-  std::string hive_before = file_bytes(dirty);
+  std::string hive_before = read_text(dirty);
 
   Error error = error_of([&] { Hive hive(dirty); });
   EXPECT_EQ(error.code(), hr::kRegistryCorrupt);
@@ -273,8 +258,8 @@ TEST_F(HiveLogReplayTest, DamagedLogsAreRefusedAndNothingIsWritten) {
   EXPECT_NE(what.find("NTUSER.DAT.LOG1 has a damaged log entry"), std::string::npos) << what;
   EXPECT_NE(what.find("NTUSER.DAT.LOG2 holds only older log entries"), std::string::npos) << what;
   EXPECT_NE(error.hint().find("reg load"), std::string::npos) << error.hint();
-  EXPECT_EQ(file_bytes(dirty), hive_before);
-  EXPECT_EQ(file_bytes(dirty.string() + ".LOG1"), log);
+  EXPECT_EQ(read_text(dirty), hive_before);
+  EXPECT_EQ(read_text(dirty.string() + ".LOG1"), log);
 }
 
 TEST_F(HiveLogReplayTest, ADirtyHiveWithoutLogsIsRefused) {
@@ -298,7 +283,7 @@ TEST_F(HiveLogReplayTest, ADirtyHiveWithoutLogsIsRefused) {
 
 TEST_F(HiveLogReplayTest, ADamagedHiveHeaderIsRefused) {
   fs::path dirty = unpack_dirty_hive(dir_.path());
-  std::string hive = file_bytes(dirty);
+  std::string hive = read_text(dirty);
   hive[48] ^= 1;  // the file name field: only the checksum notices
   write_bytes(dirty, hive);
   EXPECT_TRUE(hive_needs_log_replay(dirty));
@@ -314,7 +299,7 @@ TEST_F(HiveLogReplayTest, ADamagedHiveHeaderIsRefused) {
 // the pages.
 TEST_F(HiveLogReplayTest, ReplaysAnOldFormatLog) {
   fs::path path = copy_hive("minimal.hive", dir_.path() / "SOFTWARE");
-  std::string old_hive = file_bytes(path);
+  std::string old_hive = read_text(path);
   {
     Hive hive(path);
     for (int i = 0; i < 60; ++i)  // enough to add a hive bin
@@ -322,7 +307,7 @@ TEST_F(HiveLogReplayTest, ReplaysAnOldFormatLog) {
                      RegistryValue::parse("REG_SZ", std::string(100, 'x')));
     ASSERT_TRUE(hive.save());
   }
-  std::string new_hive = file_bytes(path);
+  std::string new_hive = read_text(path);
   std::uint32_t new_bins = get32(new_hive, 40);
   ASSERT_GT(new_bins, get32(old_hive, 40)) << "the edit should grow the hive";
   std::uint32_t sequence = get32(new_hive, 4);
@@ -368,7 +353,7 @@ TEST_F(HiveLogReplayTest, ReplaysAnOldFormatLog) {
 // timestamp) does not apply.
 TEST_F(HiveLogReplayTest, AnOldFormatLogOlderThanTheHiveIsRefused) {
   fs::path path = copy_hive("minimal.hive", dir_.path() / "SYSTEM");
-  std::string hive = file_bytes(path);
+  std::string hive = read_text(path);
   std::string log = hive.substr(0, 512);
   put32(log, 28, 1);
   put32(log, 508, checksum(log));

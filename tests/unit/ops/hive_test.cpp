@@ -7,39 +7,24 @@
 
 #include "dismake/base/error.h"
 #include "dismake/ops/registry_path.h"
-#include "registry_test_support.h"
+#include "support/registry_test_support.h"
+#include "support/scratch_dir.h"
+#include "support/thrown_error.h"
 
 namespace dismake {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::string_literals;
-using testing::copy_hive;
-using testing::file_bytes;
-using testing::read_raw_value;
-using testing::run_command;
-using testing::shell_quote;
-using testing::subkey_names;
-using testing::TempDir;
+using namespace test;
 
 class HiveTest : public ::testing::Test {
  protected:
   fs::path minimal() { return copy_hive("minimal.hive", dir_.path() / "SOFTWARE"); }
   fs::path special() { return copy_hive("special.hive", dir_.path() / "special"); }
 
-  TempDir dir_;
+  ScratchDir dir_;
 };
-
-template <typename Fn>
-Error error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "no error";
-  return Error(hr::kOk, "");
-}
 
 TEST_F(HiveTest, EveryTypeRoundTrips) {
   fs::path path = minimal();
@@ -79,12 +64,12 @@ TEST_F(HiveTest, HivexToolsReadWhatWeWrote) {
     hive.set_value("Contoso\\App", "", RegistryValue::string("default"));
     hive.save();
   }
-  std::string get = "hivexget " + shell_quote(path.string()) + " '\\Contoso\\App' ";
-  EXPECT_EQ(run_command(get + "Path"), "C:\\Contoso\n");
-  EXPECT_EQ(run_command(get + "Count"), "42\n");
-  EXPECT_EQ(run_command(get + "@"), "default\n");
-  std::string listing = run_command("hivexsh " + shell_quote(path.string()) +
-                                    " <<'EOF'\ncd \\contoso\\app\nlsval\nEOF\n");
+  std::string get = "hivexget " + quote(path.string()) + " '\\Contoso\\App' ";
+  EXPECT_EQ(run_output(get + "Path"), "C:\\Contoso\n");
+  EXPECT_EQ(run_output(get + "Count"), "42\n");
+  EXPECT_EQ(run_output(get + "@"), "default\n");
+  std::string listing =
+      run_output("hivexsh " + quote(path.string()) + " <<'EOF'\ncd \\contoso\\app\nlsval\nEOF\n");
   EXPECT_NE(listing.find("\"Path\"=\"C:\\\\Contoso\""), std::string::npos) << listing;
 }
 
@@ -115,8 +100,8 @@ TEST_F(HiveTest, KeyAndValueNamesAreCaseInsensitive) {
   EXPECT_EQ(subkey_names(path, ""), std::vector<std::string>{"Contoso"});
   EXPECT_EQ(subkey_names(path, "Contoso"), std::vector<std::string>{"App"});
   // The replaced value keeps the spelling it had.
-  std::string listing = run_command("hivexsh " + shell_quote(path.string()) +
-                                    " <<'EOF'\ncd \\Contoso\\App\nlsval\nEOF\n");
+  std::string listing =
+      run_output("hivexsh " + quote(path.string()) + " <<'EOF'\ncd \\Contoso\\App\nlsval\nEOF\n");
   EXPECT_EQ(listing, "\"Name\"=\"two\"\n");
 }
 
@@ -141,7 +126,7 @@ TEST_F(HiveTest, UnicodeKeyNamesMatchInAnyCase) {
 
 TEST_F(HiveTest, NewKeysNeedAsciiNames) {
   fs::path path = minimal();
-  std::string original = file_bytes(path);
+  std::string original = read_text(path);
   {
     Hive hive(path);
     Error error = error_of([&] { hive.create_key("Neu\\Caf\xc3\xa9\\Sub"); });
@@ -153,7 +138,7 @@ TEST_F(HiveTest, NewKeysNeedAsciiNames) {
     EXPECT_EQ(error_of([&] { hive.create_key(std::string(256, 'k')); }).code(), hr::kInvalidArg);
     hive.create_key(std::string(255, 'k'));
   }
-  EXPECT_EQ(file_bytes(path), original);
+  EXPECT_EQ(read_text(path), original);
 }
 
 TEST_F(HiveTest, DefaultValue) {
@@ -194,7 +179,7 @@ TEST_F(HiveTest, DeleteValue) {
 
 TEST_F(HiveTest, DeleteMissingValueOrKeyIsAnError) {
   fs::path path = minimal();
-  std::string original = file_bytes(path);
+  std::string original = read_text(path);
   {
     Hive hive(path);
     hive.create_key("K");
@@ -209,7 +194,7 @@ TEST_F(HiveTest, DeleteMissingValueOrKeyIsAnError) {
     EXPECT_EQ(error_of([&] { hive.delete_value("Missing", "x"); }).code(), hr::kFileNotFound);
     EXPECT_EQ(error_of([&] { hive.delete_key(""); }).code(), hr::kInvalidArg);
   }
-  EXPECT_EQ(file_bytes(path), original);
+  EXPECT_EQ(read_text(path), original);
 }
 
 TEST_F(HiveTest, DeleteKeyIsRecursive) {
@@ -256,13 +241,13 @@ TEST_F(HiveTest, UnchangedHiveIsNotRewritten) {
     hive.set_value("K", "v", RegistryValue::dword(1));
     hive.save();
   }
-  std::string saved = file_bytes(path);
+  std::string saved = read_text(path);
   Hive hive(path);
   hive.set_value("k", "V", RegistryValue::dword(1));  // already so
   hive.create_key("K");
   EXPECT_FALSE(hive.modified());
   EXPECT_FALSE(hive.save());
-  EXPECT_EQ(file_bytes(path), saved);
+  EXPECT_EQ(read_text(path), saved);
 }
 
 TEST_F(HiveTest, SameChangesGiveSameBytes) {
@@ -273,7 +258,7 @@ TEST_F(HiveTest, SameChangesGiveSameBytes) {
     hive.set_value("A\\C", "d", RegistryValue::dword(3));
     hive.delete_key("A\\C");
     hive.save();
-    return file_bytes(path);
+    return read_text(path);
   };
   EXPECT_EQ(serviced("one"), serviced("two"));
 }
@@ -297,7 +282,7 @@ TEST_F(HiveTest, CurrentControlSetGoesToTheSelectedSet) {
 
 TEST_F(HiveTest, TooLargeValueIsRefusedAndChangesNothing) {
   fs::path path = minimal();
-  std::string original = file_bytes(path);
+  std::string original = read_text(path);
   {
     Hive hive(path);
     Error error = error_of([&] {
@@ -307,7 +292,7 @@ TEST_F(HiveTest, TooLargeValueIsRefusedAndChangesNothing) {
     EXPECT_FALSE(hive.modified());
     hive.set_value("K", "max", RegistryValue(RegistryType::kBinary, std::string(16344, 'x')));
   }
-  EXPECT_EQ(file_bytes(path), original);
+  EXPECT_EQ(read_text(path), original);
 }
 
 TEST_F(HiveTest, NotAHive) {
@@ -355,7 +340,7 @@ void set_from_text(const fs::path& hive_path, const std::string& key, const std:
 
 TEST_F(HiveTest, BadUserInputLeavesTheHiveByteIdentical) {
   fs::path path = minimal();
-  std::string original = file_bytes(path);
+  std::string original = read_text(path);
   struct Case {
     const char* key;
     const char* type;
@@ -377,7 +362,7 @@ TEST_F(HiveTest, BadUserInputLeavesTheHiveByteIdentical) {
     Error error = error_of([&] { set_from_text(path, c.key, c.type, c.data); });
     EXPECT_EQ(error.code(), c.code) << c.problem;
     EXPECT_EQ(error.problem(), c.problem);
-    EXPECT_EQ(file_bytes(path), original) << c.problem;
+    EXPECT_EQ(read_text(path), original) << c.problem;
   }
 }
 

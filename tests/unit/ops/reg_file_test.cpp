@@ -4,7 +4,9 @@
 
 #include "dismake/base/error.h"
 #include "dismake/ops/hive.h"
-#include "registry_test_support.h"
+#include "support/registry_test_support.h"
+#include "support/scratch_dir.h"
+#include "support/thrown_error.h"
 
 namespace dismake {
 namespace {
@@ -12,10 +14,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::string_literals;
 using Kind = RegistryOperation::Kind;
-using testing::copy_hive;
-using testing::file_bytes;
-using testing::read_raw_value;
-using testing::TempDir;
+using test::copy_hive;
+using test::read_raw_value;
+using test::read_text;
+using test::ScratchDir;
 
 // As regedit exports: UTF-16LE, a BOM, CRLF line ends.
 std::string regedit_bytes(const std::string& utf8) {
@@ -25,13 +27,7 @@ std::string regedit_bytes(const std::string& utf8) {
 }
 
 Error parse_error(const std::string& text) {
-  try {
-    parse_reg_file(text, "settings.reg");
-  } catch (const Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "no error for:\n" << text;
-  return Error(hr::kOk, "");
+  return test::error_of([&] { parse_reg_file(text, "settings.reg"); }, "this .reg text:\n" + text);
 }
 
 const char kHeader[] = "Windows Registry Editor Version 5.00\n\n";
@@ -180,7 +176,7 @@ class ApplyTest : public ::testing::Test {
     ntuser_ = copy_hive("special.hive", dir_.path() / "Users/Default/ntuser.dat");
   }
 
-  TempDir dir_;
+  ScratchDir dir_;
   fs::path software_;
   fs::path ntuser_;
 };
@@ -224,16 +220,16 @@ TEST_F(ApplyTest, DeletionsOfMissingKeysAndValuesAreNoErrors) {
 
 TEST_F(ApplyTest, NothingChangedWritesNothing) {
   std::string text = std::string(kHeader) + "[-HKLM\\SOFTWARE\\NeverThere]\n";
-  std::string before = file_bytes(software_);
+  std::string before = read_text(software_);
   EXPECT_TRUE(apply_registry_operations(dir_.path(), parse_reg_file(text, "n.reg")).empty());
-  EXPECT_EQ(file_bytes(software_), before);
+  EXPECT_EQ(read_text(software_), before);
 }
 
 TEST_F(ApplyTest, HiveMissingFromTheImageChangesNothing) {
   std::string text = std::string(kHeader) +
                      "[HKLM\\SOFTWARE\\Contoso]\n\"a\"=dword:1\n"
                      "[HKLM\\SYSTEM\\Setup]\n\"b\"=dword:2\n";
-  std::string before = file_bytes(software_);
+  std::string before = read_text(software_);
   try {
     apply_registry_operations(dir_.path(), parse_reg_file(text, "m.reg"));
     ADD_FAILURE() << "no error";
@@ -243,7 +239,7 @@ TEST_F(ApplyTest, HiveMissingFromTheImageChangesNothing) {
                                    "' has no registry hive file 'Windows/System32/config/SYSTEM' "
                                    "for key 'HKLM\\SYSTEM\\Setup'");
   }
-  EXPECT_EQ(file_bytes(software_), before);
+  EXPECT_EQ(read_text(software_), before);
 }
 
 TEST_F(ApplyTest, FailingOperationChangesNoHive) {
@@ -255,11 +251,11 @@ TEST_F(ApplyTest, FailingOperationChangesNoHive) {
   strict.name = "v";
   strict.if_exists = false;
   ops.push_back(strict);
-  std::string software = file_bytes(software_);
-  std::string ntuser = file_bytes(ntuser_);
+  std::string software = read_text(software_);
+  std::string ntuser = read_text(ntuser_);
   EXPECT_THROW(apply_registry_operations(dir_.path(), ops), Error);
-  EXPECT_EQ(file_bytes(software_), software);
-  EXPECT_EQ(file_bytes(ntuser_), ntuser);
+  EXPECT_EQ(read_text(software_), software);
+  EXPECT_EQ(read_text(ntuser_), ntuser);
 }
 
 }  // namespace

@@ -2,14 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include "registry_test_support.h"
+#include "support/registry_test_support.h"
+#include "support/scratch_dir.h"
 
 namespace dismake {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::copy_hive;
-using testing::TempDir;
+using test::copy_hive;
+using test::ScratchDir;
 
 class RegistryDiffTest : public ::testing::Test {
  protected:
@@ -29,7 +30,7 @@ class RegistryDiffTest : public ::testing::Test {
     hive.save();
   }
 
-  TempDir dir_;
+  ScratchDir dir_;
   fs::path before_;
   fs::path after_;
 };

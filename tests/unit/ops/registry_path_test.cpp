@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "dismake/base/error.h"
+#include "support/thrown_error.h"
 
 namespace dismake {
 namespace {
@@ -14,13 +15,7 @@ void expect_maps(const std::string& name, const std::string& file, const std::st
 }
 
 Error error_of(const std::string& name) {
-  try {
-    parse_registry_path(name);
-  } catch (const Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "no error for '" << name << "'";
-  return Error(hr::kOk, "");
+  return test::error_of([&] { parse_registry_path(name); }, "'" + name + "'");
 }
 
 TEST(RegistryPath, MachineHives) {

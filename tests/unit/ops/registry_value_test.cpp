@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "dismake/base/error.h"
+#include "support/thrown_error.h"
 
 namespace dismake {
 namespace {
@@ -10,13 +11,7 @@ namespace {
 using namespace std::string_literals;
 
 Error error_of(const std::string& type, const std::string& text) {
-  try {
-    RegistryValue::parse(type, text);
-  } catch (const Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "no error for " << type << " '" << text << "'";
-  return Error(hr::kOk, "");
+  return test::error_of([&] { RegistryValue::parse(type, text); }, type + " '" + text + "'");
 }
 
 TEST(RegistryValue, StringsAreUtf16LeWithTerminator) {

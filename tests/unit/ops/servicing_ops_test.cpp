@@ -9,13 +9,14 @@
 #include <fstream>
 
 #include "dismake/ops/step_runner.h"
-#include "ops_test_support.h"
-#include "registry_test_support.h"
+#include "support/ops_test_support.h"
+#include "support/registry_test_support.h"
 
 namespace dismake {
 namespace {
 
 using test::count_files;
+using test::expect_error;
 using test::StepsTest;
 using test::wim_file;
 using test::wim_has;
@@ -213,7 +214,7 @@ TEST_P(OpsOnMount, EveryRegistryTypeIsReadBackFromTheCommittedImage) {
          make_set_registry_value_op("HKLM\\SOFTWARE\\Contoso\\Settings", v.name, v.type, v.data));
   fs::path hive = committed_software(commit(m, "out.wim"));
   for (const TypedValue& v : values) {
-    auto read = testing::read_raw_value(hive, "Contoso\\Settings", v.name);
+    auto read = test::read_raw_value(hive, "Contoso\\Settings", v.name);
     ASSERT_TRUE(read.has_value()) << "value '" << v.name << "' is missing";
     EXPECT_EQ(read->first, v.type_number) << v.name;
     EXPECT_EQ(read->second, v.bytes) << v.name;
@@ -231,9 +232,9 @@ TEST_P(OpsOnMount, DeleteRegistryValueAndKey) {
   step(m, make_delete_registry_value_op(key, "Drop", false));
   step(m, make_delete_registry_key_op(key + "\\sub", false));
   fs::path hive = committed_software(commit(m, "out.wim"));
-  EXPECT_TRUE(testing::read_raw_value(hive, "Contoso", "Keep").has_value());
-  EXPECT_FALSE(testing::read_raw_value(hive, "Contoso", "Drop").has_value());
-  EXPECT_TRUE(testing::subkey_names(hive, "Contoso").empty());
+  EXPECT_TRUE(test::read_raw_value(hive, "Contoso", "Keep").has_value());
+  EXPECT_FALSE(test::read_raw_value(hive, "Contoso", "Drop").has_value());
+  EXPECT_TRUE(test::subkey_names(hive, "Contoso").empty());
 
   test::MountSnapshot before = test::snapshot_mount(m);
   expect_error(hr::kFileNotFound,
@@ -260,20 +261,20 @@ TEST_P(OpsOnMount, ImportsAUtf16RegFileWithBom) {
                         "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso\\Gone]\n");
   step(m, make_import_registry_op(scratch / "settings.reg"));
   fs::path hive = committed_software(commit(m, "out.wim"));
-  auto name = testing::read_raw_value(hive, "Contoso", "Name");
+  auto name = test::read_raw_value(hive, "Contoso", "Name");
   ASSERT_TRUE(name.has_value());
   EXPECT_EQ(name->first, 1u);
   const char kName[] = "h\0\xE9\0l\0l\0o\0 \0\"\0q\0u\0o\0t\0e\0d\0\"\0\0\0";
   EXPECT_EQ(name->second, std::string(kName, sizeof kName - 1));
-  auto count = testing::read_raw_value(hive, "Contoso", "Count");
+  auto count = test::read_raw_value(hive, "Contoso", "Count");
   ASSERT_TRUE(count.has_value());
   EXPECT_EQ(count->second, std::string("\x2a\0\0\0", 4));
-  EXPECT_FALSE(testing::read_raw_value(hive, "Contoso", "Old").has_value());
-  EXPECT_TRUE(testing::read_raw_value(hive, "Contoso", "").has_value());
-  auto multi = testing::read_raw_value(hive, "Contoso", "Multi");
+  EXPECT_FALSE(test::read_raw_value(hive, "Contoso", "Old").has_value());
+  EXPECT_TRUE(test::read_raw_value(hive, "Contoso", "").has_value());
+  auto multi = test::read_raw_value(hive, "Contoso", "Multi");
   ASSERT_TRUE(multi.has_value());
   EXPECT_EQ(multi->first, 7u);
-  EXPECT_TRUE(testing::subkey_names(hive, "Contoso").empty());
+  EXPECT_TRUE(test::subkey_names(hive, "Contoso").empty());
 }
 
 // --- unattend ---------------------------------------------------------------

@@ -9,11 +9,12 @@
 #include "dismake/ops/stamp.h"
 #include "dismake/ops/step_runner.h"
 #include "dismake/store/serviced_mount.h"
-#include "ops_test_support.h"
+#include "support/ops_test_support.h"
 
 namespace dismake {
 namespace {
 
+using test::expect_error;
 using test::StepsTest;
 using test::tree_digest;
 using test::write_text;

@@ -16,33 +16,16 @@
 
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "support/scratch_dir.h"
+#include "support/thrown_error.h"
 
 namespace dismake {
 namespace {
 
 using nlohmann::json;
 
-template <class Call>
-HResult hresult_of(Call call) {
-  try {
-    call();
-  } catch (const Error& error) {
-    return error.code();
-  }
-  return hr::kOk;
-}
-
-// The Error `call` throws; fails the test when it throws none.
-template <class Call>
-Error error_of(Call call) {
-  try {
-    call();
-  } catch (const Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "no error thrown";
-  return Error(hr::kOk, "");
-}
+using test::error_of;
+using test::hresult_of;
 
 // A child process that runs until told to exit, standing in for another
 // process that opened a session.
@@ -98,14 +81,7 @@ class ChildProcess {
 
 class SessionRecordsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "session-test-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-    state_dir_ = root_ / "state";
-    std::filesystem::create_directory(state_dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(root_); }
+  void SetUp() override { std::filesystem::create_directory(state_dir_); }
 
   std::filesystem::path record_file(const SessionRecord& record) const {
     return state_dir_ / "sessions" / (record.id + ".json");
@@ -124,8 +100,8 @@ class SessionRecordsTest : public ::testing::Test {
     return nullptr;
   }
 
-  std::filesystem::path root_;
-  std::filesystem::path state_dir_;
+  test::ScratchDir scratch_;
+  std::filesystem::path state_dir_ = scratch_ / "state";
 };
 
 TEST_F(SessionRecordsTest, OpenListCloseAcrossInstances) {

@@ -12,23 +12,14 @@
 #include <vector>
 
 #include "dismake/base/error.h"
-#include "latch.h"
+#include "support/latch.h"
+#include "support/thrown_error.h"
 
 namespace dismake {
 namespace {
 
-using testing::Latch;
-
-// The HRESULT `call` throws, or S_OK when it returns.
-template <class Call>
-HResult hresult_of(Call call) {
-  try {
-    call();
-  } catch (const Error& error) {
-    return error.code();
-  }
-  return hr::kOk;
-}
+using test::hresult_of;
+using test::Latch;
 
 TEST(SessionTableTest, HandlesAreNonZeroAndNeverReused) {
   SessionTable table;

@@ -6,15 +6,17 @@
 
 #include <cstdlib>
 
-#include "../support/scratch_dir.h"
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/file_lock.h"
 #include "dismake/wim/ntfs_volume.h"
+#include "support/scratch_dir.h"
+#include "support/thrown_error.h"
 
 namespace dismake {
 namespace {
 
+using test::expect_error;
 using test::ScratchDir;
 using test::write_text;
 
@@ -32,19 +34,6 @@ class MountStoreTest : public ::testing::Test {
 
   std::string listing(const fs::path& file, int index) {
     return test::run_output("wimlib-imagex dir " + test::quote(file) + " " + std::to_string(index));
-  }
-
-  // Asserts that `action` throws dismake::Error with `code`, returning it.
-  template <typename F>
-  Error expect_error(HResult code, F action) {
-    try {
-      action();
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), code) << e.what();
-      return e;
-    }
-    ADD_FAILURE() << "no error; expected " << format_hresult(code);
-    return Error(hr::kOk, "");
   }
 
   ScratchDir scratch;

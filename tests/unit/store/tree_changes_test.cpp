@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "../support/scratch_dir.h"
 #include "dismake/base/digest.h"
+#include "support/scratch_dir.h"
 
 namespace dismake {
 namespace {

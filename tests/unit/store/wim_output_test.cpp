@@ -9,11 +9,11 @@
 
 #include <regex>
 
-#include "../support/scratch_dir.h"
 #include "dismake/base/digest.h"
 #include "dismake/base/files.h"
 #include "dismake/wim/wim_file.h"
 #include "dismake/wim/wim_header.h"
+#include "support/scratch_dir.h"
 
 namespace dismake {
 namespace {

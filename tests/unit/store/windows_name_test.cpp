@@ -4,17 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "dismake/base/error.h"
+#include "support/thrown_error.h"
 
 namespace dismake {
 namespace {
 
 HResult code_of(const std::string& name) {
-  try {
-    check_windows_name(name, "Windows/" + name);
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return hr::kOk;
+  return test::hresult_of([&] { check_windows_name(name, "Windows/" + name); });
 }
 
 TEST(WindowsName, RefusesWhatWindowsCannotStore) {

@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "../support/scratch_dir.h"
 #include "dismake/base/error.h"
+#include "support/scratch_dir.h"
 
 namespace dismake {
 namespace {

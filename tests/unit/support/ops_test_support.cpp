@@ -14,12 +14,6 @@
 
 namespace dismake::test {
 
-fs::path fixture(const std::string& name) {
-  const char* dir = std::getenv("DISMAKE_FIXTURES");
-  EXPECT_NE(dir, nullptr) << "run through ctest (DISMAKE_FIXTURES)";
-  return fs::path(dir != nullptr ? dir : ".") / name;
-}
-
 std::string tree_digest(const fs::path& wim, int index) {
   std::string detailed =
       run_output("wimlib-imagex dir " + quote(wim) + " " + std::to_string(index) + " --detailed");

@@ -31,11 +31,6 @@ std::string narrow(const wchar_t* text) {
   return out;
 }
 
-fs::path fixture(const std::string& name) {
-  const char* dir = std::getenv("DISMAKE_FIXTURES");
-  return fs::path(dir ? dir : "fixtures") / name;
-}
-
 std::string last_error_message() {
   DismString* message = nullptr;
   if (FAILED(DismGetLastErrorMessage(&message))) return "";
@@ -44,26 +39,8 @@ std::string last_error_message() {
   return text;
 }
 
-void Latch::count_down() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (--count_ == 0) zero_.notify_all();
-}
-
-void Latch::wait() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  zero_.wait(lock, [&] { return count_ <= 0; });
-}
-
-bool Latch::wait_for(std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  return zero_.wait_for(lock, timeout, [&] { return count_ <= 0; });
-}
-
 void CapiTest::SetUp() {
-  std::string pattern = (fs::temp_directory_path() / "dismapi-test.XXXXXX").string();
-  ASSERT_NE(nullptr, ::mkdtemp(pattern.data()));
-  dir_ = pattern;
-  ASSERT_EQ(0, ::setenv("DISMAKE_HOME", (dir_ / "home").c_str(), 1));
+  ASSERT_EQ(0, ::setenv("DISMAKE_HOME", (dir() / "home").c_str(), 1));
   // A test that deadlocks on a mount's lock fails in seconds, not a minute.
   ASSERT_EQ(0, ::setenv("DISMAKE_LOCK_TIMEOUT", "20", 1));
   if (initialize_) {
@@ -76,18 +53,16 @@ void CapiTest::TearDown() {
     HRESULT hr = DismShutdown();
     EXPECT_EQ(S_OK, hr) << "DismShutdown: " << hex(hr) << " (a session left open?)";
   }
-  std::error_code ignored;
-  fs::remove_all(dir_, ignored);
 }
 
 fs::path CapiTest::copy_fixture(const std::string& name) {
-  fs::path copy = dir_ / name;
+  fs::path copy = dir() / name;
   fs::copy_file(fixture(name), copy);
   return copy;
 }
 
 fs::path CapiTest::mount(const fs::path& wim, const std::string& name, UINT index) {
-  fs::path mount_dir = dir_ / name;
+  fs::path mount_dir = dir() / name;
   HRESULT hr = DismMountImage(wide(wim).c_str(), wide(mount_dir).c_str(), index, nullptr,
                               DismImageIndex, DISM_MOUNT_READWRITE, nullptr, nullptr, nullptr);
   EXPECT_EQ(S_OK, hr) << hex(hr) << " " << last_error_message();

@@ -6,7 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 
-namespace dismake::testing {
+namespace dismake::test {
 
 class Latch {
  public:
@@ -34,4 +34,4 @@ class Latch {
   int count_;
 };
 
-}  // namespace dismake::testing
+}  // namespace dismake::test

@@ -9,7 +9,9 @@
 #include <fstream>
 #include <sstream>
 
-namespace dismake::testing {
+#include "support/scratch_dir.h"
+
+namespace dismake::test {
 
 namespace {
 
@@ -36,35 +38,11 @@ struct HiveReader {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "dismake-registry-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-  fs::remove_all(path_, ec);
-}
-
-fs::path testdata(const std::string& name) {
-  const char* dir = std::getenv("DISMAKE_TESTDATA");
-  return fs::path(dir != nullptr ? dir : DISMAKE_TESTDATA_DEFAULT) / name;
-}
-
 fs::path copy_hive(const std::string& name, const fs::path& to) {
   fs::create_directories(to.parent_path());
   fs::copy_file(testdata(name), to);
   fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::add);
   return to;
-}
-
-std::string file_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 std::optional<std::pair<std::uint32_t, std::string>> read_raw_value(const fs::path& hive,
@@ -101,25 +79,4 @@ std::vector<std::string> subkey_names(const fs::path& hive, const std::string& k
   return names;
 }
 
-std::string run_command(const std::string& command) {
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    ADD_FAILURE() << "cannot run " << command;
-    return "";
-  }
-  std::string output;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
-  int status = ::pclose(pipe);
-  EXPECT_EQ(status, 0) << command;
-  return output;
-}
-
-std::string shell_quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-}  // namespace dismake::testing
+}  // namespace dismake::test

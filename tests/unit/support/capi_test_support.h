@@ -5,13 +5,12 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <condition_variable>
 #include <filesystem>
-#include <mutex>
 #include <string>
 
 #include "dismapi.h"
+#include "support/latch.h"
+#include "support/scratch_dir.h"
 
 namespace capi_test {
 
@@ -27,25 +26,11 @@ std::wstring wide(const std::string& text);
 std::wstring wide(const fs::path& path);
 std::string narrow(const wchar_t* text);
 
-// $DISMAKE_FIXTURES/<name>.
-fs::path fixture(const std::string& name);
-
 // The calling thread's DismGetLastErrorMessage, or "" when there is none.
 std::string last_error_message();
 
-// A one-shot countdown latch (C++17 has no std::latch).
-class Latch {
- public:
-  explicit Latch(int count) : count_(count) {}
-  void count_down();
-  void wait();
-  bool wait_for(std::chrono::milliseconds timeout);
-
- private:
-  std::mutex mutex_;
-  std::condition_variable zero_;
-  int count_;
-};
+using dismake::test::fixture;
+using dismake::test::Latch;
 
 // Each test: a fresh temporary directory as DISMAKE_HOME and scratch space,
 // and (unless `initialize` is false) DismInitialize before, DismShutdown
@@ -56,7 +41,7 @@ class CapiTest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
-  const fs::path& dir() const { return dir_; }
+  const fs::path& dir() const { return scratch_.path(); }
   // A private copy of a fixture WIM, so commits never touch the fixture.
   fs::path copy_fixture(const std::string& name);
   // Mounts `wim` (read-write) at dir()/<name> and returns the mount directory.
@@ -68,7 +53,7 @@ class CapiTest : public ::testing::Test {
 
  private:
   bool initialize_;
-  fs::path dir_;
+  dismake::test::ScratchDir scratch_;
 };
 
 }  // namespace capi_test

@@ -13,18 +13,16 @@
 #include <string>
 #include <vector>
 
-#include "../support/scratch_dir.h"
 #include "dismake/base/error.h"
 #include "dismake/ops/servicing_ops.h"
 #include "dismake/ops/step_runner.h"
 #include "dismake/store/mount_store.h"
+#include "support/scratch_dir.h"
+#include "support/thrown_error.h"
 
 namespace dismake::test {
 
 namespace fs = std::filesystem;
-
-// $DISMAKE_FIXTURES/<name> (base.wim, single.wim, tree/).
-fs::path fixture(const std::string& name);
 
 // Image `index` of `wim` as the comparable facts of every path: its full
 // path, attributes, stream hash and size, one line per path, sorted. Two
@@ -100,24 +98,6 @@ class StepsTest : public ::testing::Test {
   // scratch/<output>; returns its path.
   fs::path commit(const fs::path& mount_dir, const std::string& output,
                   const std::string& after = "");
-
-  // Asserts that `action` throws dismake::Error with `code` and a message;
-  // returns the error.
-  template <typename F>
-  Error expect_error(HResult code, F action) {
-    try {
-      action();
-    } catch (const Error& e) {
-      EXPECT_EQ(format_hresult(e.code()), format_hresult(code)) << e.what();
-      EXPECT_FALSE(e.problem().empty());
-      return e;
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << "not a dismake::Error: " << e.what();
-      return Error(hr::kFail, e.what());
-    }
-    ADD_FAILURE() << "no error; expected " << format_hresult(code);
-    return Error(hr::kOk, "");
-  }
 
   ScratchDir scratch;
   MountStore store{MountRegistry(scratch / "home")};
