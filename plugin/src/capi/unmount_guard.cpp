@@ -34,7 +34,7 @@ std::string describe_live(const std::vector<SessionRecord>& records) {
 void refuse_unmount_with_open_sessions(const SessionTable& sessions, const MountPaths& paths) {
   std::size_t in_process = sessions.sessions_on(paths.mount_dir.string());
   if (in_process > 0) refuse(paths, std::to_string(in_process) + " session(s) of this process are");
-  std::string live = describe_live(SessionRecords(paths.state_dir).list());
+  std::string live = describe_live(SessionRecords(paths.record_dir).list());
   if (!live.empty()) refuse(paths, live);
 }
 

@@ -75,7 +75,7 @@ std::vector<json> applied_steps(const ServicedMount& mount) {
 json status_json(const ServicedMount& mount) {
   TreeChanges untracked = mount.untracked_changes();
   json sessions = json::array();
-  for (const SessionRecord& r : SessionRecords(mount.paths().state_dir).list())
+  for (const SessionRecord& r : SessionRecords(mount.paths().record_dir).list())
     sessions.push_back({{"name", r.name},
                         {"owner", session_owner_name(r.owner)},
                         {"pid", r.pid},

@@ -11,7 +11,7 @@ MountStore open_store() {
   MountStore store(MountRegistry::for_current_user());
   store.set_unmount_guard([](const MountPaths& paths) {
     std::string open;
-    for (const SessionRecord& record : SessionRecords(paths.state_dir).list()) {
+    for (const SessionRecord& record : SessionRecords(paths.record_dir).list()) {
       if (record.stale) {
         // Its process is gone: nobody can close it, so it must not block.
         std::fprintf(stderr,

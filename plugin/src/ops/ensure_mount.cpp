@@ -107,10 +107,10 @@ EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options) {
     std::printf("dismake: mounting %s again: %s\n", paths.mount_dir.c_str(), why.c_str());
     // The step history outlives the mount, so that the steps can say that
     // the base changed rather than that this is a first build.
-    fs::path kept = StepHistory::set_aside(paths.state_dir);
+    fs::path kept = StepHistory::set_aside(paths.record_dir);
     store.unmount(paths.mount_dir, std::nullopt);
     mount_fresh(store, wim, options);
-    StepHistory::bring_back(kept, paths.state_dir);
+    StepHistory::bring_back(kept, paths.record_dir);
     action = "remounted";
   } else if (tree_vanished(paths) && store.remount(paths.mount_dir, options.progress)) {
     action = "restored-tree";
@@ -134,7 +134,7 @@ EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options) {
               spec};
   if (!options.stamp.empty()) stamp.save(options.stamp, /*only_if_changed=*/true);
   EnsureRecord record{action, why, state.base_key, recipe, recipe_changed};
-  StepHistory(paths.state_dir).begin_build(recipe_steps(options.recipe), record);
+  StepHistory(paths.record_dir).begin_build(recipe_steps(options.recipe), record);
   return record;
 }
 

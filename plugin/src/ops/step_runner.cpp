@@ -50,7 +50,7 @@ void record_history(const ServicedMount& mount, const Op& op, const json& spec_a
                     const InputSet& inputs, const std::string& parent, const StepOptions& options,
                     StepOutcome& outcome) {
   if (!options.stamp) return;
-  StepHistory history(mount.paths().state_dir);
+  StepHistory history(mount.paths().record_dir);
   StepRecord record;
   record.step = options.stamp->stem().string();
   record.op = op.name();
@@ -109,7 +109,7 @@ const char* step_action_name(StepAction action) {
 
 void require_open_session(const ServicedMount& mount, const std::string& name) {
   if (name.empty()) return;
-  for (const SessionRecord& record : SessionRecords(mount.paths().state_dir).list())
+  for (const SessionRecord& record : SessionRecords(mount.paths().record_dir).list())
     if (record.name == name && !record.stale) return;
   throw Error(
       hr::kInvalidDismSession,

@@ -64,7 +64,7 @@ void extract_base(BaseImage& base, const MountPaths& paths, const MountOptions& 
 }
 
 // Undoes a mount that failed half-way, so a failed mount leaves nothing.
-// It owns the state directory (claimed atomically) and, once extraction
+// It owns the record directory (claimed atomically) and, once extraction
 // began, what is in the mount directory; never anything another process made.
 class MountRollback {
  public:
@@ -84,7 +84,7 @@ class MountRollback {
       // Left with its state: the mark says `cleanup` may remove it.
       return;
     }
-    fs::remove_all(paths_.state_dir, ec);
+    fs::remove_all(paths_.record_dir, ec);
     registry_.remove(paths_.mount_dir);
   }
   MountRollback(const MountRollback&) = delete;
@@ -101,21 +101,21 @@ class MountRollback {
   bool done_ = false;
 };
 
-// Creates the state directory, failing if it exists: of two processes
+// Creates the record directory, failing if it exists: of two processes
 // mounting into one directory at once, exactly one gets past this.
-void claim_state_dir(const MountPaths& paths) {
-  fs::create_directories(paths.state_dir.parent_path());
+void claim_record_dir(const MountPaths& paths) {
+  fs::create_directories(paths.record_dir.parent_path());
   // Private whatever the umask: the blobs in it go into committed images.
-  if (::mkdir(paths.state_dir.c_str(), 0700) == 0) {
-    if (::chmod(paths.state_dir.c_str(), 0700) != 0)
-      throw_errno("make private", paths.state_dir.string(), errno);
+  if (::mkdir(paths.record_dir.c_str(), 0700) == 0) {
+    if (::chmod(paths.record_dir.c_str(), 0700) != 0)
+      throw_errno("make private", paths.record_dir.string(), errno);
     return;
   }
   if (errno == EEXIST)
     throw Error(hr::kAlreadyExists,
                 "'" + paths.mount_dir.string() + "' is already a mount, or being mounted",
                 "unmount it first, or choose another directory");
-  throw_errno("create", paths.state_dir.string(), errno);
+  throw_errno("create", paths.record_dir.string(), errno);
 }
 
 // Throws NEEDS_REMOUNT when the source WIM is no longer the base the mount
@@ -190,7 +190,7 @@ void MountStore::check_mount_target(const MountPaths& paths) const {
     if (other.mount_dir == paths.mount_dir)
       throw Error(hr::kAlreadyExists, "'" + paths.mount_dir.string() + "' is already a mount",
                   "unmount it first, or choose another directory");
-    if (is_within(paths.mount_dir, other.mount_dir) || is_within(paths.mount_dir, other.state_dir))
+    if (is_within(paths.mount_dir, other.mount_dir) || is_within(paths.mount_dir, other.record_dir))
       throw Error(hr::kInvalidArg,
                   "'" + paths.mount_dir.string() + "' is inside the mount '" +
                       other.mount_dir.string() + "'",
@@ -201,10 +201,10 @@ void MountStore::check_mount_target(const MountPaths& paths) const {
                       other.mount_dir.string() + "'",
                   "choose a directory that holds no mount");
   }
-  if (fs::exists(paths.state_dir))
+  if (fs::exists(paths.record_dir))
     throw Error(hr::kAlreadyExists,
                 "'" + paths.mount_dir.string() + "' has mount state at '" +
-                    paths.state_dir.string() + "' from an earlier mount",
+                    paths.record_dir.string() + "' from an earlier mount",
                 "run `dismake cleanup`, or unmount it with --discard");
   std::error_code ec;
   if (fs::exists(paths.mount_dir, ec)) {
@@ -254,7 +254,7 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   bool registered = registry_.contains(paths.mount_dir);
   registry_.add(paths);
   try {
-    claim_state_dir(paths);
+    claim_record_dir(paths);
   } catch (const Error& e) {
     // Another process mounting there owns the registration.
     if (!registered && e.code() != hr::kAlreadyExists) registry_.remove(paths.mount_dir);
@@ -312,7 +312,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
 
   CommitResult result;
   result.output = options.output ? absolute_path(*options.output) : record.wim_path;
-  if (is_within(result.output, paths.mount_dir) || is_within(result.output, paths.state_dir))
+  if (is_within(result.output, paths.mount_dir) || is_within(result.output, paths.record_dir))
     throw Error(hr::kInvalidArg, "the output '" + result.output.string() + "' is inside the mount",
                 "write the output outside the mount directory");
   if (options.state) {
@@ -366,7 +366,7 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
   } catch (const Error& e) {
     if (commit || e.code() == hr::kBusy) throw;
     // Discarding a mount whose state is corrupt or gone: remove what is there.
-    fs::create_directories(paths.state_dir);
+    fs::create_directories(paths.record_dir);
     lock.emplace(lock_mount(paths));
     // One killed while being made knows whether its directory was ours.
     if (std::optional<IncompleteMount> mark = read_incomplete(paths))
@@ -381,7 +381,7 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
   std::error_code ec;
   fs::remove(paths.record_file(), ec);
   remove_tree(paths, created);
-  remove_disk(paths.state_dir);
+  remove_disk(paths.record_dir);
   registry_.remove(paths.mount_dir);
 }
 
@@ -399,7 +399,7 @@ std::optional<std::string> MountStore::discard_incomplete(const fs::path& mount_
                                                           std::chrono::milliseconds wait) {
   MountPaths paths = MountPaths::of(mount_dir);
   if (fs::exists(paths.record_file())) return std::nullopt;
-  bool has_state = fs::is_directory(paths.state_dir);
+  bool has_state = fs::is_directory(paths.record_dir);
   if (!has_state && !registry_.contains(paths.mount_dir)) return std::nullopt;
   std::optional<FileLock> lock;
   std::string what = "the mount '" + paths.mount_dir.string() + "'";
@@ -411,7 +411,7 @@ std::optional<std::string> MountStore::discard_incomplete(const fs::path& mount_
     remove_tree(paths, mark->created_mount_dir);
     done += " and its partial tree";
   }
-  remove_disk(paths.state_dir);
+  remove_disk(paths.record_dir);
   registry_.remove(paths.mount_dir);
   return done;
 }
@@ -432,8 +432,8 @@ bool MountStore::remount(const fs::path& mount_dir, const ProgressFn& progress) 
 
 MountInfo MountStore::inspect(const MountPaths& paths) const {
   MountInfo info{paths};
-  if (!fs::is_directory(paths.state_dir)) {
-    info.problem = "its state directory '" + paths.state_dir.string() + "' is gone";
+  if (!fs::is_directory(paths.record_dir)) {
+    info.problem = "its record directory '" + paths.record_dir.string() + "' is gone";
     return info;
   }
   try {
@@ -506,7 +506,7 @@ CleanupReport MountStore::cleanup(bool force) {
       }
     }
     std::error_code ec;
-    fs::remove_all(mount.paths.state_dir, ec);
+    fs::remove_all(mount.paths.record_dir, ec);
     registry_.remove(mount.paths.mount_dir);
     std::string line = mount.problem;
     if (fs::exists(mount.paths.mount_dir)) {

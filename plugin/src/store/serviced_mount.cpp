@@ -35,7 +35,7 @@ ServicedMount ServicedMount::open(const fs::path& mount_dir) {
 ServicedMount ServicedMount::open_for_reading(const fs::path& mount_dir) {
   MountPaths paths = MountPaths::existing(mount_dir);
   FileLock lock = lock_mount_for_reading(paths);
-  bool writable = lock.writable() && ::access(paths.state_dir.c_str(), W_OK) == 0;
+  bool writable = lock.writable() && ::access(paths.record_dir.c_str(), W_OK) == 0;
   return open_locked(paths, std::move(lock), writable);
 }
 

@@ -29,7 +29,7 @@ struct ServicedMount::Impl {
   TreeIndex index;
   BlobStore blobs;
   StateCatalog catalog;
-  bool writable = true;  // false when opened to read a read-only state directory
+  bool writable = true;  // false when opened to read a read-only record directory
 
   Impl(const MountPaths& p, FileLock&& l)
       : paths(p), lock(std::move(l)), blobs(p.blobs_dir()), catalog(p.states_dir()) {}
@@ -63,8 +63,8 @@ struct ServicedMount::Impl {
       staged.emplace_back(write_temporary_sibling(index_file, index.to_text(), 0600), index_file);
       staged.emplace_back(write_temporary_sibling(state_file, finished.to_text(), 0600),
                           state_file);
-      sync_filesystem(paths.state_dir);
-      if (!same_filesystem(paths.mount_dir, paths.state_dir)) sync_filesystem(paths.mount_dir);
+      sync_filesystem(paths.record_dir);
+      if (!same_filesystem(paths.mount_dir, paths.record_dir)) sync_filesystem(paths.mount_dir);
       while (!staged.empty()) {
         fs::rename(staged.front().first, staged.front().second);
         staged.erase(staged.begin());

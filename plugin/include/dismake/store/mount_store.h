@@ -1,5 +1,5 @@
 // MountStore: the DISM image verbs on Linux. A mount is a working tree (the
-// mount directory, extracted from one image of a WIM) plus a state directory
+// mount directory, extracted from one image of a WIM) plus a record directory
 // beside it, registered per user. Commit applies exactly what differs in the
 // tree to a copy of the base image and renames it into place, so untouched
 // files keep all their Windows metadata and an interrupted commit loses

@@ -52,7 +52,7 @@ class ServicedMount {
   // Opens the mount at `mount_dir` and takes its lock (waiting up to
   // DISMAKE_LOCK_TIMEOUT). Throws ERROR_NOT_FOUND when it is not a mount.
   static ServicedMount open(const fs::path& mount_dir);
-  // Opens it to be read (`status`): like open, but a state directory that
+  // Opens it to be read (`status`): like open, but a record directory that
   // cannot be written (read-only filesystem, no write permission) is read
   // as it is, under a shared lock, and nothing is written back to it.
   static ServicedMount open_for_reading(const fs::path& mount_dir);
