@@ -30,7 +30,7 @@ struct SessionArgs {
 // steps after it recorded, so they must run again.
 void write_stamp(const SessionArgs& args, const MountPaths& paths, const char* verb) {
   if (args.stamp.empty()) return;
-  MountState mount = MountState::load(paths.state_file());
+  MountHead mount = MountHead::load(paths.head_file());
   std::string state = args.after.empty() ? mount.current_key : Stamp::load(args.after).state;
   nlohmann::json spec = {{"session", args.name}, {"verb", verb}, {"mount_id", mount.mount_id}};
   Stamp{Sha256().add(verb).add(args.name).add(state).add(mount.mount_id).hex(), state, spec}.save(

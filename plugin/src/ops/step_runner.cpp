@@ -14,7 +14,7 @@ using nlohmann::json;
 namespace {
 
 std::string parent_state(const ServicedMount& mount, const StepOptions& options) {
-  if (!options.after) return mount.state().current_key;
+  if (!options.after) return mount.head().current_key;
   return Stamp::load(*options.after).state;
 }
 
@@ -25,7 +25,7 @@ void apply(ServicedMount& mount, Op& op, const std::string& key, const std::stri
     throw Error(hr::kNotFound, "the step's parent state is unknown to this mount",
                 "build the steps before it again (the mount was made anew), or build from clean");
   // A refused op leaves the mount in the state it was in, not at the parent.
-  std::string original = mount.state().current_key;
+  std::string original = mount.head().current_key;
   try {
     mount.restore_to(parent, /*synced=*/false);  // the step's own sync covers it
     op.check(mount);
@@ -57,7 +57,7 @@ void record_history(const ServicedMount& mount, const Op& op, const json& spec_a
   record.spec = spec_args;
   record.inputs = inputs.entries();
   record.parent = parent;
-  record.base = mount.state().base_key;
+  record.base = mount.head().base_key;
   record.key = outcome.key;
   record.build = history.build();
   record.action = step_action_name(outcome.action);
@@ -147,7 +147,7 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
   }
   outcome.key = Sha256().add("step").add(parent).add(spec_text).add(inputs.digest()).hex();
 
-  if (mount.state().current_key == outcome.key) {
+  if (mount.head().current_key == outcome.key) {
     outcome.action = StepAction::kUpToDate;
   } else if (mount.catalog().contains(outcome.key)) {
     mount.restore_to(outcome.key);

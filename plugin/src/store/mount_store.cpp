@@ -346,7 +346,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   }
   mount.log_event({{"event", "commit"},
                    {"output", result.output.string()},
-                   {"state", mount.state().current_key}});
+                   {"state", mount.head().current_key}});
   return result;
 }
 
@@ -421,7 +421,7 @@ bool MountStore::remount(const fs::path& mount_dir, const ProgressFn& progress) 
   const MountPaths& paths = mount.paths();
   // A lazy mount's tree may rightly be empty; only a missing one is lost.
   bool present = fs::is_directory(paths.mount_dir) &&
-                 (mount.state().lazy || !directory_is_empty(paths.mount_dir));
+                 (mount.head().lazy || !directory_is_empty(paths.mount_dir));
   if (present) return false;
   MountRecord record = mount.record();
   check_base_unchanged(record, paths);

@@ -22,7 +22,7 @@ void ServicedMount::Impl::put(const std::string& path, const Want& want, const S
     case Want::Source::kBase:
       remove_disk(disk(path));
       index.forget(path);
-      if (state.lazy) return;  // a lazy tree holds base content only where needed
+      if (head.lazy) return;  // a lazy tree holds base content only where needed
       make_parents(path);
       open_base().extract_paths(record.image_index, paths.mount_dir, {path});
       index.record_tree(paths.mount_dir, path, [&](const std::string& p) { return base_sha1(p); });

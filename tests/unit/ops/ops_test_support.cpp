@@ -148,7 +148,7 @@ std::map<std::string, std::string> tree_content(const fs::path& dir) {
 MountSnapshot snapshot_mount(const fs::path& mount_dir) {
   MountPaths paths = MountPaths::of(mount_dir);
   MountSnapshot s;
-  s.state_json = read_text(paths.state_file());
+  s.state_json = read_text(paths.head_file());
   s.states = dir_names(paths.states_dir());
   s.tree = tree_content(mount_dir);
   return s;

@@ -23,7 +23,7 @@ const char* kKey = "HKLM\\SOFTWARE\\Contoso";
 // A stamp naming the mount's base state, for a first step to chain on (in a
 // build, the open-session stamp plays this part).
 void write_base_stamp(const fs::path& m, const fs::path& stamp) {
-  std::string base = ServicedMount::open(m).state().base_key;
+  std::string base = ServicedMount::open(m).head().base_key;
   Stamp{base, base, nullptr}.save(stamp, false);
 }
 
@@ -376,7 +376,7 @@ TEST_F(RestoreCost, ALazyMountExtractsOnlyWhatItsStepsTouch) {
   EXPECT_EQ(test::count_files(m), 5u);
   {
     ServicedMount sm = ServicedMount::open(m);
-    sm.restore_to(sm.catalog().load(sm.state().current_key)->parent);
+    sm.restore_to(sm.catalog().load(sm.head().current_key)->parent);
   }
   EXPECT_LE(test::count_files(m), 5u);
   fs::path out = commit(m, "out.wim", "s4");

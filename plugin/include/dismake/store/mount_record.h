@@ -28,7 +28,8 @@ struct MountPaths {
   fs::path index_file() const { return record_dir / "index.json"; }
   fs::path lock_file() const { return record_dir / "lock"; }
   fs::path base_file() const { return record_dir / "base.list"; }
-  fs::path state_file() const { return record_dir / "state.json"; }
+  // The mount's head (MountHead), under its historical name.
+  fs::path head_file() const { return record_dir / "state.json"; }
   fs::path states_dir() const { return record_dir / "states"; }
   fs::path blobs_dir() const { return record_dir / "blobs"; }
   fs::path scratch_dir() const { return record_dir / "scratch"; }

@@ -63,7 +63,7 @@ class ServicedMount {
 
   const MountPaths& paths() const;
   const MountRecord& record() const;
-  const MountState& state() const;
+  const MountHead& head() const;
   const StateDelta& delta() const;
   const BaseListing& base() const;
   const StateCatalog& catalog() const;
