@@ -28,7 +28,7 @@ step "umask 000: the record directory is 0700, its files and blobs 0600"
 dismake_ok add "$M" "$T/f.txt" Windows/f.txt
 assert_eq 700 "$(stat -c %a "$M.dismake")" "mode of the record directory"
 assert_eq 700 "$(stat -c %a "$M.dismake/blobs")" "mode of the blob store"
-for f in "$M.dismake"/blobs/* "$M.dismake/state.json" "$M.dismake/index.json" \
+for f in "$M.dismake"/blobs/* "$M.dismake/state.json" "$M.dismake/tree.index" \
   "$M.dismake/mount.json" "$M.dismake/base.list"; do
   assert_eq 600 "$(stat -c %a "$f")" "mode of $f"
 done

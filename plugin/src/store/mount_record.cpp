@@ -26,6 +26,12 @@ MountPaths MountPaths::existing(const fs::path& mount_dir) {
   return paths;
 }
 
+fs::path MountPaths::index_file_to_read() const {
+  fs::path legacy = record_dir / "index.json";
+  std::error_code ec;
+  return !fs::exists(index_file(), ec) && fs::exists(legacy, ec) ? legacy : index_file();
+}
+
 FileLock lock_mount(const MountPaths& paths) {
   std::string what = "the mount '" + paths.mount_dir.string() + "'";
   return FileLock(paths.lock_file(), default_lock_timeout(), what.c_str());

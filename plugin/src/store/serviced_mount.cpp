@@ -44,7 +44,7 @@ ServicedMount ServicedMount::open_locked(const MountPaths& paths, FileLock&& loc
   impl->writable = writable;
   impl->record = MountRecord::load(paths.record_file());
   impl->head = MountHead::load(paths.head_file());
-  impl->index = TreeIndex::load(paths.index_file());
+  impl->index = TreeIndex::load(paths.index_file_to_read());
   impl->delta = impl->delta_of(impl->head.current_key);
   if (writable) impl->remove_stale_outputs();
   return ServicedMount(std::move(impl));
@@ -150,7 +150,7 @@ void ServicedMount::materialize(const std::string& image_path) {
   for (const std::string& path : missing)
     m.index.record(m.paths.mount_dir, path, m.base_sha1(path));
   // Inside a step, finish_step's one sync covers the index.
-  Impl::write_record_file(m.paths.index_file(), m.index.to_text(), m.head.pending_key.empty());
+  Impl::write_record_file(m.paths.index_file(), m.index.to_fields(), m.head.pending_key.empty());
 }
 
 TreeChanges ServicedMount::untracked_changes() const {
@@ -169,7 +169,7 @@ TreeChanges ServicedMount::untracked_changes() const {
   }
   // Only a cache of hashes: lost in a power cut, it costs a rehash.
   if (refreshed && m.writable)
-    Impl::write_record_file(m.paths.index_file(), m.index.to_text(), false);
+    Impl::write_record_file(m.paths.index_file(), m.index.to_fields(), false);
   return changes;
 }
 
@@ -305,7 +305,7 @@ void ServicedMount::finish_step(const std::string& key, const std::string& paren
     // The paths recorded so far are not the state's: forget them, so that
     // rolling the step back sees every one as changed and puts it back.
     m.step_moves.clear();
-    m.index = TreeIndex::load(m.paths.index_file());
+    m.index = TreeIndex::load(m.paths.index_file_to_read());
     throw;
   }
   m.step_moves.clear();

@@ -60,7 +60,7 @@ struct ServicedMount::Impl {
         staged.emplace_back(write_temporary_sibling(head_file, finished.to_text(), 0600),
                             head_file);
       fs::path index_file = paths.index_file();
-      staged.emplace_back(write_temporary_sibling(index_file, index.to_text(), 0600), index_file);
+      staged.emplace_back(write_temporary_sibling(index_file, index.to_fields(), 0600), index_file);
       staged.emplace_back(write_temporary_sibling(head_file, finished.to_text(), 0600),
                           head_file);
       sync_filesystem(paths.record_dir);
@@ -81,7 +81,7 @@ struct ServicedMount::Impl {
   // whose loss only costs work (the index's refresh).
   void save(bool head_first = false, bool synced = true) {
     if (head_first) write_record_file(paths.head_file(), head.to_text(), synced);
-    write_record_file(paths.index_file(), index.to_text(), synced);
+    write_record_file(paths.index_file(), index.to_fields(), synced);
     write_record_file(paths.head_file(), head.to_text(), synced);
   }
 

@@ -135,9 +135,9 @@ TreeIndex TreeIndex::load(const fs::path& file) {
   return index;
 }
 
-void TreeIndex::save(const fs::path& file) const { write_file_atomic(file, to_text(), 0600); }
+void TreeIndex::save(const fs::path& file) const { write_file_atomic(file, to_fields(), 0600); }
 
-std::string TreeIndex::to_text() const {
+std::string TreeIndex::to_fields() const {
   std::string out;
   append_field(out, kIndexMagic);
   for (const auto& [path, e] : entries_) {

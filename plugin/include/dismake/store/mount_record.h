@@ -25,7 +25,11 @@ struct MountPaths {
   // when it has no mount record.
   static MountPaths existing(const fs::path& mount_dir);
   fs::path record_file() const { return record_dir / "mount.json"; }
-  fs::path index_file() const { return record_dir / "index.json"; }
+  // The tree index (tree_index.h): NUL-separated fields, not JSON.
+  fs::path index_file() const { return record_dir / "tree.index"; }
+  // Where to read the index from: index_file(), or the index.json a mount
+  // made before that name has (its format is the same).
+  fs::path index_file_to_read() const;
   fs::path lock_file() const { return record_dir / "lock"; }
   fs::path base_file() const { return record_dir / "base.list"; }
   // The mount's head (MountHead), under its historical name.
