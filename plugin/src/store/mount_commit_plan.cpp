@@ -52,7 +52,7 @@ class PlanBuilder {
         continue;
       // Still the base's file at its origin: a copy, not a move.
       if (base_.find(entry.origin) == nullptr ||
-          want_in(delta_, base_, entry.origin).source == Want::Source::kBase)
+          path_in_state(delta_, base_, entry.origin).source == PathInState::Source::kBase)
         continue;
       plan_.renames.emplace_back(entry.origin, path);
     }

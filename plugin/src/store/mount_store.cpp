@@ -75,9 +75,9 @@ class MountRollback {
     std::error_code ec;
     try {
       if (created_dir_) {
-        remove_disk(paths_.mount_dir);
+        remove_recursively(paths_.mount_dir);
       } else if (tree_started_) {
-        remove_disk_contents(paths_.mount_dir);
+        remove_directory_contents(paths_.mount_dir);
         make_tree_writable(paths_.mount_dir);
       }
     } catch (const Error&) {
@@ -381,16 +381,16 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
   std::error_code ec;
   fs::remove(paths.record_file(), ec);
   remove_tree(paths, created);
-  remove_disk(paths.record_dir);
+  remove_recursively(paths.record_dir);
   registry_.remove(paths.mount_dir);
 }
 
 void MountStore::remove_tree(const MountPaths& paths, bool created) {
   if (!fs::exists(fs::symlink_status(paths.mount_dir))) return;
   if (created) {
-    remove_disk(paths.mount_dir);
+    remove_recursively(paths.mount_dir);
   } else {
-    remove_disk_contents(paths.mount_dir);
+    remove_directory_contents(paths.mount_dir);
     make_tree_writable(paths.mount_dir);  // a read-only mount's root
   }
 }
@@ -411,7 +411,7 @@ std::optional<std::string> MountStore::discard_incomplete(const fs::path& mount_
     remove_tree(paths, mark->created_mount_dir);
     done += " and its partial tree";
   }
-  remove_disk(paths.record_dir);
+  remove_recursively(paths.record_dir);
   registry_.remove(paths.mount_dir);
   return done;
 }
@@ -511,7 +511,7 @@ CleanupReport MountStore::cleanup(bool force) {
     std::string line = mount.problem;
     if (fs::exists(mount.paths.mount_dir)) {
       if (force) {
-        remove_disk(mount.paths.mount_dir);
+        remove_recursively(mount.paths.mount_dir);
         line += "; deleted its directory";
       } else {
         line += "; left its directory in place (use --force to delete it)";

@@ -62,7 +62,7 @@ fs::path ServicedMount::disk_path(const std::string& image_path) const {
 
 ImagePathKind ServicedMount::kind_of(const std::string& image_path) const {
   if (image_path.empty()) return ImagePathKind::kDirectory;
-  return want_in(impl_->delta, impl_->listing(), image_path).kind();
+  return path_in_state(impl_->delta, impl_->listing(), image_path).kind();
 }
 
 std::string ServicedMount::resolve(const std::string& user_path) const {
@@ -128,7 +128,7 @@ void ServicedMount::materialize(const std::string& image_path) {
   std::vector<std::string> missing;
   auto consider = [&](const std::string& path) {
     if (m.index.find(path) == nullptr &&
-        want_in(m.delta, m.listing(), path).source == Want::Source::kBase)
+        path_in_state(m.delta, m.listing(), path).source == PathInState::Source::kBase)
       missing.push_back(path);
   };
   if (!image_path.empty()) consider(image_path);
@@ -347,7 +347,7 @@ void ServicedMount::reset_tree(const ProgressFn& progress) {
   Impl& m = *impl_;
   std::string known = m.head.pending_key.empty() ? m.head.current_key : m.head.pending_parent;
   fs::create_directories(m.paths.mount_dir);
-  remove_disk_contents(m.paths.mount_dir);
+  remove_directory_contents(m.paths.mount_dir);
   m.index = TreeIndex();
   if (!m.head.lazy) {
     BaseImage base = BaseImage::open(m.record.wim_path, m.record.image_index, "");
@@ -384,10 +384,10 @@ void initialize_mount_state(const MountPaths& paths, const std::vector<WimEntry>
   head.current_key = head.base_key;
   head.lazy = lazy;
   head.mount_id = Sha256()
-                       .add(base_identity)
-                       .add(std::to_string(now_ns()))
-                       .add(std::to_string(::getpid()))
-                       .hex();
+                      .add(base_identity)
+                      .add(std::to_string(now_ns()))
+                      .add(std::to_string(::getpid()))
+                      .hex();
   StateCatalog(paths.states_dir()).save({head.base_key, "", nullptr, StateDelta()});
   head.save(paths.head_file());
 }

@@ -61,8 +61,7 @@ struct ServicedMount::Impl {
                             head_file);
       fs::path index_file = paths.index_file();
       staged.emplace_back(write_temporary_sibling(index_file, index.to_fields(), 0600), index_file);
-      staged.emplace_back(write_temporary_sibling(head_file, finished.to_text(), 0600),
-                          head_file);
+      staged.emplace_back(write_temporary_sibling(head_file, finished.to_text(), 0600), head_file);
       sync_filesystem(paths.record_dir);
       if (!same_filesystem(paths.mount_dir, paths.record_dir)) sync_filesystem(paths.mount_dir);
       while (!staged.empty()) {
@@ -142,7 +141,7 @@ struct ServicedMount::Impl {
 
   // Writing the tree to a state (tree_restore.cpp).
   // Makes `path` on disk what `want` says, keeping the index in step.
-  void put(const std::string& path, const Want& want, const StateDelta& target);
+  void put(const std::string& path, const PathInState& want, const StateDelta& target);
   void put_delta(const std::string& path, const DeltaEntry& entry, const StateDelta& target);
   void remove_unwanted_below(const std::string& dir, const StateDelta& target);
   // Makes every path in `touched` what `target` says (parents first).

@@ -14,7 +14,8 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
   fs::file_status status = fs::symlink_status(disk(path), ec);
   if (!fs::exists(status)) {
     d.reset(path);
-    if (want_in(d, listing(), path).source == Want::Source::kBase) d.set(path, DeltaEntry{});
+    if (path_in_state(d, listing(), path).source == PathInState::Source::kBase)
+      d.set(path, DeltaEntry{});
     index.forget(path);
     return;
   }
@@ -57,7 +58,8 @@ std::string ServicedMount::Impl::moved_from(const std::string& path) const {
 std::string ServicedMount::Impl::origin_in(const StateDelta& d, const std::string& path) const {
   const DeltaEntry* e = d.find(path);
   if (e != nullptr && !e->origin.empty()) return e->origin;
-  return is_base_file_in(d, path) || want_in(d, listing(), path).source == Want::Source::kBase
+  return is_base_file_in(d, path) ||
+                 path_in_state(d, listing(), path).source == PathInState::Source::kBase
              ? path
              : "";
 }
@@ -96,7 +98,7 @@ void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& 
   DeltaEntry linked = entry;
   linked.keep_metadata_of(DeltaEntry{});
   for (const std::string& other : listing().other_links(path)) {
-    if (want_in(d, listing(), other).source != Want::Source::kBase) continue;
+    if (path_in_state(d, listing(), other).source != PathInState::Source::kBase) continue;
     // Never written through a link the tree may hold where the image has a
     // directory (a hostile tree).
     if (!first_link_below(paths.mount_dir, other, /*include_last=*/true).empty()) continue;
@@ -115,7 +117,7 @@ void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& 
 // it holds; an existing one only as itself (its changed children are
 // reported on their own).
 void ServicedMount::Impl::record_directory(StateDelta& d, const std::string& path) {
-  Want before = want_in(d, listing(), path);
+  PathInState before = path_in_state(d, listing(), path);
   index.record(paths.mount_dir, path, "");
   if (before.kind() == ImagePathKind::kDirectory) return;
   DeltaEntry entry{DeltaEntry::Kind::kDirectory};
@@ -131,7 +133,7 @@ void ServicedMount::Impl::record_directory(StateDelta& d, const std::string& pat
 
 void ServicedMount::Impl::make_ancestors_directories(StateDelta& d, const std::string& path) {
   for (const std::string& a : ancestors_top_down(path)) {
-    Want want = want_in(d, listing(), a);
+    PathInState want = path_in_state(d, listing(), a);
     if (want.kind() != ImagePathKind::kDirectory) {
       DeltaEntry entry{DeltaEntry::Kind::kDirectory};
       entry.replaces_base = listing().find(a) != nullptr;
