@@ -72,8 +72,8 @@ std::vector<json> applied_steps(const ServicedMount& mount) {
   return steps;
 }
 
-json status_json(const ServicedMount& mount) {
-  TreeChanges untracked = mount.untracked_changes();
+json status_json(ServicedMount mount) {
+  TreeChanges untracked = mount.scan_untracked_changes();
   json sessions = json::array();
   for (const SessionRecord& r : SessionRecords(mount.paths().record_dir).list())
     sessions.push_back({{"name", r.name},

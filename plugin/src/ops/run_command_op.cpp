@@ -86,7 +86,7 @@ class RunCommandOp : public Op {
           hr::kFail,
           "the command '" + command_.front() + "' exited with status " + std::to_string(status),
           "see its output; the mount was left as it was before the step");
-    TreeChanges found = mount.untracked_changes();
+    TreeChanges found = mount.scan_untracked_changes();
     StepChanges changes;
     for (const auto* list : {&found.added, &found.modified, &found.deleted, &found.retyped})
       changes.paths.insert(changes.paths.end(), list->begin(), list->end());

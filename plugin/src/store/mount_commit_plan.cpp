@@ -183,7 +183,7 @@ CommitPlan ServicedMount::commit_plan() const {
 
 CommitPlan ServicedMount::commit_plan_with_untracked() {
   Impl& m = *impl_;
-  TreeChanges changes = untracked_changes();
+  TreeChanges changes = scan_untracked_changes();
   StateDelta d = m.delta;
   std::vector<std::string> paths;
   for (const auto* list : {&changes.added, &changes.modified, &changes.deleted, &changes.retyped})

@@ -147,8 +147,8 @@ void remember_output(const MountPaths& paths, const fs::path& output) {
 
 }  // namespace
 
-void require_clean(const ServicedMount& mount) {
-  TreeChanges changes = mount.untracked_changes();
+void require_clean(ServicedMount& mount) {
+  TreeChanges changes = mount.scan_untracked_changes();
   if (changes.empty()) return;
   std::vector<std::string> paths = changes.added;
   for (const auto* list : {&changes.modified, &changes.deleted, &changes.retyped})
@@ -319,7 +319,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     mount.restore_to(*options.state);
     require_clean(mount);
   }
-  result.changes = mount.untracked_changes();
+  result.changes = mount.scan_untracked_changes();
   // A mount used by hand: its edits become a step, and so part of the state.
   if (!options.state) mount.record_untracked_changes();
   CommitPlan plan = mount.commit_plan();

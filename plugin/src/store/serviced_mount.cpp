@@ -153,7 +153,7 @@ void ServicedMount::materialize(const std::string& image_path) {
   Impl::write_record_file(m.paths.index_file(), m.index.to_fields(), m.head.pending_key.empty());
 }
 
-TreeChanges ServicedMount::untracked_changes() const {
+TreeChanges ServicedMount::scan_untracked_changes() {
   Impl& m = *impl_;
   TreeChanges changes = find_changes(m.paths.mount_dir, m.index);
   // Git's refresh: a racily clean file hashed once, once its change is old
@@ -195,7 +195,7 @@ std::vector<std::string> ServicedMount::with_unextracted_contents(
 }
 
 std::vector<std::string> ServicedMount::record_untracked_changes() {
-  TreeChanges changes = untracked_changes();
+  TreeChanges changes = scan_untracked_changes();
   std::vector<std::string> paths;
   for (const auto* list : {&changes.added, &changes.modified, &changes.deleted, &changes.retyped})
     paths.insert(paths.end(), list->begin(), list->end());
@@ -237,7 +237,7 @@ void ServicedMount::roll_back_interrupted_step() {
 
 std::vector<std::string> ServicedMount::restore_tracked() {
   Impl& m = *impl_;
-  TreeChanges changes = untracked_changes();
+  TreeChanges changes = scan_untracked_changes();
   std::set<std::string> touched;
   for (const auto* list : {&changes.added, &changes.modified, &changes.deleted, &changes.retyped})
     touched.insert(list->begin(), list->end());

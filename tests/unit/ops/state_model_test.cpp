@@ -118,7 +118,7 @@ TEST_P(StateModel, GoingBackToAnEarlierInputRestoresInsteadOfRunning) {
   fs::path back = commit(m, "back.wim", "s3");
   EXPECT_EQ(tree_digest(back), tree_digest(first));
   EXPECT_EQ(sha256_file_hex(back), sha256_file_hex(first));
-  EXPECT_TRUE(ServicedMount::open(m).untracked_changes().empty());
+  EXPECT_TRUE(ServicedMount::open(m).scan_untracked_changes().empty());
 }
 
 TEST_P(StateModel, CommitDependsOnlyOnTheFinalState) {
@@ -185,7 +185,7 @@ TEST_P(StateModel, AnInterruptedStepIsRolledBackByTheNextStep) {
   {
     ServicedMount sm = ServicedMount::open(m);
     EXPECT_FALSE(sm.has_interrupted_step());
-    EXPECT_TRUE(sm.untracked_changes().empty());
+    EXPECT_TRUE(sm.scan_untracked_changes().empty());
   }
   EXPECT_FALSE(fs::exists(m / "Windows/half.txt"));
   EXPECT_EQ(test::read_text(m / "Windows/one.txt"), "one\n");
@@ -213,11 +213,11 @@ TEST_P(StateModel, AHandEditMakesTheNextStepFailNamingThePathUntilRestored) {
   std::vector<std::string> discarded;
   {
     ServicedMount sm = ServicedMount::open(m);
-    TreeChanges untracked = sm.untracked_changes();
+    TreeChanges untracked = sm.scan_untracked_changes();
     EXPECT_EQ(untracked.modified, std::vector<std::string>{"Windows/one.txt"});
     EXPECT_EQ(untracked.added, std::vector<std::string>{"Windows/stray.txt"});
     discarded = sm.restore_tracked();
-    EXPECT_TRUE(sm.untracked_changes().empty());
+    EXPECT_TRUE(sm.scan_untracked_changes().empty());
   }
   EXPECT_EQ(discarded, (std::vector<std::string>{"Windows/one.txt", "Windows/stray.txt"}));
   EXPECT_EQ(test::read_text(m / "Windows/one.txt"), "one\n");

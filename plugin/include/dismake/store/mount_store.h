@@ -24,7 +24,7 @@ namespace dismake {
 class ServicedMount;
 
 // Throws Error naming the paths when the tree has changes no step made.
-void require_clean(const ServicedMount& mount);
+void require_clean(ServicedMount& mount);
 
 struct MountOptions {
   fs::path wim;

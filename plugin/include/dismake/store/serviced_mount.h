@@ -88,8 +88,10 @@ class ServicedMount {
   // the working tree. A no-op in a full mount.
   void materialize(const std::string& image_path);
 
-  // Changes in the working tree that no step made.
-  TreeChanges untracked_changes() const;
+  // Scans the working tree for changes that no step made. Like git's
+  // refresh, it writes the index: files it had to hash and found unchanged
+  // are marked verified, so later scans need not hash them again.
+  TreeChanges scan_untracked_changes();
   // Puts every untracked change back as the current state has it, and rolls
   // back a step that was killed half-way. Returns the paths it touched.
   std::vector<std::string> restore_tracked();
