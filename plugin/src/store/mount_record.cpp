@@ -69,7 +69,7 @@ MountRecord MountRecord::load(const fs::path& file) {
     return record;
   } catch (const json::exception& e) {
     throw Error(hr::kFileCorrupt,
-                "the mount state '" + file.string() + "' is corrupt (" + e.what() + ")",
+                "the mount record '" + file.string() + "' is corrupt (" + e.what() + ")",
                 "run `dismake cleanup` to reap the mount, then mount again");
   }
 }

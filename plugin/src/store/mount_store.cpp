@@ -60,7 +60,7 @@ void extract_base(BaseImage& base, const MountPaths& paths, const MountOptions& 
   } else {
     TreeIndex::build(paths.mount_dir, base.entries).save(paths.index_file());
   }
-  initialize_mount_state(paths, base.entries, base.identity, lazy);
+  initialize_mount_records(paths, base.entries, base.identity, lazy);
 }
 
 // Undoes a mount that failed half-way, so a failed mount leaves nothing.
@@ -203,7 +203,7 @@ void MountStore::check_mount_target(const MountPaths& paths) const {
   }
   if (fs::exists(paths.record_dir))
     throw Error(hr::kAlreadyExists,
-                "'" + paths.mount_dir.string() + "' has mount state at '" +
+                "'" + paths.mount_dir.string() + "' has a record directory at '" +
                     paths.record_dir.string() + "' from an earlier mount",
                 "run `dismake cleanup`, or unmount it with --discard");
   std::error_code ec;

@@ -376,8 +376,8 @@ void ServicedMount::log_event(const json& event) const {
   out << line.dump() << "\n";
 }
 
-void initialize_mount_state(const MountPaths& paths, const std::vector<WimEntry>& entries,
-                            const std::string& base_identity, bool lazy) {
+void initialize_mount_records(const MountPaths& paths, const std::vector<WimEntry>& entries,
+                              const std::string& base_identity, bool lazy) {
   BaseListing::from_entries(entries).save(paths.base_file());
   MountHead head;
   head.base_key = base_state_key(base_identity);

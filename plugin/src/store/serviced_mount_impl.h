@@ -1,4 +1,4 @@
-// Private to the store: the state a ServicedMount holds, shared by the files
+// Private to the store: what a ServicedMount holds, shared by the files
 // that implement it (serviced_mount.cpp, tree_restore.cpp,
 // step_recording.cpp, mount_commit_plan.cpp).
 #pragma once

@@ -66,7 +66,7 @@ MountHead MountHead::load(const fs::path& file) {
     return state;
   } catch (const json::exception& e) {
     throw Error(hr::kFileCorrupt,
-                "the mount state '" + file.string() + "' is corrupt (" + e.what() + ")",
+                "the mount head '" + file.string() + "' is corrupt (" + e.what() + ")",
                 "run `dismake cleanup` to reap the mount, then mount again");
   }
 }

@@ -145,7 +145,7 @@ class ServicedMount {
   // followed by what was put in it by hand.
   std::vector<std::string> with_unextracted_contents(const std::vector<std::string>& paths) const;
 
-  // Loads the mount's state under `lock`; `writable` false writes nothing.
+  // Loads the mount's records under `lock`; `writable` false writes nothing.
   static ServicedMount open_locked(const MountPaths& paths, FileLock&& lock, bool writable);
 
   struct Impl;
@@ -153,9 +153,10 @@ class ServicedMount {
   std::unique_ptr<Impl> impl_;
 };
 
-// Creates the state of a freshly extracted (or lazy, empty) mount: the base
-// listing, the base state and its catalog entry.
-void initialize_mount_state(const MountPaths& paths, const std::vector<WimEntry>& entries,
-                            const std::string& base_identity, bool lazy);
+// Writes the record directory's files a freshly extracted (or lazy, empty)
+// mount starts with: the base listing, the base state and its catalog entry,
+// and the head pointing at it.
+void initialize_mount_records(const MountPaths& paths, const std::vector<WimEntry>& entries,
+                              const std::string& base_identity, bool lazy);
 
 }  // namespace dismake
