@@ -9,6 +9,7 @@
 #include "dismake/base/files.h"
 #include "dismake/ops/run_sandbox.h"
 #include "dismake/ops/servicing_ops.h"
+#include "dismake/store/image_path.h"
 
 namespace dismake {
 
@@ -99,8 +100,8 @@ class RunCommandOp : public Op {
       if (!fs::is_directory(fs::symlink_status(mount.disk_path(added), ec))) continue;
       for (auto it = fs::recursive_directory_iterator(mount.disk_path(added), ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        changes.paths.push_back(added + "/" +
-                                fs::relative(it->path(), mount.disk_path(added)).generic_string());
+        changes.paths.push_back(join_image_path(
+            added, fs::relative(it->path(), mount.disk_path(added)).generic_string()));
     }
     return changes;
   }

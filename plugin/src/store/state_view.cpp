@@ -32,10 +32,6 @@ PathInState path_in_state(const StateDelta& delta, const BaseListing& base,
   return {};
 }
 
-std::string join_image_path(const std::string& dir, const std::string& name) {
-  return dir.empty() ? name : dir + "/" + name;
-}
-
 std::vector<std::string> ancestors_top_down(const std::string& path) {
   std::vector<std::string> out;
   for (std::string a = parent_image_path(path); !a.empty(); a = parent_image_path(a))

@@ -1,6 +1,6 @@
 // Private to the store: what a path is in some state of a mount (absent,
-// the base's content, or a delta entry), and the small path helpers the
-// state model's files share.
+// the base's content, or a delta entry), and the small helpers the state
+// model's files share.
 #pragma once
 
 #include <filesystem>
@@ -50,9 +50,6 @@ bool base_hidden_by_ancestor(const StateDelta& delta, const std::string& path);
 // What `path` is in the state `delta` makes of `base`.
 PathInState path_in_state(const StateDelta& delta, const BaseListing& base,
                           const std::string& path);
-
-// "a/b" + "c" is "a/b/c"; "" + "c" is "c".
-std::string join_image_path(const std::string& dir, const std::string& name);
 
 // "a/b/c" gives {"a", "a/b"}.
 std::vector<std::string> ancestors_top_down(const std::string& path);

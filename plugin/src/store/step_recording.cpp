@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dismake/base/files.h"
+#include "dismake/store/image_path.h"
 #include "dismake/store/windows_name.h"
 #include "serviced_mount_impl.h"
 
