@@ -89,8 +89,7 @@ class RunCommandOp : public Op {
           "see its output; the mount was left as it was before the step");
     TreeChanges found = mount.scan_untracked_changes();
     StepChanges changes;
-    for (const auto* list : {&found.added, &found.modified, &found.deleted, &found.retyped})
-      changes.paths.insert(changes.paths.end(), list->begin(), list->end());
+    changes.paths = found.paths();
     // A new directory is reported as itself. In a lazy mount it may be one
     // the image already has but that was never extracted (the command wrote
     // outside its declared paths): what the command put in it is its change

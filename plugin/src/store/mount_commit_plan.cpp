@@ -179,18 +179,15 @@ CommitPlan ServicedMount::commit_plan() const {
 CommitPlan ServicedMount::commit_plan_with_untracked() {
   Impl& m = *impl_;
   TreeChanges changes = scan_untracked_changes();
-  StateDelta d = m.delta;
-  std::vector<std::string> paths;
-  for (const auto* list : {&changes.added, &changes.modified, &changes.deleted, &changes.retyped})
-    paths.insert(paths.end(), list->begin(), list->end());
+  std::vector<std::string> paths = changes.paths();
   std::sort(paths.begin(), paths.end());
-  // Recorded into a copy of the delta; the index changes only in memory and
-  // is never saved here, and the tree is not written (`preview`).
-  m.step_moves = changes.moves;
+  // Recorded as record_untracked_changes records them, but into a copy of
+  // the delta; the index changes only in memory and is never saved here,
+  // and the tree is not written (`preview`).
+  StateDelta d = m.delta;
   m.preview = true;
-  for (const std::string& path : paths) m.record_path(d, path);
+  m.record_paths(d, hand_edit_step(changes, paths));
   m.preview = false;
-  m.step_moves.clear();
   return PlanBuilder(d, m.listing(), m.blobs).build();
 }
 

@@ -150,9 +150,7 @@ void remember_output(const MountPaths& paths, const fs::path& output) {
 void require_clean(ServicedMount& mount) {
   TreeChanges changes = mount.scan_untracked_changes();
   if (changes.empty()) return;
-  std::vector<std::string> paths = changes.added;
-  for (const auto* list : {&changes.modified, &changes.deleted, &changes.retyped})
-    paths.insert(paths.end(), list->begin(), list->end());
+  std::vector<std::string> paths = changes.paths();
   std::sort(paths.begin(), paths.end());
   std::string named;
   for (size_t i = 0; i < paths.size() && i < 10; ++i) named += (i ? ", " : "") + paths[i];

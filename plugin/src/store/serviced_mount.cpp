@@ -194,11 +194,15 @@ std::vector<std::string> ServicedMount::with_unextracted_contents(
   return out;
 }
 
+// `mv` in the tree is a rename: the moved files keep their metadata.
+StepChanges ServicedMount::hand_edit_step(const TreeChanges& changes,
+                                          const std::vector<std::string>& paths) const {
+  return StepChanges{with_unextracted_contents(paths), {}, changes.moves, {}};
+}
+
 std::vector<std::string> ServicedMount::record_untracked_changes() {
   TreeChanges changes = scan_untracked_changes();
-  std::vector<std::string> paths;
-  for (const auto* list : {&changes.added, &changes.modified, &changes.deleted, &changes.retyped})
-    paths.insert(paths.end(), list->begin(), list->end());
+  std::vector<std::string> paths = changes.paths();
   if (paths.empty()) return paths;
   std::sort(paths.begin(), paths.end());
   // The key of this state: its parent, and what the edited paths now hold.
@@ -219,10 +223,8 @@ std::vector<std::string> ServicedMount::record_untracked_changes() {
   }
   std::string parent = impl_->head.current_key;
   nlohmann::json spec = {{"op", "edits by hand"}, {"args", {{"paths", paths}}}};
-  // No write-ahead: rolling back would delete the edits. `mv` in the tree is
-  // a rename: the moved files keep their metadata.
-  finish_step(key.hex(), parent, spec,
-              StepChanges{with_unextracted_contents(paths), {}, changes.moves, {}});
+  // No write-ahead: rolling back would delete the edits.
+  finish_step(key.hex(), parent, spec, hand_edit_step(changes, paths));
   log_event({{"event", "step"}, {"op", "edits by hand"}, {"key", key.hex()}});
   return paths;
 }
@@ -237,10 +239,8 @@ void ServicedMount::roll_back_interrupted_step() {
 
 std::vector<std::string> ServicedMount::restore_tracked() {
   Impl& m = *impl_;
-  TreeChanges changes = scan_untracked_changes();
-  std::set<std::string> touched;
-  for (const auto* list : {&changes.added, &changes.modified, &changes.deleted, &changes.retyped})
-    touched.insert(list->begin(), list->end());
+  std::vector<std::string> changed = scan_untracked_changes().paths();
+  std::set<std::string> touched(changed.begin(), changed.end());
   std::vector<std::string> untracked(touched.begin(), touched.end());
 
   std::string target_key = m.head.current_key;
@@ -295,20 +295,14 @@ void ServicedMount::finish_step(const std::string& key, const std::string& paren
                                 const StepChanges& changes) {
   Impl& m = *impl_;
   StateDelta d = m.delta;
-  std::vector<std::string> paths = changes.paths;
-  std::sort(paths.begin(), paths.end());
-  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
-  m.step_moves = changes.moves;
   try {
-    for (const std::string& path : paths) m.record_path(d, path);
+    m.record_paths(d, changes);
   } catch (...) {
     // The paths recorded so far are not the state's: forget them, so that
     // rolling the step back sees every one as changed and puts it back.
-    m.step_moves.clear();
     m.index = TreeIndex::load(m.paths.index_file_to_read());
     throw;
   }
-  m.step_moves.clear();
   for (const auto& [path, change] : changes.metadata) m.apply_metadata(d, path, change);
   for (const auto& [name, value] : changes.properties) d.set_property(name, value);
   MountHead finished = m.head;

@@ -148,6 +148,8 @@ struct ServicedMount::Impl {
   void restore_paths(const StateDelta& target, const std::set<std::string>& touched);
 
   // Recording what a step wrote (step_recording.cpp).
+  // The paths a step changed, with its moves, into `d` and the index.
+  void record_paths(StateDelta& d, const StepChanges& changes);
   // A path a step changed, as it is on disk now, into `d` and the index.
   void record_path(StateDelta& d, const std::string& path);
   // A directory that was not one in the state before is recorded with all

@@ -9,6 +9,22 @@
 
 namespace dismake {
 
+// The paths a step changed (moves among them are renames), as they are on
+// disk now, into `d` and the index: how a step and a preview of one record.
+void ServicedMount::Impl::record_paths(StateDelta& d, const StepChanges& changes) {
+  std::vector<std::string> paths = changes.paths;
+  std::sort(paths.begin(), paths.end());
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+  step_moves = changes.moves;
+  try {
+    for (const std::string& path : paths) record_path(d, path);
+  } catch (...) {
+    step_moves.clear();
+    throw;
+  }
+  step_moves.clear();
+}
+
 // A path a step changed, as it is on disk now, into `d` and the index.
 void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
   std::error_code ec;

@@ -156,6 +156,13 @@ class Scanner {
 
 }  // namespace
 
+std::vector<std::string> TreeChanges::paths() const {
+  std::vector<std::string> out;
+  for (const auto* list : {&added, &modified, &deleted, &retyped})
+    out.insert(out.end(), list->begin(), list->end());
+  return out;
+}
+
 TreeChanges find_changes(const fs::path& root, const TreeIndex& index) {
   return Scanner(root, index).run();
 }

@@ -144,6 +144,11 @@ class ServicedMount {
   // `paths` (untracked changes), each unextracted directory of a lazy mount
   // followed by what was put in it by hand.
   std::vector<std::string> with_unextracted_contents(const std::vector<std::string>& paths) const;
+  // The step that records `changes` (untracked, sorted paths `paths`) as
+  // edits by hand: what record_untracked_changes records, and
+  // commit_plan_with_untracked previews.
+  StepChanges hand_edit_step(const TreeChanges& changes,
+                             const std::vector<std::string>& paths) const;
 
   // Loads the mount's records under `lock`; `writable` false writes nothing.
   static ServicedMount open_locked(const MountPaths& paths, FileLock&& lock, bool writable);
