@@ -42,7 +42,11 @@ struct MountPaths {
   // next command on the mount removes what a killed commit left beside them.
   fs::path outputs_file() const { return record_dir / "outputs"; }
   // What the last commit to each output wrote, so the next one can reset it
-  // in place (previous_output.h).
+  // in place (previous_output.h). Not one list with outputs_file(): a record
+  // is written only once its commit has succeeded and dropped before the
+  // next commit touches the file, so an output whose commit was killed has
+  // none, and that is just the output whose temporaries need removing; the
+  // list, written before the commit starts, is never dropped.
   fs::path output_records_dir() const { return record_dir / "output-records"; }
   // Present while the tree is being made or removed (incomplete_mount.h).
   fs::path incomplete_file() const { return record_dir / "incomplete.json"; }
