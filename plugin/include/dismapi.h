@@ -6,7 +6,7 @@
  * types, signatures, constants and HRESULT values are DISM's; the behaviour
  * is DISM's where Microsoft documents it, and where DISM is silent the choice
  * is documented at the function. Images are WIM files serviced with wimlib;
- * a mount is a directory on disk plus a state directory beside it
+ * a mount is a directory on disk plus a record directory beside it
  * ("<mount>.dismake"), registered per user under $DISMAKE_HOME.
  *
  * Every function of the Windows 10 ADK's DismAPI.h is declared, so clients
@@ -537,7 +537,7 @@ typedef struct _DismAppxPackage {
  * LogLevel must be a DismLogLevel value (else E_INVALIDARG). LogFilePath and
  * ScratchDirectory are accepted and unused: dismake keeps no log file (the
  * reason for a failure is in DismGetLastErrorMessage), and its scratch space
- * is each mount's state directory.
+ * is each mount's record directory.
  *
  * The registry of mounts is read from $DISMAKE_HOME (else
  * $XDG_STATE_HOME/dismake, else ~/.local/state/dismake) as it is at this
@@ -603,7 +603,7 @@ DISMAKE_EXPORT HRESULT WINAPI DismMountImage(PCWSTR ImageFilePath, PCWSTR MountP
  * Unmounts the image at MountPath: with DISM_COMMIT_IMAGE its changes are
  * first committed into its WIM file (as DismCommitImage), with
  * DISM_DISCARD_IMAGE they are dropped. Then the mount directory's contents
- * (and the directory, when the mount created it) and the state directory are
+ * (and the directory, when the mount created it) and the record directory are
  * removed. DISM_COMMIT_GENERATE_INTEGRITY may be or-ed in;
  * DISM_COMMIT_APPEND is refused with HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED).
  *
@@ -637,7 +637,7 @@ DISMAKE_EXPORT HRESULT WINAPI DismUnmountImage(PCWSTR MountPath, DWORD Flags, HA
 DISMAKE_EXPORT HRESULT WINAPI DismRemountImage(PCWSTR MountPath);
 
 /*
- * Removes what is left of broken mounts: those whose state directory or
+ * Removes what is left of broken mounts: those whose record directory or
  * record is gone, and sessions whose process has exited. A mount whose
  * source WIM is gone keeps its directory (it may hold the only copy of
  * changes); `dismake cleanup --force` deletes it.
@@ -674,7 +674,7 @@ DISMAKE_EXPORT HRESULT WINAPI DismGetMountedImageInfo(DismMountedImageInfo **Mou
  * "Windows") must exist, as DISM requires. SystemDrive names a drive letter,
  * which Linux does not have: it must be NULL.
  *
- * A session on a mount is recorded in the mount's state directory, so that
+ * A session on a mount is recorded in the mount's record directory, so that
  * unmount in any process refuses while it is open. It belongs to this
  * process: once the process exits it no longer blocks anything, and
  * DismCleanupMountpoints removes its record.

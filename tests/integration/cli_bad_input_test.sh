@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every documented error of the CLI: the exact HRESULT and name, a message in
 # the "dismake: error: <what>; <what to do> (0x... NAME)" form, and nothing
-# written: no output file, no mount or state dir, no registration, the source
+# written: no output file, no mount or record dir, no registration, the source
 # WIM byte-identical, and an existing mount still intact and committable.
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -35,7 +35,7 @@ make_bad_inputs() {
 }
 
 # Each bad WIM is refused by `info` and by `mount` with the same code, and
-# the mount leaves no directory, state dir or registration behind.
+# the mount leaves no directory, record dir or registration behind.
 check_bad_wim() {
   local wim=$1 codes=$2 regex=$3
   step "bad WIM: ${wim#"$T/"}"

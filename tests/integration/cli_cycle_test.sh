@@ -108,7 +108,7 @@ ORIGINAL=$(tree_listing "$BASE" 1)
 step "mount image 1"
 dismake_ok mount "$BASE" "$MNT" --index 1
 assert_exists "$MNT.dismake"
-# The state dir sits beside the mount, never inside it (it would be committed).
+# The record dir sits beside the mount, never inside it (it would be committed).
 [[ -z $(find "$MNT" -name '*.dismake*' -print -quit) ]] || fail "state files inside the mount dir"
 diff -r "$DISMAKE_FIXTURES/tree" "$MNT" >&2 || fail "mounted tree differs from the captured tree"
 assert_eq 1 "$(mounts_json 'len(m)')" "registered mounts"

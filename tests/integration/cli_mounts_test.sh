@@ -96,11 +96,11 @@ assert_eq "work in progress" "$(cat "$BROKEN/Windows/wip.txt")" "leftover file a
 # Cleanup says what it left alone, so the user knows the dir is still there.
 assert_eq Ok "$(status_of "$HEALTHY")" "healthy mount after cleanup"
 
-step "state dir deleted: Invalid, cleanup --force removes the leftover dir"
+step "record dir deleted: Invalid, cleanup --force removes the leftover dir"
 GONE=$T/gone
 dismake_ok mount "$BASE" "$GONE" --index 2
 rm -rf "$GONE.dismake"
-assert_eq Invalid "$(status_of "$GONE")" "status without a state dir"
+assert_eq Invalid "$(status_of "$GONE")" "status without a record dir"
 BROKEN2=$T/broken2
 dismake_ok mount "$BASE" "$BROKEN2" --index 2
 echo '{"truncated": ' >"$BROKEN2.dismake/mount.json"

@@ -31,7 +31,7 @@ test_base_changes() {
   printf 'new in the base\r\n' >"$T/base-news.txt"
   wimlib-imagex update "$base" 1 --command="add '$T/base-news.txt' /Windows/base-news.txt" >/dev/null
   build "$bld"
-  # Mounting again starts a new events log in the new mount's state dir.
+  # Mounting again starts a new events log in the new mount's record dir.
   assert_events "$bld" img 0 "$(expected_events remounted 0)"
   assert_eq "new in the base" "$(wim_cat "$out" 1 /Windows/base-news.txt | tr -d '\r')" \
     "the base's new file in the output"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hostile files: FIFOs and device nodes in overlays and made by run steps are
 # refused by name, never opened (no hang); a 255-byte file name does not
-# wedge later steps or restore; under umask 000 the state directory and its
+# wedge later steps or restore; under umask 000 the record directory and its
 # blobs are private; a tampered blob is never restored or committed. Every
 # hang-prone command runs under `timeout`, so a regression fails, not hangs.
 # shellcheck source=lib.sh
@@ -20,15 +20,15 @@ assert_clean() {
   grep -q 'Untracked changes : none' <<<"$LAST_STDOUT" || fail "untracked changes: $LAST_STDOUT"
 }
 
-umask 000 # the state directory must be private whatever the umask
+umask 000 # the record directory must be private whatever the umask
 dismake_ok mount "$BASE" "$M" --index 1
 printf 'payload\n' >"$T/f.txt"
 
-step "umask 000: the state directory is 0700, its files and blobs 0600"
+step "umask 000: the record directory is 0700, its files and blobs 0600"
 dismake_ok add "$M" "$T/f.txt" Windows/f.txt
-assert_eq 700 "$(stat -c %a "$M.dismake")" "mode of the state directory"
+assert_eq 700 "$(stat -c %a "$M.dismake")" "mode of the record directory"
 assert_eq 700 "$(stat -c %a "$M.dismake/blobs")" "mode of the blob store"
-for f in "$M.dismake"/blobs/* "$M.dismake/state.json" "$M.dismake/index.json" \
+for f in "$M.dismake"/blobs/* "$M.dismake/state.json" "$M.dismake/tree.index" \
   "$M.dismake/mount.json" "$M.dismake/base.list"; do
   assert_eq 600 "$(stat -c %a "$f")" "mode of $f"
 done

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# `status` reads a mount whose state directory cannot be written (no write
+# `status` reads a mount whose record directory cannot be written (no write
 # permission, or a read-only filesystem): it prints, with --json too, and
 # finds untracked changes, without taking the exclusive lock or refreshing
-# the tree index; the state directory is left as it was.
+# the tree index; the record directory is left as it was.
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 begin_test hostile_readonly_state
@@ -17,7 +17,7 @@ as_bound_user() {
   fi
 }
 
-# The state directory's files and their modification times.
+# The record directory's files and their modification times.
 state_listing() {
   find "$1" -printf '%P %T@\n' | sort
 }
@@ -27,7 +27,7 @@ S=$M.dismake
 dismake_ok mount "$DISMAKE_FIXTURES/base.wim" "$M" --index 1
 echo hello >"$M/Windows/by-hand.txt"
 
-step "a state directory without write permission: status and status --json print"
+step "a record directory without write permission: status and status --json print"
 chmod -R a-w "$S"
 before=$(state_listing "$S")
 run_ok as_bound_user "$DISMAKE" status "$M"
@@ -36,14 +36,14 @@ grep -q '^  added Windows/by-hand.txt$' <<<"$LAST_STDOUT" || fail "untracked: $L
 run_ok as_bound_user "$DISMAKE" status "$M" --json
 assert_eq '["Windows/by-hand.txt"]' "$(json_eval "$LAST_STDOUT" 'json.dumps(j["untracked"]["added"])')" "untracked added"
 assert_eq 1 "$(json_eval "$LAST_STDOUT" 'j["index"]')" "index"
-assert_eq "$before" "$(state_listing "$S")" "the state directory after status"
+assert_eq "$before" "$(state_listing "$S")" "the record directory after status"
 
 step "a servicing verb is still refused there, naming the lock file"
 expect_fail 0x80070005 "cannot open lock file '$S/lock': Permission denied; its directory is read-only: reading commands \(.dismake status.\) still work; make it writable to change it" -- \
   as_bound_user "$DISMAKE" delete "$M" /Windows/win.ini
 chmod -R u+w "$S"
 
-step "a state directory on a read-only filesystem: status prints"
+step "a record directory on a read-only filesystem: status prints"
 if mount --bind "$S" "$S" 2>/dev/null; then
   trap 'umount "$S" 2>/dev/null || true' EXIT
   mount -o remount,bind,ro "$S"

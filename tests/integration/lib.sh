@@ -316,9 +316,9 @@ random_file() {
 }
 
 # Everything a failed command could have written under the scratch dir: every
-# path (so a created mount dir, state dir, output file or registration shows),
+# path (so a created mount dir, record dir, output file or registration shows),
 # with a content hash for regular files. State-dir internals are left out
-# (lock files and stat caches may be refreshed by any command); the state dir
+# (lock files and stat caches may be refreshed by any command); the record dir
 # itself is listed. Registry entries are listed by name only.
 scratch_snapshot() {
   (

@@ -19,12 +19,13 @@ std::string fold_case(const std::string& utf8) {
   out.reserve(utf8.size());
   locale_t locale = utf8_locale();
   for (size_t i = 0; i < utf8.size();) {
-    size_t start = i;
-    char32_t cp = decode_utf8(utf8, i);
-    if (cp == kReplacementCharacter && i == start + 1 &&
-        static_cast<unsigned char>(utf8[start]) >= 0x80) {
-      out += utf8[start];  // an invalid byte is kept as it is
-    } else if (cp < 0x80) {
+    std::optional<char32_t> decoded = decode_utf8_strictly(utf8, i);
+    if (!decoded) {
+      out += utf8[i++];  // an invalid byte is kept as it is
+      continue;
+    }
+    char32_t cp = *decoded;
+    if (cp < 0x80) {
       out += static_cast<char>(cp >= 'a' && cp <= 'z' ? cp - 32 : cp);
     } else {
       wint_t upper = locale != static_cast<locale_t>(0)

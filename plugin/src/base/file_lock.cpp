@@ -15,7 +15,7 @@ namespace dismake {
 
 namespace {
 
-// A lock file that cannot be written means a read-only state directory:
+// A lock file that cannot be written means a read-only record directory:
 // reading commands still work there, changing ones cannot.
 [[noreturn]] void throw_lock_open_error(const std::filesystem::path& path, int err) {
   Error error = error_from_errno("open lock file", path.string(), err);

@@ -60,7 +60,7 @@ void check_image_directory(const MountPaths& paths, const std::optional<std::str
 void refuse_inside_a_mount(const MountStore& store, const MountPaths& paths) {
   for (const MountPaths& mount : store.registry().list())
     if (paths.mount_dir != mount.mount_dir && (is_within(paths.mount_dir, mount.mount_dir) ||
-                                               is_within(paths.mount_dir, mount.state_dir)))
+                                               is_within(paths.mount_dir, mount.record_dir)))
       throw Error(hr::kInvalidArg,
                   "'" + paths.mount_dir.string() + "' is inside the mount '" +
                       mount.mount_dir.string() + "'",
@@ -74,13 +74,13 @@ SessionRecordRef record_session(const MountPaths& paths) {
   if (!fs::exists(paths.record_file()))
     throw Error(hr::kNotFound, "'" + paths.mount_dir.string() + "' was unmounted meanwhile",
                 "mount the image again");
-  SessionRecord record = SessionRecords(paths.state_dir).open("", SessionOwner::kApi, ::getpid());
-  return {paths.state_dir, record.id};
+  SessionRecord record = SessionRecords(paths.record_dir).open("", SessionOwner::kApi, ::getpid());
+  return {paths.record_dir, record.id};
 }
 
 void remove_record(const SessionRecordRef& record) {
   try {
-    SessionRecords(record.state_dir).close(record.record_id);
+    SessionRecords(record.record_dir).close(record.record_id);
   } catch (const Error&) {
     // Already gone (the mount was cleaned up) or unreadable: either way it
     // no longer holds anything open, and cleanup reaps what is left.

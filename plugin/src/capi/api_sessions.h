@@ -1,7 +1,7 @@
 // Opening and closing a session through the API. A session on a mount is
 // two things: an entry in this process's SessionTable (what the handle
 // names, with DismCloseSession's semantics) and a record in the mount's
-// state directory (what makes other processes' unmounts refuse).
+// record directory (what makes other processes' unmounts refuse).
 #pragma once
 
 #include <optional>

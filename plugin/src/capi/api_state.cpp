@@ -20,7 +20,7 @@ Runtime::Runtime() : store_(MountRegistry::for_current_user()) {
   // DISM refuses to unmount while a session is open on the image, whichever
   // process holds it: one of this process's, or a live record of any.
   store_.set_unmount_guard([this](const MountPaths& paths) {
-    OpenSessions(paths.mount_dir, paths.state_dir)
+    OpenSessions(paths.mount_dir, paths.record_dir)
         .refuse_unmount(sessions_.sessions_on(paths.mount_dir.string()));
   });
 }

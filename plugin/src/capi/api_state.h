@@ -19,7 +19,7 @@ namespace dismake::capi {
 // The cross-process record that makes an API session on a mount visible to
 // other processes (see session_records.h).
 struct SessionRecordRef {
-  std::filesystem::path state_dir;
+  std::filesystem::path record_dir;
   std::string record_id;
 };
 

@@ -80,7 +80,8 @@ std::optional<CommitOptions> unmount_commit(DWORD flags, ProgressFn progress) {
 // `dismake cleanup` does.
 void reap_stale_sessions(const MountStore& store) {
   for (const MountInfo& mount : store.list())
-    if (fs::is_directory(mount.paths.state_dir)) SessionRecords(mount.paths.state_dir).reap_stale();
+    if (fs::is_directory(mount.paths.record_dir))
+      SessionRecords(mount.paths.record_dir).reap_stale();
 }
 
 }  // namespace

@@ -62,8 +62,8 @@ void add_ensure(CLI::App& app, Action& run) {
 // The steps that made the current state, oldest first.
 std::vector<json> applied_steps(const ServicedMount& mount) {
   std::vector<json> steps;
-  std::string key = mount.state().current_key;
-  while (!key.empty() && key != mount.state().base_key) {
+  std::string key = mount.head().current_key;
+  while (!key.empty() && key != mount.head().base_key) {
     std::optional<StateRecord> record = mount.catalog().load(key);
     if (!record) break;
     steps.insert(steps.begin(), json{{"key", key}, {"spec", record->spec}});
@@ -72,10 +72,10 @@ std::vector<json> applied_steps(const ServicedMount& mount) {
   return steps;
 }
 
-json status_json(const ServicedMount& mount) {
-  TreeChanges untracked = mount.untracked_changes();
+json status_json(ServicedMount mount) {
+  TreeChanges untracked = mount.scan_untracked_changes();
   json sessions = json::array();
-  for (const SessionRecord& r : SessionRecords(mount.paths().state_dir).list())
+  for (const SessionRecord& r : SessionRecords(mount.paths().record_dir).list())
     sessions.push_back({{"name", r.name},
                         {"owner", session_owner_name(r.owner)},
                         {"pid", r.pid},
@@ -83,10 +83,10 @@ json status_json(const ServicedMount& mount) {
   return {{"mount_dir", mount.paths().mount_dir.string()},
           {"image_file", mount.record().wim_path.string()},
           {"index", mount.record().image_index},
-          {"lazy", mount.state().lazy},
-          {"base_state", mount.state().base_key},
-          {"current_state", mount.state().current_key},
-          {"interrupted_step", mount.state().pending_key},
+          {"lazy", mount.head().lazy},
+          {"base_state", mount.head().base_key},
+          {"current_state", mount.head().current_key},
+          {"interrupted_step", mount.head().pending_key},
           {"steps", applied_steps(mount)},
           {"changed_paths", mount.delta().entries().size()},
           {"untracked",

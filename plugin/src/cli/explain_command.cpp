@@ -124,7 +124,7 @@ json step_json(const StepHistory& history, const std::string& step) {
 
 json image_json(const fs::path& mount_dir, const std::string& only_step) {
   MountPaths paths = MountPaths::existing(mount_dir);
-  StepHistory history(paths.state_dir);
+  StepHistory history(paths.record_dir);
   json j = {{"mount_dir", paths.mount_dir.string()}, {"build", history.build()}};
   if (std::optional<EnsureRecord> ensure = history.ensure())
     j["ensure"] = {{"action", ensure->action},

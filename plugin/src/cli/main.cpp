@@ -1,6 +1,9 @@
-// dismake: the helper executable. DISM's image verbs (info, mount, commit,
-// unmount, list-mounts, remount, cleanup) on Linux, called by hand or by the
-// build steps the CMake module generates.
+// dismake: the helper executable, called by hand or by the build steps the
+// CMake module generates. Its verbs, a group per file: DISM's image verbs
+// (info, mount, commit, unmount, remount, list-mounts, cleanup), sessions
+// (open-session, close-session), servicing steps (add, delete, rename, the
+// registry, unattend, image info, run ...), the build's own (ensure, status,
+// restore), delivery (assemble, split), diff and explain.
 #include <cstdio>
 #include <exception>
 #include <filesystem>

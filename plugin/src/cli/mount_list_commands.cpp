@@ -16,9 +16,9 @@ using nlohmann::json;
 
 json sessions_json(const MountPaths& paths) {
   json sessions = json::array();
-  if (!fs::is_directory(paths.state_dir)) return sessions;
+  if (!fs::is_directory(paths.record_dir)) return sessions;
   try {
-    for (const SessionRecord& r : SessionRecords(paths.state_dir).list())
+    for (const SessionRecord& r : SessionRecords(paths.record_dir).list())
       sessions.push_back({{"id", r.id},
                           {"name", r.name},
                           {"owner", session_owner_name(r.owner)},
@@ -34,7 +34,7 @@ json sessions_json(const MountPaths& paths) {
 
 json mount_json(const MountInfo& mount) {
   json j = {{"mount_dir", mount.paths.mount_dir.string()},
-            {"state_dir", mount.paths.state_dir.string()},
+            {"state_dir", mount.paths.record_dir.string()},
             {"status", mount_status_name(mount.status)},
             {"problem", mount.problem},
             {"sessions", sessions_json(mount.paths)}};
@@ -84,8 +84,8 @@ void run_list(bool as_json) {
 // Sessions whose owning process died (DismCleanupMountpoints reaps them too).
 void reap_sessions(const MountStore& store, CleanupReport& report) {
   for (const MountInfo& mount : store.list()) {
-    if (!fs::is_directory(mount.paths.state_dir)) continue;
-    ReapedSessions reaped = SessionRecords(mount.paths.state_dir).reap_stale();
+    if (!fs::is_directory(mount.paths.record_dir)) continue;
+    ReapedSessions reaped = SessionRecords(mount.paths.record_dir).reap_stale();
     for (const SessionRecord& r : reaped.stale)
       report.actions.push_back({"closed-session", mount.paths.mount_dir,
                                 "session " + (r.name.empty() ? r.id : r.name) + " (" +

@@ -27,14 +27,14 @@ struct SessionArgs {
 // The stamp passes the state of --after (else the mount's) through.
 void write_stamp(const SessionArgs& args, const MountPaths& paths, const char* verb) {
   if (args.stamp.empty()) return;
-  MountState mount = MountState::load(paths.state_file());
+  MountHead mount = MountHead::load(paths.head_file());
   std::string state = args.after.empty() ? mount.current_key : Stamp::load(args.after).state;
   session_stamp(verb, args.name, state, mount.mount_id).save(args.stamp, true);
 }
 
 void open_session(const SessionArgs& args) {
   MountPaths paths = MountPaths::existing(args.mount_dir);
-  SessionRecord record = SessionRecords(paths.state_dir)
+  SessionRecord record = SessionRecords(paths.record_dir)
                              .open(args.name, SessionOwner::kCli, session_holder_process(), true);
   write_stamp(args, paths, "open-session");
   std::printf("dismake: session %s open on %s (held by process %d until it exits)\n",
@@ -44,7 +44,7 @@ void open_session(const SessionArgs& args) {
 
 void close_session(const SessionArgs& args) {
   MountPaths paths = MountPaths::existing(args.mount_dir);
-  SessionRecords(paths.state_dir).close(args.name);
+  SessionRecords(paths.record_dir).close(args.name);
   write_stamp(args, paths, "close-session");
   std::printf("dismake: session %s closed on %s\n", args.name.c_str(), paths.mount_dir.c_str());
   report_outcome("closed");

@@ -10,10 +10,6 @@ namespace dismake {
 
 namespace {
 
-std::string join(const std::string& dir, const std::string& name) {
-  return dir.empty() ? name : dir + "/" + name;
-}
-
 // An overlay's symlink must stay inside the overlay: its target, read
 // relative to where the link is, may not climb out of the overlay's root.
 void check_symlink(const fs::path& root, const fs::path& link) {
@@ -122,7 +118,7 @@ class AddFilesOp : public Op {
     std::string target = mount.resolve(destination_);
     bool into = target.empty() || destination_.back() == '/' || destination_.back() == '\\' ||
                 mount.kind_of(target) == ImagePathKind::kDirectory;
-    return into ? mount.resolve(join(target, source_.filename().string())) : target;
+    return into ? mount.resolve(join_image_path(target, source_.filename().string())) : target;
   }
 
   // A symlink inside an overlay stays a link (checked to point inside it); a
@@ -146,7 +142,7 @@ class AddFilesOp : public Op {
     for (const auto& entry : fs::directory_iterator(dir)) entries.push_back(entry.path());
     std::sort(entries.begin(), entries.end());
     for (const fs::path& entry : entries) {
-      std::string child = mount.resolve(join(target, entry.filename().string()));
+      std::string child = mount.resolve(join_image_path(target, entry.filename().string()));
       fs::file_status status = fs::symlink_status(entry);
       if (fs::is_directory(status)) {
         mount.refuse_links(child, /*including_self=*/true);  // never merge into a link

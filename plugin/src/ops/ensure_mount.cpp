@@ -28,8 +28,8 @@ std::string reason_to_remount(const MountPaths& paths, const fs::path& wim,
   MountRecord record;
   try {
     record = MountRecord::load(paths.record_file());
-    MountState state = MountState::load(paths.state_file());
-    if (state.lazy == options.full) return "the mount's kind (lazy or full) changed";
+    MountHead head = MountHead::load(paths.head_file());
+    if (head.lazy == options.full) return "the mount's kind (lazy or full) changed";
   } catch (const Error&) {
     return "its state is corrupt";
   }
@@ -41,7 +41,7 @@ std::string reason_to_remount(const MountPaths& paths, const fs::path& wim,
 // A lazy mount's tree may rightly be empty; a full one's never is.
 bool tree_vanished(const MountPaths& paths) {
   if (!fs::is_directory(paths.mount_dir)) return true;
-  return !MountState::load(paths.state_file()).lazy && fs::is_empty(paths.mount_dir);
+  return !MountHead::load(paths.head_file()).lazy && fs::is_empty(paths.mount_dir);
 }
 
 void mount_fresh(MountStore& store, const fs::path& wim, const EnsureOptions& options) {
@@ -107,10 +107,10 @@ EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options) {
     std::printf("dismake: mounting %s again: %s\n", paths.mount_dir.c_str(), why.c_str());
     // The step history outlives the mount, so that the steps can say that
     // the base changed rather than that this is a first build.
-    fs::path kept = StepHistory::set_aside(paths.state_dir);
+    fs::path kept = StepHistory::set_aside(paths.record_dir);
     store.unmount(paths.mount_dir, std::nullopt);
     mount_fresh(store, wim, options);
-    StepHistory::bring_back(kept, paths.state_dir);
+    StepHistory::bring_back(kept, paths.record_dir);
     action = "remounted";
   } else if (tree_vanished(paths) && store.remount(paths.mount_dir, options.progress)) {
     action = "restored-tree";
@@ -120,20 +120,20 @@ EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options) {
   mount.roll_back_interrupted_step();
   require_clean(mount);
   std::string recipe = recipe_fingerprint(options.recipe);
-  bool recipe_changed = recipe != mount.state().recipe;
+  bool recipe_changed = recipe != mount.head().recipe;
   if (recipe_changed) mount.set_recipe(recipe);
   mount.log_event({{"event", "ensure"}, {"action", action}});
 
-  const MountState& state = mount.state();
+  const MountHead& head = mount.head();
   nlohmann::json spec = {{"wim", wim.string()},
                          {"index", mount.record().image_index},
                          {"full", options.full},
                          {"recipe", recipe},
-                         {"mount_id", state.mount_id}};
+                         {"mount_id", head.mount_id}};
   if (!options.stamp.empty())
-    ensure_stamp(state.base_key, spec).save(options.stamp, /*only_if_changed=*/true);
-  EnsureRecord record{action, why, state.base_key, recipe, recipe_changed};
-  StepHistory(paths.state_dir).begin_build(recipe_steps(options.recipe), record);
+    ensure_stamp(head.base_key, spec).save(options.stamp, /*only_if_changed=*/true);
+  EnsureRecord record{action, why, head.base_key, recipe, recipe_changed};
+  StepHistory(paths.record_dir).begin_build(recipe_steps(options.recipe), record);
   return record;
 }
 

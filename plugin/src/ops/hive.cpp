@@ -36,9 +36,8 @@ constexpr size_t kMaxKeyDepth = 512;
 constexpr size_t kLevelsAboveHiveRoot = 2;
 
 size_t utf16_length(std::string_view text) {
-  std::string s(text);
   size_t units = 0;
-  for (size_t i = 0; i < s.size();) units += decode_utf8(s, i) > 0xFFFF ? 2 : 1;
+  for (size_t i = 0; i < text.size();) units += decode_utf8(text, i) > 0xFFFF ? 2 : 1;
   return units;
 }
 
@@ -49,7 +48,9 @@ template <typename T>
 using Malloced = std::unique_ptr<T, FreeDeleter>;
 
 // Windows' upcase table for the scripts image keys use in practice: Latin
-// (ASCII, Latin-1, Latin Extended-A), Greek and Cyrillic.
+// (ASCII, Latin-1, Latin Extended-A), Greek and Cyrillic. Not fold_case
+// (case_fold.h), which folds paths with towupper: the registry must find a
+// key as Windows does, and the two tables differ in a few letters.
 char16_t upcase(char16_t c) {
   bool odd = (c & 1) != 0;
   if (c >= u'a' && c <= u'z') return c - 0x20;

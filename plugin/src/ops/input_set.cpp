@@ -11,7 +11,8 @@ namespace dismake {
 namespace fs = std::filesystem;
 
 namespace {
-// Depfile paths escape spaces, '#' and '$' (Ninja's depfile parser rules).
+// Escapes a path for the depfile Ninja reads: a space, '#' or '\' gets a
+// backslash before it, and '$' is doubled.
 std::string escape(const std::string& path) {
   std::string out;
   for (char c : path) {

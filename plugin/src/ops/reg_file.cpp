@@ -8,6 +8,7 @@
 
 #include "dismake/base/error.h"
 #include "dismake/base/text.h"
+#include "dismake/base/utf8.h"
 #include "dismake/ops/hive.h"
 
 namespace dismake {

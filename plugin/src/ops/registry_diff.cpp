@@ -5,6 +5,7 @@
 #include <set>
 
 #include "dismake/base/case_fold.h"
+#include "dismake/base/utf8.h"
 
 namespace dismake {
 

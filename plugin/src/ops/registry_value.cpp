@@ -6,6 +6,7 @@
 
 #include "dismake/base/error.h"
 #include "dismake/base/text.h"
+#include "dismake/base/utf8.h"
 
 namespace dismake {
 
@@ -121,48 +122,6 @@ std::string little_endian(std::uint64_t number, size_t size) {
   return bytes;
 }
 
-void append_utf16_unit(std::string& out, std::uint32_t unit) {
-  out.push_back(static_cast<char>(unit & 0xff));
-  out.push_back(static_cast<char>(unit >> 8));
-}
-
-// The code point starting at utf8[i] and its length, or nullopt when invalid
-// (overlong forms and surrogates included, as they are not UTF-8).
-std::optional<std::pair<std::uint32_t, size_t>> decode_utf8(std::string_view utf8, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(utf8[k]); };
-  unsigned char lead = byte(i);
-  if (lead < 0x80) return std::make_pair(std::uint32_t{lead}, size_t{1});
-  size_t length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
-  if (length == 0 || lead > 0xf4 || i + length > utf8.size()) return std::nullopt;
-  std::uint32_t code = lead & (0x7f >> length);
-  for (size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xc0) != 0x80) return std::nullopt;
-    code = (code << 6) | (byte(i + k) & 0x3f);
-  }
-  static constexpr std::uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (code < kMinimum[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-    return std::nullopt;
-  return std::make_pair(code, length);
-}
-
-void append_utf8(std::string& out, std::uint32_t code) {
-  if (code < 0x80) {
-    out.push_back(static_cast<char>(code));
-  } else if (code < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (code >> 6)));
-    out.push_back(static_cast<char>(0x80 | (code & 0x3f)));
-  } else if (code < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (code >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (code & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (code >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (code & 0x3f)));
-  }
-}
-
 }  // namespace
 
 std::string registry_type_name(RegistryType type) {
@@ -229,47 +188,6 @@ RegistryValue RegistryValue::multi_string(const std::vector<std::string>& items)
   // regedit stores an empty list as a lone terminator.
   bytes.append(2, '\0');
   return RegistryValue(RegistryType::kMultiSz, std::move(bytes));
-}
-
-std::optional<std::string> utf8_to_utf16le(std::string_view utf8) {
-  std::string out;
-  out.reserve(utf8.size() * 2);
-  for (size_t i = 0; i < utf8.size();) {
-    auto decoded = decode_utf8(utf8, i);
-    if (!decoded) return std::nullopt;
-    std::uint32_t code = decoded->first;
-    i += decoded->second;
-    if (code < 0x10000) {
-      append_utf16_unit(out, code);
-    } else {
-      code -= 0x10000;
-      append_utf16_unit(out, 0xd800 | (code >> 10));
-      append_utf16_unit(out, 0xdc00 | (code & 0x3ff));
-    }
-  }
-  return out;
-}
-
-std::optional<std::string> utf16le_to_utf8(std::string_view utf16) {
-  if (utf16.size() % 2 != 0) return std::nullopt;
-  auto unit = [&](size_t i) {
-    return static_cast<std::uint32_t>(static_cast<unsigned char>(utf16[i])) |
-           static_cast<std::uint32_t>(static_cast<unsigned char>(utf16[i + 1])) << 8;
-  };
-  std::string out;
-  for (size_t i = 0; i < utf16.size(); i += 2) {
-    std::uint32_t code = unit(i);
-    if (code >= 0xdc00 && code <= 0xdfff) return std::nullopt;
-    if (code >= 0xd800 && code <= 0xdbff) {
-      if (i + 4 > utf16.size()) return std::nullopt;
-      std::uint32_t low = unit(i + 2);
-      if (low < 0xdc00 || low > 0xdfff) return std::nullopt;
-      code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-      i += 2;
-    }
-    append_utf8(out, code);
-  }
-  return out;
 }
 
 std::optional<std::string> parse_hex_bytes(std::string_view text) {

@@ -9,6 +9,7 @@
 #include "dismake/base/files.h"
 #include "dismake/ops/run_sandbox.h"
 #include "dismake/ops/servicing_ops.h"
+#include "dismake/store/image_path.h"
 
 namespace dismake {
 
@@ -86,10 +87,9 @@ class RunCommandOp : public Op {
           hr::kFail,
           "the command '" + command_.front() + "' exited with status " + std::to_string(status),
           "see its output; the mount was left as it was before the step");
-    TreeChanges found = mount.untracked_changes();
+    TreeChanges found = mount.scan_untracked_changes();
     StepChanges changes;
-    for (const auto* list : {&found.added, &found.modified, &found.deleted, &found.retyped})
-      changes.paths.insert(changes.paths.end(), list->begin(), list->end());
+    changes.paths = found.paths();
     // A new directory is reported as itself. In a lazy mount it may be one
     // the image already has but that was never extracted (the command wrote
     // outside its declared paths): what the command put in it is its change
@@ -99,8 +99,8 @@ class RunCommandOp : public Op {
       if (!fs::is_directory(fs::symlink_status(mount.disk_path(added), ec))) continue;
       for (auto it = fs::recursive_directory_iterator(mount.disk_path(added), ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        changes.paths.push_back(added + "/" +
-                                fs::relative(it->path(), mount.disk_path(added)).generic_string());
+        changes.paths.push_back(join_image_path(
+            added, fs::relative(it->path(), mount.disk_path(added)).generic_string()));
     }
     return changes;
   }

@@ -158,21 +158,21 @@ std::vector<std::string> reasons_step_ran(const StepRecord& now,
   return shortened(std::move(reasons));
 }
 
-StepHistory::StepHistory(const fs::path& state_dir) : dir_(state_dir / "explain") {}
+StepHistory::StepHistory(const fs::path& record_dir) : dir_(record_dir / "explain") {}
 
-fs::path StepHistory::set_aside(const fs::path& state_dir) {
-  fs::path kept = state_dir.string() + ".explain-kept";
+fs::path StepHistory::set_aside(const fs::path& record_dir) {
+  fs::path kept = record_dir.string() + ".explain-kept";
   std::error_code ec;
   fs::remove_all(kept, ec);
-  if (fs::exists(state_dir / "explain", ec)) fs::rename(state_dir / "explain", kept, ec);
+  if (fs::exists(record_dir / "explain", ec)) fs::rename(record_dir / "explain", kept, ec);
   return kept;
 }
 
-void StepHistory::bring_back(const fs::path& kept, const fs::path& state_dir) {
+void StepHistory::bring_back(const fs::path& kept, const fs::path& record_dir) {
   std::error_code ec;
   if (!fs::exists(kept, ec)) return;
-  fs::remove_all(state_dir / "explain", ec);
-  fs::rename(kept, state_dir / "explain", ec);
+  fs::remove_all(record_dir / "explain", ec);
+  fs::rename(kept, record_dir / "explain", ec);
   fs::remove_all(kept, ec);  // when the rename failed: a history is not worth an error
 }
 

@@ -14,7 +14,7 @@ using nlohmann::json;
 namespace {
 
 std::string parent_state(const ServicedMount& mount, const StepOptions& options) {
-  if (!options.after) return mount.state().current_key;
+  if (!options.after) return mount.head().current_key;
   return Stamp::load(*options.after).state;
 }
 
@@ -25,7 +25,7 @@ void apply(ServicedMount& mount, Op& op, const std::string& key, const std::stri
     throw Error(hr::kNotFound, "the step's parent state is unknown to this mount",
                 "build the steps before it again (the mount was made anew), or build from clean");
   // A refused op leaves the mount in the state it was in, not at the parent.
-  std::string original = mount.state().current_key;
+  std::string original = mount.head().current_key;
   try {
     PhaseTimer timer("step: restored to its parent and checked");
     mount.restore_to(parent, /*synced=*/false);  // the step's own sync covers it
@@ -55,14 +55,14 @@ void record_history(const ServicedMount& mount, const Op& op, const json& spec_a
                     const InputSet& inputs, const std::string& parent, const StepOptions& options,
                     StepOutcome& outcome) {
   if (!options.stamp) return;
-  StepHistory history(mount.paths().state_dir);
+  StepHistory history(mount.paths().record_dir);
   StepRecord record;
   record.step = options.stamp->stem().string();
   record.op = op.name();
   record.spec = spec_args;
   record.inputs = inputs.entries();
   record.parent = parent;
-  record.base = mount.state().base_key;
+  record.base = mount.head().base_key;
   record.key = outcome.key;
   record.build = history.build();
   record.action = step_action_name(outcome.action);
@@ -117,7 +117,7 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
   InputSet inputs;
   op.collect_inputs(inputs);
   ServicedMount mount = ServicedMount::open(mount_dir);
-  OpenSessions(mount.paths().mount_dir, mount.paths().state_dir).require_named(options.session);
+  OpenSessions(mount.paths().mount_dir, mount.paths().record_dir).require_named(options.session);
   if (mount.record().read_only)
     throw Error(hr::kWriteProtect,
                 "the mount '" + mount.paths().mount_dir.string() + "' is read-only",
@@ -143,7 +143,7 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
   }
   outcome.key = step_key(parent, spec_text, inputs.digest());
 
-  if (mount.state().current_key == outcome.key) {
+  if (mount.head().current_key == outcome.key) {
     outcome.action = StepAction::kUpToDate;
   } else if (mount.catalog().contains(outcome.key)) {
     mount.restore_to(outcome.key);

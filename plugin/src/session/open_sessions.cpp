@@ -22,9 +22,9 @@ bool is_in_process(const SessionRecord& record) {
 
 }  // namespace
 
-OpenSessions::OpenSessions(std::filesystem::path mount_dir, const std::filesystem::path& state_dir)
+OpenSessions::OpenSessions(std::filesystem::path mount_dir, const std::filesystem::path& record_dir)
     : mount_dir_(std::move(mount_dir)) {
-  for (SessionRecord& record : SessionRecords(state_dir).list())
+  for (SessionRecord& record : SessionRecords(record_dir).list())
     (record.stale ? stale_ : live_).push_back(std::move(record));
 }
 

@@ -198,9 +198,9 @@ const char* session_owner_name(SessionOwner owner) {
   return owner == SessionOwner::kCli ? "cli" : "api";
 }
 
-SessionRecords::SessionRecords(fs::path state_dir) : state_dir_(std::move(state_dir)) {}
+SessionRecords::SessionRecords(fs::path record_dir) : record_dir_(std::move(record_dir)) {}
 
-fs::path SessionRecords::sessions_dir() const { return state_dir_ / "sessions"; }
+fs::path SessionRecords::sessions_dir() const { return record_dir_ / "sessions"; }
 
 fs::path SessionRecords::record_path(const std::string& id) const {
   return sessions_dir() / (id + ".json");
@@ -214,7 +214,7 @@ SessionRecord SessionRecords::open(const std::string& name, SessionOwner owner, 
   record.owner = owner;
   record.pid = pid;
   record.start_time = process_start_time(pid);
-  FileLock lock(state_dir_ / "sessions.lock", default_lock_timeout(), "the session list");
+  FileLock lock(record_dir_ / "sessions.lock", default_lock_timeout(), "the session list");
   for (const SessionRecord& existing : read_records(sessions_dir())) {
     if (name.empty() || existing.name != name) continue;
     if (existing.stale) {
@@ -235,7 +235,7 @@ SessionRecord SessionRecords::open(const std::string& name, SessionOwner owner, 
 }
 
 SessionRecord SessionRecords::close(const std::string& name_or_id) {
-  FileLock lock(state_dir_ / "sessions.lock", default_lock_timeout(), "the session list");
+  FileLock lock(record_dir_ / "sessions.lock", default_lock_timeout(), "the session list");
   std::vector<SessionRecord> records = read_records(sessions_dir());
   auto match = std::find_if(records.begin(), records.end(),
                             [&](const SessionRecord& r) { return r.id == name_or_id; });
@@ -246,7 +246,7 @@ SessionRecord SessionRecords::close(const std::string& name_or_id) {
   if (match == records.end())
     throw Error(
         hr::kInvalidDismSession,
-        "no session '" + name_or_id + "' is open on mount state '" + state_dir_.string() + "'",
+        "no session '" + name_or_id + "' is open on mount state '" + record_dir_.string() + "'",
         "run `dismake list-mounts` to see the open sessions");
   remove_file(record_path(match->id));
   return *match;
@@ -261,7 +261,7 @@ std::size_t SessionRecords::live_count() const {
 }
 
 ReapedSessions SessionRecords::reap_stale() {
-  FileLock lock(state_dir_ / "sessions.lock", default_lock_timeout(), "the session list");
+  FileLock lock(record_dir_ / "sessions.lock", default_lock_timeout(), "the session list");
   ReapedSessions reaped;
   for (const fs::path& entry : directory_entries(sessions_dir()))
     if (is_leftover_temporary(entry)) remove_file(entry);

@@ -136,7 +136,7 @@ Error tampered(const fs::path& blob, const std::string& actual) {
   return Error(hr::kFileCorrupt,
                "the stored blob '" + blob.string() + "' does not match its hash (its content has " +
                    "SHA-256 " + actual.substr(0, 16) + "...): it was changed after a step wrote it",
-               "unmount with --discard and build again; check who can write the state directory");
+               "unmount with --discard and build again; check who can write the record directory");
 }
 
 }  // namespace

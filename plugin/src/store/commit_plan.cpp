@@ -8,6 +8,7 @@
 
 #include "dismake/base/digest.h"
 #include "dismake/base/phase_timer.h"
+#include "dismake/store/image_path.h"
 #include "dismake/wim/ntfs_volume.h"
 #include "dismake/wim/wim_file.h"
 
@@ -55,11 +56,6 @@ std::string CommitPlan::digest() const {
 }
 
 namespace {
-
-std::string parent_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "" : path.substr(0, slash);
-}
 
 std::uint64_t size_on_disk(const fs::path& path) {
   struct stat st {};
@@ -111,7 +107,7 @@ std::vector<std::vector<std::string>> extraction_batches(const std::vector<Stage
 
 // A new file: no descriptor unless a step gave it one, ARCHIVE, new times.
 void create_new_file(NtfsVolume& volume, const StagedFile& file, std::int64_t when) {
-  volume.create_directories(parent_of(file.path));
+  volume.create_directories(parent_image_path(file.path));
   volume.create_file(file.path, file.content, final_attributes(kFileAttributeArchive, file));
   volume.set_times(file.path, when, /*set_creation=*/true);
 }

@@ -42,6 +42,10 @@ std::string parent_image_path(const std::string& path) {
   return slash == std::string::npos ? std::string() : path.substr(0, slash);
 }
 
+std::string join_image_path(const std::string& dir, const std::string& name) {
+  return dir.empty() ? name : dir + "/" + name;
+}
+
 bool image_path_within(const std::string& path, const std::string& ancestor) {
   if (ancestor.empty()) return true;
   return path.size() >= ancestor.size() && path.compare(0, ancestor.size(), ancestor) == 0 &&

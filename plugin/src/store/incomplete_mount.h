@@ -1,7 +1,7 @@
 // Private to the store: the mark of a mount whose working tree is being made
 // (mount) or removed (unmount). It is written, under the mount's lock, before
 // the tree is touched, and the mount record is written only once the tree is
-// complete (or removed first when unmounting). So a state directory without a
+// complete (or removed first when unmounting). So a record directory without a
 // record but with this mark names a tree that a killed dismake left half-made
 // or half-removed: it holds nothing of the user's and may be deleted, and the
 // mark says whether the directory itself was ours to delete.

@@ -12,11 +12,6 @@ namespace dismake {
 
 namespace {
 
-bool is_at_or_below(const std::string& path, const std::string& dir) {
-  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-                         path[dir.size()] == '/');
-}
-
 std::string name_of(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -52,7 +47,7 @@ class PlanBuilder {
         continue;
       // Still the base's file at its origin: a copy, not a move.
       if (base_.find(entry.origin) == nullptr ||
-          want_in(delta_, base_, entry.origin).source == Want::Source::kBase)
+          path_in_state(delta_, base_, entry.origin).source == PathInState::Source::kBase)
         continue;
       plan_.renames.emplace_back(entry.origin, path);
     }
@@ -71,7 +66,7 @@ class PlanBuilder {
 
   bool moved_away(const std::string& path) const {
     for (const auto& [from, to] : plan_.renames)
-      if (is_at_or_below(path, from)) return true;
+      if (image_path_within(path, from)) return true;
     return false;
   }
 
@@ -79,7 +74,7 @@ class PlanBuilder {
   const BaseEntry* effective_base(const std::string& path) const {
     const std::pair<std::string, std::string>* into = nullptr;
     for (const auto& rename : plan_.renames)
-      if (is_at_or_below(path, rename.second) &&
+      if (image_path_within(path, rename.second) &&
           (into == nullptr || rename.second.size() > into->second.size()))
         into = &rename;
     if (into != nullptr) {
@@ -160,7 +155,7 @@ class PlanBuilder {
       std::string gone;  // the last deleted directory: nothing below it again
       base_.for_each_below(from, [&](const std::string& source, const BaseEntry&) {
         std::string path = to + source.substr(from.size());
-        if (!gone.empty() && is_at_or_below(path, gone)) return;
+        if (!gone.empty() && image_path_within(path, gone)) return;
         if (delta_.find(path) != nullptr || moved_away(source)) return;
         plan_.deletions.push_back(path);
         gone = path;
@@ -183,19 +178,16 @@ CommitPlan ServicedMount::commit_plan() const {
 
 CommitPlan ServicedMount::commit_plan_with_untracked() {
   Impl& m = *impl_;
-  TreeChanges changes = untracked_changes();
-  StateDelta d = m.delta;
-  std::vector<std::string> paths;
-  for (const auto* list : {&changes.added, &changes.modified, &changes.deleted, &changes.retyped})
-    paths.insert(paths.end(), list->begin(), list->end());
+  TreeChanges changes = scan_untracked_changes();
+  std::vector<std::string> paths = changes.paths();
   std::sort(paths.begin(), paths.end());
-  // Recorded into a copy of the delta; the index changes only in memory and
-  // is never saved here, and the tree is not written (`preview`).
-  m.step_moves = changes.moves;
+  // Recorded as record_untracked_changes records them, but into a copy of
+  // the delta; the index changes only in memory and is never saved here,
+  // and the tree is not written (`preview`).
+  StateDelta d = m.delta;
   m.preview = true;
-  for (const std::string& path : paths) m.record_path(d, path);
+  m.record_paths(d, hand_edit_step(changes, paths));
   m.preview = false;
-  m.step_moves.clear();
   return PlanBuilder(d, m.listing(), m.blobs).build();
 }
 

@@ -26,6 +26,12 @@ MountPaths MountPaths::existing(const fs::path& mount_dir) {
   return paths;
 }
 
+fs::path MountPaths::index_file_to_read() const {
+  fs::path legacy = record_dir / "index.json";
+  std::error_code ec;
+  return !fs::exists(index_file(), ec) && fs::exists(legacy, ec) ? legacy : index_file();
+}
+
 FileLock lock_mount(const MountPaths& paths) {
   std::string what = "the mount '" + paths.mount_dir.string() + "'";
   return FileLock(paths.lock_file(), default_lock_timeout(), what.c_str());
@@ -63,7 +69,7 @@ MountRecord MountRecord::load(const fs::path& file) {
     return record;
   } catch (const json::exception& e) {
     throw Error(hr::kFileCorrupt,
-                "the mount state '" + file.string() + "' is corrupt (" + e.what() + ")",
+                "the mount record '" + file.string() + "' is corrupt (" + e.what() + ")",
                 "run `dismake cleanup` to reap the mount, then mount again");
   }
 }

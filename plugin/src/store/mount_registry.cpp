@@ -34,7 +34,9 @@ fs::path MountRegistry::entry_file(const fs::path& mount_dir) const {
 }
 
 void MountRegistry::add(const MountPaths& paths) const {
-  json j = {{"mount_dir", paths.mount_dir.string()}, {"state_dir", paths.state_dir.string()}};
+  // "state_dir": the record directory's key from before it was renamed, kept
+  // so that registries written by older versions still read.
+  json j = {{"mount_dir", paths.mount_dir.string()}, {"state_dir", paths.record_dir.string()}};
   try {
     create_private_directory(dir_);
     write_file_atomic(entry_file(paths.mount_dir), j.dump(2) + "\n", 0600);

@@ -61,11 +61,11 @@ void extract_base(BaseImage& base, const MountPaths& paths, const MountOptions& 
   } else {
     TreeIndex::build(paths.mount_dir, base.entries).save(paths.index_file());
   }
-  initialize_mount_state(paths, base.entries, base.identity, lazy);
+  initialize_mount_records(paths, base.entries, base.identity, lazy);
 }
 
 // Undoes a mount that failed half-way, so a failed mount leaves nothing.
-// It owns the state directory (claimed atomically) and, once extraction
+// It owns the record directory (claimed atomically) and, once extraction
 // began, what is in the mount directory; never anything another process made.
 class MountRollback {
  public:
@@ -76,16 +76,16 @@ class MountRollback {
     std::error_code ec;
     try {
       if (created_dir_) {
-        remove_disk(paths_.mount_dir);
+        remove_recursively(paths_.mount_dir);
       } else if (tree_started_) {
-        remove_disk_contents(paths_.mount_dir);
+        remove_directory_contents(paths_.mount_dir);
         make_tree_writable(paths_.mount_dir);
       }
     } catch (const Error&) {
       // Left with its state: the mark says `cleanup` may remove it.
       return;
     }
-    fs::remove_all(paths_.state_dir, ec);
+    fs::remove_all(paths_.record_dir, ec);
     registry_.remove(paths_.mount_dir);
   }
   MountRollback(const MountRollback&) = delete;
@@ -102,21 +102,21 @@ class MountRollback {
   bool done_ = false;
 };
 
-// Creates the state directory, failing if it exists: of two processes
+// Creates the record directory, failing if it exists: of two processes
 // mounting into one directory at once, exactly one gets past this.
-void claim_state_dir(const MountPaths& paths) {
-  fs::create_directories(paths.state_dir.parent_path());
+void claim_record_dir(const MountPaths& paths) {
+  fs::create_directories(paths.record_dir.parent_path());
   // Private whatever the umask: the blobs in it go into committed images.
-  if (::mkdir(paths.state_dir.c_str(), 0700) == 0) {
-    if (::chmod(paths.state_dir.c_str(), 0700) != 0)
-      throw_errno("make private", paths.state_dir.string(), errno);
+  if (::mkdir(paths.record_dir.c_str(), 0700) == 0) {
+    if (::chmod(paths.record_dir.c_str(), 0700) != 0)
+      throw_errno("make private", paths.record_dir.string(), errno);
     return;
   }
   if (errno == EEXIST)
     throw Error(hr::kAlreadyExists,
                 "'" + paths.mount_dir.string() + "' is already a mount, or being mounted",
                 "unmount it first, or choose another directory");
-  throw_errno("create", paths.state_dir.string(), errno);
+  throw_errno("create", paths.record_dir.string(), errno);
 }
 
 // Throws NEEDS_REMOUNT when the source WIM is no longer the base the mount
@@ -148,12 +148,10 @@ void remember_output(const MountPaths& paths, const fs::path& output) {
 
 }  // namespace
 
-void require_clean(const ServicedMount& mount) {
-  TreeChanges changes = mount.untracked_changes();
+void require_clean(ServicedMount& mount) {
+  TreeChanges changes = mount.scan_untracked_changes();
   if (changes.empty()) return;
-  std::vector<std::string> paths = changes.added;
-  for (const auto* list : {&changes.modified, &changes.deleted, &changes.retyped})
-    paths.insert(paths.end(), list->begin(), list->end());
+  std::vector<std::string> paths = changes.paths();
   std::sort(paths.begin(), paths.end());
   std::string named;
   for (size_t i = 0; i < paths.size() && i < 10; ++i) named += (i ? ", " : "") + paths[i];
@@ -191,7 +189,7 @@ void MountStore::check_mount_target(const MountPaths& paths) const {
     if (other.mount_dir == paths.mount_dir)
       throw Error(hr::kAlreadyExists, "'" + paths.mount_dir.string() + "' is already a mount",
                   "unmount it first, or choose another directory");
-    if (is_within(paths.mount_dir, other.mount_dir) || is_within(paths.mount_dir, other.state_dir))
+    if (is_within(paths.mount_dir, other.mount_dir) || is_within(paths.mount_dir, other.record_dir))
       throw Error(hr::kInvalidArg,
                   "'" + paths.mount_dir.string() + "' is inside the mount '" +
                       other.mount_dir.string() + "'",
@@ -202,10 +200,10 @@ void MountStore::check_mount_target(const MountPaths& paths) const {
                       other.mount_dir.string() + "'",
                   "choose a directory that holds no mount");
   }
-  if (fs::exists(paths.state_dir))
+  if (fs::exists(paths.record_dir))
     throw Error(hr::kAlreadyExists,
-                "'" + paths.mount_dir.string() + "' has mount state at '" +
-                    paths.state_dir.string() + "' from an earlier mount",
+                "'" + paths.mount_dir.string() + "' has a record directory at '" +
+                    paths.record_dir.string() + "' from an earlier mount",
                 "run `dismake cleanup`, or unmount it with --discard");
   std::error_code ec;
   if (fs::exists(paths.mount_dir, ec)) {
@@ -255,7 +253,7 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   bool registered = registry_.contains(paths.mount_dir);
   registry_.add(paths);
   try {
-    claim_state_dir(paths);
+    claim_record_dir(paths);
   } catch (const Error& e) {
     // Another process mounting there owns the registration.
     if (!registered && e.code() != hr::kAlreadyExists) registry_.remove(paths.mount_dir);
@@ -316,7 +314,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
 
   CommitResult result;
   result.output = options.output ? absolute_path(*options.output) : record.wim_path;
-  if (is_within(result.output, paths.mount_dir) || is_within(result.output, paths.state_dir))
+  if (is_within(result.output, paths.mount_dir) || is_within(result.output, paths.record_dir))
     throw Error(hr::kInvalidArg, "the output '" + result.output.string() + "' is inside the mount",
                 "write the output outside the mount directory");
   if (options.state) {
@@ -324,7 +322,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     require_clean(mount);
   }
   PhaseTimer planning("commit: untracked changes and plan");
-  result.changes = mount.untracked_changes();
+  result.changes = mount.scan_untracked_changes();
   // A mount used by hand: its edits become a step, and so part of the state.
   if (!options.state) mount.record_untracked_changes();
   CommitPlan plan = mount.commit_plan();
@@ -352,7 +350,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   }
   mount.log_event({{"event", "commit"},
                    {"output", result.output.string()},
-                   {"state", mount.state().current_key}});
+                   {"state", mount.head().current_key}});
   return result;
 }
 
@@ -372,7 +370,7 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
   } catch (const Error& e) {
     if (commit || e.code() == hr::kBusy) throw;
     // Discarding a mount whose state is corrupt or gone: remove what is there.
-    fs::create_directories(paths.state_dir);
+    fs::create_directories(paths.record_dir);
     lock.emplace(lock_mount(paths));
     // One killed while being made knows whether its directory was ours.
     if (std::optional<IncompleteMount> mark = read_incomplete(paths))
@@ -387,16 +385,16 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
   std::error_code ec;
   fs::remove(paths.record_file(), ec);
   remove_tree(paths, created);
-  remove_disk(paths.state_dir);
+  remove_recursively(paths.record_dir);
   registry_.remove(paths.mount_dir);
 }
 
 void MountStore::remove_tree(const MountPaths& paths, bool created) {
   if (!fs::exists(fs::symlink_status(paths.mount_dir))) return;
   if (created) {
-    remove_disk(paths.mount_dir);
+    remove_recursively(paths.mount_dir);
   } else {
-    remove_disk_contents(paths.mount_dir);
+    remove_directory_contents(paths.mount_dir);
     make_tree_writable(paths.mount_dir);  // a read-only mount's root
   }
 }
@@ -405,7 +403,7 @@ std::optional<std::string> MountStore::discard_incomplete(const fs::path& mount_
                                                           std::chrono::milliseconds wait) {
   MountPaths paths = MountPaths::of(mount_dir);
   if (fs::exists(paths.record_file())) return std::nullopt;
-  bool has_state = fs::is_directory(paths.state_dir);
+  bool has_state = fs::is_directory(paths.record_dir);
   if (!has_state && !registry_.contains(paths.mount_dir)) return std::nullopt;
   std::optional<FileLock> lock;
   std::string what = "the mount '" + paths.mount_dir.string() + "'";
@@ -417,7 +415,7 @@ std::optional<std::string> MountStore::discard_incomplete(const fs::path& mount_
     remove_tree(paths, mark->created_mount_dir);
     done += " and its partial tree";
   }
-  remove_disk(paths.state_dir);
+  remove_recursively(paths.record_dir);
   registry_.remove(paths.mount_dir);
   return done;
 }
@@ -427,7 +425,7 @@ bool MountStore::remount(const fs::path& mount_dir, const ProgressFn& progress) 
   const MountPaths& paths = mount.paths();
   // A lazy mount's tree may rightly be empty; only a missing one is lost.
   bool present = fs::is_directory(paths.mount_dir) &&
-                 (mount.state().lazy || !directory_is_empty(paths.mount_dir));
+                 (mount.head().lazy || !directory_is_empty(paths.mount_dir));
   if (present) return false;
   MountRecord record = mount.record();
   check_base_unchanged(record, paths);
@@ -438,8 +436,8 @@ bool MountStore::remount(const fs::path& mount_dir, const ProgressFn& progress) 
 
 MountInfo MountStore::inspect(const MountPaths& paths) const {
   MountInfo info{paths};
-  if (!fs::is_directory(paths.state_dir)) {
-    info.problem = "its state directory '" + paths.state_dir.string() + "' is gone";
+  if (!fs::is_directory(paths.record_dir)) {
+    info.problem = "its record directory '" + paths.record_dir.string() + "' is gone";
     return info;
   }
   try {
@@ -512,12 +510,12 @@ CleanupReport MountStore::cleanup(bool force) {
       }
     }
     std::error_code ec;
-    fs::remove_all(mount.paths.state_dir, ec);
+    fs::remove_all(mount.paths.record_dir, ec);
     registry_.remove(mount.paths.mount_dir);
     std::string line = mount.problem;
     if (fs::exists(mount.paths.mount_dir)) {
       if (force) {
-        remove_disk(mount.paths.mount_dir);
+        remove_recursively(mount.paths.mount_dir);
         line += "; deleted its directory";
       } else {
         line += "; left its directory in place (use --force to delete it)";

@@ -36,7 +36,7 @@ ServicedMount ServicedMount::open(const fs::path& mount_dir) {
 ServicedMount ServicedMount::open_for_reading(const fs::path& mount_dir) {
   MountPaths paths = MountPaths::existing(mount_dir);
   FileLock lock = lock_mount_for_reading(paths);
-  bool writable = lock.writable() && ::access(paths.state_dir.c_str(), W_OK) == 0;
+  bool writable = lock.writable() && ::access(paths.record_dir.c_str(), W_OK) == 0;
   return open_locked(paths, std::move(lock), writable);
 }
 
@@ -44,16 +44,16 @@ ServicedMount ServicedMount::open_locked(const MountPaths& paths, FileLock&& loc
   auto impl = std::make_unique<Impl>(paths, std::move(lock));
   impl->writable = writable;
   impl->record = MountRecord::load(paths.record_file());
-  impl->state = MountState::load(paths.state_file());
-  impl->index = TreeIndex::load(paths.index_file());
-  impl->delta = impl->delta_of(impl->state.current_key);
+  impl->head = MountHead::load(paths.head_file());
+  impl->index = TreeIndex::load(paths.index_file_to_read());
+  impl->delta = impl->delta_of(impl->head.current_key);
   if (writable) impl->remove_stale_outputs();
   return ServicedMount(std::move(impl));
 }
 
 const MountPaths& ServicedMount::paths() const { return impl_->paths; }
 const MountRecord& ServicedMount::record() const { return impl_->record; }
-const MountState& ServicedMount::state() const { return impl_->state; }
+const MountHead& ServicedMount::head() const { return impl_->head; }
 const StateDelta& ServicedMount::delta() const { return impl_->delta; }
 const BaseListing& ServicedMount::base() const { return impl_->listing(); }
 const StateCatalog& ServicedMount::catalog() const { return impl_->catalog; }
@@ -63,7 +63,7 @@ fs::path ServicedMount::disk_path(const std::string& image_path) const {
 
 ImagePathKind ServicedMount::kind_of(const std::string& image_path) const {
   if (image_path.empty()) return ImagePathKind::kDirectory;
-  return want_in(impl_->delta, impl_->listing(), image_path).kind();
+  return path_in_state(impl_->delta, impl_->listing(), image_path).kind();
 }
 
 std::string ServicedMount::resolve(const std::string& user_path) const {
@@ -123,13 +123,13 @@ void ServicedMount::refuse_links(const std::string& image_path, bool including_s
 
 void ServicedMount::materialize(const std::string& image_path) {
   Impl& m = *impl_;
-  if (!m.state.lazy) return;
+  if (!m.head.lazy) return;
   // Every base path at or below `image_path` that the current state still
   // takes from the base and that is not on disk yet.
   std::vector<std::string> missing;
   auto consider = [&](const std::string& path) {
     if (m.index.find(path) == nullptr &&
-        want_in(m.delta, m.listing(), path).source == Want::Source::kBase)
+        path_in_state(m.delta, m.listing(), path).source == PathInState::Source::kBase)
       missing.push_back(path);
   };
   if (!image_path.empty()) consider(image_path);
@@ -151,10 +151,10 @@ void ServicedMount::materialize(const std::string& image_path) {
   for (const std::string& path : missing)
     m.index.record(m.paths.mount_dir, path, m.base_sha1(path));
   // Inside a step, finish_step's one sync covers the index.
-  Impl::write_state_file(m.paths.index_file(), m.index.to_text(), m.state.pending_key.empty());
+  Impl::write_record_file(m.paths.index_file(), m.index.to_fields(), m.head.pending_key.empty());
 }
 
-TreeChanges ServicedMount::untracked_changes() const {
+TreeChanges ServicedMount::scan_untracked_changes() {
   Impl& m = *impl_;
   TreeChanges changes = find_changes(m.paths.mount_dir, m.index);
   // Git's refresh: a racily clean file hashed once, once its change is old
@@ -170,7 +170,7 @@ TreeChanges ServicedMount::untracked_changes() const {
   }
   // Only a cache of hashes: lost in a power cut, it costs a rehash.
   if (refreshed && m.writable)
-    Impl::write_state_file(m.paths.index_file(), m.index.to_text(), false);
+    Impl::write_record_file(m.paths.index_file(), m.index.to_fields(), false);
   return changes;
 }
 
@@ -195,16 +195,20 @@ std::vector<std::string> ServicedMount::with_unextracted_contents(
   return out;
 }
 
+// `mv` in the tree is a rename: the moved files keep their metadata.
+StepChanges ServicedMount::hand_edit_step(const TreeChanges& changes,
+                                          const std::vector<std::string>& paths) const {
+  return StepChanges{with_unextracted_contents(paths), {}, changes.moves, {}};
+}
+
 std::vector<std::string> ServicedMount::record_untracked_changes() {
-  TreeChanges changes = untracked_changes();
-  std::vector<std::string> paths;
-  for (const auto* list : {&changes.added, &changes.modified, &changes.deleted, &changes.retyped})
-    paths.insert(paths.end(), list->begin(), list->end());
+  TreeChanges changes = scan_untracked_changes();
+  std::vector<std::string> paths = changes.paths();
   if (paths.empty()) return paths;
   std::sort(paths.begin(), paths.end());
   // The key of this state: its parent, and what the edited paths now hold.
   Sha256 key;
-  key.add(impl_->state.current_key).add("edits by hand");
+  key.add(impl_->head.current_key).add("edits by hand");
   for (const std::string& path : paths) {
     fs::path disk = disk_path(path);
     std::error_code ec;
@@ -218,17 +222,15 @@ std::vector<std::string> ServicedMount::record_untracked_changes() {
       key.add(fs::exists(status) ? "dir" : "deleted");
     }
   }
-  std::string parent = impl_->state.current_key;
+  std::string parent = impl_->head.current_key;
   nlohmann::json spec = {{"op", "edits by hand"}, {"args", {{"paths", paths}}}};
-  // No write-ahead: rolling back would delete the edits. `mv` in the tree is
-  // a rename: the moved files keep their metadata.
-  finish_step(key.hex(), parent, spec,
-              StepChanges{with_unextracted_contents(paths), {}, changes.moves, {}});
+  // No write-ahead: rolling back would delete the edits.
+  finish_step(key.hex(), parent, spec, hand_edit_step(changes, paths));
   log_event({{"event", "step"}, {"op", "edits by hand"}, {"key", key.hex()}});
   return paths;
 }
 
-bool ServicedMount::has_interrupted_step() const { return !impl_->state.pending_key.empty(); }
+bool ServicedMount::has_interrupted_step() const { return !impl_->head.pending_key.empty(); }
 
 void ServicedMount::roll_back_interrupted_step() {
   if (!has_interrupted_step()) return;
@@ -238,16 +240,14 @@ void ServicedMount::roll_back_interrupted_step() {
 
 std::vector<std::string> ServicedMount::restore_tracked() {
   Impl& m = *impl_;
-  TreeChanges changes = untracked_changes();
-  std::set<std::string> touched;
-  for (const auto* list : {&changes.added, &changes.modified, &changes.deleted, &changes.retyped})
-    touched.insert(list->begin(), list->end());
+  std::vector<std::string> changed = scan_untracked_changes().paths();
+  std::set<std::string> touched(changed.begin(), changed.end());
   std::vector<std::string> untracked(touched.begin(), touched.end());
 
-  std::string target_key = m.state.current_key;
+  std::string target_key = m.head.current_key;
   if (has_interrupted_step()) {
-    target_key = m.state.pending_parent;
-    if (std::optional<StateRecord> half = m.catalog.load(m.state.pending_key))
+    target_key = m.head.pending_parent;
+    if (std::optional<StateRecord> half = m.catalog.load(m.head.pending_key))
       Impl::add_keys(touched, half->delta);
   }
   StateDelta target = m.delta_of(target_key);
@@ -255,16 +255,16 @@ std::vector<std::string> ServicedMount::restore_tracked() {
   Impl::add_keys(touched, target);
   m.restore_paths(target, touched);
   m.delta = std::move(target);
-  m.state.current_key = target_key;
-  m.state.pending_key.clear();
-  m.state.pending_parent.clear();
+  m.head.current_key = target_key;
+  m.head.pending_key.clear();
+  m.head.pending_parent.clear();
   m.save();
   return untracked;
 }
 
 void ServicedMount::restore_to(const std::string& key, bool synced) {
   Impl& m = *impl_;
-  if (key == m.state.current_key) return;
+  if (key == m.head.current_key) return;
   StateDelta target = m.delta_of(key);
   // Only the paths whose entries differ: the cost follows the change.
   std::set<std::string> touched;
@@ -278,50 +278,44 @@ void ServicedMount::restore_to(const std::string& key, bool synced) {
   differing(target, m.delta);
   m.restore_paths(target, touched);
   m.delta = std::move(target);
-  m.state.current_key = key;
-  m.save(/*state_first=*/false, synced);
+  m.head.current_key = key;
+  m.save(/*head_first=*/false, synced);
 }
 
 void ServicedMount::begin_step(const std::string& key, const std::string& parent) {
   Impl& m = *impl_;
-  m.state.pending_key = key;
-  m.state.pending_parent = parent;
+  m.head.pending_key = key;
+  m.head.pending_parent = parent;
   // Atomic, not synced: a kill sees the old or the new file whole. After a
   // power cut the journal keeps this rename ahead of the step's own writes,
   // and finish_step's sync makes it durable with them.
-  Impl::write_state_file(m.paths.state_file(), m.state.to_text(), /*synced=*/false);
+  Impl::write_record_file(m.paths.head_file(), m.head.to_text(), /*synced=*/false);
 }
 
 void ServicedMount::finish_step(const std::string& key, const std::string& parent, const json& spec,
                                 const StepChanges& changes) {
   Impl& m = *impl_;
   StateDelta d = m.delta;
-  std::vector<std::string> paths = changes.paths;
-  std::sort(paths.begin(), paths.end());
-  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
-  m.step_moves = changes.moves;
   PhaseTimer recording("step: changed paths hashed and stored");
   try {
-    for (const std::string& path : paths) m.record_path(d, path);
+    m.record_paths(d, changes);
   } catch (...) {
     // The paths recorded so far are not the state's: forget them, so that
     // rolling the step back sees every one as changed and puts it back.
-    m.step_moves.clear();
-    m.index = TreeIndex::load(m.paths.index_file());
+    m.index = TreeIndex::load(m.paths.index_file_to_read());
     throw;
   }
-  m.step_moves.clear();
   for (const auto& [path, change] : changes.metadata) m.apply_metadata(d, path, change);
   for (const auto& [name, value] : changes.properties) d.set_property(name, value);
   recording.stop();
   PhaseTimer publishing("step: state published (one syncfs)");
-  MountState finished = m.state;
+  MountHead finished = m.head;
   finished.current_key = key;
   finished.pending_key.clear();
   finished.pending_parent.clear();
-  m.publish_step({key, parent, spec, d}, finished, /*state_first=*/m.state.pending_key.empty());
+  m.publish_step({key, parent, spec, d}, finished, /*head_first=*/m.head.pending_key.empty());
   m.delta = std::move(d);
-  m.state = std::move(finished);
+  m.head = std::move(finished);
 }
 
 void ServicedMount::rebase_on_committed() {
@@ -330,7 +324,7 @@ void ServicedMount::rebase_on_committed() {
   m.base_listing = BaseListing::from_entries(base.entries);
   m.base_listing->save(m.paths.base_file());
   TreeIndex rebuilt;
-  if (m.state.lazy) {
+  if (m.head.lazy) {
     for (const auto& [path, entry] : m.index.entries())
       rebuilt.record(m.paths.mount_dir, path, m.base_sha1(path));
   } else {
@@ -340,37 +334,37 @@ void ServicedMount::rebase_on_committed() {
   m.record.base_identity = base.identity;
   m.record.wim_fingerprint = FileFingerprint::of(m.record.wim_path);
   m.record.save(m.paths.record_file());
-  m.state.base_key = base_state_key(base.identity);
-  m.state.current_key = m.state.base_key;
+  m.head.base_key = base_state_key(base.identity);
+  m.head.current_key = m.head.base_key;
   m.delta = StateDelta();
-  m.catalog.save({m.state.base_key, "", nullptr, m.delta});
+  m.catalog.save({m.head.base_key, "", nullptr, m.delta});
   m.save();
 }
 
 void ServicedMount::reset_tree(const ProgressFn& progress) {
   Impl& m = *impl_;
-  std::string known = m.state.pending_key.empty() ? m.state.current_key : m.state.pending_parent;
+  std::string known = m.head.pending_key.empty() ? m.head.current_key : m.head.pending_parent;
   fs::create_directories(m.paths.mount_dir);
-  remove_disk_contents(m.paths.mount_dir);
+  remove_directory_contents(m.paths.mount_dir);
   m.index = TreeIndex();
-  if (!m.state.lazy) {
+  if (!m.head.lazy) {
     BaseImage base = BaseImage::open(m.record.wim_path, m.record.image_index, "");
     base.wim.extract_image(base.image, m.paths.mount_dir, progress);
     if (m.record.read_only) make_tree_read_only(m.paths.mount_dir);
     m.index = TreeIndex::build(m.paths.mount_dir, base.entries);
   }
   m.delta = StateDelta();
-  m.state.current_key = m.state.base_key;
-  m.state.pending_key.clear();
-  m.state.pending_parent.clear();
+  m.head.current_key = m.head.base_key;
+  m.head.pending_key.clear();
+  m.head.pending_parent.clear();
   m.save();
   // The tree's content is gone, not the states: put the last one back.
   if (m.catalog.contains(known)) restore_to(known);
 }
 
 void ServicedMount::set_recipe(const std::string& recipe) {
-  impl_->state.recipe = recipe;
-  impl_->state.save(impl_->paths.state_file());
+  impl_->head.recipe = recipe;
+  impl_->head.save(impl_->paths.head_file());
 }
 
 void ServicedMount::log_event(const json& event) const {
@@ -380,20 +374,20 @@ void ServicedMount::log_event(const json& event) const {
   out << line.dump() << "\n";
 }
 
-void initialize_mount_state(const MountPaths& paths, const std::vector<WimEntry>& entries,
-                            const std::string& base_identity, bool lazy) {
+void initialize_mount_records(const MountPaths& paths, const std::vector<WimEntry>& entries,
+                              const std::string& base_identity, bool lazy) {
   BaseListing::from_entries(entries).save(paths.base_file());
-  MountState state;
-  state.base_key = base_state_key(base_identity);
-  state.current_key = state.base_key;
-  state.lazy = lazy;
-  state.mount_id = Sha256()
-                       .add(base_identity)
-                       .add(std::to_string(now_ns()))
-                       .add(std::to_string(::getpid()))
-                       .hex();
-  StateCatalog(paths.states_dir()).save({state.base_key, "", nullptr, StateDelta()});
-  state.save(paths.state_file());
+  MountHead head;
+  head.base_key = base_state_key(base_identity);
+  head.current_key = head.base_key;
+  head.lazy = lazy;
+  head.mount_id = Sha256()
+                      .add(base_identity)
+                      .add(std::to_string(now_ns()))
+                      .add(std::to_string(::getpid()))
+                      .hex();
+  StateCatalog(paths.states_dir()).save({head.base_key, "", nullptr, StateDelta()});
+  head.save(paths.head_file());
 }
 
 }  // namespace dismake

@@ -1,4 +1,4 @@
-// Private to the store: the state a ServicedMount holds, shared by the files
+// Private to the store: what a ServicedMount holds, shared by the files
 // that implement it (serviced_mount.cpp, tree_restore.cpp,
 // step_recording.cpp, mount_commit_plan.cpp).
 #pragma once
@@ -24,12 +24,12 @@ struct ServicedMount::Impl {
   FileLock lock;
   MountRecord record;
   mutable std::optional<BaseListing> base_listing;  // loaded when first needed
-  MountState state;
+  MountHead head;
   StateDelta delta;
   TreeIndex index;
   BlobStore blobs;
   StateCatalog catalog;
-  bool writable = true;  // false when opened to read a read-only state directory
+  bool writable = true;  // false when opened to read a read-only record directory
 
   Impl(const MountPaths& p, FileLock&& l)
       : paths(p), lock(std::move(l)), blobs(p.blobs_dir()), catalog(p.states_dir()) {}
@@ -44,27 +44,26 @@ struct ServicedMount::Impl {
   }
 
   // The index first when a step was written ahead (killed in between, the
-  // step is rolled back); the state first otherwise (hand edits, which a
+  // step is rolled back); the head first otherwise (hand edits, which a
   // rollback would destroy: killed in between, they look untracked again).
   // Makes `record` the mount's current state at the cost of one sync: the
-  // record, index and state are written to temporary files, one syncfs makes
+  // record, index and head are written to temporary files, one syncfs makes
   // them (and the step's blobs and tree files) durable, then renames in the
   // order save() uses make them current. Killed anywhere, the old files are
-  // still whole: the step's pending key (or the old state) rolls it back.
-  void publish_step(const StateRecord& record, const MountState& finished, bool state_first) {
+  // still whole: the step's pending key (or the old head) rolls it back.
+  void publish_step(const StateRecord& record, const MountHead& finished, bool head_first) {
     std::vector<std::pair<fs::path, fs::path>> staged;
     try {
       staged.push_back(catalog.stage(record));
-      fs::path state_file = paths.state_file();
-      if (state_first)
-        staged.emplace_back(write_temporary_sibling(state_file, finished.to_text(), 0600),
-                            state_file);
+      fs::path head_file = paths.head_file();
+      if (head_first)
+        staged.emplace_back(write_temporary_sibling(head_file, finished.to_text(), 0600),
+                            head_file);
       fs::path index_file = paths.index_file();
-      staged.emplace_back(write_temporary_sibling(index_file, index.to_text(), 0600), index_file);
-      staged.emplace_back(write_temporary_sibling(state_file, finished.to_text(), 0600),
-                          state_file);
-      sync_filesystem(paths.state_dir);
-      if (!same_filesystem(paths.mount_dir, paths.state_dir)) sync_filesystem(paths.mount_dir);
+      staged.emplace_back(write_temporary_sibling(index_file, index.to_fields(), 0600), index_file);
+      staged.emplace_back(write_temporary_sibling(head_file, finished.to_text(), 0600), head_file);
+      sync_filesystem(paths.record_dir);
+      if (!same_filesystem(paths.mount_dir, paths.record_dir)) sync_filesystem(paths.mount_dir);
       while (!staged.empty()) {
         fs::rename(staged.front().first, staged.front().second);
         staged.erase(staged.begin());
@@ -79,13 +78,13 @@ struct ServicedMount::Impl {
   // Unsynced saves are still atomic (a kill leaves the old or new file
   // whole); they are for writes a later sync covers (finish_step's) or
   // whose loss only costs work (the index's refresh).
-  void save(bool state_first = false, bool synced = true) {
-    if (state_first) write_state_file(paths.state_file(), state.to_text(), synced);
-    write_state_file(paths.index_file(), index.to_text(), synced);
-    write_state_file(paths.state_file(), state.to_text(), synced);
+  void save(bool head_first = false, bool synced = true) {
+    if (head_first) write_record_file(paths.head_file(), head.to_text(), synced);
+    write_record_file(paths.index_file(), index.to_fields(), synced);
+    write_record_file(paths.head_file(), head.to_text(), synced);
   }
 
-  static void write_state_file(const fs::path& file, const std::string& text, bool synced) {
+  static void write_record_file(const fs::path& file, const std::string& text, bool synced) {
     if (synced) return write_file_atomic(file, text, 0600);
     fs::path tmp = write_temporary_sibling(file, text, 0600);
     std::error_code ec;
@@ -142,13 +141,15 @@ struct ServicedMount::Impl {
 
   // Writing the tree to a state (tree_restore.cpp).
   // Makes `path` on disk what `want` says, keeping the index in step.
-  void put(const std::string& path, const Want& want, const StateDelta& target);
+  void put(const std::string& path, const PathInState& want, const StateDelta& target);
   void put_delta(const std::string& path, const DeltaEntry& entry, const StateDelta& target);
   void remove_unwanted_below(const std::string& dir, const StateDelta& target);
   // Makes every path in `touched` what `target` says (parents first).
   void restore_paths(const StateDelta& target, const std::set<std::string>& touched);
 
   // Recording what a step wrote (step_recording.cpp).
+  // The paths a step changed, with its moves, into `d` and the index.
+  void record_paths(StateDelta& d, const StepChanges& changes);
   // A path a step changed, as it is on disk now, into `d` and the index.
   void record_path(StateDelta& d, const std::string& path);
   // A directory that was not one in the state before is recorded with all

@@ -52,10 +52,10 @@ std::optional<StateRecord> StateCatalog::load(const std::string& key) const {
   }
 }
 
-MountState MountState::load(const fs::path& file) {
+MountHead MountHead::load(const fs::path& file) {
   try {
     json j = json::parse(read_file(file));
-    MountState state;
+    MountHead state;
     state.base_key = j.at("base_key").get<std::string>();
     state.current_key = j.at("current_key").get<std::string>();
     state.pending_key = j.at("pending_key").get<std::string>();
@@ -66,14 +66,14 @@ MountState MountState::load(const fs::path& file) {
     return state;
   } catch (const json::exception& e) {
     throw Error(hr::kFileCorrupt,
-                "the mount state '" + file.string() + "' is corrupt (" + e.what() + ")",
+                "the mount head '" + file.string() + "' is corrupt (" + e.what() + ")",
                 "run `dismake cleanup` to reap the mount, then mount again");
   }
 }
 
-void MountState::save(const fs::path& file) const { write_file_atomic(file, to_text(), 0600); }
+void MountHead::save(const fs::path& file) const { write_file_atomic(file, to_text(), 0600); }
 
-std::string MountState::to_text() const {
+std::string MountHead::to_text() const {
   json j = {{"base_key", base_key},
             {"current_key", current_key},
             {"pending_key", pending_key},

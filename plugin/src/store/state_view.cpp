@@ -21,18 +21,15 @@ bool base_hidden_by_ancestor(const StateDelta& delta, const std::string& path) {
   return false;
 }
 
-Want want_in(const StateDelta& delta, const BaseListing& base, const std::string& path) {
+PathInState path_in_state(const StateDelta& delta, const BaseListing& base,
+                          const std::string& path) {
   if (const DeltaEntry* e = delta.find(path)) {
     if (e->kind == DeltaEntry::Kind::kDeleted) return {};
-    return {Want::Source::kDelta, nullptr, e};
+    return {PathInState::Source::kDelta, nullptr, e};
   }
   if (base_hidden_by_ancestor(delta, path)) return {};
-  if (const BaseEntry* b = base.find(path)) return {Want::Source::kBase, b, nullptr};
+  if (const BaseEntry* b = base.find(path)) return {PathInState::Source::kBase, b, nullptr};
   return {};
-}
-
-std::string join_image_path(const std::string& dir, const std::string& name) {
-  return dir.empty() ? name : dir + "/" + name;
 }
 
 std::vector<std::string> ancestors_top_down(const std::string& path) {
@@ -43,7 +40,7 @@ std::vector<std::string> ancestors_top_down(const std::string& path) {
   return out;
 }
 
-void remove_disk(const std::filesystem::path& path) {
+void remove_recursively(const std::filesystem::path& path) {
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
   if (ec == std::errc::permission_denied) {
@@ -55,14 +52,14 @@ void remove_disk(const std::filesystem::path& path) {
   if (ec) throw_errno("remove", path.string(), ec.value());
 }
 
-void remove_disk_contents(const std::filesystem::path& dir) {
+void remove_directory_contents(const std::filesystem::path& dir) {
   if (::access(dir.c_str(), W_OK | X_OK) != 0 && errno == EACCES)
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
                                  std::filesystem::perm_options::add);
   std::error_code ec;
   for (std::filesystem::directory_iterator it(dir, ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
-    remove_disk(it->path());
+    remove_recursively(it->path());
 }
 
 }  // namespace dismake

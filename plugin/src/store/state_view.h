@@ -1,6 +1,6 @@
 // Private to the store: what a path is in some state of a mount (absent,
-// the base's content, or a delta entry), and the small path helpers the
-// state model's files share.
+// the base's content, or a delta entry), and the small helpers the state
+// model's files share.
 #pragma once
 
 #include <filesystem>
@@ -15,7 +15,7 @@ namespace dismake {
 
 // What a path should be in some state: absent, the base's content, or a
 // delta entry.
-struct Want {
+struct PathInState {
   enum class Source { kAbsent, kBase, kDelta };
   Source source = Source::kAbsent;
   const BaseEntry* base = nullptr;
@@ -48,17 +48,15 @@ struct Want {
 bool base_hidden_by_ancestor(const StateDelta& delta, const std::string& path);
 
 // What `path` is in the state `delta` makes of `base`.
-Want want_in(const StateDelta& delta, const BaseListing& base, const std::string& path);
-
-// "a/b" + "c" is "a/b/c"; "" + "c" is "c".
-std::string join_image_path(const std::string& dir, const std::string& name);
+PathInState path_in_state(const StateDelta& delta, const BaseListing& base,
+                          const std::string& path);
 
 // "a/b/c" gives {"a", "a/b"}.
 std::vector<std::string> ancestors_top_down(const std::string& path);
 
 // rm -rf, throwing Error naming the path.
-void remove_disk(const std::filesystem::path& path);
+void remove_recursively(const std::filesystem::path& path);
 // Empties a directory (kept itself), throwing Error naming what failed.
-void remove_disk_contents(const std::filesystem::path& dir);
+void remove_directory_contents(const std::filesystem::path& dir);
 
 }  // namespace dismake

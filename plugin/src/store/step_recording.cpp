@@ -3,10 +3,27 @@
 #include <algorithm>
 
 #include "dismake/base/files.h"
+#include "dismake/store/image_path.h"
 #include "dismake/store/windows_name.h"
 #include "serviced_mount_impl.h"
 
 namespace dismake {
+
+// The paths a step changed (moves among them are renames), as they are on
+// disk now, into `d` and the index: how a step and a preview of one record.
+void ServicedMount::Impl::record_paths(StateDelta& d, const StepChanges& changes) {
+  std::vector<std::string> paths = changes.paths;
+  std::sort(paths.begin(), paths.end());
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+  step_moves = changes.moves;
+  try {
+    for (const std::string& path : paths) record_path(d, path);
+  } catch (...) {
+    step_moves.clear();
+    throw;
+  }
+  step_moves.clear();
+}
 
 // A path a step changed, as it is on disk now, into `d` and the index.
 void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
@@ -14,7 +31,8 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
   fs::file_status status = fs::symlink_status(disk(path), ec);
   if (!fs::exists(status)) {
     d.reset(path);
-    if (want_in(d, listing(), path).source == Want::Source::kBase) d.set(path, DeltaEntry{});
+    if (path_in_state(d, listing(), path).source == PathInState::Source::kBase)
+      d.set(path, DeltaEntry{});
     index.forget(path);
     return;
   }
@@ -57,7 +75,8 @@ std::string ServicedMount::Impl::moved_from(const std::string& path) const {
 std::string ServicedMount::Impl::origin_in(const StateDelta& d, const std::string& path) const {
   const DeltaEntry* e = d.find(path);
   if (e != nullptr && !e->origin.empty()) return e->origin;
-  return is_base_file_in(d, path) || want_in(d, listing(), path).source == Want::Source::kBase
+  return is_base_file_in(d, path) ||
+                 path_in_state(d, listing(), path).source == PathInState::Source::kBase
              ? path
              : "";
 }
@@ -96,7 +115,7 @@ void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& 
   DeltaEntry linked = entry;
   linked.keep_metadata_of(DeltaEntry{});
   for (const std::string& other : listing().other_links(path)) {
-    if (want_in(d, listing(), other).source != Want::Source::kBase) continue;
+    if (path_in_state(d, listing(), other).source != PathInState::Source::kBase) continue;
     // Never written through a link the tree may hold where the image has a
     // directory (a hostile tree).
     if (!first_link_below(paths.mount_dir, other, /*include_last=*/true).empty()) continue;
@@ -115,7 +134,7 @@ void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& 
 // it holds; an existing one only as itself (its changed children are
 // reported on their own).
 void ServicedMount::Impl::record_directory(StateDelta& d, const std::string& path) {
-  Want before = want_in(d, listing(), path);
+  PathInState before = path_in_state(d, listing(), path);
   index.record(paths.mount_dir, path, "");
   if (before.kind() == ImagePathKind::kDirectory) return;
   DeltaEntry entry{DeltaEntry::Kind::kDirectory};
@@ -131,7 +150,7 @@ void ServicedMount::Impl::record_directory(StateDelta& d, const std::string& pat
 
 void ServicedMount::Impl::make_ancestors_directories(StateDelta& d, const std::string& path) {
   for (const std::string& a : ancestors_top_down(path)) {
-    Want want = want_in(d, listing(), a);
+    PathInState want = path_in_state(d, listing(), a);
     if (want.kind() != ImagePathKind::kDirectory) {
       DeltaEntry entry{DeltaEntry::Kind::kDirectory};
       entry.replaces_base = listing().find(a) != nullptr;

@@ -8,6 +8,7 @@
 
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
+#include "dismake/store/image_path.h"
 
 namespace dismake {
 
@@ -68,8 +69,7 @@ class Scanner {
       names.push_back(it->path().filename().string());
     }
     std::sort(names.begin(), names.end());
-    for (const std::string& name : names)
-      visit(dir / name, prefix.empty() ? name : prefix + "/" + name);
+    for (const std::string& name : names) visit(dir / name, join_image_path(prefix, name));
   }
 
   void visit(const fs::path& path, const std::string& rel) {
@@ -155,6 +155,13 @@ class Scanner {
 };
 
 }  // namespace
+
+std::vector<std::string> TreeChanges::paths() const {
+  std::vector<std::string> out;
+  for (const auto* list : {&added, &modified, &deleted, &retyped})
+    out.insert(out.end(), list->begin(), list->end());
+  return out;
+}
 
 TreeChanges find_changes(const fs::path& root, const TreeIndex& index) {
   return Scanner(root, index).run();

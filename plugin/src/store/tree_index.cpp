@@ -9,6 +9,7 @@
 #include "dismake/base/error.h"
 #include "dismake/base/field_file.h"
 #include "dismake/base/files.h"
+#include "dismake/store/image_path.h"
 
 namespace dismake {
 
@@ -94,7 +95,7 @@ void TreeIndex::record_tree(const fs::path& root, const std::string& path,
   record(root, path, "");
   for (auto it = fs::recursive_directory_iterator(top, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    std::string rel = path + "/" + fs::relative(it->path(), top).string();
+    std::string rel = join_image_path(path, fs::relative(it->path(), top).string());
     record(root, rel, it->is_regular_file() && !it->is_symlink() ? sha1_of(rel) : "");
   }
 }
@@ -135,9 +136,9 @@ TreeIndex TreeIndex::load(const fs::path& file) {
   return index;
 }
 
-void TreeIndex::save(const fs::path& file) const { write_file_atomic(file, to_text(), 0600); }
+void TreeIndex::save(const fs::path& file) const { write_file_atomic(file, to_fields(), 0600); }
 
-std::string TreeIndex::to_text() const {
+std::string TreeIndex::to_fields() const {
   std::string out;
   append_field(out, kIndexMagic);
   for (const auto& [path, e] : entries_) {

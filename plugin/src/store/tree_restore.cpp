@@ -7,7 +7,8 @@
 namespace dismake {
 
 // Makes `path` on disk what `want` says, keeping the index in step.
-void ServicedMount::Impl::put(const std::string& path, const Want& want, const StateDelta& target) {
+void ServicedMount::Impl::put(const std::string& path, const PathInState& want,
+                              const StateDelta& target) {
   // A path below a link (one a state put there before this path's turn) is
   // not in the tree at all: touching it would touch wherever the link points.
   if (!first_link_below(paths.mount_dir, path, /*include_last=*/false).empty()) {
@@ -15,19 +16,19 @@ void ServicedMount::Impl::put(const std::string& path, const Want& want, const S
     return;
   }
   switch (want.source) {
-    case Want::Source::kAbsent:
-      remove_disk(disk(path));
+    case PathInState::Source::kAbsent:
+      remove_recursively(disk(path));
       index.forget(path);
       return;
-    case Want::Source::kBase:
-      remove_disk(disk(path));
+    case PathInState::Source::kBase:
+      remove_recursively(disk(path));
       index.forget(path);
-      if (state.lazy) return;  // a lazy tree holds base content only where needed
+      if (head.lazy) return;  // a lazy tree holds base content only where needed
       make_parents(path);
       open_base().extract_paths(record.image_index, paths.mount_dir, {path});
       index.record_tree(paths.mount_dir, path, [&](const std::string& p) { return base_sha1(p); });
       return;
-    case Want::Source::kDelta:
+    case PathInState::Source::kDelta:
       put_delta(path, *want.entry, target);
       return;
   }
@@ -39,20 +40,20 @@ void ServicedMount::Impl::put_delta(const std::string& path, const DeltaEntry& e
   fs::file_status status = fs::symlink_status(disk(path), ec);
   switch (entry.kind) {
     case DeltaEntry::Kind::kFile:
-      if (fs::is_directory(status) || fs::is_symlink(status)) remove_disk(disk(path));
+      if (fs::is_directory(status) || fs::is_symlink(status)) remove_recursively(disk(path));
       make_parents(path);
       blobs.copy_to(entry.blob, disk(path));
       index.forget(path);
       index.record(paths.mount_dir, path, entry.sha1);
       return;
     case DeltaEntry::Kind::kSymlink:
-      remove_disk(disk(path));
+      remove_recursively(disk(path));
       make_parents(path);
       fs::create_symlink(entry.symlink_target, disk(path));
       index.record(paths.mount_dir, path, "");
       return;
     case DeltaEntry::Kind::kDirectory:
-      if (!fs::is_directory(status)) remove_disk(disk(path));
+      if (!fs::is_directory(status)) remove_recursively(disk(path));
       fs::create_directories(disk(path));
       record_parents(path);
       index.record(paths.mount_dir, path, "");
@@ -68,10 +69,10 @@ void ServicedMount::Impl::remove_unwanted_below(const std::string& dir, const St
   std::string prefix = dir + "/";
   for (auto it = index.entries().lower_bound(prefix);
        it != index.entries().end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
-    if (want_in(target, listing(), it->first).source == Want::Source::kAbsent)
+    if (path_in_state(target, listing(), it->first).source == PathInState::Source::kAbsent)
       unwanted.push_back(it->first);
   for (const std::string& path : unwanted) {
-    remove_disk(disk(path));
+    remove_recursively(disk(path));
     index.forget(path);
   }
 }
@@ -79,7 +80,7 @@ void ServicedMount::Impl::remove_unwanted_below(const std::string& dir, const St
 // Makes every path in `touched` what `target` says (parents first).
 void ServicedMount::Impl::restore_paths(const StateDelta& target,
                                         const std::set<std::string>& touched) {
-  for (const std::string& path : touched) put(path, want_in(target, listing(), path), target);
+  for (const std::string& path : touched) put(path, path_in_state(target, listing(), path), target);
 }
 
 }  // namespace dismake

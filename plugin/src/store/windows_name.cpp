@@ -16,12 +16,12 @@ std::string broken_rule(const std::string& name, HResult& code) {
   code = hr::kInvalidName;
   size_t units = 0;
   for (size_t i = 0; i < name.size();) {
-    size_t start = i;
-    char32_t c = decode_utf8(name, i);
-    if (c == kReplacementCharacter && name.compare(start, 3, "\xEF\xBF\xBD") != 0) {
+    std::optional<char32_t> decoded = decode_utf8_strictly(name, i);
+    if (!decoded) {
       code = hr::kNoUnicodeTranslation;
       return "is not valid UTF-8 (Windows names are Unicode)";
     }
+    char32_t c = *decoded;
     units += c > 0xFFFF ? 2 : 1;
     if (c < 0x20) {
       char hex[8];

@@ -47,7 +47,7 @@ constexpr std::int64_t kFiletimeUnixEpoch = 11644473600LL;
   throw Error(hr::kFail,
               "cannot " + action + " '" + path +
                   "' in the NTFS staging volume: " + std::strerror(err != 0 ? err : EIO),
-              "check free space where the mount's state directory is");
+              "check free space where the mount's record directory is");
 }
 
 std::string absolute(const std::string& path) { return "/" + path; }
@@ -155,7 +155,7 @@ void run_mkntfs(const fs::path& image) {
     throw Error(hr::kFail, "mkntfs could not format the staging volume '" + image.string() + "'",
                 WIFEXITED(status) && WEXITSTATUS(status) == 127
                     ? "install ntfs-3g (it provides mkntfs)"
-                    : "check free space where the mount's state directory is");
+                    : "check free space where the mount's record directory is");
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ void init_wimlib_once() {
 }
 
 // Routes wimlib's progress messages for one call to a ProgressFn.
-struct ProgressBridge {
+struct WimlibProgressForwarder {
   const ProgressFn* fn;
   // A split reports per part (SPLIT_*) and per stream write within a part;
   // only the first is the whole operation's progress.
@@ -54,7 +54,7 @@ struct ProgressBridge {
 
   static enum wimlib_progress_status forward(enum wimlib_progress_msg msg,
                                              union wimlib_progress_info* info, void* ctx) {
-    auto* self = static_cast<ProgressBridge*>(ctx);
+    auto* self = static_cast<WimlibProgressForwarder*>(ctx);
     if (self == nullptr || self->fn == nullptr || !*self->fn)
       return WIMLIB_PROGRESS_STATUS_CONTINUE;
     std::uint64_t done = 0;
@@ -93,12 +93,12 @@ struct ProgressBridge {
   }
 };
 
-// Registers a bridge on `wim` for one scope.
+// Registers a forwarder on `wim` for one scope.
 class ScopedProgress {
  public:
   ScopedProgress(WIMStruct* wim, const ProgressFn& fn, bool split = false)
-      : wim_(wim), bridge_{&fn, split} {
-    wimlib_register_progress_function(wim_, &ProgressBridge::forward, &bridge_);
+      : wim_(wim), forwarder_{&fn, split} {
+    wimlib_register_progress_function(wim_, &WimlibProgressForwarder::forward, &forwarder_);
   }
   ~ScopedProgress() { wimlib_register_progress_function(wim_, nullptr, nullptr); }
   ScopedProgress(const ScopedProgress&) = delete;
@@ -106,7 +106,7 @@ class ScopedProgress {
 
  private:
   WIMStruct* wim_;
-  ProgressBridge bridge_;
+  WimlibProgressForwarder forwarder_;
 };
 
 std::string hex(const std::uint8_t* bytes, size_t size) {
@@ -246,10 +246,10 @@ void WimFile::verify(const ProgressFn& progress) const {
   if (info().has_integrity_table) {
     // Reopened: wimlib checks the table only while opening.
     WIMStruct* checked = nullptr;
-    ProgressBridge bridge{&progress};
+    WimlibProgressForwarder forwarder{&progress};
     int ret = wimlib_open_wim_with_progress(
         path_.c_str(), WIMLIB_OPEN_FLAG_CHECK_INTEGRITY | WIMLIB_OPEN_FLAG_ERROR_IF_SPLIT, &checked,
-        &ProgressBridge::forward, &bridge);
+        &WimlibProgressForwarder::forward, &forwarder);
     if (checked != nullptr) wimlib_free(checked);
     check_wimlib(ret, "verify", path_.string());
     return;

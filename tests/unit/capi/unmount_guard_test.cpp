@@ -74,7 +74,7 @@ TEST_F(CapiTest, UnmountWithCommitRefusedWhileASessionIsOpenAndNothingIsWritten)
   EXPECT_EQ(S_OK, discard(mount_dir));
 }
 
-// Another process's session is a record in the mount's state directory
+// Another process's session is a record in the mount's record directory
 // (session_records.h); here one written as `dismake open-session` would.
 TEST_F(CapiTest, UnmountRefusedWhileAnotherProcessHasASession) {
   fs::path mount_dir = mount(copy_fixture("single.wim"));

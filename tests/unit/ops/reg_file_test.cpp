@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "dismake/base/error.h"
+#include "dismake/base/utf8.h"
 #include "dismake/ops/hive.h"
 #include "support/registry_test_support.h"
 #include "support/scratch_dir.h"

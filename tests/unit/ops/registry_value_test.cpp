@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "dismake/base/error.h"
+#include "dismake/base/utf8.h"
 #include "support/thrown_error.h"
 
 namespace dismake {

@@ -375,7 +375,7 @@ TEST_P(OpsOnMount, AFailingCommandLeavesTheMountAsItWas) {
                              {"Windows"}, {}));
   });
   test::MountSnapshot after = test::snapshot_mount(m);
-  EXPECT_EQ(after.state_json, before.state_json);
+  EXPECT_EQ(after.head_json, before.head_json);
   EXPECT_EQ(after.states, before.states);
   EXPECT_FALSE(fs::exists(m / "Windows/x.txt"));
   if (!lazy()) EXPECT_TRUE(fs::exists(m / "Windows/win.ini"));
@@ -414,9 +414,10 @@ TEST_F(StepsTest, RunWritingIntoAnUnextractedDirectoryOfALazyMountIsRecorded) {
                               {"Program Files"}, {}));
   {
     ServicedMount sm = ServicedMount::open(m);
-    EXPECT_TRUE(sm.untracked_changes().empty())
+    EXPECT_TRUE(sm.scan_untracked_changes().empty())
         << "the command's writes were left untracked, e.g. "
-        << (sm.untracked_changes().added.empty() ? "" : sm.untracked_changes().added.front());
+        << (sm.scan_untracked_changes().added.empty() ? ""
+                                                      : sm.scan_untracked_changes().added.front());
   }
   fs::path out = commit(m, "out.wim", "");
   EXPECT_EQ(wim_file(out, 1, "/Users/Public/new.txt"), "new\n");

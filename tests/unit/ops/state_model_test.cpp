@@ -24,7 +24,7 @@ const char* kKey = "HKLM\\SOFTWARE\\Contoso";
 // A stamp naming the mount's base state, for a first step to chain on (in a
 // build, the open-session stamp plays this part).
 void write_base_stamp(const fs::path& m, const fs::path& stamp) {
-  std::string base = ServicedMount::open(m).state().base_key;
+  std::string base = ServicedMount::open(m).head().base_key;
   Stamp{base, base, nullptr}.save(stamp, false);
 }
 
@@ -119,7 +119,7 @@ TEST_P(StateModel, GoingBackToAnEarlierInputRestoresInsteadOfRunning) {
   fs::path back = commit(m, "back.wim", "s3");
   EXPECT_EQ(tree_digest(back), tree_digest(first));
   EXPECT_EQ(sha256_file_hex(back), sha256_file_hex(first));
-  EXPECT_TRUE(ServicedMount::open(m).untracked_changes().empty());
+  EXPECT_TRUE(ServicedMount::open(m).scan_untracked_changes().empty());
 }
 
 TEST_P(StateModel, CommitDependsOnlyOnTheFinalState) {
@@ -186,7 +186,7 @@ TEST_P(StateModel, AnInterruptedStepIsRolledBackByTheNextStep) {
   {
     ServicedMount sm = ServicedMount::open(m);
     EXPECT_FALSE(sm.has_interrupted_step());
-    EXPECT_TRUE(sm.untracked_changes().empty());
+    EXPECT_TRUE(sm.scan_untracked_changes().empty());
   }
   EXPECT_FALSE(fs::exists(m / "Windows/half.txt"));
   EXPECT_EQ(test::read_text(m / "Windows/one.txt"), "one\n");
@@ -214,11 +214,11 @@ TEST_P(StateModel, AHandEditMakesTheNextStepFailNamingThePathUntilRestored) {
   std::vector<std::string> discarded;
   {
     ServicedMount sm = ServicedMount::open(m);
-    TreeChanges untracked = sm.untracked_changes();
+    TreeChanges untracked = sm.scan_untracked_changes();
     EXPECT_EQ(untracked.modified, std::vector<std::string>{"Windows/one.txt"});
     EXPECT_EQ(untracked.added, std::vector<std::string>{"Windows/stray.txt"});
     discarded = sm.restore_tracked();
-    EXPECT_TRUE(sm.untracked_changes().empty());
+    EXPECT_TRUE(sm.scan_untracked_changes().empty());
   }
   EXPECT_EQ(discarded, (std::vector<std::string>{"Windows/one.txt", "Windows/stray.txt"}));
   EXPECT_EQ(test::read_text(m / "Windows/one.txt"), "one\n");
@@ -303,7 +303,7 @@ TEST_P(StateModel, ARefusedStepWithAnEarlierParentLeavesTheMountAtItsState) {
     step(m, make_set_registry_value_op(kKey, "v", "REG_FOO", "x"), "bad", "s1");
   });
   test::MountSnapshot after = test::snapshot_mount(m);
-  EXPECT_EQ(after.state_json, before.state_json) << "the mount moved to another state";
+  EXPECT_EQ(after.head_json, before.head_json) << "the mount moved to another state";
   EXPECT_EQ(after.states, before.states);
   EXPECT_EQ(test::snapshot_diff(before, after), "") << "the tree was changed by a refused step";
 }
@@ -377,7 +377,7 @@ TEST_F(RestoreCost, ALazyMountExtractsOnlyWhatItsStepsTouch) {
   EXPECT_EQ(test::count_files(m), 5u);
   {
     ServicedMount sm = ServicedMount::open(m);
-    sm.restore_to(sm.catalog().load(sm.state().current_key)->parent);
+    sm.restore_to(sm.catalog().load(sm.head().current_key)->parent);
   }
   EXPECT_LE(test::count_files(m), 5u);
   fs::path out = commit(m, "out.wim", "s4");

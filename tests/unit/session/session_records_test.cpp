@@ -81,10 +81,10 @@ class ChildProcess {
 
 class SessionRecordsTest : public ::testing::Test {
  protected:
-  void SetUp() override { std::filesystem::create_directory(state_dir_); }
+  void SetUp() override { std::filesystem::create_directory(record_dir_); }
 
   std::filesystem::path record_file(const SessionRecord& record) const {
-    return state_dir_ / "sessions" / (record.id + ".json");
+    return record_dir_ / "sessions" / (record.id + ".json");
   }
 
   // Rewrites one field of a record on disk, as another writer or damage would.
@@ -101,12 +101,12 @@ class SessionRecordsTest : public ::testing::Test {
   }
 
   test::ScratchDir scratch_;
-  std::filesystem::path state_dir_ = scratch_ / "state";
+  std::filesystem::path record_dir_ = scratch_ / "state";
 };
 
 TEST_F(SessionRecordsTest, OpenListCloseAcrossInstances) {
-  SessionRecords writer(state_dir_);
-  SessionRecords reader(state_dir_);
+  SessionRecords writer(record_dir_);
+  SessionRecords reader(record_dir_);
   SessionRecord opened = writer.open("build", SessionOwner::kCli, ::getpid());
   SessionRecord unnamed = writer.open("", SessionOwner::kApi, ::getpid());
 
@@ -127,7 +127,7 @@ TEST_F(SessionRecordsTest, OpenListCloseAcrossInstances) {
 }
 
 TEST_F(SessionRecordsTest, RecordFileHoldsTheDocumentedFields) {
-  SessionRecord opened = SessionRecords(state_dir_).open("build", SessionOwner::kApi, ::getpid());
+  SessionRecord opened = SessionRecords(record_dir_).open("build", SessionOwner::kApi, ::getpid());
   json content = json::parse(read_file(record_file(opened)));
   EXPECT_EQ(content.at("id"), opened.id);
   EXPECT_EQ(content.at("name"), "build");
@@ -142,7 +142,7 @@ TEST_F(SessionRecordsTest, RecordFileHoldsTheDocumentedFields) {
 }
 
 TEST_F(SessionRecordsTest, ReopeningALiveNameNeedsReuse) {
-  SessionRecords records(state_dir_);
+  SessionRecords records(record_dir_);
   SessionRecord first = records.open("build", SessionOwner::kCli, ::getpid());
   // What every build's `dismake open-session --name build` does.
   EXPECT_EQ(records.open("build", SessionOwner::kCli, ::getpid(), true).id, first.id);
@@ -154,7 +154,7 @@ TEST_F(SessionRecordsTest, ReopeningALiveNameNeedsReuse) {
 }
 
 TEST_F(SessionRecordsTest, ApiSessionIsNotAdoptedByAnotherProcess) {
-  SessionRecords records(state_dir_);
+  SessionRecords records(record_dir_);
   ChildProcess other;
   records.open("tool", SessionOwner::kApi, other.pid());
   EXPECT_EQ(hresult_of([&] { records.open("tool", SessionOwner::kApi, ::getpid(), true); }),
@@ -162,7 +162,7 @@ TEST_F(SessionRecordsTest, ApiSessionIsNotAdoptedByAnotherProcess) {
 }
 
 TEST_F(SessionRecordsTest, CloseOfUnknownSessionIsInvalidSession) {
-  SessionRecords records(state_dir_);
+  SessionRecords records(record_dir_);
   Error error = error_of([&] { records.close("nothing"); });
   EXPECT_EQ(error.code(), hr::kInvalidDismSession);
   EXPECT_NE(error.hint().find("dismake list-mounts"), std::string::npos);
@@ -173,7 +173,7 @@ TEST_F(SessionRecordsTest, CloseOfUnknownSessionIsInvalidSession) {
 }
 
 TEST_F(SessionRecordsTest, OpenChecksNameAndProcess) {
-  SessionRecords records(state_dir_);
+  SessionRecords records(record_dir_);
   EXPECT_EQ(hresult_of([&] { records.open("a b", SessionOwner::kCli, ::getpid()); }),
             hr::kInvalidArg);
   EXPECT_EQ(hresult_of([&] { records.open(std::string(65, 'a'), SessionOwner::kCli, ::getpid()); }),
@@ -187,7 +187,7 @@ TEST_F(SessionRecordsTest, OpenChecksNameAndProcess) {
 }
 
 TEST_F(SessionRecordsTest, SessionsOfExitedProcessAreStaleAndReapedWhateverTheirOwner) {
-  SessionRecords records(state_dir_);
+  SessionRecords records(record_dir_);
   // Forked first, so that the child does not inherit the holder's pipe.
   ChildProcess holder;  // a build tool or shell that outlives the child
   ChildProcess child;
@@ -214,7 +214,7 @@ TEST_F(SessionRecordsTest, SessionsOfExitedProcessAreStaleAndReapedWhateverTheir
 }
 
 TEST_F(SessionRecordsTest, ZombieProcessCountsAsExited) {
-  SessionRecords records(state_dir_);
+  SessionRecords records(record_dir_);
   ChildProcess child;
   records.open("api-session", SessionOwner::kApi, child.pid());
   child.exit_as_zombie();
@@ -222,7 +222,7 @@ TEST_F(SessionRecordsTest, ZombieProcessCountsAsExited) {
 }
 
 TEST_F(SessionRecordsTest, RecycledPidOrOtherBootIsStale) {
-  SessionRecords records(state_dir_);
+  SessionRecords records(record_dir_);
   SessionRecord recycled = records.open("recycled", SessionOwner::kApi, ::getpid());
   SessionRecord rebooted = records.open("rebooted", SessionOwner::kApi, ::getpid());
   SessionRecord cli = records.open("cli", SessionOwner::kCli, ::getpid());
@@ -242,7 +242,7 @@ TEST_F(SessionRecordsTest, RecycledPidOrOtherBootIsStale) {
 }
 
 TEST_F(SessionRecordsTest, StaleSessionsNameCanBeOpenedAgain) {
-  SessionRecords records(state_dir_);
+  SessionRecords records(record_dir_);
   SessionRecord old = records.open("tool", SessionOwner::kApi, ::getpid());
   edit_record(old, "start_time", old.start_time + 1);
   SessionRecord fresh = records.open("tool", SessionOwner::kApi, ::getpid());
@@ -256,9 +256,9 @@ TEST_F(SessionRecordsTest, StaleSessionsNameCanBeOpenedAgain) {
 // Decision (see session_records.h): a record that cannot be read may belong to
 // a live session, so reading refuses, naming the file, and cleanup removes it.
 TEST_F(SessionRecordsTest, CorruptRecordIsReportedNamingTheFileAndReaped) {
-  SessionRecords records(state_dir_);
+  SessionRecords records(record_dir_);
   records.open("build", SessionOwner::kCli, ::getpid());
-  std::filesystem::path garbage = state_dir_ / "sessions" / (std::string(32, 'a') + ".json");
+  std::filesystem::path garbage = record_dir_ / "sessions" / (std::string(32, 'a') + ".json");
   write_file_atomic(garbage, "{not json");
 
   for (const auto& call : std::vector<std::function<void()>>{
@@ -282,7 +282,7 @@ TEST_F(SessionRecordsTest, CorruptRecordIsReportedNamingTheFileAndReaped) {
 }
 
 TEST_F(SessionRecordsTest, WellFormedJsonOfTheWrongShapeIsCorrupt) {
-  SessionRecords records(state_dir_);
+  SessionRecords records(record_dir_);
   SessionRecord missing_pid = records.open("a", SessionOwner::kCli, ::getpid());
   json content = json::parse(read_file(record_file(missing_pid)));
   content.erase("pid");
@@ -298,14 +298,14 @@ TEST_F(SessionRecordsTest, WellFormedJsonOfTheWrongShapeIsCorrupt) {
   // A record copied under another file name is not that session.
   SessionRecord copied = records.open("c", SessionOwner::kCli, ::getpid());
   std::filesystem::copy_file(record_file(copied),
-                             state_dir_ / "sessions" / (std::string(32, 'b') + ".json"));
+                             record_dir_ / "sessions" / (std::string(32, 'b') + ".json"));
   EXPECT_EQ(hresult_of([&] { records.list(); }), hr::kFileCorrupt);
   EXPECT_EQ(records.reap_stale().corrupt.size(), 1u);
   EXPECT_EQ(records.list().size(), 1u);
 }
 
 TEST_F(SessionRecordsTest, WritersLeftoverTemporaryFileIsNoRecordAndIsReaped) {
-  SessionRecords records(state_dir_);
+  SessionRecords records(record_dir_);
   SessionRecord opened = records.open("build", SessionOwner::kCli, ::getpid());
   std::filesystem::path leftover = record_file(opened).string() + ".tmp-99999-0";
   write_file_atomic(leftover, "{half");
@@ -322,14 +322,14 @@ TEST_F(SessionRecordsTest, ConcurrentOpensKeepNamesUnique) {
   std::vector<std::string> ids(kThreads);
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
-      SessionRecords records(state_dir_);  // one lock file descriptor per writer
+      SessionRecords records(record_dir_);  // one lock file descriptor per writer
       ids[i] = records.open("shared", SessionOwner::kCli, ::getpid(), true).id;
       records.open("own-" + std::to_string(i), SessionOwner::kCli, ::getpid());
     });
   }
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 1u);
-  EXPECT_EQ(SessionRecords(state_dir_).list().size(), kThreads + 1u);
+  EXPECT_EQ(SessionRecords(record_dir_).list().size(), kThreads + 1u);
 }
 
 }  // namespace

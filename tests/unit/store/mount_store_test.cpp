@@ -71,6 +71,18 @@ TEST_F(MountStoreTest, MountCommitUnmountGivesExactlyTheChanges) {
   EXPECT_TRUE(store.list().empty());
 }
 
+TEST_F(MountStoreTest, AMountMadeWhenTheIndexWasIndexJsonKeepsWorking) {
+  store.mount(mount_dir, image(1));
+  fs::rename(scratch / "mount.dismake/tree.index", scratch / "mount.dismake/index.json");
+  write_text(mount_dir / "Users/Public/readme.txt", "changed\n");
+
+  CommitOptions options;
+  options.output = scratch / "out.wim";
+  EXPECT_EQ(store.commit(mount_dir, options).changes.count(), 1u);
+  EXPECT_TRUE(fs::exists(scratch / "mount.dismake/tree.index"));
+  store.unmount(mount_dir, std::nullopt);
+}
+
 TEST_F(MountStoreTest, CommitInPlaceRebasesTheMount) {
   store.mount(mount_dir, image(1));
   write_text(mount_dir / "added.txt", "one");

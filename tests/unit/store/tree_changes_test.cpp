@@ -138,8 +138,8 @@ TEST_F(TreeChangesTest, MovedPathsAreFoundByInodeAndTime) {
 
 TEST_F(TreeChangesTest, IndexSurvivesSaveAndLoad) {
   TreeIndex index = index_of(root);
-  index.save(scratch / "index.json");
-  TreeIndex loaded = TreeIndex::load(scratch / "index.json");
+  index.save(scratch / "tree.index");
+  TreeIndex loaded = TreeIndex::load(scratch / "tree.index");
   EXPECT_EQ(loaded.entries().size(), index.entries().size());
   write_text(root / "Windows/win.ini", "changed!");
   EXPECT_EQ(find_changes(root, loaded).modified, Paths{"Windows/win.ini"});

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "dismake/base/digest.h"
+#include "dismake/base/utf8.h"
 #include "dismake/ops/registry_value.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/store/mount_record.h"
@@ -142,7 +143,7 @@ std::map<std::string, std::string> tree_content(const fs::path& dir) {
 MountSnapshot snapshot_mount(const fs::path& mount_dir) {
   MountPaths paths = MountPaths::of(mount_dir);
   MountSnapshot s;
-  s.state_json = read_text(paths.state_file());
+  s.head_json = read_text(paths.head_file());
   s.states = dir_names(paths.states_dir());
   s.tree = tree_content(mount_dir);
   return s;
@@ -150,8 +151,8 @@ MountSnapshot snapshot_mount(const fs::path& mount_dir) {
 
 std::string snapshot_diff(const MountSnapshot& before, const MountSnapshot& after) {
   std::string out;
-  if (before.state_json != after.state_json)
-    out += "state.json: " + before.state_json + " -> " + after.state_json + "\n";
+  if (before.head_json != after.head_json)
+    out += "state.json: " + before.head_json + " -> " + after.head_json + "\n";
   if (before.states != after.states)
     out += "states/: " + std::to_string(before.states.size()) + " -> " +
            std::to_string(after.states.size()) + " entries\n";

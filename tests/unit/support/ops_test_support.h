@@ -64,14 +64,14 @@ void write_reg_utf16(const fs::path& file, const std::string& utf8_text);
 // SHA-256 of a file's content.
 std::map<std::string, std::string> tree_content(const fs::path& dir);
 
-// Everything a refused step must leave as it was: the mount's state file,
+// Everything a refused step must leave as it was: the mount's head file,
 // its known states, and the working tree's content.
 struct MountSnapshot {
-  std::string state_json;
+  std::string head_json;
   std::vector<std::string> states;
   std::map<std::string, std::string> tree;
   bool operator==(const MountSnapshot& o) const {
-    return state_json == o.state_json && states == o.states && tree == o.tree;
+    return head_json == o.head_json && states == o.states && tree == o.tree;
   }
 };
 MountSnapshot snapshot_mount(const fs::path& mount_dir);

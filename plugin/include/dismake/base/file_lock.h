@@ -1,7 +1,7 @@
 // An exclusive advisory lock (flock) on a file, held for the object's life.
 // Two dismake processes that change the same mount take its lock, so they
 // wait for each other instead of interleaving. A reader that cannot write
-// the lock file (a read-only state directory) takes a shared lock instead.
+// the lock file (a read-only record directory) takes a shared lock instead.
 #pragma once
 
 #include <chrono>

@@ -70,13 +70,6 @@ class RegistryValue {
   std::string bytes_;
 };
 
-// UTF-8 to UTF-16LE (no terminator added); nullopt when `utf8` is not valid
-// UTF-8. The registry stores every name and string as UTF-16LE.
-std::optional<std::string> utf8_to_utf16le(std::string_view utf8);
-
-// UTF-16LE to UTF-8; nullopt for an odd length or an unpaired surrogate.
-std::optional<std::string> utf16le_to_utf8(std::string_view utf16);
-
 // Hex bytes as .reg files and users write them: "01,02,ff" (one or two digits
 // per byte, spaces allowed around commas) or "0102ff"; "" is no bytes.
 // nullopt when the text is not that.

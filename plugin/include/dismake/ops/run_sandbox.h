@@ -3,7 +3,7 @@
 // only writable place, /tmp is a private empty tmpfs, the step's DEPENDS
 // stay readable, and the command's processes die with it (own PID
 // namespace). So a command cannot write on the host, nor rewrite the
-// mount's state directory beside the mount.
+// mount's record directory beside the mount.
 //
 // DISMAKE_RUN_SANDBOX chooses what happens where bubblewrap cannot run
 // (not installed, or user namespaces disabled):

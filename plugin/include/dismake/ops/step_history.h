@@ -1,5 +1,5 @@
 // StepHistory: what each build step of a mount last ran on, kept in the
-// mount's state directory (<mount>.dismake/explain/), so that a build can say
+// mount's record directory (<mount>.dismake/explain/), so that a build can say
 // why a step ran ("ran (input overlay/app.ini changed)") and `dismake explain`
 // can show, for the last build, every step's key inputs and which of them
 // differ from the build before. Ninja's own `-d explain` cannot: the ensure
@@ -60,12 +60,13 @@ struct EnsureRecord {
 
 class StepHistory {
  public:
-  explicit StepHistory(const std::filesystem::path& state_dir);
+  explicit StepHistory(const std::filesystem::path& record_dir);
 
-  // Moves the history out of a state directory about to be removed (a
+  // Moves the history out of a record directory about to be removed (a
   // remount) and into the new one; returns where it was kept.
-  static std::filesystem::path set_aside(const std::filesystem::path& state_dir);
-  static void bring_back(const std::filesystem::path& kept, const std::filesystem::path& state_dir);
+  static std::filesystem::path set_aside(const std::filesystem::path& record_dir);
+  static void bring_back(const std::filesystem::path& kept,
+                         const std::filesystem::path& record_dir);
 
   // Starts a build: the records as they are now become the previous build's;
   // with `steps` (the recipe's step names, in order), records of steps no

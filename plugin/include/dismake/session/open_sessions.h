@@ -17,8 +17,8 @@ namespace dismake {
 class OpenSessions {
  public:
   // Reads the records of the mount at `mount_dir`, whose state directory is
-  // `state_dir`. Throws Error ERROR_FILE_CORRUPT as SessionRecords::list().
-  OpenSessions(std::filesystem::path mount_dir, const std::filesystem::path& state_dir);
+  // `record_dir`. Throws Error ERROR_FILE_CORRUPT as SessionRecords::list().
+  OpenSessions(std::filesystem::path mount_dir, const std::filesystem::path& record_dir);
 
   // The sessions whose process is gone: they block nothing.
   const std::vector<SessionRecord>& stale() const { return stale_; }

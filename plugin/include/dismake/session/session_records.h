@@ -2,15 +2,15 @@
 // session with one `dismake` process, services the image with others and
 // closes it with a third, and unmount must refuse while any process holds a
 // session on the mount. So every open session is a record in the mount's
-// state directory:
+// record directory:
 //
-//   <state_dir>/sessions/<id>.json
+//   <record_dir>/sessions/<id>.json
 //   {"id": "9f2c...", "name": "build", "owner": "cli", "pid": 4242,
 //    "start_time": 81234, "boot_id": "4b1e...", "opened_at": "2024-05-01T12:00:00Z"}
 //
 // where start_time is field 22 of /proc/<pid>/stat, which tells a recycled
 // pid from the process that opened the session. Records are written
-// atomically, and writers take <state_dir>/sessions.lock.
+// atomically, and writers take <record_dir>/sessions.lock.
 //
 // Staleness. A session belongs to a process: through the C API (owner kApi)
 // the process that opened it; through `dismake open-session` (owner kCli)
@@ -71,9 +71,9 @@ struct ReapedSessions {
 
 class SessionRecords {
  public:
-  // The records of the mount whose state directory is `state_dir`. The
+  // The records of the mount whose record directory is `record_dir`. The
   // directory must exist; nothing is read or written yet.
-  explicit SessionRecords(std::filesystem::path state_dir);
+  explicit SessionRecords(std::filesystem::path record_dir);
 
   // Records a session named `name` (letters, digits, '.', '_', '-'; at most
   // 64; "" for an unnamed one) opened by process `pid`, which must be running.
@@ -105,7 +105,7 @@ class SessionRecords {
   std::filesystem::path sessions_dir() const;
   std::filesystem::path record_path(const std::string& id) const;
 
-  std::filesystem::path state_dir_;
+  std::filesystem::path record_dir_;
 };
 
 }  // namespace dismake

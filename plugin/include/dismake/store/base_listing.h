@@ -1,5 +1,5 @@
 // BaseListing: every file and directory of a mount's base image, kept in the
-// state directory (base.list) so that a lazy mount can answer "is this path
+// record directory (base.list) so that a lazy mount can answer "is this path
 // in the image, and what is it?" without extracting anything, and find a path
 // case-insensitively as Windows does. Every step reads it, so it is stored in
 // a compact format (field_file.h) and searched in a sorted array.

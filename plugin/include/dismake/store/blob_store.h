@@ -1,5 +1,5 @@
 // BlobStore: the content-addressed files steps wrote, kept in the mount's
-// state directory (blobs/<sha256>). A state names its files by hash, so
+// record directory (blobs/<sha256>). A state names its files by hash, so
 // restoring any known state copies them back from here without re-running
 // the step that made them.
 #pragma once

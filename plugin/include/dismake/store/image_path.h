@@ -14,6 +14,9 @@ std::string normalize_image_path(const std::string& user_path);
 // "a/b/c" → "a/b"; "a" → "".
 std::string parent_image_path(const std::string& path);
 
+// "a/b" + "c" is "a/b/c"; "" + "c" is "c". `name` may have several parts.
+std::string join_image_path(const std::string& dir, const std::string& name);
+
 // True when `path` is `ancestor` or lies below it ("" is everything's).
 bool image_path_within(const std::string& path, const std::string& ancestor);
 

@@ -1,6 +1,6 @@
 // What a mount is: which image of which WIM file, where its working tree and
 // state live, and the base identity it was made from. Stored as mount.json in
-// the mount's state directory, which sits beside the mount directory (never
+// the mount's record directory, which sits beside the mount directory (never
 // inside it, so it can never be committed into the image).
 #pragma once
 
@@ -14,41 +14,50 @@ namespace dismake {
 
 namespace fs = std::filesystem;
 
-// Where a mount's pieces live. The state directory is "<mount-dir>.dismake".
+// Where a mount's pieces live. The record directory is "<mount-dir>.dismake".
 struct MountPaths {
   fs::path mount_dir;
-  fs::path state_dir;
+  fs::path record_dir;
 
   // From a mount directory as the user typed it (made absolute).
   static MountPaths of(const fs::path& mount_dir);
   // The same, for a directory that must be a mount: throws ERROR_NOT_FOUND
   // when it has no mount record.
   static MountPaths existing(const fs::path& mount_dir);
-  fs::path record_file() const { return state_dir / "mount.json"; }
-  fs::path index_file() const { return state_dir / "index.json"; }
-  fs::path lock_file() const { return state_dir / "lock"; }
-  fs::path base_file() const { return state_dir / "base.list"; }
-  fs::path state_file() const { return state_dir / "state.json"; }
-  fs::path states_dir() const { return state_dir / "states"; }
-  fs::path blobs_dir() const { return state_dir / "blobs"; }
-  fs::path scratch_dir() const { return state_dir / "scratch"; }
-  fs::path base_versions_dir() const { return state_dir / "base-versions"; }
-  fs::path events_file() const { return state_dir / "events.log"; }
+  fs::path record_file() const { return record_dir / "mount.json"; }
+  // The tree index (tree_index.h): NUL-separated fields, not JSON.
+  fs::path index_file() const { return record_dir / "tree.index"; }
+  // Where to read the index from: index_file(), or the index.json a mount
+  // made before that name has (its format is the same).
+  fs::path index_file_to_read() const;
+  fs::path lock_file() const { return record_dir / "lock"; }
+  fs::path base_file() const { return record_dir / "base.list"; }
+  // The mount's head (MountHead), under its historical name.
+  fs::path head_file() const { return record_dir / "state.json"; }
+  fs::path states_dir() const { return record_dir / "states"; }
+  fs::path blobs_dir() const { return record_dir / "blobs"; }
+  fs::path scratch_dir() const { return record_dir / "scratch"; }
+  fs::path base_versions_dir() const { return record_dir / "base-versions"; }
+  fs::path events_file() const { return record_dir / "events.log"; }
   // Every WIM a commit of this mount has started to write, one a line: the
   // next command on the mount removes what a killed commit left beside them.
-  fs::path outputs_file() const { return state_dir / "outputs"; }
+  fs::path outputs_file() const { return record_dir / "outputs"; }
   // What the last commit to each output wrote, so the next one can reset it
-  // in place (previous_output.h).
-  fs::path output_records_dir() const { return state_dir / "output-records"; }
+  // in place (previous_output.h). Not one list with outputs_file(): a record
+  // is written only once its commit has succeeded and dropped before the
+  // next commit touches the file, so an output whose commit was killed has
+  // none, and that is just the output whose temporaries need removing; the
+  // list, written before the commit starts, is never dropped.
+  fs::path output_records_dir() const { return record_dir / "output-records"; }
   // Present while the tree is being made or removed (incomplete_mount.h).
-  fs::path incomplete_file() const { return state_dir / "incomplete.json"; }
+  fs::path incomplete_file() const { return record_dir / "incomplete.json"; }
 };
 
 // Takes the mount's lock (waiting up to DISMAKE_LOCK_TIMEOUT, then
 // DISMAPI_E_BUSY): every command that changes a mount holds it.
 FileLock lock_mount(const MountPaths& paths);
 // The lock for a command that only reads the mount (`status`): a shared
-// lock, or none, when its state directory cannot be written
+// lock, or none, when its record directory cannot be written
 // (FileLock::for_reading).
 FileLock lock_mount_for_reading(const MountPaths& paths);
 

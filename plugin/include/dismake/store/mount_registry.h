@@ -33,7 +33,7 @@ class MountRegistry {
   // The lock an `ensure` holds on `mount_dir` for its whole run, so two
   // ensures of one mount directory (new, or to be mounted again) take turns:
   // one mounts, the other then finds the mount and reuses it. It lives here
-  // because the mount's own lock is inside the state directory that the
+  // because the mount's own lock is inside the record directory that the
   // first ensure has yet to make.
   FileLock lock_ensure(const fs::path& mount_dir) const;
 

@@ -1,5 +1,5 @@
 // MountStore: the DISM image verbs on Linux. A mount is a working tree (the
-// mount directory, extracted from one image of a WIM) plus a state directory
+// mount directory, extracted from one image of a WIM) plus a record directory
 // beside it, registered per user. Commit applies exactly what differs in the
 // tree to a copy of the base image and renames it into place, so untouched
 // files keep all their Windows metadata and an interrupted commit loses
@@ -24,7 +24,7 @@ namespace dismake {
 class ServicedMount;
 
 // Throws Error naming the paths when the tree has changes no step made.
-void require_clean(const ServicedMount& mount);
+void require_clean(ServicedMount& mount);
 
 struct MountOptions {
   fs::path wim;

@@ -5,7 +5,7 @@
 // the cost of a commit follows the change, not the image (DESIGN.md,
 // "Commit"). Reuse is safe only for a file that is exactly what that commit
 // wrote, so each commit keeps an OutputRecord of it (size, mtime, inode and
-// a digest of its header and tail) in the mount's state directory, which
+// a digest of its header and tail) in the mount's record directory, which
 // lives as long as the base it refers to and never lands beside a release.
 #pragma once
 

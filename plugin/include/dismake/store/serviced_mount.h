@@ -52,7 +52,7 @@ class ServicedMount {
   // Opens the mount at `mount_dir` and takes its lock (waiting up to
   // DISMAKE_LOCK_TIMEOUT). Throws ERROR_NOT_FOUND when it is not a mount.
   static ServicedMount open(const fs::path& mount_dir);
-  // Opens it to be read (`status`): like open, but a state directory that
+  // Opens it to be read (`status`): like open, but a record directory that
   // cannot be written (read-only filesystem, no write permission) is read
   // as it is, under a shared lock, and nothing is written back to it.
   static ServicedMount open_for_reading(const fs::path& mount_dir);
@@ -63,7 +63,7 @@ class ServicedMount {
 
   const MountPaths& paths() const;
   const MountRecord& record() const;
-  const MountState& state() const;
+  const MountHead& head() const;
   const StateDelta& delta() const;
   const BaseListing& base() const;
   const StateCatalog& catalog() const;
@@ -88,8 +88,10 @@ class ServicedMount {
   // the working tree. A no-op in a full mount.
   void materialize(const std::string& image_path);
 
-  // Changes in the working tree that no step made.
-  TreeChanges untracked_changes() const;
+  // Scans the working tree for changes that no step made. Like git's
+  // refresh, it writes the index: files it had to hash and found unchanged
+  // are marked verified, so later scans need not hash them again.
+  TreeChanges scan_untracked_changes();
   // Puts every untracked change back as the current state has it, and rolls
   // back a step that was killed half-way. Returns the paths it touched.
   std::vector<std::string> restore_tracked();
@@ -142,8 +144,13 @@ class ServicedMount {
   // `paths` (untracked changes), each unextracted directory of a lazy mount
   // followed by what was put in it by hand.
   std::vector<std::string> with_unextracted_contents(const std::vector<std::string>& paths) const;
+  // The step that records `changes` (untracked, sorted paths `paths`) as
+  // edits by hand: what record_untracked_changes records, and
+  // commit_plan_with_untracked previews.
+  StepChanges hand_edit_step(const TreeChanges& changes,
+                             const std::vector<std::string>& paths) const;
 
-  // Loads the mount's state under `lock`; `writable` false writes nothing.
+  // Loads the mount's records under `lock`; `writable` false writes nothing.
   static ServicedMount open_locked(const MountPaths& paths, FileLock&& lock, bool writable);
 
   struct Impl;
@@ -151,9 +158,10 @@ class ServicedMount {
   std::unique_ptr<Impl> impl_;
 };
 
-// Creates the state of a freshly extracted (or lazy, empty) mount: the base
-// listing, the base state and its catalog entry.
-void initialize_mount_state(const MountPaths& paths, const std::vector<WimEntry>& entries,
-                            const std::string& base_identity, bool lazy);
+// Writes the record directory's files a freshly extracted (or lazy, empty)
+// mount starts with: the base listing, the base state and its catalog entry,
+// and the head pointing at it.
+void initialize_mount_records(const MountPaths& paths, const std::vector<WimEntry>& entries,
+                              const std::string& base_identity, bool lazy);
 
 }  // namespace dismake

@@ -37,9 +37,12 @@ class StateCatalog {
   std::filesystem::path dir_;
 };
 
-// state.json: the tree's current state, and a step that was started and not
-// finished (write-ahead: a killed step is rolled back by the next command).
-struct MountState {
+// The mount's head, as git's HEAD points at a commit: which state the tree is
+// in, and a step that was started and not finished (write-ahead: a killed
+// step is rolled back by the next command), with what the tree is (lazy, its
+// mount id, the recipe last ensured). Stored as state.json (the name older
+// mounts have). Not a state itself: states are StateRecords.
+struct MountHead {
   std::string base_key;
   std::string current_key;
   std::string pending_key;     // "" when no step is under way
@@ -48,7 +51,7 @@ struct MountState {
   std::string mount_id;  // new for every fresh mount: stamps of old builds do not apply
   std::string recipe;    // fingerprint of the build recipe last ensured
 
-  static MountState load(const std::filesystem::path& file);
+  static MountHead load(const std::filesystem::path& file);
   void save(const std::filesystem::path& file) const;
   std::string to_text() const;
 };

@@ -35,6 +35,9 @@ struct TreeChanges {
   // found unchanged; the caller may mark them verified in the index.
   std::vector<std::string> verified;
 
+  // Every changed path: added, then modified, deleted and retyped ones.
+  std::vector<std::string> paths() const;
+
   bool empty() const {
     return added.empty() && modified.empty() && deleted.empty() && retyped.empty();
   }

@@ -41,7 +41,7 @@ class TreeIndex {
   // Throws Error(ERROR_FILE_CORRUPT) naming the file when it is unreadable.
   static TreeIndex load(const fs::path& file);
   void save(const fs::path& file) const;
-  std::string to_text() const;  // what save writes
+  std::string to_fields() const;  // what save writes: NUL-separated fields
 
   const std::map<std::string, IndexEntry>& entries() const { return entries_; }
   const IndexEntry* find(const std::string& path) const;

@@ -52,7 +52,7 @@ class WimFile {
   // Sets the image's XML CREATIONTIME and LASTMODIFICATIONTIME to
   // `unix_seconds`. wimlib resets LASTMODIFICATIONTIME to "now" whenever it
   // writes a changed image, so a reproducible output sets it again on the
-  // written file (see reproducible_output.h).
+  // written file (pin_identity in store/wim_output.h).
   void set_image_times(int image, std::int64_t unix_seconds);
   // The image's XML LASTMODIFICATIONTIME in Unix seconds (0 when absent).
   std::int64_t image_modification_time(int image) const;
