@@ -16,7 +16,7 @@ namespace dismake {
 
 class OpenSessions {
  public:
-  // Reads the records of the mount at `mount_dir`, whose state directory is
+  // Reads the records of the mount at `mount_dir`, whose record directory is
   // `record_dir`. Throws Error ERROR_FILE_CORRUPT as SessionRecords::list().
   OpenSessions(std::filesystem::path mount_dir, const std::filesystem::path& record_dir);
 
