@@ -152,28 +152,43 @@ void stage_base_versions(const fs::path& wim_file, int image, const CommitPlan& 
   cache.keep(key, volume);
 }
 
-// Files the image has (their base versions, with all their metadata, then
-// their new content and attributes) and new files that take a descriptor.
-// One volume per batch of extraction_batches(); the first also gets the new
-// files that take a descriptor.
-fs::path stage_changed_files(const fs::path& wim_file, int image, const CommitPlan& plan,
-                             const std::vector<UpdateCommand>& structure,
-                             const std::vector<std::string>& batch, size_t index,
-                             const std::map<std::string, std::string>& descriptors,
-                             BaseVersionCache& cache, const fs::path& staging, std::int64_t when) {
-  bool first = index == 0;
-  std::set<std::string> in_batch(batch.begin(), batch.end());
+// The files of one batch's volume: the batch's replaced files, and in the
+// first volume the new files that take a security descriptor.
+std::vector<const StagedFile*> files_of_batch(const CommitPlan& plan,
+                                              const std::set<std::string>& batch, bool first) {
   std::vector<const StagedFile*> files;
   for (const StagedFile& f : plan.replaced)
-    if (in_batch.count(f.path) != 0) files.push_back(&f);
+    if (batch.count(f.path) != 0) files.push_back(&f);
   if (first)
     for (const StagedFile& f : plan.created)
       if (!f.security_from.empty()) files.push_back(&f);
-  if (files.empty()) return {};
-  fs::path volume_image = staging / ("changed-" + std::to_string(index) + ".ntfs");
-  stage_base_versions(wim_file, image, plan, structure, batch, volume_size(files, 0), cache,
-                      volume_image);
+  return files;
+}
 
+// The volume of batch `index` of extraction_batches() holding its base
+// versions; none when the batch has no files.
+fs::path prepare_changed_volume(const fs::path& wim_file, int image, const CommitPlan& plan,
+                                const std::vector<UpdateCommand>& structure,
+                                const std::vector<std::string>& batch, size_t index,
+                                BaseVersionCache& cache, const fs::path& staging) {
+  std::set<std::string> in_batch(batch.begin(), batch.end());
+  std::vector<const StagedFile*> files = files_of_batch(plan, in_batch, index == 0);
+  if (files.empty()) return {};
+  fs::path volume = staging / ("changed-" + std::to_string(index) + ".ntfs");
+  stage_base_versions(wim_file, image, plan, structure, batch, volume_size(files, 0), cache,
+                      volume);
+  return volume;
+}
+
+// Gives the files of a prepared volume their new content, attributes and
+// descriptors, and creates the first volume's new files that take one.
+void finish_changed_volume(const fs::path& volume_image, const CommitPlan& plan,
+                           const std::vector<std::string>& batch, size_t index,
+                           const std::map<std::string, std::string>& descriptors,
+                           std::int64_t when) {
+  bool first = index == 0;
+  std::set<std::string> in_batch(batch.begin(), batch.end());
+  std::vector<const StagedFile*> files = files_of_batch(plan, in_batch, first);
   NtfsVolume volume = NtfsVolume::open(volume_image);
   std::set<std::pair<std::uint64_t, std::string>> written;  // linked names share content
   for (const StagedFile* staged : files) {
@@ -191,28 +206,38 @@ fs::path stage_changed_files(const fs::path& wim_file, int image, const CommitPl
     if (!f->security_from.empty())
       volume.set_security_descriptor(f->path, descriptors.at(f->security_from));
   volume.close();
-  return volume_image;
 }
 
 }  // namespace
 
 void apply_commit_plan(WimFile& wim, int image, const CommitPlan& plan, const fs::path& staging,
                        std::int64_t when, BaseVersionCache& cache) {
+  std::vector<UpdateCommand> structure;
+  for (const std::string& path : plan.deletions_before_renames)
+    structure.push_back(UpdateCommand::remove(path));
+  for (const auto& [from, to] : plan.renames) structure.push_back(UpdateCommand::rename(from, to));
+  for (const std::string& path : plan.deletions) structure.push_back(UpdateCommand::remove(path));
+
+  // The base versions first, before `wim` loads the image's metadata: the
+  // pruned copy they come from is gone by then, so the two are never in
+  // memory together.
+  fs::create_directories(staging);
+  std::vector<std::vector<std::string>> batches = extraction_batches(plan.replaced);
+  if (batches.empty()) batches.emplace_back();
+  std::vector<fs::path> changed_volumes;
+  for (size_t b = 0; b < batches.size(); ++b)
+    changed_volumes.push_back(
+        prepare_changed_volume(wim.path(), image, plan, structure, batches[b], b, cache, staging));
+  cache.drop_unused();
+
   // Read before anything moves: the paths named are the base's.
   std::map<std::string, std::string> descriptors;
   for (const auto* files : {&plan.replaced, &plan.created})
     for (const StagedFile& f : *files)
       if (!f.security_from.empty() && descriptors.count(f.security_from) == 0)
         descriptors[f.security_from] = wim.security_descriptor(image, f.security_from);
-
-  std::vector<UpdateCommand> structure;
-  for (const std::string& path : plan.deletions_before_renames)
-    structure.push_back(UpdateCommand::remove(path));
-  for (const auto& [from, to] : plan.renames) structure.push_back(UpdateCommand::rename(from, to));
-  for (const std::string& path : plan.deletions) structure.push_back(UpdateCommand::remove(path));
   wim.update_image(image, structure);
 
-  fs::create_directories(staging);
   // One update per volume: wimlib takes files of one update with the same
   // inode number (an MFT record number here) for hard links of one file.
   // New directories first, so that the other volume's copies of them (the
@@ -222,17 +247,12 @@ void apply_commit_plan(WimFile& wim, int image, const CommitPlan& plan, const fs
   if (!fresh.empty()) wim.update_image(image, {UpdateCommand::add_ntfs_volume(fresh, "", false)});
   new_files.stop();
   PhaseTimer changed_files("commit: changed files staged and added");
-  std::vector<std::vector<std::string>> batches = extraction_batches(plan.replaced);
-  if (batches.empty()) batches.emplace_back();
   for (size_t b = 0; b < batches.size(); ++b) {
-    fs::path changed = stage_changed_files(wim.path(), image, plan, structure, batches[b], b,
-                                           descriptors, cache, staging, when);
-    PhaseTimer timer("commit: changed files' volume added");
-    if (!changed.empty())
-      wim.update_image(image, {UpdateCommand::add_ntfs_volume(changed, "", true)});
+    if (changed_volumes[b].empty()) continue;
+    finish_changed_volume(changed_volumes[b], plan, batches[b], b, descriptors, when);
+    wim.update_image(image, {UpdateCommand::add_ntfs_volume(changed_volumes[b], "", true)});
   }
   changed_files.stop();
-  cache.drop_unused();
   std::vector<UpdateCommand> additions;
   int scratch = 0;
   for (const auto& [path, target] : plan.symlinks) {
