@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -75,6 +76,14 @@ bool is_shell_wrapper(const std::vector<std::string>& args) {
   return name.size() >= 2 && name.compare(name.size() - 2, 2, "sh") == 0;
 }
 
+// `time dismake ...`, `env X=1 dismake ...`, `nice`, `timeout`, a build's
+// launcher: a process whose command line ends with the command it runs
+// lives exactly as long as that command, so it cannot hold a session.
+bool is_exec_wrapper(const std::vector<std::string>& args, const std::vector<std::string>& runs) {
+  return !runs.empty() && args.size() > runs.size() &&
+         std::equal(runs.begin(), runs.end(), args.end() - static_cast<long>(runs.size()));
+}
+
 bool is_fork_of(pid_t pid, pid_t parent) {
   return executable(pid) == executable(parent) && command_line(pid) == command_line(parent);
 }
@@ -83,11 +92,15 @@ bool is_fork_of(pid_t pid, pid_t parent) {
 
 pid_t holding_process() {
   pid_t candidate = ::getppid();
+  std::vector<std::string> below = command_line(::getpid());
   for (int depth = 0; depth < 64; ++depth) {
     std::optional<ProcStat> stat = read_proc_stat(candidate);
     if (!stat || stat->parent <= 1) break;
-    if (!is_shell_wrapper(command_line(candidate)) && !is_fork_of(candidate, stat->parent))
+    std::vector<std::string> args = command_line(candidate);
+    if (!is_shell_wrapper(args) && !is_exec_wrapper(args, below) &&
+        !is_fork_of(candidate, stat->parent))
       return candidate;
+    below = std::move(args);
     candidate = stat->parent;
   }
   return candidate > 1 ? candidate : ::getppid();

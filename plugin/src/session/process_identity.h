@@ -33,7 +33,9 @@ ProcessFate process_fate(pid_t pid, std::uint64_t start_time);
 
 // The process on whose behalf this short-lived `dismake` runs: its nearest
 // ancestor that is neither a `sh -c` wrapper (what build tools run commands
-// through) nor a fork of its own parent (a shell's subshell). From a build
+// through), nor a wrapper that runs the command ending its own command line
+// (`time`, `env`, `nice`, a build's launcher), nor a fork of its own parent
+// (a shell's subshell). From a build
 // that is the build tool (ninja), from a script the script's shell, by hand
 // the user's shell. The parent when nothing better is found.
 pid_t holding_process();

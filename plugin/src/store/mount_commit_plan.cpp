@@ -191,4 +191,6 @@ CommitPlan ServicedMount::commit_plan_with_untracked() {
   return PlanBuilder(d, m.listing(), m.blobs).build();
 }
 
+void ServicedMount::release_base_listing() { impl_->base_listing.reset(); }
+
 }  // namespace dismake

@@ -326,6 +326,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   // A mount used by hand: its edits become a step, and so part of the state.
   if (!options.state) mount.record_untracked_changes();
   CommitPlan plan = mount.commit_plan();
+  mount.release_base_listing();
   planning.stop();
   result.commands = plan.size();
   bool in_place = result.output == record.wim_path;

@@ -119,6 +119,10 @@ class ServicedMount {
   // commit of this mount by hand would write it, without recording them:
   // the mount's state and tree stay as they are (`dismake diff`).
   CommitPlan commit_plan_with_untracked();
+  // Frees the base listing (loaded again when next needed). A commit drops
+  // it once its plan is made, before wimlib loads the image's metadata: a
+  // large image's listing and metadata are then never in memory together.
+  void release_base_listing();
 
   // Records the changes in the working tree that no step made as a step of
   // their own (op "edits by hand", its args the paths), as a commit or a
