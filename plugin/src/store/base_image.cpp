@@ -19,7 +19,9 @@ BaseImage BaseImage::open(const std::filesystem::path& wim_path, int index, cons
                           bool writable) {
   BaseImage base{WimFile::open(wim_path, writable)};
   base.image = name.empty() ? base.wim.image_by_index(index) : base.wim.image_by_name(name);
-  base.wim.for_each_entry(base.image, [&](const WimEntry& e) { base.entries.push_back(e); });
+  base.wim.for_each_entry(
+      base.image, [&](const WimEntry& e) { base.entries.push_back(e); },
+      WimFile::EntryDetail::kListing);
   base.identity = identity_of(base.wim.info(), base.image, base.entries);
   return base;
 }

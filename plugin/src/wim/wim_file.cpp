@@ -381,10 +381,12 @@ void WimFile::set_property(int image, const std::string& name, const std::string
                "set property " + name + " in", path_.string());
 }
 
-void WimFile::for_each_entry(int image, const std::function<void(const WimEntry&)>& visit) const {
+void WimFile::for_each_entry(int image, const std::function<void(const WimEntry&)>& visit,
+                             EntryDetail detail) const {
   struct Context {
     const std::function<void(const WimEntry&)>* visit;
-  } context{&visit};
+    EntryDetail detail;
+  } context{&visit, detail};
   auto callback = [](const wimlib_dir_entry* dentry, void* ctx) -> int {
     WimEntry entry;
     entry.path = strip_root(dentry->full_path);
@@ -397,6 +399,11 @@ void WimFile::for_each_entry(int image, const std::function<void(const WimEntry&
     entry.sha1 = hex(unnamed.sha1_hash, sizeof unnamed.sha1_hash);
     entry.link_count = dentry->num_links;
     entry.reparse_tag = dentry->reparse_tag;
+    const auto* c = static_cast<Context*>(ctx);
+    if (c->detail == EntryDetail::kListing) {
+      (*c->visit)(entry);
+      return 0;
+    }
     if (dentry->dos_name != nullptr) entry.short_name = dentry->dos_name;
     if (dentry->security_descriptor != nullptr)
       entry.security_digest = sha256_hex(

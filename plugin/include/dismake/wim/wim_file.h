@@ -72,8 +72,14 @@ class WimFile {
   // the damage.
   void verify(const ProgressFn& progress) const;
 
+  // How much of each entry for_each_entry fills in: a mount's listing needs
+  // no short names, streams or descriptor digests (only `dismake diff`
+  // compares those), and for a large image they cost megabytes.
+  enum class EntryDetail { kListing, kEverything };
+
   // Calls `visit` for every file and directory of the image, parents first.
-  void for_each_entry(int image, const std::function<void(const WimEntry&)>& visit) const;
+  void for_each_entry(int image, const std::function<void(const WimEntry&)>& visit,
+                      EntryDetail detail = EntryDetail::kEverything) const;
 
   // The security descriptor of one path of the image, as the bytes Windows
   // stores (self-relative SECURITY_DESCRIPTOR); "" when it has none. Throws
