@@ -24,19 +24,7 @@ results=${BENCH_RESULTS:-$here/results}
 
 # --- packages ----------------------------------------------------------------
 packages=(wimtools libhivex-bin python3 python3-matplotlib time cmake ninja-build)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-    missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "bench: installing ${missing[*]}"
-  sudo=
-  [[ $(id -u) -eq 0 ]] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
-    { $sudo apt-get update -qq &&
-      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; }
-fi
+"$root/scripts/install_packages.sh" bench "${packages[@]}"
 
 # --- the helper ----------------------------------------------------------------
 helper=$build/plugin/src/cli/dismake
