@@ -18,7 +18,7 @@ std::optional<Compression> requested_compression(const WriteArgs& args) {
 }
 
 Compression compression_or(const WriteArgs& args, Compression otherwise) {
-  return requested_compression(args).value_or(args.solid ? Compression::kLzms : otherwise);
+  return output_compression(requested_compression(args), args.solid, otherwise);
 }
 
 WriteOptions write_options(const WriteArgs& args) {

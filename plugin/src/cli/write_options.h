@@ -22,10 +22,9 @@ struct WriteArgs {
 // the output gets without --compress and --solid ("the source's", "lzx").
 void add_write_options(CLI::App* cmd, WriteArgs& args, const std::string& default_compression);
 
-// --compress, or none when it was not given. As with wimlib-imagex --solid
-// (and DISM's ESD files), a solid write without --compress is LZMS: the
-// store applies that to a commit (wim_output.cpp); a new WIM takes
-// compression_or().
+// --compress, or none when it was not given. A solid write without
+// --compress is LZMS (output_compression, wim_types.h): the store applies
+// that to a commit; a new WIM takes compression_or().
 std::optional<Compression> requested_compression(const WriteArgs& args);
 
 // The compression of a new WIM: --compress, else LZMS for --solid, else

@@ -186,8 +186,8 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
   const fs::path& file = rewrite ? rewritten.path() : work.path();
   PhaseTimer writing("commit: wimlib write");
   if (rewrite) {
-    Compression compression = request.compression.value_or(
-        request.write.solid ? Compression::kLzms : wim.info().compression);
+    Compression compression =
+        output_compression(request.compression, request.write.solid, wim.info().compression);
     wim.write_to(file, compression, request.write, request.progress);
   } else if (request.compact) {
     wim.overwrite_compact(request.write, request.progress);

@@ -19,6 +19,11 @@ Compression parse_compression(const std::string& name) {
               "use none, xpress (fast), lzx (max) or lzms (recovery)");
 }
 
+Compression output_compression(std::optional<Compression> requested, bool solid,
+                               Compression otherwise) {
+  return requested.value_or(solid ? Compression::kLzms : otherwise);
+}
+
 const char* compression_name(Compression compression) {
   switch (compression) {
     case Compression::kNone:

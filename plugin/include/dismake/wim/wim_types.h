@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,12 @@ enum class Compression { kNone, kXpress, kLzx, kLzms };
 Compression parse_compression(const std::string& name);
 // "None", "XPRESS", "LZX", "LZMS": what `dism /Get-WimInfo` shows.
 const char* compression_name(Compression compression);
+// The compression a written WIM gets: the one asked for, else LZMS for a
+// solid archive (as wimlib-imagex --solid and DISM's ESD files), else
+// `otherwise` (the source's, or a new WIM's default). The one rule for
+// commit, unmount and assemble.
+Compression output_compression(std::optional<Compression> requested, bool solid,
+                               Compression otherwise);
 
 // Whole-file facts (wimlib_get_wim_info).
 struct WimInfo {
