@@ -35,6 +35,16 @@ assert_eq '[false]' "$(session_field "$A" live stale)" "stale"
 assert_eq "[$$]" "$(session_field "$A" live pid)" "the session's process"
 expect_fail 0xC004000A "open sessions: live" -- "$DISMAKE" unmount "$A" --discard
 
+step "a session opened through a wrapper (env, nice) belongs to whoever ran the wrapper"
+# The wrapper exits with dismake: were the session its, it would be stale at once.
+run_ok env DISMAKE_WRAPPED=1 "$DISMAKE" open-session "$A" --name wrapped
+run_ok nice -n 1 "$DISMAKE" open-session "$A" --name niced
+for name in wrapped niced; do
+  assert_eq '[false]' "$(session_field "$A" $name stale)" "stale ($name)"
+  assert_eq "[$$]" "$(session_field "$A" $name pid)" "the session's process ($name)"
+  dismake_ok close-session "$A" --name $name
+done
+
 step "cleanup closes the stale session, says so (text and --json), keeps the live one"
 dismake_ok cleanup --json
 assert_eq '[["closed-session", "'"$A"'"]]' \

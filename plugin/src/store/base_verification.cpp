@@ -33,12 +33,16 @@ fs::path record_of(const fs::path& home, const fs::path& wim_path, const std::st
 }  // namespace
 
 void verify_base_once(const fs::path& home, const fs::path& wim_path, const std::string& identity,
-                      const ProgressFn& progress) {
+                      const ProgressFn& progress, const WimFile* opened) {
   fs::path record = record_of(home, wim_path, identity);
   std::error_code ec;
   if (fs::exists(record, ec)) return;
   try {
-    WimFile::open(wim_path).verify(progress);
+    if (opened != nullptr) {
+      opened->verify(progress);
+    } else {
+      WimFile::open(wim_path).verify(progress);
+    }
   } catch (const Error& e) {
     if (e.code() != hr::kFileCorrupt) throw;
     std::string reason = e.problem();

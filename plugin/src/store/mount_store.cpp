@@ -247,7 +247,7 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   // Refused before anything is read or written.
   if (!options.read_only && !options.build) check_single_read_write(wim_path, base.image);
   if (!options.lazy) refuse_names_linux_cannot_store(base, wim_path);
-  verify_base_once(registry_.home(), wim_path, base.identity, nullptr);
+  verify_base_once(registry_.home(), wim_path, base.identity, nullptr, &base.wim);
 
   // Registered first, so that `cleanup` finds a mount killed at any point.
   bool registered = registry_.contains(paths.mount_dir);

@@ -14,11 +14,16 @@
 
 namespace dismake {
 
+class WimFile;
+
 // Verifies `wim_path` (WimFile::verify) unless a verification of this
 // `identity` and this very file is on record under `home`; records success.
-// Throws ERROR_FILE_CORRUPT naming the file and the damage.
+// Throws ERROR_FILE_CORRUPT naming the file and the damage. `opened`, when
+// the caller has the file open already, is verified instead of a second
+// open: two copies of a large image's metadata would double the peak memory.
 void verify_base_once(const std::filesystem::path& home, const std::filesystem::path& wim_path,
-                      const std::string& identity, const ProgressFn& progress);
+                      const std::string& identity, const ProgressFn& progress,
+                      const WimFile* opened = nullptr);
 
 // Records that `wim_path` as it is now, with `identity`, is sound: for a file
 // dismake has just written itself from verified parts.
