@@ -336,11 +336,12 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     return result;
 
   remember_output(paths, result.output);
-  WimOutputResult written = write_wim_output(
-      {record.wim_path, record.image_index, std::move(plan), paths.scratch_dir(),
-       mount.delta().properties(), result.output, options.compression, options.write,
-       options.progress, options.boot_index, options.compact,
-       output_record_file(paths, result.output), paths.base_versions_dir(), record.base_identity});
+  WimOutputResult written =
+      write_wim_output({record.wim_path, record.image_index, std::move(plan), paths.scratch_dir(),
+                        mount.delta().properties(), result.output, options.compression,
+                        options.write, options.progress, options.boot_index, options.compact,
+                        output_record_file(paths, result.output), paths.base_versions_dir(),
+                        record.base_identity, paths.packs_dir()});
   result.written = true;
   result.reused_previous = written.reused_previous;
   result.reclaimable = written.reclaimable;

@@ -13,6 +13,7 @@
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
 #include "dismake/base/phase_timer.h"
+#include "dismake/store/content_packs.h"
 #include "dismake/store/previous_output.h"
 #include "dismake/wim/wim_file.h"
 #include "dismake/wim/wim_header.h"
@@ -182,6 +183,12 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
   // Otherwise an append, which the next commit can undo (previous_output.h).
   bool rewrite = (request.compression && *request.compression != wim.info().compression) ||
                  request.write.solid;
+  bool append = !rewrite && !request.compact;
+  ContentPacks packs(append ? request.packs_dir : fs::path());
+  {
+    PhaseTimer timer("commit: content packs made and used");
+    wim.use_packs(request.image, packs.for_plan(request.plan, wim.info()));
+  }
   TemporaryFile rewritten(rewrite ? temporary_sibling(request.output) : fs::path());
   const fs::path& file = rewrite ? rewritten.path() : work.path();
   PhaseTimer writing("commit: wimlib write");
@@ -201,10 +208,10 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
   rename_durable(file, request.output);
   finishing.stop();
   (rewrite ? rewritten : work).release();  // the other one is deleted
+  packs.drop_unused();
   // Only an append that changed the image is undone by truncation: a
   // properties-only write rewrites the base's XML in place.
-  bool resettable =
-      !rewrite && !request.compact && !request.plan.empty() && request.output != request.source;
+  bool resettable = append && !request.plan.empty() && request.output != request.source;
   if (request.record_file && resettable)
     OutputRecord::of(request.output, request.source).save(*request.record_file);
   return result;

@@ -345,6 +345,7 @@ WimInfo WimFile::info() const {
   info.image_count = raw.image_count;
   info.boot_index = raw.boot_index;
   info.compression = from_wimlib(raw.compression_type);
+  info.chunk_size = raw.chunk_size;
   info.has_integrity_table = raw.has_integrity_table != 0;
   return info;
 }
@@ -533,6 +534,32 @@ void WimFile::write_to(const std::filesystem::path& path, Compression compressio
   check_wimlib(
       wimlib_write(wim_, path.c_str(), WIMLIB_ALL_IMAGES, write_flags(options), options.threads),
       "write", path.string());
+}
+
+void WimFile::write_pack(const std::filesystem::path& content, const std::filesystem::path& pack,
+                         const WimInfo& like, const std::string& guid_hex) {
+  WimFile wim = create(like.compression);
+  check_wimlib(wimlib_set_output_chunk_size(wim.wim_, like.chunk_size), "write", pack.string());
+  check_wimlib(wimlib_add_empty_image(wim.wim_, "pack", nullptr), "write", pack.string());
+  wim.update_image(1, {UpdateCommand::add(content.string(), "content")});
+  wim.set_guid(guid_hex);
+  check_wimlib(
+      wimlib_write(wim.wim_, pack.c_str(), WIMLIB_ALL_IMAGES, WIMLIB_WRITE_FLAG_RETAIN_GUID, 1),
+      "write", pack.string());
+}
+
+void WimFile::use_packs(int image, const std::vector<std::filesystem::path>& packs) {
+  if (packs.empty()) return;
+  std::vector<const char*> paths;
+  for (const auto& pack : packs) paths.push_back(pack.c_str());
+  check_wimlib(wimlib_reference_resource_files(wim_, paths.data(),
+                                               static_cast<unsigned>(paths.size()), 0, 0),
+               "read the packs of", path_.string());
+  // Exporting hashes the source's new content (and joins it to the blobs
+  // it duplicates); the copy is thrown away.
+  WimFile scratch = create(info().compression);
+  check_wimlib(wimlib_export_image(wim_, image, scratch.wim_, "scratch", nullptr, 0),
+               "hash the new content of", path_.string());
 }
 
 }  // namespace dismake

@@ -11,6 +11,7 @@
 
 #include "dismake/base/digest.h"
 #include "dismake/base/files.h"
+#include "dismake/store/content_packs.h"
 #include "dismake/wim/wim_file.h"
 #include "dismake/wim/wim_header.h"
 #include "support/scratch_dir.h"
@@ -241,6 +242,44 @@ TEST_F(WimOutputTest, KeptBaseVersionsGiveTheBytesOfAFreshExtraction) {
   ASSERT_EQ(std::distance(fs::directory_iterator(kept), fs::directory_iterator()), 1);
   EXPECT_NE(fs::directory_iterator(kept)->path(), volume);
   EXPECT_EQ(test::run("cmp " + test::quote(out) + " " + test::quote(fresh)), 0);
+}
+
+// Large files go into the output through packs (content_packs.h): a commit
+// that finds a pack made by an earlier one gives the bytes of a commit that
+// makes every pack afresh, whatever order the packs were made in.
+TEST_F(WimOutputTest, PacksMadeInAnyOrderGiveTheBytesOfFreshOnes) {
+  auto big = [&](const std::string& name, char fill) {
+    return std::string(3 * ContentPacks::kMinimumSize, fill) + name + "\n";
+  };
+  auto with_packs = [&](WimOutputRequest r, const fs::path& dir) {
+    r.packs_dir = dir;
+    return r;
+  };
+  CommitPlan one = created("one.bin", big("one", 'a'));
+  CommitPlan both = one;
+  both.created.push_back(created("two.bin", big("two", 'b')).created[0]);
+
+  fs::path out = scratch / "out.wim";
+  fs::path kept = scratch / "packs";
+  write_wim_output(with_packs(request(out, one), kept));
+  ASSERT_EQ(std::distance(fs::directory_iterator(kept), fs::directory_iterator()), 1);
+  fs::path first_pack = fs::directory_iterator(kept)->path();
+  auto made = fs::last_write_time(first_pack);
+  EXPECT_TRUE(write_wim_output(with_packs(request(out, both), kept)).reused_previous);
+  EXPECT_EQ(std::distance(fs::directory_iterator(kept), fs::directory_iterator()), 2);
+  EXPECT_EQ(fs::last_write_time(first_pack), made);  // used, not made again
+
+  fs::path fresh = scratch / "fresh.wim";
+  write_wim_output(with_packs(request(fresh, both, /*keep_record=*/false), scratch / "new-packs"));
+  EXPECT_EQ(test::run("cmp " + test::quote(out) + " " + test::quote(fresh)), 0);
+  EXPECT_EQ(test::run("wimlib-imagex verify " + test::quote(out) + " >/dev/null 2>&1"), 0);
+  EXPECT_EQ(
+      test::run_output("wimlib-imagex extract " + test::quote(out) + " 1 /two.bin --to-stdout"),
+      big("two", 'b'));
+
+  // A commit without the first file drops its pack.
+  write_wim_output(with_packs(request(out, created("two.bin", big("two", 'b'))), kept));
+  EXPECT_FALSE(fs::exists(first_pack));
 }
 
 }  // namespace

@@ -38,6 +38,7 @@ struct MountPaths {
   fs::path blobs_dir() const { return record_dir / "blobs"; }
   fs::path scratch_dir() const { return record_dir / "scratch"; }
   fs::path base_versions_dir() const { return record_dir / "base-versions"; }
+  fs::path packs_dir() const { return record_dir / "packs"; }
   fs::path events_file() const { return record_dir / "events.log"; }
   // Every WIM a commit of this mount has started to write, one a line: the
   // next command on the mount removes what a killed commit left beside them.

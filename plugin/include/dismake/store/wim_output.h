@@ -50,6 +50,9 @@ struct WimOutputRequest {
   // empty: extracted afresh each time.
   std::filesystem::path base_versions_dir;
   std::string base_identity;
+  // Where the packs of large files are kept between commits of an append
+  // (content_packs.h); empty: every file is compressed by each write.
+  std::filesystem::path packs_dir;
 };
 
 struct WimOutputResult {

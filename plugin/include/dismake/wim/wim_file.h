@@ -27,6 +27,13 @@ class WimFile {
   // A new, empty WIM in memory (written with write_to()).
   static WimFile create(Compression compression);
 
+  // Writes `content` alone into a new WIM file `pack` (one image holding one
+  // file), compressed as `like`'s resources are (compression type and chunk
+  // size), with the GUID `guid_hex`: the resource use_packs() lets a later
+  // write copy as it is.
+  static void write_pack(const std::filesystem::path& content, const std::filesystem::path& pack,
+                         const WimInfo& like, const std::string& guid_hex);
+
   WimFile(WimFile&& other) noexcept;
   WimFile& operator=(WimFile&& other) noexcept;
   ~WimFile();
@@ -105,6 +112,16 @@ class WimFile {
   // Applies `commands` in order to the image in memory; nothing is written
   // until overwrite_append(), overwrite_compact() or write_to().
   void update_image(int image, const std::vector<UpdateCommand>& commands);
+
+  // Lets the next write of this WIM copy the compressed resources of the
+  // WIM files `packs` (write_pack) as they are, for the content added to
+  // `image` that they hold, instead of compressing it again: their blobs
+  // join this WIM's table (wimlib_reference_resource_files), and the added
+  // content is hashed now. wimlib hashes added files only while it writes,
+  // after it has copied resources, so an added file would otherwise be
+  // compressed afresh. A resource copied from a pack goes into the output in
+  // the order of the packs' GUIDs, whatever order the packs were made in.
+  void use_packs(int image, const std::vector<std::filesystem::path>& packs);
 
   // Writes only a changed XML (and header) back into this file, in place.
   void overwrite_metadata();

@@ -29,6 +29,7 @@ struct WimInfo {
   std::uint32_t image_count = 0;
   std::uint32_t boot_index = 0;  // 0 = none
   Compression compression = Compression::kNone;
+  std::uint32_t chunk_size = 0;  // of its compressed resources
   bool has_integrity_table = false;
 };
 

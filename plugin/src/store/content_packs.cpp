@@ -1,0 +1,96 @@
+#include "dismake/store/content_packs.h"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <map>
+#include <thread>
+
+#include "dismake/base/files.h"
+#include "dismake/wim/wim_file.h"
+
+namespace dismake {
+
+namespace fs = std::filesystem;
+
+ContentPacks::ContentPacks(fs::path dir) : dir_(std::move(dir)) {}
+
+namespace {
+
+struct PackJob {
+  fs::path content;
+  fs::path pack;
+  std::string guid;
+};
+
+void make_pack(const PackJob& job, const WimInfo& like) {
+  // Whole or absent under its name: a kill leaves no pack half-written.
+  fs::path tmp = temporary_sibling(job.pack);
+  try {
+    WimFile::write_pack(job.content, tmp, like, job.guid);
+    fs::rename(tmp, job.pack);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
+}
+
+// Makes the packs of `jobs`, one wimlib write per pack, on every core.
+void make_packs(const std::vector<PackJob>& jobs, const WimInfo& like) {
+  if (jobs.empty()) return;
+  size_t workers = std::min<size_t>(jobs.size(), std::max(1U, std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0};
+  std::vector<std::exception_ptr> failures(workers);
+  std::vector<std::thread> threads;
+  for (size_t w = 0; w < workers; ++w)
+    threads.emplace_back([&, w] {
+      try {
+        for (size_t i = next++; i < jobs.size(); i = next++) make_pack(jobs[i], like);
+      } catch (...) {
+        failures[w] = std::current_exception();
+        next = jobs.size();
+      }
+    });
+  for (std::thread& t : threads) t.join();
+  for (const std::exception_ptr& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
+std::vector<fs::path> ContentPacks::for_plan(const CommitPlan& plan, const WimInfo& like) {
+  if (dir_.empty() || like.compression == Compression::kNone) return {};
+  std::map<std::string, fs::path> content_by_sha1;
+  for (const auto* files : {&plan.replaced, &plan.created})
+    for (const StagedFile& f : *files) {
+      std::error_code ec;
+      if (f.sha1.empty() || fs::file_size(f.content, ec) < kMinimumSize || ec) continue;
+      content_by_sha1.emplace(f.sha1, f.content);
+    }
+  if (content_by_sha1.empty()) return {};
+  create_private_directory(dir_);
+  std::string kind = std::string("-") + compression_name(like.compression) + "-" +
+                     std::to_string(like.chunk_size) + ".wim";
+  std::vector<fs::path> packs;
+  std::vector<PackJob> missing;
+  for (const auto& [sha1, content] : content_by_sha1) {
+    fs::path pack = dir_ / (sha1 + kind);
+    used_.insert(pack.filename().string());
+    packs.push_back(pack);
+    std::error_code ec;
+    if (!fs::is_regular_file(fs::symlink_status(pack, ec)))
+      missing.push_back({content, pack, sha1.substr(0, 32)});
+  }
+  make_packs(missing, like);
+  return packs;
+}
+
+void ContentPacks::drop_unused() const {
+  if (dir_.empty()) return;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir_, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+    if (used_.count(it->path().filename().string()) == 0) fs::remove(it->path(), ec);
+}
+
+}  // namespace dismake
