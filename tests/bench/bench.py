@@ -593,7 +593,13 @@ def memory(a, base, label, logdir):
         os.remove(rss_log)
     wrapper = os.path.join(cache, "dismake-timed")
     with open(wrapper, "w") as f:
-        f.write('#!/bin/sh\nexec /usr/bin/time -a -o "$DISMAKE_RSS_LOG" -f "%%M\\t%%e\\t$1" "%s" "$@"\n'
+        # The verb is the first argument after the build's own options
+        # (--step-log <log> --label <label> --console-step).
+        f.write('#!/bin/sh\nverb= skip=\nfor a in "$@"; do\n'
+                '  if [ -n "$skip" ]; then skip=; continue; fi\n'
+                '  case $a in --step-log|--label) skip=1 ;; --console-step) ;; *) verb=$a; break ;; esac\n'
+                'done\n'
+                'exec /usr/bin/time -a -o "$DISMAKE_RSS_LOG" -f "%%M\\t%%e\\t$verb" "%s" "$@"\n'
                 % a.dismake)
     os.chmod(wrapper, 0o755)
     env["DISMAKE_RSS_LOG"] = rss_log
