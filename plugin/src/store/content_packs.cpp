@@ -61,13 +61,22 @@ void make_packs(const std::vector<PackJob>& jobs, const WimInfo& like) {
 
 std::vector<fs::path> ContentPacks::for_plan(const CommitPlan& plan, const WimInfo& like) {
   if (dir_.empty() || like.compression == Compression::kNone) return {};
-  std::map<std::string, fs::path> content_by_sha1;
+  std::map<std::string, std::pair<std::uint64_t, fs::path>> by_sha1;
   for (const auto* files : {&plan.replaced, &plan.created})
     for (const StagedFile& f : *files) {
       std::error_code ec;
-      if (f.sha1.empty() || fs::file_size(f.content, ec) < kMinimumSize || ec) continue;
-      content_by_sha1.emplace(f.sha1, f.content);
+      std::uint64_t size = fs::file_size(f.content, ec);
+      if (f.sha1.empty() || ec || size < kMinimumSize) continue;
+      by_sha1.emplace(f.sha1, std::make_pair(size, f.content));
     }
+  std::vector<std::pair<std::uint64_t, std::string>> largest;
+  for (const auto& [sha1, sized] : by_sha1) largest.emplace_back(sized.first, sha1);
+  std::sort(largest.begin(), largest.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  if (largest.size() > kMaximumPacks) largest.resize(kMaximumPacks);
+  std::map<std::string, fs::path> content_by_sha1;
+  for (const auto& [size, sha1] : largest) content_by_sha1.emplace(sha1, by_sha1.at(sha1).second);
   if (content_by_sha1.empty()) return {};
   create_private_directory(dir_);
   std::string kind = std::string("-") + compression_name(like.compression) + "-" +

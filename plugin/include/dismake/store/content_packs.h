@@ -6,8 +6,8 @@
 // packs, a one-file change would compress every file the build adds again.
 //
 // Clean and incremental commits take the same path, so their bytes stay
-// equal: a file goes through a pack exactly when it has at least
-// kMinimumSize bytes, a pack's bytes depend only on its content and the
+// equal: which files go through a pack depends only on the plan (sizes,
+// kMinimumSize and kMaximumPacks), a pack's bytes depend only on its content and the
 // output's compression, and the write copies packs in the order of their
 // GUIDs, which are the content's SHA-1.
 #pragma once
@@ -28,6 +28,10 @@ class ContentPacks {
   // Smaller files are compressed with the rest of the write: a pack file
   // and its opening cost more than compressing them.
   static constexpr std::uint64_t kMinimumSize = 16 * 1024;
+  // wimlib keeps each referenced pack open until the write ends: beyond
+  // this many, only the largest files (then the lowest SHA-1s) get packs,
+  // and the others are compressed by the write.
+  static constexpr size_t kMaximumPacks = 256;
 
   // No packs: every file is compressed by the write.
   ContentPacks() = default;
