@@ -70,6 +70,7 @@ std::vector<fs::path> ContentPacks::for_plan(const CommitPlan& plan, const WimIn
       by_sha1.emplace(f.sha1, std::make_pair(size, f.content));
     }
   std::vector<std::pair<std::uint64_t, std::string>> largest;
+  largest.reserve(by_sha1.size());
   for (const auto& [sha1, sized] : by_sha1) largest.emplace_back(sized.first, sha1);
   std::sort(largest.begin(), largest.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;
