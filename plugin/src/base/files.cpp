@@ -146,6 +146,18 @@ void write_file_atomic(const fs::path& path, const std::string& data, unsigned m
   }
 }
 
+void replace_through_temporary(const fs::path& path,
+                               const std::function<void(const fs::path& temporary)>& write) {
+  fs::path tmp = temporary_sibling(path);
+  try {
+    write(tmp);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) throw_errno("rename into", path.string(), errno);
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+}
+
 fs::path write_temporary_sibling(const fs::path& path, const std::string& data, unsigned mode) {
   fs::path tmp = temporary_sibling(path);
   write_new_file(tmp, data, mode, /*durable=*/false);

@@ -443,22 +443,16 @@ std::optional<RegistryValue> Hive::get_value(std::string_view key_path, std::str
 
 bool Hive::save() {
   if (!modified_) return false;
-  std::filesystem::path tmp = temporary_sibling(path_);
-  try {
+  // Not synced here: the hive is a file of a mount's tree, and the step
+  // that wrote it syncs once for all it wrote (ServicedMount::finish_step)
+  // before the step becomes the mount's state. The rename alone keeps a
+  // killed step from leaving half a hive.
+  replace_through_temporary(path_, [&](const std::filesystem::path& tmp) {
     errno = 0;
     if (hivex_commit(handle_, tmp.c_str(), 0) != 0) throw_errno("write", tmp.string(), errno);
     // The hive keeps its permissions: an image's files are captured with them.
     if (::chmod(tmp.c_str(), mode_) != 0) throw_errno("chmod", tmp.string(), errno);
-    // Not synced here: the hive is a file of a mount's tree, and the step
-    // that wrote it syncs once for all it wrote (ServicedMount::finish_step)
-    // before the step becomes the mount's state. The rename alone keeps a
-    // killed step from leaving half a hive.
-    if (::rename(tmp.c_str(), path_.c_str()) != 0)
-      throw_errno("rename into", path_.string(), errno);
-  } catch (...) {
-    ::unlink(tmp.c_str());
-    throw;
-  }
+  });
   // Only after the hive holds all the logs' data: stopped in between, the
   // hive is clean, and Windows ignores the logs of a clean hive.
   empty_hive_logs(replayed_logs_);

@@ -29,15 +29,8 @@ void BaseVersionCache::keep(const std::string& key, const fs::path& volume) {
   if (dir_.empty() || base_identity_.empty()) return;
   create_private_directory(dir_);
   // Durable before it has its name: a torn volume must never be found.
-  fs::path tmp = temporary_sibling(path_of(key));
-  try {
-    copy_file_durable(volume, tmp, /*durable=*/true);
-    fs::rename(tmp, path_of(key));
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
-  }
+  replace_through_temporary(
+      path_of(key), [&](const fs::path& tmp) { copy_file_durable(volume, tmp, /*durable=*/true); });
   used_.insert(key);
 }
 

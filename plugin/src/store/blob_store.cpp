@@ -175,17 +175,11 @@ fs::path BlobStore::verified_path_of(const std::string& sha256) const {
 void BlobStore::copy_to(const std::string& sha256, const fs::path& target) const {
   fs::path blob = path_of(sha256);
   UniqueFd in = open_regular(blob);
-  fs::path tmp = temporary_sibling(target);
-  try {
+  replace_through_temporary(target, [&](const fs::path& tmp) {
     StoredBlob copied = copy_and_hash(in.get(), blob, tmp);
     if (copied.sha256 != sha256) throw tampered(blob, copied.sha256);
     if (::chmod(tmp.c_str(), 0644) != 0) throw_errno("chmod", tmp.string(), errno);
-    fs::rename(tmp, target);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
-  }
+  });
 }
 
 }  // namespace dismake

@@ -23,17 +23,11 @@ struct PackJob {
   std::string guid;
 };
 
+// Whole or absent under its name: a kill leaves no pack half-written.
 void make_pack(const PackJob& job, const WimInfo& like) {
-  // Whole or absent under its name: a kill leaves no pack half-written.
-  fs::path tmp = temporary_sibling(job.pack);
-  try {
+  replace_through_temporary(job.pack, [&](const fs::path& tmp) {
     WimFile::write_pack(job.content, tmp, like, job.guid);
-    fs::rename(tmp, job.pack);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
-  }
+  });
 }
 
 // Makes the packs of `jobs`, one wimlib write per pack, on every core.

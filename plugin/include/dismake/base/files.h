@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace dismake {
@@ -35,6 +36,14 @@ fs::path write_temporary_sibling(const fs::path& path, const std::string& data,
 // temporary name still fits NAME_MAX: a 255-byte name must not make every
 // later write beside it fail.
 fs::path temporary_sibling(const fs::path& path);
+
+// Makes `path` the file `write` creates at the temporary name it is given
+// (a fresh sibling of `path`), renaming it into place: when `write` throws,
+// or the process is killed, `path` is as it was and (but for a kill) no
+// temporary is left. Not synced: `write` fsyncs what must be durable before
+// it gets its name.
+void replace_through_temporary(const fs::path& path,
+                               const std::function<void(const fs::path& temporary)>& write);
 
 // Creates `dir` (and its parents) and makes it 0700 whatever the umask: only
 // its owner may read or change what is in it.
