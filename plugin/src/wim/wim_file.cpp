@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 
+#include "compression_level.h"
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "wim_error.h"
@@ -309,11 +310,13 @@ void WimFile::export_image(int image, WimFile& destination) {
 void WimFile::split(const std::filesystem::path& first_part, std::uint64_t part_size,
                     const WriteOptions& options, const ProgressFn& progress) {
   ScopedProgress scope(wim_, progress, /*split=*/true);
+  CompressionLevelLease level(WriteLevel::kDefault);
   check_wimlib(wimlib_split(wim_, first_part.c_str(), part_size, write_flags(options)), "split",
                path_.string());
 }
 
 void WimFile::overwrite_metadata() {
+  CompressionLevelLease level(WriteLevel::kDefault);
   check_wimlib(wimlib_overwrite(wim_, 0, 1), "write", path_.string());
 }
 
@@ -491,6 +494,7 @@ void WimFile::update_image(int image, const std::vector<UpdateCommand>& commands
 
 void WimFile::overwrite_compact(const WriteOptions& options, const ProgressFn& progress) {
   ScopedProgress scope(wim_, progress);
+  CompressionLevelLease level(WriteLevel::kDefault);
   int flags = write_flags(options);
   int ret = wimlib_overwrite(wim_, flags | WIMLIB_WRITE_FLAG_UNSAFE_COMPACT, options.threads);
   // Compaction is impossible for some files (e.g. solid resources); an
@@ -502,6 +506,7 @@ void WimFile::overwrite_compact(const WriteOptions& options, const ProgressFn& p
 
 void WimFile::overwrite_append(const WriteOptions& options, const ProgressFn& progress) {
   ScopedProgress scope(wim_, progress);
+  CompressionLevelLease level(WriteLevel::kAppend);
   check_wimlib(wimlib_overwrite(wim_, write_flags(options), options.threads), "write",
                path_.string());
 }
@@ -531,6 +536,7 @@ void WimFile::write_to(const std::filesystem::path& path, Compression compressio
   ScopedProgress scope(wim_, progress);
   check_wimlib(wimlib_set_output_compression_type(wim_, to_wimlib(compression)), "write",
                path.string());
+  CompressionLevelLease level(WriteLevel::kDefault);
   check_wimlib(
       wimlib_write(wim_, path.c_str(), WIMLIB_ALL_IMAGES, write_flags(options), options.threads),
       "write", path.string());
@@ -543,6 +549,7 @@ void WimFile::write_pack(const std::filesystem::path& content, const std::filesy
   check_wimlib(wimlib_add_empty_image(wim.wim_, "pack", nullptr), "write", pack.string());
   wim.update_image(1, {UpdateCommand::add(content.string(), "content")});
   wim.set_guid(guid_hex);
+  CompressionLevelLease level(WriteLevel::kDefault);
   check_wimlib(
       wimlib_write(wim.wim_, pack.c_str(), WIMLIB_ALL_IMAGES, WIMLIB_WRITE_FLAG_RETAIN_GUID, 1),
       "write", pack.string());

@@ -135,7 +135,10 @@ class WimFile {
   // new blobs, the changed images' metadata, the blob table and the XML go
   // after the file's old end; nothing before it changes but the header
   // (see wim_header.h). Unchanged images keep their metadata resources.
-  // What the changes replaced stays in the file as garbage.
+  // What the changes replaced stays in the file as garbage. An LZX WIM's
+  // new resources are compressed at wimlib's level 34, not its default:
+  // the same size for image metadata at a quarter of the time (see
+  // src/wim/compression_level.h).
   void overwrite_append(const WriteOptions& options, const ProgressFn& progress);
 
   // Bytes of the resources the blob table references (file data and image
