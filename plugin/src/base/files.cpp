@@ -220,12 +220,14 @@ void copy_file_durable(const fs::path& from, const fs::path& to, bool durable) {
   if (durable && ::fsync(out.get()) != 0) throw_errno("fsync", to.string(), errno);
 }
 
-void start_writeback(const fs::path& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw_errno("open", path.string(), errno);
+BackgroundWriteback::BackgroundWriteback(const fs::path& path)
+    : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+  if (fd_.get() < 0) throw_errno("open", path.string(), errno);
   // Only a hint: where the kernel refuses it, the final fsync does the work.
-  ::sync_file_range(fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+  thread_ = std::thread([fd = fd_.get()] { ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE); });
 }
+
+BackgroundWriteback::~BackgroundWriteback() { thread_.join(); }
 
 bool same_filesystem(const fs::path& a, const fs::path& b) {
   struct stat sa {};

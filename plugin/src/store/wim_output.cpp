@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "dismake/base/digest.h"
@@ -134,14 +135,15 @@ std::uint64_t pin_and_measure(const fs::path& file, const std::string& guid, int
 
 // The file the update is applied to: the previous output reset to the base
 // when the record says it can be, else a copy (or reflink) of the base.
-bool prepare_work_file(const WimOutputRequest& request, const fs::path& work) {
+bool prepare_work_file(const WimOutputRequest& request, const fs::path& work,
+                       std::optional<BackgroundWriteback>& writeback) {
   if (request.record_file && request.output != request.source &&
       reset_previous_output(*request.record_file, request.source, request.output, work))
     return true;
   // Not synced here: it is synced before it is renamed, and its writeback
   // runs meanwhile, while wimlib works.
   copy_file_durable(request.source, work, /*durable=*/false);
-  start_writeback(work);
+  writeback.emplace(work);
   return false;
 }
 
@@ -162,7 +164,8 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
   WimOutputResult result;
   TemporaryFile work(temporary_sibling(request.output));
   PhaseTimer preparing("commit: work file (reset or copy) and open");
-  result.reused_previous = prepare_work_file(request, work.path());
+  std::optional<BackgroundWriteback> writeback;
+  result.reused_previous = prepare_work_file(request, work.path(), writeback);
   WimFile wim = WimFile::open(work.path(), /*writable=*/true);
   preparing.stop();
   std::int64_t when = reproducible_time(wim.image_modification_time(request.image));
@@ -204,6 +207,7 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
   writing.stop();
   PhaseTimer finishing("commit: identity pinned, synced and renamed");
   result.reclaimable = pin_and_measure(file, guid, request.image, when);
+  writeback.reset();
   fsync_path(file);
   rename_durable(file, request.output);
   finishing.stop();

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <thread>
+
+#include "dismake/base/unique_fd.h"
 
 namespace dismake {
 
@@ -71,9 +74,22 @@ void refuse_special_file(const fs::path& path, const std::string& role);
 // synced) later anyway, or that a later sync covers.
 void copy_file_durable(const fs::path& from, const fs::path& to, bool durable = true);
 
-// Starts writing `path`'s dirty pages to disk without waiting, so that a
-// later fsync, after other work, finds most of it done.
-void start_writeback(const fs::path& path);
+// Writes `path`'s dirty pages to disk on a thread of its own, so that a
+// later fsync, after other work, finds most of it done. On the caller's
+// thread that would cost the whole write: sync_file_range only "starts"
+// writeback, but blocks while the device's queue is full (0.4-0.7 s for a
+// freshly copied 774 MB WIM, measured). The destructor waits for it.
+class BackgroundWriteback {
+ public:
+  explicit BackgroundWriteback(const fs::path& path);
+  ~BackgroundWriteback();
+  BackgroundWriteback(const BackgroundWriteback&) = delete;
+  BackgroundWriteback& operator=(const BackgroundWriteback&) = delete;
+
+ private:
+  UniqueFd fd_;
+  std::thread thread_;
+};
 
 // Flushes every file of the filesystem holding `path` (one syncfs): cheaper
 // than an fsync per file when a step wrote hundreds.
