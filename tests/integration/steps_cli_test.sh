@@ -198,15 +198,15 @@ dismake_ok commit "$M" --after "$S/15" --output "$T/out2.wim" --quiet
 assert_eq documented "$(wim_cat "$T/out2.wim" 1 /Users/doc.txt)" "the run step's file"
 ! grep -q "dismake profile:" <<<"$LAST_STDERR" || fail "phase times without DISMAKE_PROFILE: $LAST_STDERR"
 
-step "DISMAKE_PROFILE=1: a step and a commit say where their time went"
+step "DISMAKE_PROFILE=1: a step and a commit say where their time and memory went"
 printf 'profiled\n' >"$T/p.txt"
 DISMAKE_PROFILE=1 dismake_ok add "$M" "$T/p.txt" Windows/p.txt --after "$S/15" --stamp "$S/16"
 for phase in "step: op applied" "step: changes recorded"; do
-  grep -qE "^dismake profile: $phase [0-9]+\.[0-9]{3}$" <<<"$LAST_STDERR" ||
+  grep -qE "^dismake profile: $phase [0-9]+\.[0-9]{3} peak [1-9][0-9]*\.[0-9] MiB$" <<<"$LAST_STDERR" ||
     fail "no '$phase' time: $LAST_STDERR"
 done
 DISMAKE_PROFILE=1 dismake_ok commit "$M" --after "$S/16" --output "$T/out3.wim" --quiet
-grep -qE "^dismake profile: commit: wimlib write [0-9]+\.[0-9]{3}$" <<<"$LAST_STDERR" ||
+grep -qE "^dismake profile: commit: wimlib write [0-9]+\.[0-9]{3} peak [1-9][0-9]*\.[0-9] MiB$" <<<"$LAST_STDERR" ||
   fail "no commit write time: $LAST_STDERR"
 
 dismake_ok close-session "$M" --name svc

@@ -15,6 +15,18 @@ std::int64_t monotonic_ns() {
   return t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+// The process's peak resident memory so far (VmHWM), in KiB; 0 if unknown.
+long peak_rss_kib() {
+  long kib = 0;
+  if (std::FILE* status = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, status) != nullptr)
+      if (std::sscanf(line, "VmHWM: %ld", &kib) == 1) break;
+    std::fclose(status);
+  }
+  return kib;
+}
+
 }  // namespace
 
 bool PhaseTimer::enabled() {
@@ -33,7 +45,8 @@ void PhaseTimer::stop() {
   if (!enabled() || stopped_) return;
   stopped_ = true;
   double seconds = static_cast<double>(monotonic_ns() - start_ns_) / 1e9;
-  std::fprintf(stderr, "dismake profile: %s %.3f\n", phase_.c_str(), seconds);
+  std::fprintf(stderr, "dismake profile: %s %.3f peak %.1f MiB\n", phase_.c_str(), seconds,
+               static_cast<double>(peak_rss_kib()) / 1024);
 }
 
 }  // namespace dismake

@@ -1,6 +1,7 @@
-// Where a command's time goes: with DISMAKE_PROFILE set in the environment,
-// each PhaseTimer prints "dismake profile: <phase> <seconds>" to stderr when
-// it ends. Off by default, and then it costs one getenv per process. The
+// Where a command's time and memory go: with DISMAKE_PROFILE set in the
+// environment, each PhaseTimer prints "dismake profile: <phase> <seconds>
+// peak <MiB> MiB" to stderr when it ends (the peak is the process's resident
+// memory so far, VmHWM). Off by default, and then it costs one getenv per process. The
 // benchmark (tests/bench) and issue notes use it to say what a commit or a
 // step spends its time on.
 #pragma once
