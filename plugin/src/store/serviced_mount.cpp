@@ -147,9 +147,16 @@ void ServicedMount::materialize(const std::string& image_path) {
       files.push_back(path);
     }
   }
+  // The listing and wimlib's copy of the image's metadata are the two big
+  // things a step holds (12 and 25 MiB for a 41k-file image): never both at
+  // once. What the index needs of the listing is read first; a later use
+  // loads it again, after wimlib is done.
+  std::vector<std::string> sha1s;
+  for (const std::string& path : missing) sha1s.push_back(m.base_sha1(path));
+  m.base_listing.reset();
   m.open_base().extract_paths(m.record.image_index, m.paths.mount_dir, files);
-  for (const std::string& path : missing)
-    m.index.record(m.paths.mount_dir, path, m.base_sha1(path));
+  for (size_t i = 0; i < missing.size(); ++i)
+    m.index.record(m.paths.mount_dir, missing[i], sha1s[i]);
   // Inside a step, finish_step's one sync covers the index.
   Impl::write_record_file(m.paths.index_file(), m.index.to_fields(), m.head.pending_key.empty());
 }

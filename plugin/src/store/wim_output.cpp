@@ -166,45 +166,49 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
   PhaseTimer preparing("commit: work file (reset or copy) and open");
   std::optional<BackgroundWriteback> writeback;
   result.reused_previous = prepare_work_file(request, work.path(), writeback);
-  WimFile wim = WimFile::open(work.path(), /*writable=*/true);
+  // Freed after the write: pinning opens the written file again, and wimlib's
+  // copy of the image is most of a commit's memory.
+  std::optional<WimFile> wim(WimFile::open(work.path(), /*writable=*/true));
   preparing.stop();
-  std::int64_t when = reproducible_time(wim.image_modification_time(request.image));
-  std::string guid = content_digest(request, wim.info().guid, when);
-  if (request.boot_index) wim.set_boot_index(*request.boot_index);
+  std::int64_t when = reproducible_time(wim->image_modification_time(request.image));
+  std::string guid = content_digest(request, wim->info().guid, when);
+  if (request.boot_index) wim->set_boot_index(*request.boot_index);
   // wimlib reads staged files when it writes: they stay until the end.
   StagingDirectory staging(request.staging_dir);
   {
     PhaseTimer timer("commit: plan applied (staging and updates)");
     BaseVersionCache base_versions(request.base_versions_dir, request.base_identity);
-    apply_commit_plan(wim, request.image, request.plan, staging.path(), when, base_versions);
+    apply_commit_plan(*wim, request.image, request.plan, staging.path(), when, base_versions);
   }
-  for (const auto& [name, value] : request.properties) wim.set_property(request.image, name, value);
-  wim.set_image_times(request.image, when);
+  for (const auto& [name, value] : request.properties)
+    wim->set_property(request.image, name, value);
+  wim->set_image_times(request.image, when);
 
   // Another compression, or a solid archive, means every stream is written
   // anew: a full write. COMPACT: the in-place compacting write, no garbage.
   // Otherwise an append, which the next commit can undo (previous_output.h).
-  bool rewrite = (request.compression && *request.compression != wim.info().compression) ||
+  bool rewrite = (request.compression && *request.compression != wim->info().compression) ||
                  request.write.solid;
   bool append = !rewrite && !request.compact;
   ContentPacks packs(append ? request.packs_dir : fs::path());
   {
     PhaseTimer timer("commit: content packs made and used");
-    wim.use_packs(request.image, packs.for_plan(request.plan, wim.info()));
+    wim->use_packs(request.image, packs.for_plan(request.plan, wim->info()));
   }
   TemporaryFile rewritten(rewrite ? temporary_sibling(request.output) : fs::path());
   const fs::path& file = rewrite ? rewritten.path() : work.path();
   PhaseTimer writing("commit: wimlib write");
   if (rewrite) {
     Compression compression =
-        output_compression(request.compression, request.write.solid, wim.info().compression);
-    wim.write_to(file, compression, request.write, request.progress);
+        output_compression(request.compression, request.write.solid, wim->info().compression);
+    wim->write_to(file, compression, request.write, request.progress);
   } else if (request.compact) {
-    wim.overwrite_compact(request.write, request.progress);
+    wim->overwrite_compact(request.write, request.progress);
   } else {
-    wim.overwrite_append(request.write, request.progress);
+    wim->overwrite_append(request.write, request.progress);
   }
   writing.stop();
+  wim.reset();
   PhaseTimer finishing("commit: identity pinned, synced and renamed");
   result.reclaimable = pin_and_measure(file, guid, request.image, when);
   writeback.reset();

@@ -463,7 +463,9 @@ void WimFile::extract_paths(int image, const std::filesystem::path& target,
 void WimFile::extract_only_to_ntfs(int image, const std::filesystem::path& volume,
                                    const std::vector<std::string>& paths) {
   // wimlib's NTFS writer takes one tree at a time: prune the image in memory
-  // down to `paths` and their directories, then extract it whole.
+  // down to `paths` and their directories, then extract it whole. Only what
+  // is kept is listed, one level deep: whatever else it holds goes. (Listing
+  // the whole image held every path in memory, 5 MB for 41k files.)
   std::set<std::string> keep;
   for (const std::string& path : paths) {
     keep.insert(path);
@@ -471,15 +473,25 @@ void WimFile::extract_only_to_ntfs(int image, const std::filesystem::path& volum
          slash = path.find('/', slash + 1))
       keep.insert(path.substr(0, slash));
   }
-  std::vector<UpdateCommand> prune;
-  std::set<std::string> pruned;
-  for_each_entry(image, [&](const WimEntry& entry) {  // parents first
-    if (entry.path.empty() || keep.count(entry.path) != 0) return;
-    size_t slash = entry.path.rfind('/');
-    bool parent_pruned = slash != std::string::npos && pruned.count(entry.path.substr(0, slash));
-    if (!parent_pruned) prune.push_back(UpdateCommand::remove(entry.path));
-    pruned.insert(entry.path);
-  });
+  struct Pruning {
+    const std::set<std::string>* keep;
+    std::vector<UpdateCommand> prune;
+  } pruning{&keep, {}};
+  auto unless_kept = [](const wimlib_dir_entry* dentry, void* ctx) -> int {
+    auto* p = static_cast<Pruning*>(ctx);
+    std::string path = strip_root(dentry->full_path);
+    if (p->keep->count(path) == 0) p->prune.push_back(UpdateCommand::remove(path));
+    return 0;
+  };
+  std::vector<std::string> listed{""};
+  listed.insert(listed.end(), keep.begin(), keep.end());
+  for (const std::string& dir : listed) {
+    int ret = wimlib_iterate_dir_tree(wim_, image, ("/" + dir).c_str(),
+                                      WIMLIB_ITERATE_DIR_TREE_FLAG_CHILDREN, unless_kept, &pruning);
+    if (ret != WIMLIB_ERR_PATH_DOES_NOT_EXIST)
+      check_wimlib(ret, "read the file list of", path_.string());
+  }
+  std::vector<UpdateCommand>& prune = pruning.prune;
   update_image(image, prune);
   check_wimlib(wimlib_extract_image(wim_, image, volume.c_str(), WIMLIB_EXTRACT_FLAG_NTFS),
                "extract into an NTFS volume from", path_.string());
