@@ -79,8 +79,10 @@ OpenedImage open_side(const ImageSide& side, int fallback_image) {
     CommitPlan plan = opened.mount->commit_plan_with_untracked();
     opened.staging = std::make_unique<TemporaryDirectory>("diff-staging");
     BaseVersionCache no_cache;  // a diff only reads the mount
+    BaseVersionVolumes base_versions = stage_base_version_volumes(
+        record.wim_path, opened.image, plan, opened.staging->path(), no_cache);
     apply_commit_plan(*opened.wim, opened.image, plan, opened.staging->path(),
-                      opened.wim->image_modification_time(opened.image), no_cache);
+                      opened.wim->image_modification_time(opened.image), base_versions);
     for (const auto& [name, value] : opened.mount->delta().properties())
       opened.wim->set_property(opened.image, name, value);
   } else {

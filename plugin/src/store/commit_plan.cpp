@@ -130,6 +130,16 @@ fs::path stage_new_files(const CommitPlan& plan, const fs::path& staging, std::i
   return image;
 }
 
+// The deletions and renames of `plan`, in the order they are applied.
+std::vector<UpdateCommand> structure_of(const CommitPlan& plan) {
+  std::vector<UpdateCommand> structure;
+  for (const std::string& path : plan.deletions_before_renames)
+    structure.push_back(UpdateCommand::remove(path));
+  for (const auto& [from, to] : plan.renames) structure.push_back(UpdateCommand::rename(from, to));
+  for (const std::string& path : plan.deletions) structure.push_back(UpdateCommand::remove(path));
+  return structure;
+}
+
 // A fresh volume holding the base versions of `batch`, as the image has
 // them once renamed: from a copy of the image in memory pruned to them, or
 // from the cache when an earlier commit extracted the same ones.
@@ -210,26 +220,27 @@ void finish_changed_volume(const fs::path& volume_image, const CommitPlan& plan,
 
 }  // namespace
 
-void apply_commit_plan(WimFile& wim, int image, const CommitPlan& plan, const fs::path& staging,
-                       std::int64_t when, BaseVersionCache& cache) {
-  std::vector<UpdateCommand> structure;
-  for (const std::string& path : plan.deletions_before_renames)
-    structure.push_back(UpdateCommand::remove(path));
-  for (const auto& [from, to] : plan.renames) structure.push_back(UpdateCommand::rename(from, to));
-  for (const std::string& path : plan.deletions) structure.push_back(UpdateCommand::remove(path));
-
-  // The base versions first, before `wim` loads the image's metadata: the
-  // pruned copy they come from is gone by then, so the two are never in
-  // memory together.
+BaseVersionVolumes stage_base_version_volumes(const fs::path& wim_file, int image,
+                                              const CommitPlan& plan, const fs::path& staging,
+                                              BaseVersionCache& cache) {
+  std::vector<UpdateCommand> structure = structure_of(plan);
   fs::create_directories(staging);
-  std::vector<std::vector<std::string>> batches = extraction_batches(plan.replaced);
-  if (batches.empty()) batches.emplace_back();
-  std::vector<fs::path> changed_volumes;
-  for (size_t b = 0; b < batches.size(); ++b)
-    changed_volumes.push_back(
-        prepare_changed_volume(wim.path(), image, plan, structure, batches[b], b, cache, staging));
+  BaseVersionVolumes staged;
+  staged.batches = extraction_batches(plan.replaced);
+  if (staged.batches.empty()) staged.batches.emplace_back();
+  for (size_t b = 0; b < staged.batches.size(); ++b)
+    staged.volumes.push_back(prepare_changed_volume(wim_file, image, plan, structure,
+                                                    staged.batches[b], b, cache, staging));
   cache.drop_unused();
+  return staged;
+}
 
+void apply_commit_plan(WimFile& wim, int image, const CommitPlan& plan, const fs::path& staging,
+                       std::int64_t when, const BaseVersionVolumes& staged) {
+  const auto& batches = staged.batches;
+  const auto& changed_volumes = staged.volumes;
+  std::vector<UpdateCommand> structure = structure_of(plan);
+  fs::create_directories(staging);
   // Read before anything moves: the paths named are the base's.
   std::map<std::string, std::string> descriptors;
   for (const auto* files : {&plan.replaced, &plan.created})

@@ -166,18 +166,23 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
   PhaseTimer preparing("commit: work file (reset or copy) and open");
   std::optional<BackgroundWriteback> writeback;
   result.reused_previous = prepare_work_file(request, work.path(), writeback);
+  preparing.stop();
+  // wimlib reads staged files when it writes: they stay until the end.
+  StagingDirectory staging(request.staging_dir);
+  BaseVersionVolumes base_versions;
+  {
+    BaseVersionCache cache(request.base_versions_dir, request.base_identity);
+    base_versions =
+        stage_base_version_volumes(work.path(), request.image, request.plan, staging.path(), cache);
+  }
   // Freed after the write: pinning opens the written file again, and wimlib's
   // copy of the image is most of a commit's memory.
   std::optional<WimFile> wim(WimFile::open(work.path(), /*writable=*/true));
-  preparing.stop();
   std::int64_t when = reproducible_time(wim->image_modification_time(request.image));
   std::string guid = content_digest(request, wim->info().guid, when);
   if (request.boot_index) wim->set_boot_index(*request.boot_index);
-  // wimlib reads staged files when it writes: they stay until the end.
-  StagingDirectory staging(request.staging_dir);
   {
     PhaseTimer timer("commit: plan applied (staging and updates)");
-    BaseVersionCache base_versions(request.base_versions_dir, request.base_identity);
     apply_commit_plan(*wim, request.image, request.plan, staging.path(), when, base_versions);
   }
   for (const auto& [name, value] : request.properties)

@@ -65,13 +65,27 @@ struct CommitPlan {
   std::string digest() const;
 };
 
+// The NTFS volumes holding the base versions of `plan`'s replaced files
+// (base_version_cache.h), one per batch of files a volume can hold, staged
+// under `staging_dir` from image `image` of `wim_file`, or from `cache` when
+// it has them (they are kept there for the next commit). Staged before the
+// commit opens the image it writes: the pruned copy of the image they come
+// from and the commit's own are then never in memory together.
+struct BaseVersionVolumes {
+  std::vector<std::vector<std::string>> batches;  // image paths
+  std::vector<std::filesystem::path> volumes;     // "" for a batch with no file
+};
+BaseVersionVolumes stage_base_version_volumes(const std::filesystem::path& wim_file, int image,
+                                              const CommitPlan& plan,
+                                              const std::filesystem::path& staging_dir,
+                                              BaseVersionCache& cache);
+
 // Applies `plan` to image `image` of `wim` in memory, staging files under
 // `staging_dir` (which must outlive the write of `wim`: wimlib reads the
-// staged content when it writes). `when` is the time changed files get.
-// The base versions of replaced files come from `cache` when it has them,
-// and are kept there for the next commit (base_version_cache.h).
+// staged content when it writes), with the base versions `staged` from
+// that directory. `when` is the time changed files get.
 void apply_commit_plan(WimFile& wim, int image, const CommitPlan& plan,
                        const std::filesystem::path& staging_dir, std::int64_t when,
-                       BaseVersionCache& cache);
+                       const BaseVersionVolumes& staged);
 
 }  // namespace dismake
