@@ -240,7 +240,9 @@ void MountStore::check_single_read_write(const fs::path& wim, int image) const {
 MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& options) {
   MountPaths paths = MountPaths::of(mount_dir);
   fs::path wim_path = absolute_path(options.wim);
+  PhaseTimer reading("mount: image read (listing and identity)");
   BaseImage base = BaseImage::open(wim_path, options.index, options.name);
+  reading.stop();
   if (is_within(wim_path, paths.mount_dir))
     throw Error(hr::kInvalidArg,
                 "the WIM '" + wim_path.string() + "' is inside the mount directory",
@@ -284,7 +286,10 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   record.base_identity = base.identity;
   record.wim_fingerprint = FileFingerprint::of(wim_path);
   record.mounted_at = utc_now_iso8601();
+  PhaseTimer writing(options.lazy ? "mount: records written"
+                                  : "mount: extracted, indexed, records written");
   extract_base(base, paths, options);
+  writing.stop();
   record.save(paths.record_file());  // last: a mount without a record is invalid
   unmark_incomplete(paths);
   rollback.commit();
