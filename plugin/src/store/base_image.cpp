@@ -1,29 +1,38 @@
 #include "dismake/store/base_image.h"
 
+#include <malloc.h>
+
 #include "dismake/base/digest.h"
 
 namespace dismake {
 
-namespace {
-std::string identity_of(const WimInfo& info, int image, const std::vector<WimEntry>& entries) {
-  Sha256 digest;
-  digest.add(info.guid).add(std::to_string(image));
-  for (const WimEntry& e : entries) {
-    digest.add(e.path).add(std::to_string(e.attributes)).add(std::to_string(e.size)).add(e.sha1);
-  }
-  return digest.hex();
-}
-}  // namespace
-
 BaseImage BaseImage::open(const std::filesystem::path& wim_path, int index, const std::string& name,
                           bool writable) {
   BaseImage base{WimFile::open(wim_path, writable)};
-  base.image = name.empty() ? base.wim.image_by_index(index) : base.wim.image_by_name(name);
-  base.wim.for_each_entry(
-      base.image, [&](const WimEntry& e) { base.entries.push_back(e); },
+  WimFile& wim = *base.wim;
+  base.image = name.empty() ? wim.image_by_index(index) : wim.image_by_name(name);
+  // The identity: the GUID, the image, then every entry in wimlib's order.
+  Sha256 identity;
+  identity.add(wim.info().guid).add(std::to_string(base.image));
+  wim.for_each_entry(
+      base.image,
+      [&](const WimEntry& e) {
+        identity.add(e.path)
+            .add(std::to_string(e.attributes))
+            .add(std::to_string(e.size))
+            .add(e.sha1);
+        base.listing.add(e);
+      },
       WimFile::EntryDetail::kListing);
-  base.identity = identity_of(base.wim.info(), base.image, base.entries);
+  base.identity = identity.hex();
   return base;
+}
+
+void BaseImage::close_wim() {
+  wim.reset();
+  // glibc keeps freed heap pages; without this, the large buffers allocated
+  // next would come on top of them.
+  ::malloc_trim(0);
 }
 
 BaseStatus recheck_base(MountRecord& record, const std::filesystem::path& record_file) {

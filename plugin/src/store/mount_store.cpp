@@ -39,29 +39,31 @@ bool directory_is_empty(const fs::path& dir) {
 // up to 765 bytes of UTF-8. Refused before anything is written, naming the
 // file: a lazy mount never writes names no step touches.
 void refuse_names_linux_cannot_store(const BaseImage& base, const fs::path& wim) {
-  for (const WimEntry& entry : base.entries) {
-    size_t slash = entry.path.rfind('/');
-    size_t length = entry.path.size() - (slash == std::string::npos ? 0 : slash + 1);
+  base.listing.for_each([&](std::string_view path, const BaseEntry&) {
+    size_t slash = path.rfind('/');
+    size_t length = path.size() - (slash == std::string_view::npos ? 0 : slash + 1);
     if (length > NAME_MAX)
       throw Error(hr::kFilenameTooLong,
-                  "'" + entry.path + "' in '" + wim.string() + "' has a name of " +
+                  "'" + std::string(path) + "' in '" + wim.string() + "' has a name of " +
                       std::to_string(length) + " bytes (UTF-8), longer than Linux allows (" +
                       std::to_string(NAME_MAX) + ")",
                   "mount it with --lazy: a lazy mount extracts only what the steps touch and "
                   "keeps this file as the image has it");
-  }
+  });
 }
 
+// The WIM is closed before the index and the listing are built.
 void extract_base(BaseImage& base, const MountPaths& paths, const MountOptions& options) {
   bool lazy = options.lazy;
-  if (!lazy) base.wim.extract_image(base.image, paths.mount_dir, options.progress);
+  if (!lazy) base.wim->extract_image(base.image, paths.mount_dir, options.progress);
+  base.close_wim();
   if (options.read_only) make_tree_read_only(paths.mount_dir);
   if (lazy) {
     TreeIndex().save(paths.index_file());
   } else {
-    TreeIndex::build(paths.mount_dir, base.entries).save(paths.index_file());
+    TreeIndex::build(paths.mount_dir, base.listing).save(paths.index_file());
   }
-  initialize_mount_records(paths, base.entries, base.identity, lazy);
+  initialize_mount_records(paths, base.listing, base.identity, lazy);
 }
 
 // Undoes a mount that failed half-way, so a failed mount leaves nothing.
@@ -238,7 +240,9 @@ void MountStore::check_single_read_write(const fs::path& wim, int image) const {
 MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& options) {
   MountPaths paths = MountPaths::of(mount_dir);
   fs::path wim_path = absolute_path(options.wim);
+  PhaseTimer reading("mount: image read (listing and identity)");
   BaseImage base = BaseImage::open(wim_path, options.index, options.name);
+  reading.stop();
   if (is_within(wim_path, paths.mount_dir))
     throw Error(hr::kInvalidArg,
                 "the WIM '" + wim_path.string() + "' is inside the mount directory",
@@ -247,7 +251,7 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   // Refused before anything is read or written.
   if (!options.read_only && !options.build) check_single_read_write(wim_path, base.image);
   if (!options.lazy) refuse_names_linux_cannot_store(base, wim_path);
-  verify_base_once(registry_.home(), wim_path, base.identity, nullptr, &base.wim);
+  verify_base_once(registry_.home(), wim_path, base.identity, nullptr, &*base.wim);
 
   // Registered first, so that `cleanup` finds a mount killed at any point.
   bool registered = registry_.contains(paths.mount_dir);
@@ -275,14 +279,17 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   MountRecord record;
   record.wim_path = wim_path;
   record.image_index = base.image;
-  record.image_name = base.wim.property(base.image, "NAME");
+  record.image_name = base.wim->property(base.image, "NAME");
   record.read_only = options.read_only;
   record.created_mount_dir = created;
   record.build = options.build;
   record.base_identity = base.identity;
   record.wim_fingerprint = FileFingerprint::of(wim_path);
   record.mounted_at = utc_now_iso8601();
+  PhaseTimer writing(options.lazy ? "mount: records written"
+                                  : "mount: extracted, indexed, records written");
   extract_base(base, paths, options);
+  writing.stop();
   record.save(paths.record_file());  // last: a mount without a record is invalid
   unmark_incomplete(paths);
   rollback.commit();

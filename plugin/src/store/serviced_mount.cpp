@@ -328,14 +328,15 @@ void ServicedMount::finish_step(const std::string& key, const std::string& paren
 void ServicedMount::rebase_on_committed() {
   Impl& m = *impl_;
   BaseImage base = BaseImage::open(m.record.wim_path, m.record.image_index, "");
-  m.base_listing = BaseListing::from_entries(base.entries);
+  base.close_wim();
+  m.base_listing = base.listing.expand();
   m.base_listing->save(m.paths.base_file());
   TreeIndex rebuilt;
   if (m.head.lazy) {
     for (const auto& [path, entry] : m.index.entries())
       rebuilt.record(m.paths.mount_dir, path, m.base_sha1(path));
   } else {
-    rebuilt = TreeIndex::build(m.paths.mount_dir, base.entries);
+    rebuilt = TreeIndex::build(m.paths.mount_dir, base.listing);
   }
   m.index = std::move(rebuilt);
   m.record.base_identity = base.identity;
@@ -356,9 +357,10 @@ void ServicedMount::reset_tree(const ProgressFn& progress) {
   m.index = TreeIndex();
   if (!m.head.lazy) {
     BaseImage base = BaseImage::open(m.record.wim_path, m.record.image_index, "");
-    base.wim.extract_image(base.image, m.paths.mount_dir, progress);
+    base.wim->extract_image(base.image, m.paths.mount_dir, progress);
+    base.close_wim();
     if (m.record.read_only) make_tree_read_only(m.paths.mount_dir);
-    m.index = TreeIndex::build(m.paths.mount_dir, base.entries);
+    m.index = TreeIndex::build(m.paths.mount_dir, base.listing);
   }
   m.delta = StateDelta();
   m.head.current_key = m.head.base_key;
@@ -381,9 +383,9 @@ void ServicedMount::log_event(const json& event) const {
   out << line.dump() << "\n";
 }
 
-void initialize_mount_records(const MountPaths& paths, const std::vector<WimEntry>& entries,
+void initialize_mount_records(const MountPaths& paths, const CompactListing& listing,
                               const std::string& base_identity, bool lazy) {
-  BaseListing::from_entries(entries).save(paths.base_file());
+  listing.save(paths.base_file());
   MountHead head;
   head.base_key = base_state_key(base_identity);
   head.current_key = head.base_key;

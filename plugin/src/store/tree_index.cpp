@@ -58,14 +58,13 @@ bool stat_entry(const fs::path& on_disk, const std::string& sha1, IndexEntry& en
 }
 }  // namespace
 
-TreeIndex TreeIndex::build(const fs::path& root, const std::vector<WimEntry>& entries) {
+TreeIndex TreeIndex::build(const fs::path& root, const CompactListing& listing) {
   TreeIndex index;
-  for (const WimEntry& wim_entry : entries) {
-    if (wim_entry.path.empty()) continue;
+  listing.for_each([&](std::string_view path, const BaseEntry& base) {
     IndexEntry entry;
-    if (stat_entry(root / wim_entry.path, wim_entry.sha1, entry))  // else not extractable here
-      index.entries_.emplace(wim_entry.path, std::move(entry));
-  }
+    if (stat_entry(root / path, base.sha1, entry))  // else not extractable here
+      index.entries_.emplace(path, std::move(entry));
+  });
   return index;
 }
 

@@ -18,7 +18,7 @@ using Paths = std::vector<std::string>;
 
 // An index as a mount would record it for the tree under `root`.
 TreeIndex index_of(const fs::path& root) {
-  std::vector<WimEntry> entries;
+  CompactListing listing;
   for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
        ++it) {
     WimEntry entry;
@@ -26,9 +26,9 @@ TreeIndex index_of(const fs::path& root) {
     entry.is_directory = it->is_directory();
     if (it->is_regular_file() && fs::file_size(it->path()) > 0)
       entry.sha1 = sha1_file_hex(it->path());
-    entries.push_back(entry);
+    listing.add(entry);
   }
-  return TreeIndex::build(root, entries);
+  return TreeIndex::build(root, listing);
 }
 
 class TreeChangesTest : public ::testing::Test {

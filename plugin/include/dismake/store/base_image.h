@@ -6,24 +6,32 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
-#include <vector>
 
+#include "dismake/store/base_listing.h"
 #include "dismake/store/mount_record.h"
 #include "dismake/wim/wim_file.h"
 
 namespace dismake {
 
+// The image's listing and identity are made in one pass over the image, and
+// the WIM can be closed before anything is built from the listing: wimlib's
+// copy of the image's metadata is the largest part of what a mount holds.
 struct BaseImage {
-  WimFile wim;
+  std::optional<WimFile> wim;  // empty once closed
   int image = 0;
-  std::vector<WimEntry> entries;
+  CompactListing listing;
   std::string identity;
 
   // Opens `wim_path` and selects an image by name when one is given, else by
   // index (which must then be a valid one).
   static BaseImage open(const std::filesystem::path& wim_path, int index, const std::string& name,
                         bool writable = false);
+
+  // Frees the WIM and gives its memory back to the system, so that what is
+  // built next does not raise the process's peak.
+  void close_wim();
 };
 
 enum class BaseStatus { kSame, kGone, kChanged };

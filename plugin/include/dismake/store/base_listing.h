@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -29,9 +30,10 @@ struct BaseEntry {
 
 class BaseListing {
  public:
-  static BaseListing from_entries(const std::vector<WimEntry>& entries);
   // Throws Error(ERROR_FILE_CORRUPT) naming the file when it is unreadable.
   static BaseListing load(const std::filesystem::path& file);
+  // From what save() writes, held in memory (`origin` names it in errors).
+  static BaseListing parse(std::string_view saved, const std::string& origin);
   void save(const std::filesystem::path& file) const;
 
   const BaseEntry* find(const std::string& path) const;
@@ -52,6 +54,26 @@ class BaseListing {
   // Built on the first other_links(): group → entry indices.
   mutable std::unordered_multimap<std::uint64_t, size_t> by_link_group_;
   mutable bool link_groups_built_ = false;
+};
+
+// A listing built entry by entry while an image is read, held in its saved
+// form: a BaseListing in memory costs about twice that, too much to keep
+// beside wimlib's own copy of the image's metadata when a mount is made
+// (peak memory, issue 13). Sorted only when saved or expanded.
+class CompactListing {
+ public:
+  void add(const WimEntry& entry);
+  // Calls `visit` for every entry, in the order they were added.
+  void for_each(const std::function<void(std::string_view, const BaseEntry&)>& visit) const;
+  // Writes what BaseListing::save writes for the same entries.
+  void save(const std::filesystem::path& file) const;
+  BaseListing expand() const;
+
+ private:
+  std::string saved_form() const;
+
+  std::string records_;         // each entry's fields, path first
+  std::vector<size_t> starts_;  // where each record begins in records_
 };
 
 }  // namespace dismake

@@ -165,7 +165,7 @@ class ServicedMount {
 // Writes the record directory's files a freshly extracted (or lazy, empty)
 // mount starts with: the base listing, the base state and its catalog entry,
 // and the head pointing at it.
-void initialize_mount_records(const MountPaths& paths, const std::vector<WimEntry>& entries,
+void initialize_mount_records(const MountPaths& paths, const CompactListing& listing,
                               const std::string& base_identity, bool lazy);
 
 }  // namespace dismake

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "dismake/wim/wim_types.h"
+#include "dismake/store/base_listing.h"
 
 namespace dismake {
 
@@ -34,9 +34,9 @@ struct IndexEntry {
 
 class TreeIndex {
  public:
-  // Records the extracted tree under `root` for the image `entries`: each
+  // Records the extracted tree under `root` for the image `listing`: each
   // path the image has and the extraction produced.
-  static TreeIndex build(const fs::path& root, const std::vector<WimEntry>& entries);
+  static TreeIndex build(const fs::path& root, const CompactListing& listing);
 
   // Throws Error(ERROR_FILE_CORRUPT) naming the file when it is unreadable.
   static TreeIndex load(const fs::path& file);
