@@ -18,11 +18,6 @@ namespace {
 constexpr std::string_view kMagic = "dismake-base-listing-2";
 constexpr std::string_view kMagicV1 = "dismake-base-listing-1";
 
-bool by_path(const std::pair<std::string, BaseEntry>& a,
-             const std::pair<std::string, BaseEntry>& b) {
-  return a.first < b.first;
-}
-
 [[noreturn]] void corrupt(const std::string& origin) {
   throw Error(hr::kFileCorrupt, "the base listing '" + origin + "' is corrupt",
               "run `dismake cleanup` to reap the mount, then mount again");
@@ -56,62 +51,112 @@ bool read_entry(FieldReader& reader, bool has_groups, std::string_view& path, Ba
   return true;
 }
 
+// Steps over one entry's record, checking its shape only (a step reads
+// few of the entries it loads; find() decodes those); false when malformed.
+bool skip_entry(FieldReader& reader, std::string_view& path) {
+  std::string_view kind, field;
+  return reader.next(path) && reader.next(kind) && kind.size() == 1 && reader.next(field) &&
+         reader.next(field) && reader.next(field);
+}
+
 }  // namespace
 
 BaseListing BaseListing::load(const std::filesystem::path& file) {
   return parse(read_file(file), file.string());
 }
 
-BaseListing BaseListing::parse(std::string_view saved, const std::string& origin) {
+BaseListing BaseListing::parse(std::string saved, const std::string& origin) {
   FieldReader reader(saved);
   std::string_view magic, path;
   if (!reader.next(magic) || (magic != kMagic && magic != kMagicV1)) corrupt(origin);
-  bool has_groups = magic == kMagic;
+  if (magic == kMagicV1) return parse_version_1(saved, origin);
   BaseListing listing;
-  BaseEntry entry;
+  std::string_view previous;
   while (!reader.at_end()) {
-    if (!read_entry(reader, has_groups, path, entry)) corrupt(origin);
-    listing.entries_.emplace_back(std::string(path), std::move(entry));
+    size_t start = reader.position();
+    if (!skip_entry(reader, path) || path < previous) corrupt(origin);
+    previous = path;
+    listing.starts_.push_back(start);
   }
-  if (!std::is_sorted(listing.entries_.begin(), listing.entries_.end(), by_path)) corrupt(origin);
+  listing.records_ = std::move(saved);
   return listing;
 }
 
+// A version 1 listing (no link groups) is held as version 2.
+BaseListing BaseListing::parse_version_1(std::string_view saved, const std::string& origin) {
+  std::string converted;
+  append_field(converted, kMagic);
+  FieldReader reader(saved);
+  std::string_view magic, path;
+  reader.next(magic);
+  BaseEntry entry;
+  while (!reader.at_end()) {
+    if (!read_entry(reader, /*has_groups=*/false, path, entry)) corrupt(origin);
+    append_entry(converted, path, entry);
+  }
+  return parse(std::move(converted), origin);
+}
+
 void BaseListing::save(const std::filesystem::path& file) const {
-  std::string out;
-  append_field(out, kMagic);
-  for (const auto& [path, e] : entries_) append_entry(out, path, e);
-  write_file_atomic(file, out, 0600);
+  if (records_.empty()) {  // never loaded: an empty listing
+    std::string out;
+    append_field(out, kMagic);
+    return write_file_atomic(file, out, 0600);
+  }
+  write_file_atomic(file, records_, 0600);
+}
+
+std::string_view BaseListing::path_at(size_t i) const {
+  return std::string_view(records_.data() + starts_[i]);  // up to its NUL
+}
+
+BaseEntry BaseListing::entry_at(size_t i) const {
+  FieldReader reader(std::string_view(records_).substr(starts_[i]));
+  std::string_view path;
+  BaseEntry entry;
+  read_entry(reader, /*has_groups=*/true, path, entry);  // checked when parsed
+  return entry;
+}
+
+size_t BaseListing::lower_bound(std::string_view path) const {
+  auto it =
+      std::lower_bound(starts_.begin(), starts_.end(), path, [&](size_t start, std::string_view p) {
+        return std::string_view(records_.data() + start) < p;
+      });
+  return static_cast<size_t>(it - starts_.begin());
 }
 
 const BaseEntry* BaseListing::find(const std::string& path) const {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), std::make_pair(path, BaseEntry{}),
-                             by_path);
-  return it != entries_.end() && it->first == path ? &it->second : nullptr;
+  size_t i = lower_bound(path);
+  if (i == starts_.size() || path_at(i) != path) return nullptr;
+  auto it = found_.find(i);
+  if (it == found_.end()) it = found_.emplace(i, entry_at(i)).first;
+  return &it->second;
 }
 
 std::optional<std::string> BaseListing::find_folded(const std::string& path) const {
   if (by_folded_.empty())
-    for (size_t i = 0; i < entries_.size(); ++i)
-      by_folded_.emplace(fold_case(entries_[i].first), i);
+    for (size_t i = 0; i < starts_.size(); ++i)
+      by_folded_.emplace(fold_case(std::string(path_at(i))), i);
   auto it = by_folded_.find(fold_case(path));
   if (it == by_folded_.end()) return std::nullopt;
-  return entries_[it->second].first;
+  return std::string(path_at(it->second));
 }
 
 std::vector<std::string> BaseListing::other_links(const std::string& path) const {
   const BaseEntry* entry = find(path);
   if (entry == nullptr || entry->hard_link_group == 0) return {};
   if (!link_groups_built_) {
-    for (size_t i = 0; i < entries_.size(); ++i)
-      if (entries_[i].second.hard_link_group != 0)
-        by_link_group_.emplace(entries_[i].second.hard_link_group, i);
+    for (size_t i = 0; i < starts_.size(); ++i) {
+      std::uint64_t group = entry_at(i).hard_link_group;
+      if (group != 0) by_link_group_.emplace(group, i);
+    }
     link_groups_built_ = true;
   }
   std::vector<std::string> others;
   auto [begin, end] = by_link_group_.equal_range(entry->hard_link_group);
   for (auto it = begin; it != end; ++it)
-    if (entries_[it->second].first != path) others.push_back(entries_[it->second].first);
+    if (path_at(it->second) != path) others.emplace_back(path_at(it->second));
   std::sort(others.begin(), others.end());
   return others;
 }
@@ -120,10 +165,11 @@ void BaseListing::for_each_below(
     const std::string& dir,
     const std::function<void(const std::string&, const BaseEntry&)>& visit) const {
   std::string prefix = dir.empty() ? "" : dir + "/";
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), std::make_pair(prefix, BaseEntry{}),
-                             by_path);
-  for (; it != entries_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
-    visit(it->first, it->second);
+  for (size_t i = lower_bound(prefix); i < starts_.size(); ++i) {
+    std::string_view path = path_at(i);
+    if (path.compare(0, prefix.size(), prefix) != 0) break;
+    visit(std::string(path), entry_at(i));
+  }
 }
 
 void CompactListing::add(const WimEntry& entry) {

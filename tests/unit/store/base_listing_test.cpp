@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+
+#include "dismake/base/error.h"
 #include "dismake/base/files.h"
 #include "support/scratch_dir.h"
 
@@ -19,6 +22,13 @@ WimEntry entry(std::string path, bool directory, std::uint64_t size, std::string
   e.sha1 = std::move(sha1);
   e.hard_link_group = link_group;
   return e;
+}
+
+// A saved record: each field and its NUL.
+std::string record(std::initializer_list<std::string> fields) {
+  std::string out;
+  for (const std::string& field : fields) out += field + std::string(1, '\0');
+  return out;
 }
 
 // In wimlib's order: parents first, not sorted by path.
@@ -71,6 +81,55 @@ TEST(CompactListingTest, SavesWhatTheExpandedListingSaves) {
   ASSERT_NE(junction, nullptr);
   EXPECT_TRUE(junction->is_directory && junction->is_reparse_point);
   EXPECT_EQ(loaded.find("Windows")->hard_link_group, 0u);  // a directory is never a link
+}
+
+// A step loads the listing without decoding it: what it finds must still be
+// what was saved, and a damaged file is refused, naming it.
+TEST(BaseListingTest, FindsAnyCaseKeepsAnswersAndRefusesADamagedFile) {
+  test::ScratchDir scratch;
+  sample().save(scratch / "base.list");
+  BaseListing listing = BaseListing::load(scratch / "base.list");
+  EXPECT_EQ(listing.find("windows/win.ini"), nullptr);
+  EXPECT_EQ(listing.find("Windows/win"), nullptr);
+  EXPECT_EQ(listing.find_folded("windows/WIN.INI"), std::optional<std::string>("Windows/win.ini"));
+  const BaseEntry* hosts = listing.find("Windows/hosts");
+  for (const char* other : {"Users", "Windows", "Windows-old", "Windows/System32"})
+    ASSERT_NE(listing.find(other), nullptr) << other;
+  EXPECT_EQ(listing.find("Windows/hosts"), hosts);  // the same answer, still valid
+  EXPECT_EQ(hosts->hard_link_group, 3u);
+
+  std::string saved = read_file(scratch / "base.list");
+  std::string swapped = saved;  // "Users" after "Users/All Users": out of order
+  size_t users = swapped.find(std::string("Users\0", 6));
+  swapped.erase(users, swapped.find(std::string("Users/All", 9)) - users);
+  swapped += record({"Users", "d", "0", "", "0"});
+  write_file_atomic(scratch / "unsorted.list", swapped);
+  write_file_atomic(scratch / "cut.list", saved.substr(0, saved.size() - 3));
+  for (const char* name : {"unsorted.list", "cut.list"}) {
+    try {
+      BaseListing::load(scratch / name);
+      ADD_FAILURE() << name << " loaded";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), hr::kFileCorrupt) << name;
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(BaseListingTest, AVersion1ListingLoadsAsFilesWithoutLinksAndSavesAsVersion2) {
+  test::ScratchDir scratch;
+  std::string v1 = record({"dismake-base-listing-1"}) + record({"Windows", "d", "0", ""}) +
+                   record({"Windows/win.ini", "f", "8", std::string(40, 'b')});
+  write_file_atomic(scratch / "v1.list", v1);
+  BaseListing listing = BaseListing::load(scratch / "v1.list");
+  ASSERT_EQ(listing.size(), 2u);
+  ASSERT_NE(listing.find("Windows/win.ini"), nullptr);
+  EXPECT_EQ(listing.find("Windows/win.ini")->size, 8u);
+  EXPECT_EQ(listing.find("Windows/win.ini")->hard_link_group, 0u);
+  listing.save(scratch / "v2.list");
+  EXPECT_EQ(read_file(scratch / "v2.list").rfind("dismake-base-listing-2", 0), 0u);
+  EXPECT_EQ(BaseListing::load(scratch / "v2.list").find("Windows/win.ini")->sha1,
+            std::string(40, 'b'));
 }
 
 }  // namespace

@@ -20,6 +20,8 @@ class FieldReader {
   // The next field; false at the end or for an unterminated field.
   bool next(std::string_view& field);
   bool at_end() const { return pos_ >= data_.size(); }
+  // Where the next field begins.
+  size_t position() const { return pos_; }
 
  private:
   std::string_view data_;
