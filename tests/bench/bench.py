@@ -719,7 +719,8 @@ def report(a, data):
     if data.get("scale"):
         lines.append("\n## Scale: one overlay file changed, against image size (seconds, median)\n")
         lines += ["| image | files | WIM | dismake | expert, just the change | floor (cp) | "
-                  "dismake / expert | clean build: dismake / expert script |",
+                  "dismake / expert | first build (dismake verifies a new base once): dismake / expert "
+                  "script |",
                   "| --- | --- | --- | --- | --- | --- | --- | --- |"]
         for sc in data["scale"]:
             r = sc["results"]
