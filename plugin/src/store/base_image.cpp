@@ -1,8 +1,7 @@
 #include "dismake/store/base_image.h"
 
-#include <malloc.h>
-
 #include "dismake/base/digest.h"
+#include "dismake/base/free_memory.h"
 
 namespace dismake {
 
@@ -30,9 +29,7 @@ BaseImage BaseImage::open(const std::filesystem::path& wim_path, int index, cons
 
 void BaseImage::close_wim() {
   wim.reset();
-  // glibc keeps freed heap pages; without this, the large buffers allocated
-  // next would come on top of them.
-  ::malloc_trim(0);
+  release_free_memory();
 }
 
 BaseStatus recheck_base(MountRecord& record, const std::filesystem::path& record_file) {

@@ -13,6 +13,7 @@
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/base/free_memory.h"
 #include "dismake/base/phase_timer.h"
 #include "dismake/store/content_packs.h"
 #include "dismake/store/previous_output.h"
@@ -202,6 +203,10 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
   }
   TemporaryFile rewritten(rewrite ? temporary_sibling(request.output) : fs::path());
   const fs::path& file = rewrite ? rewritten.path() : work.path();
+  // What the updates and the packs' export freed (wimlib's copies of
+  // the image's tables), before the write allocates its metadata buffer (6 MB
+  // for a 41k-file image): 49 -> 44 MiB at the bench's commit.
+  release_free_memory();
   PhaseTimer writing("commit: wimlib write");
   if (rewrite) {
     Compression compression =
@@ -214,6 +219,7 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
   }
   writing.stop();
   wim.reset();
+  release_free_memory();
   PhaseTimer finishing("commit: identity pinned, synced and renamed");
   result.reclaimable = pin_and_measure(file, guid, request.image, when);
   writeback.reset();

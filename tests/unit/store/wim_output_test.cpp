@@ -282,5 +282,31 @@ TEST_F(WimOutputTest, PacksMadeInAnyOrderGiveTheBytesOfFreshOnes) {
   EXPECT_FALSE(fs::exists(first_pack));
 }
 
+// A file with a pack is copied from it as it is, not compressed again: the
+// output's resource is the pack's, byte for byte. (An append compresses
+// what it writes at a faster level than packs are made with, so a file
+// compressed anew would differ in size.)
+TEST_F(WimOutputTest, APackedFileIsCopiedFromItsPack) {
+  std::string text;
+  for (int i = 0; text.size() < 4 * ContentPacks::kMinimumSize; ++i)
+    text += "entry " + std::to_string(i * 7919 % 1000) + " of the table " + std::to_string(i % 97) +
+            "\r\n";
+  WimOutputRequest r = request(scratch / "out.wim", created("table.txt", text));
+  r.packs_dir = scratch / "packs";
+  write_wim_output(r);
+  ASSERT_EQ(std::distance(fs::directory_iterator(r.packs_dir), fs::directory_iterator()), 1);
+  fs::path pack = fs::directory_iterator(r.packs_dir)->path();
+  // The resource of `sha1` in `wim`: its sizes, compressed and not.
+  auto resource = [](const fs::path& wim, const std::string& sha1) {
+    std::string blobs = test::run_output("wimlib-imagex info " + test::quote(wim) + " --blobs");
+    std::smatch m;
+    std::regex entry("Hash += 0x" + sha1 + R"(\n(Uncompressed size.*\nCompressed size.*)\n)");
+    return std::regex_search(blobs, m, entry) ? m[1].str() : std::string("none");
+  };
+  std::string sha1 = r.plan.created[0].sha1;
+  EXPECT_NE(resource(pack, sha1), "none");
+  EXPECT_EQ(resource(scratch / "out.wim", sha1), resource(pack, sha1));
+}
+
 }  // namespace
 }  // namespace dismake
