@@ -11,10 +11,12 @@
 
 #include "commands.h"
 #include "dismake/base/error.h"
+#include "dismake/base/free_memory.h"
 #include "outcome.h"
 #include "step_log.h"
 
 int main(int argc, char** argv) {
+  dismake::share_one_heap_between_threads();
   CLI::App app{"dismake: build customised Windows images (WIM) the way software is built"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "dismake " DISMAKE_VERSION);

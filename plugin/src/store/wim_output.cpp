@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
@@ -182,13 +183,6 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
   std::int64_t when = reproducible_time(wim->image_modification_time(request.image));
   std::string guid = content_digest(request, wim->info().guid, when);
   if (request.boot_index) wim->set_boot_index(*request.boot_index);
-  {
-    PhaseTimer timer("commit: plan applied (staging and updates)");
-    apply_commit_plan(*wim, request.image, request.plan, staging.path(), when, base_versions);
-  }
-  for (const auto& [name, value] : request.properties)
-    wim->set_property(request.image, name, value);
-  wim->set_image_times(request.image, when);
 
   // Another compression, or a solid archive, means every stream is written
   // anew: a full write. COMPACT: the in-place compacting write, no garbage.
@@ -197,15 +191,30 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
                  request.write.solid;
   bool append = !rewrite && !request.compact;
   ContentPacks packs(append ? request.packs_dir : fs::path());
+  std::vector<fs::path> pack_files;
   {
-    PhaseTimer timer("commit: content packs made and used");
-    wim->use_packs(request.image, packs.for_plan(request.plan, wim->info()));
+    // Made before wimlib loads the image's metadata: their compressors (one
+    // per core, 6 MB each at the default level) and the image never share
+    // the commit's memory.
+    PhaseTimer timer("commit: content packs made");
+    pack_files = packs.for_plan(request.plan, wim->info());
+    release_free_memory();
+  }
+  {
+    PhaseTimer timer("commit: plan applied (staging and updates)");
+    apply_commit_plan(*wim, request.image, request.plan, staging.path(), when, base_versions);
+  }
+  for (const auto& [name, value] : request.properties)
+    wim->set_property(request.image, name, value);
+  wim->set_image_times(request.image, when);
+  {
+    PhaseTimer timer("commit: content packs used");
+    wim->use_packs(request.image, pack_files);
   }
   TemporaryFile rewritten(rewrite ? temporary_sibling(request.output) : fs::path());
   const fs::path& file = rewrite ? rewritten.path() : work.path();
-  // What the updates and the packs' export freed (wimlib's copies of
-  // the image's tables), before the write allocates its metadata buffer (6 MB
-  // for a 41k-file image): 49 -> 44 MiB at the bench's commit.
+  // What the staging and updates freed, before the write allocates its
+  // metadata buffer (6 MB for a 41k-file image).
   release_free_memory();
   PhaseTimer writing("commit: wimlib write");
   if (rewrite) {

@@ -12,4 +12,12 @@ namespace dismake {
 // Gives the heap's free pages back to the system (glibc's malloc_trim).
 void release_free_memory();
 
+// Makes every thread allocate from the one heap. glibc gives each thread
+// that allocates an arena of its own, whose pages stay after the thread is
+// gone; the helper's threads (making content packs, wimlib's compressors)
+// are few and brief, so one heap lets the next phase reuse their memory (the
+// bench's clean commit: 46.3 -> 44.0 MiB). For a process of dismake's own:
+// the C API leaves its host's allocator alone.
+void share_one_heap_between_threads();
+
 }  // namespace dismake
