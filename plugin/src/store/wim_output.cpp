@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -165,18 +166,23 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
 
   WimOutputResult result;
   TemporaryFile work(temporary_sibling(request.output));
-  PhaseTimer preparing("commit: work file (reset or copy) and open");
+  // The work file is made on a thread of its own while the base versions are
+  // staged from the source, which has the same bytes: a copy is the kernel's
+  // work, the staging wimlib's, and a clean build pays both.
   std::optional<BackgroundWriteback> writeback;
-  result.reused_previous = prepare_work_file(request, work.path(), writeback);
-  preparing.stop();
+  std::future<bool> work_ready = std::async(std::launch::async, [&] {
+    PhaseTimer preparing("commit: work file (reset or copy)");
+    return prepare_work_file(request, work.path(), writeback);
+  });
   // wimlib reads staged files when it writes: they stay until the end.
   StagingDirectory staging(request.staging_dir);
   BaseVersionVolumes base_versions;
   {
     BaseVersionCache cache(request.base_versions_dir, request.base_identity);
-    base_versions =
-        stage_base_version_volumes(work.path(), request.image, request.plan, staging.path(), cache);
+    base_versions = stage_base_version_volumes(request.source, request.image, request.plan,
+                                               staging.path(), cache);
   }
+  result.reused_previous = work_ready.get();
   // Freed after the write: pinning opens the written file again, and wimlib's
   // copy of the image is most of a commit's memory.
   std::optional<WimFile> wim(WimFile::open(work.path(), /*writable=*/true));
