@@ -51,6 +51,12 @@ bool read_entry(FieldReader& reader, bool has_groups, std::string_view& path, Ba
   return true;
 }
 
+// The path of the record that begins at `start`: its first field, up to
+// its NUL.
+std::string_view record_path(const std::string& records, size_t start) {
+  return std::string_view(records.data() + start);
+}
+
 // Steps over one entry's record, checking its shape only (a step reads
 // few of the entries it loads; find() decodes those); false when malformed.
 bool skip_entry(FieldReader& reader, std::string_view& path) {
@@ -106,9 +112,7 @@ void BaseListing::save(const std::filesystem::path& file) const {
   write_file_atomic(file, records_, 0600);
 }
 
-std::string_view BaseListing::path_at(size_t i) const {
-  return std::string_view(records_.data() + starts_[i]);  // up to its NUL
-}
+std::string_view BaseListing::path_at(size_t i) const { return record_path(records_, starts_[i]); }
 
 BaseEntry BaseListing::entry_at(size_t i) const {
   FieldReader reader(std::string_view(records_).substr(starts_[i]));
@@ -119,10 +123,9 @@ BaseEntry BaseListing::entry_at(size_t i) const {
 }
 
 size_t BaseListing::lower_bound(std::string_view path) const {
-  auto it =
-      std::lower_bound(starts_.begin(), starts_.end(), path, [&](size_t start, std::string_view p) {
-        return std::string_view(records_.data() + start) < p;
-      });
+  auto it = std::lower_bound(
+      starts_.begin(), starts_.end(), path,
+      [&](size_t start, std::string_view p) { return record_path(records_, start) < p; });
   return static_cast<size_t>(it - starts_.begin());
 }
 
@@ -187,11 +190,11 @@ void CompactListing::for_each(
 }
 
 std::string CompactListing::saved_form() const {
-  auto path_of = [&](size_t i) { return std::string_view(records_.data() + starts_[i]); };
   std::vector<size_t> order(starts_.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return path_of(a) < path_of(b); });
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return record_path(records_, starts_[a]) < record_path(records_, starts_[b]);
+  });
   std::string out;
   out.reserve(kMagic.size() + 1 + records_.size());
   append_field(out, kMagic);

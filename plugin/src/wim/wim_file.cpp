@@ -491,8 +491,7 @@ void WimFile::extract_only_to_ntfs(int image, const std::filesystem::path& volum
     if (ret != WIMLIB_ERR_PATH_DOES_NOT_EXIST)
       check_wimlib(ret, "read the file list of", path_.string());
   }
-  std::vector<UpdateCommand>& prune = pruning.prune;
-  update_image(image, prune);
+  update_image(image, pruning.prune);
   check_wimlib(wimlib_extract_image(wim_, image, volume.c_str(), WIMLIB_EXTRACT_FLAG_NTFS),
                "extract into an NTFS volume from", path_.string());
 }

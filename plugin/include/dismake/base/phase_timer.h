@@ -1,9 +1,9 @@
 // Where a command's time and memory go: with DISMAKE_PROFILE set in the
 // environment, each PhaseTimer prints "dismake profile: <phase> <seconds>
 // peak <MiB> MiB" to stderr when it ends (the peak is the process's resident
-// memory so far, VmHWM). Off by default, and then it costs one getenv per process. The
-// benchmark (tests/bench) and issue notes use it to say what a commit or a
-// step spends its time on.
+// memory so far, VmHWM). Off by default, and then it costs one getenv per
+// process. The benchmark (tests/bench) and issue notes use it to say what a
+// mount, a step or a commit spends its time and memory on.
 #pragma once
 
 #include <cstdint>

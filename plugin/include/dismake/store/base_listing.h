@@ -56,9 +56,10 @@ class BaseListing {
   size_t lower_bound(std::string_view path) const;
 
   // The saved form as read (the version line, then records sorted by path),
-  // and where each record begins: a step loads the listing with one scan and no allocation per
-  // entry, and decodes only the entries it asks for (a 41k-entry image: 4 MB
-  // held, against 10 MB decoded, in a fifth of the time).
+  // and where each record begins: a step loads the listing with one scan
+  // and no allocation per entry, and decodes only the entries it asks for
+  // (a 41k-entry image: 4 MB held, against 10 MB decoded, in a fifth of the
+  // time).
   std::string records_;
   std::vector<size_t> starts_;
   // find()'s answers, kept so that the pointers it returns stay valid.
