@@ -1,5 +1,6 @@
 #include "api_call.h"
 
+#include <filesystem>
 #include <string>
 #include <utility>
 
@@ -25,6 +26,13 @@ HRESULT failure_of_current_exception(LastError last_error) noexcept {
     } catch (const Error& error) {
       code = error.code();
       record(last_error, error.what());
+    } catch (const std::filesystem::filesystem_error& error) {
+      // std::filesystem's own failures get the HRESULT of their errno, as
+      // the CLI reports them (cli/main.cpp).
+      Error mapped = error_from_errno("complete the operation on", error.path1().string(),
+                                      error.code().value());
+      code = mapped.code();
+      record(last_error, mapped.what());
     } catch (const std::bad_alloc&) {
       code = hr::kOutOfMemory;
       record(last_error, "out of memory (" + format_hresult(code) + ")");

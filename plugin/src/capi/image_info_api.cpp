@@ -92,7 +92,7 @@ extern "C" HRESULT WINAPI DismGetImageInfo(PCWSTR ImageFilePath, DismImageInfo**
     *ImageInfo = nullptr;
     *Count = 0;
     current_runtime();
-    WimFile wim = WimFile::open(required_utf8(ImageFilePath, "ImageFilePath"));
+    WimFile wim = WimFile::open(required_path(ImageFilePath, "ImageFilePath"));
     WimInfo facts = wim.info();
     Result<DismImageInfo> result(facts.image_count);
     for (std::uint32_t i = 0; i < facts.image_count; ++i)

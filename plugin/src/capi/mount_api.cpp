@@ -39,7 +39,7 @@ MountOptions mount_options(PCWSTR image_file, UINT index, PCWSTR name,
                            DISM_MOUNT_SUPPORT_EA;
   if (flags & ~kKnown) throw Error(hr::kInvalidArg, "unknown mount flags");
   MountOptions options;
-  options.wim = required_utf8(image_file, "ImageFilePath");
+  options.wim = required_path(image_file, "ImageFilePath");
   options.read_only = (flags & DISM_MOUNT_READONLY) != 0;
   if (identifier == DismImageNone) {
     options.index = only_image(options.wim);
@@ -94,7 +94,7 @@ extern "C" HRESULT WINAPI DismMountImage(PCWSTR ImageFilePath, PCWSTR MountPath,
     std::shared_ptr<Runtime> runtime = current_runtime();
     MountOptions options =
         mount_options(ImageFilePath, ImageIndex, ImageName, ImageIdentifier, Flags);
-    std::string mount_dir = required_utf8(MountPath, "MountPath");
+    std::string mount_dir = required_path(MountPath, "MountPath");
     ProgressBridge progress(CancelEvent, Progress, UserData);
     options.progress = progress.fn();
     runtime->store().mount(mount_dir, options);
@@ -106,7 +106,7 @@ extern "C" HRESULT WINAPI DismUnmountImage(PCWSTR MountPath, DWORD Flags, HANDLE
                                            DISM_PROGRESS_CALLBACK Progress, PVOID UserData) {
   return api_call([&] {
     std::shared_ptr<Runtime> runtime = current_runtime();
-    std::string mount_dir = required_utf8(MountPath, "MountPath");
+    std::string mount_dir = required_path(MountPath, "MountPath");
     ProgressBridge progress(CancelEvent, Progress, UserData);
     std::optional<CommitOptions> commit = unmount_commit(Flags, progress.fn());
     require_mount(runtime->store(), mount_dir);
@@ -118,7 +118,7 @@ extern "C" HRESULT WINAPI DismUnmountImage(PCWSTR MountPath, DWORD Flags, HANDLE
 extern "C" HRESULT WINAPI DismRemountImage(PCWSTR MountPath) {
   return api_call([&] {
     std::shared_ptr<Runtime> runtime = current_runtime();
-    runtime->store().remount(required_utf8(MountPath, "MountPath"), ProgressFn());
+    runtime->store().remount(required_path(MountPath, "MountPath"), ProgressFn());
   });
 }
 

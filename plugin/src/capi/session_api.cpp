@@ -36,12 +36,12 @@ void refuse_open_handle(Runtime& runtime, DismSession session) {
 DismSession open_session(const std::shared_ptr<Runtime>& runtime, PCWSTR image_path,
                          PCWSTR windows_dir, PCWSTR system_drive) {
   if (image_path && std::wcscmp(image_path, DISM_ONLINE_IMAGE) == 0) refuse_online_image();
-  std::string path = required_utf8(image_path, "ImagePath");
+  std::string path = required_path(image_path, "ImagePath");
   if (system_drive)
     throw Error(hr::kInvalidArg, "SystemDrive names a drive letter, which Linux does not have",
                 "pass NULL");
   std::optional<std::string> windows;
-  if (windows_dir) windows = required_utf8(windows_dir, "WindowsDirectory");
+  if (windows_dir) windows = required_path(windows_dir, "WindowsDirectory");
   SessionHandle handle = open_api_session(*runtime, path, windows);
   // A DismShutdown that ran meanwhile saw no session; this one must not outlive it.
   if (!is_current(runtime)) {

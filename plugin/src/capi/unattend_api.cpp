@@ -15,7 +15,7 @@ using namespace dismake::capi;
 namespace {
 
 fs::path existing_answer_file(PCWSTR unattend_file) {
-  fs::path file = required_utf8(unattend_file, "UnattendFile");
+  fs::path file = required_path(unattend_file, "UnattendFile");
   if (!fs::is_regular_file(file))
     throw Error(hr::kFileNotFound, "the answer file '" + file.string() + "' does not exist",
                 "pass the path of an unattend.xml");

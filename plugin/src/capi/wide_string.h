@@ -11,8 +11,15 @@ namespace dismake::capi {
 // above U+10FFFF).
 std::string to_utf8(const wchar_t* text, const char* parameter);
 
-// Like to_utf8(), but NULL and L"" are also refused: for required paths.
+// Like to_utf8(), but NULL and L"" are also refused: for required values.
 std::string required_utf8(const wchar_t* text, const char* parameter);
+
+// Like required_utf8(), for a file or directory path: also throws Error
+// ERROR_FILENAME_EXCED_RANGE (as Windows does for a path too long for it)
+// when it cannot name a file on Linux: PATH_MAX bytes or more, or a
+// component longer than NAME_MAX bytes. Every path the API takes comes
+// through here, so no later file call sees one.
+std::string required_path(const wchar_t* text, const char* parameter);
 
 // `text` as wide characters; bytes that are not UTF-8 (a Linux file name
 // may hold any) become U+FFFD.
