@@ -233,10 +233,17 @@ void MountStore::check_single_read_write(const fs::path& wim, int image) const {
   struct stat mine {};
   if (::stat(wim.c_str(), &mine) != 0) return;
   std::optional<fs::path> holder;
-  // The registrations name mounts still being made; the records, those an
-  // older dismake registered without naming their image.
-  for (const auto& [paths, claimed] : registry_.read_write_images())
-    if (!holder && claimed.image == image && same_file(mine, claimed.wim)) holder = paths.mount_dir;
+  // The registrations name the mounts still being made; the records, the
+  // others (also those an older dismake registered without naming them).
+  for (const auto& [paths, claimed] : registry_.read_write_images()) {
+    if (holder || claimed.image != image || !same_file(mine, claimed.wim)) continue;
+    // Being made: its record directory is claimed, its record not yet
+    // written. Once there is a record, it decides (below); without a record
+    // directory, the mount is invalid and holds nothing.
+    std::error_code ec;
+    if (fs::is_directory(paths.record_dir, ec) && !fs::exists(paths.record_file(), ec))
+      holder = paths.mount_dir;
+  }
   for (const MountInfo& other : list()) {
     const std::optional<MountRecord>& r = other.record;
     if (holder || !r || r->read_only || r->build || r->image_index != image) continue;
@@ -271,22 +278,22 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   // Checked again and registered under one lock: of two mounts started at
   // once, the second sees the first's registration (which names its image).
   // Registered first, so that `cleanup` finds a mount killed at any point.
-  bool registered = false;
   {
     FileLock registration = registry_.lock_registration();
     check_mount_target(paths);
     if (read_write) check_single_read_write(wim_path, base.image);
-    registered = registry_.contains(paths.mount_dir);
+    bool registered = registry_.contains(paths.mount_dir);
     std::optional<MountRegistry::ReadWriteImage> claim;
     if (read_write) claim = MountRegistry::ReadWriteImage{wim_path, base.image};
     registry_.add(paths, claim);
-  }
-  try {
-    claim_record_dir(paths);
-  } catch (const Error& e) {
-    // Another process mounting there owns the registration.
-    if (!registered && e.code() != hr::kAlreadyExists) registry_.remove(paths.mount_dir);
-    throw;
+    try {
+      // Under the lock too: a claim counts while its record directory exists.
+      claim_record_dir(paths);
+    } catch (const Error& e) {
+      // Another process mounting there owns the registration.
+      if (!registered && e.code() != hr::kAlreadyExists) registry_.remove(paths.mount_dir);
+      throw;
+    }
   }
   MountRollback rollback(registry_, paths);
   FileLock lock = lock_mount(paths);
