@@ -1,6 +1,7 @@
 #include "dismake/store/base_version_cache.h"
 
 #include <cstdio>
+#include <optional>
 
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
@@ -27,22 +28,28 @@ bool BaseVersionCache::restore(const std::string& key, const fs::path& volume) {
   if (dir_.empty() || base_identity_.empty()) return false;
   std::error_code ec;
   if (!fs::is_regular_file(fs::symlink_status(path_of(key), ec))) return false;
-  copy_file_durable(path_of(key), volume, /*durable=*/false);
-  // The copy is checked, not the kept file: it is what the commit uses.
-  std::string recorded;
+  // Kept before digests were (an older dismake): not trusted, not worth a
+  // warning either.
+  std::optional<std::string> recorded;
   try {
     recorded = read_file(digest_path_of(key));
   } catch (const Error&) {
-    recorded = "(none)";
   }
-  if (sparse_file_sha256_hex(volume) == recorded) {
+  bool matches = false;
+  if (recorded) {
+    copy_file_durable(path_of(key), volume, /*durable=*/false);
+    // The copy is checked, not the kept file: it is what the commit uses.
+    matches = sparse_file_sha256_hex(volume) == *recorded;
+    if (!matches)
+      std::fprintf(stderr,
+                   "dismake: warning: kept base versions '%s' differ from the digest recorded "
+                   "when they were extracted; they are extracted again from the base\n",
+                   path_of(key).c_str());
+  }
+  if (matches) {
     used_.insert(key);
     return true;
   }
-  std::fprintf(stderr,
-               "dismake: warning: kept base versions '%s' differ from the digest recorded when "
-               "they were extracted; they are extracted again from the base\n",
-               path_of(key).c_str());
   fs::remove(volume, ec);
   fs::remove(path_of(key), ec);
   fs::remove(digest_path_of(key), ec);

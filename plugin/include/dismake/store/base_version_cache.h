@@ -33,7 +33,8 @@ class BaseVersionCache {
   // Copies the volume kept under `key` to `volume` (which must not exist);
   // false, with `volume` absent, when there is none or when the copy does
   // not match the digest recorded by keep(): that volume is then removed
-  // and named in a warning on stderr.
+  // and named in a warning on stderr (and removed without one when it has
+  // no digest: kept by an older dismake).
   bool restore(const std::string& key, const std::filesystem::path& volume);
   // Keeps a durable copy of `volume`, just extracted, under `key`.
   void keep(const std::string& key, const std::filesystem::path& volume);
