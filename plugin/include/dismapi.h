@@ -568,10 +568,24 @@ typedef struct _DismAppxPackage {
  * DISMAPI_E_DISMAPI_NOT_INITIALIZED. After DismShutdown it may be called
  * again.
  *
- * LogLevel must be a DismLogLevel value (else E_INVALIDARG). LogFilePath and
- * ScratchDirectory are accepted and unused: dismake keeps no log file (the
- * reason for a failure is in DismGetLastErrorMessage), and its scratch space
- * is each mount's record directory.
+ * LogLevel must be a DismLogLevel value (else E_INVALIDARG). With
+ * LogFilePath, the API logs to that file until DismShutdown: its directory
+ * is created when missing, as DISM does, and lines are appended in DISM's
+ * format ("2024-01-31 10:00:00, Info                  DISM   API: PID=1234
+ * TID=5678 <text> - <function>"). DismLogErrors logs failures (each with its
+ * message and "(hr:0x...)"), DismLogErrorsWarnings adds warnings,
+ * DismLogErrorsWarningsInfo (DISM's default) adds each call's entry, exit
+ * and what it did; Debug adds nothing more yet. A log that cannot be created
+ * fails the call with the HRESULT of the system's error, and the API stays
+ * uninitialized. NULL: no log (there is no %WINDIR%\Logs\DISM on Linux).
+ *
+ * ScratchDirectory, when given, must be an existing directory (else
+ * HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND)): each commit (DismCommitImage,
+ * DismUnmountImage with DISM_COMMIT_IMAGE) stages its temporary files (the
+ * NTFS volumes of changed files) in a private directory made there and
+ * removed after it. NULL: they are staged in the mount's record directory.
+ * The files that replace a WIM or a record are always written beside it,
+ * so that the replacement is an atomic rename.
  *
  * The registry of mounts is read from $DISMAKE_HOME (else
  * $XDG_STATE_HOME/dismake, else ~/.local/state/dismake) as it is at this

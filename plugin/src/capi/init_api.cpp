@@ -1,4 +1,7 @@
 // DismInitialize and DismShutdown, which also open and close the log.
+#include <filesystem>
+#include <system_error>
+
 #include "api_call.h"
 #include "api_state.h"
 #include "dism_log.h"
@@ -28,6 +31,14 @@ void start_log(DismLogLevel level, const std::string& log_path, const std::strin
            "DismInitialize");
 }
 
+// A scratch directory that is not there would fail every commit later: refused now.
+void require_directory(const std::string& scratch) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(scratch, ec))
+    throw Error(hr::kPathNotFound, "ScratchDirectory " + scratch + " is not a directory",
+                "create it first, or pass NULL to stage temporary files beside each mount");
+}
+
 }  // namespace
 
 extern "C" HRESULT WINAPI DismInitialize(DismLogLevel LogLevel, PCWSTR LogFilePath,
@@ -36,9 +47,9 @@ extern "C" HRESULT WINAPI DismInitialize(DismLogLevel LogLevel, PCWSTR LogFilePa
     if (LogLevel < DismLogErrors || LogLevel > DismLogErrorsWarningsInfoDebug)
       throw Error(hr::kInvalidArg, "LogLevel " + std::to_string(LogLevel) + " is no DismLogLevel");
     std::string log_path = LogFilePath ? to_utf8(LogFilePath, "LogFilePath") : std::string();
-    // Checked, logged, otherwise unused: see the declaration.
     std::string scratch = ScratchDirectory ? to_utf8(ScratchDirectory, "ScratchDirectory") : "";
-    initialize_runtime();
+    if (!scratch.empty()) require_directory(scratch);
+    initialize_runtime(scratch);
     if (!log_path.empty()) start_log(LogLevel, log_path, scratch);
   });
 }

@@ -13,6 +13,7 @@
  */
 #define _XOPEN_SOURCE 700
 
+#include <dirent.h>
 #include <dismapi.h>
 #include <ftw.h>
 #include <regex.h>
@@ -174,9 +175,34 @@ static void count_progress(UINT current, UINT total, PVOID data) {
   ++progress_calls;
 }
 
+/* A commit's progress callback: counts the reports made while the scratch
+ * directory (user data) holds the commit's private directory. */
+static int scratch_in_use = 0;
+static void watch_scratch(UINT current, UINT total, PVOID scratch) {
+  DIR *dir = opendir((const char *)scratch);
+  struct dirent *entry;
+  (void)current;
+  (void)total;
+  if (!dir) return;
+  while ((entry = readdir(dir)) != NULL)
+    if (strncmp(entry->d_name, "dismake-commit-", 15) == 0) ++scratch_in_use;
+  closedir(dir);
+}
+
+static int is_empty_dir(const char *path) {
+  DIR *dir = opendir(path);
+  struct dirent *entry;
+  int entries = 0;
+  if (!dir) return 0;
+  while ((entry = readdir(dir)) != NULL)
+    if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0) ++entries;
+  closedir(dir);
+  return entries == 0;
+}
+
 /* Strings in: a path with a non-BMP character; out: the same path back. */
 static void image_info_and_mount(const WCHAR *wim, const WCHAR *mount_dir, const char *mount_utf8,
-                                 const char *unattend) {
+                                 const char *unattend, char *scratch) {
   DismImageInfo *info = NULL;
   DismMountedImageInfo *mounts = NULL;
   DismSession session = DISM_SESSION_DEFAULT;
@@ -215,12 +241,15 @@ static void image_info_and_mount(const WCHAR *wim, const WCHAR *mount_dir, const
         "MountPath comes back as it went in");
   if (mounts) DismDelete(mounts);
 
+  EXPECT_HR(S_OK, DismRemountImage(mount_dir)); /* its tree is there: nothing to do */
   EXPECT_HR(S_OK, DismOpenSession(mount_dir, NULL, NULL, &session));
   EXPECT_HR(S_OK,
             DismCheckImageHealth(session, TRUE, &not_an_event, count_progress, NULL, &health));
   check(health == DismImageHealthy, "the mount is healthy");
   EXPECT_HR(S_OK, DismApplyUnattend(session, unattend_path, FALSE));
-  EXPECT_HR(S_OK, DismCommitImage(session, 0, &not_an_event, count_progress, NULL));
+  EXPECT_HR(S_OK, DismCommitImage(session, 0, &not_an_event, watch_scratch, scratch));
+  check(scratch_in_use > 0, "the commit staged its files under ScratchDirectory");
+  check(is_empty_dir(scratch), "the commit left nothing in ScratchDirectory");
 
   /* The exports ManagedDism binds that need Windows. */
   EXPECT_HR(HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED),
@@ -314,8 +343,8 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 int main(int argc, char **argv) {
   char home[] = "/tmp/dismapi-flavour-test.XXXXXX";
-  char path[2048], mount_utf8[4096], log_utf8[4096];
-  WCHAR *wim, *mount_dir, *log;
+  char path[2048], mount_utf8[4096], log_utf8[4096], scratch_utf8[4096];
+  WCHAR *wim, *mount_dir, *log, *scratch, *missing;
   DismImageInfo *info = NULL;
   UINT count = 0;
 
@@ -329,6 +358,8 @@ int main(int argc, char **argv) {
   if (mkdir(path, 0700) != 0) return 2;
   snprintf(mount_utf8, sizeof mount_utf8, "%s/mount", path);
   snprintf(log_utf8, sizeof log_utf8, "%s/logs/not yet made/dism.log", home);
+  snprintf(scratch_utf8, sizeof scratch_utf8, "%s/scratch", home);
+  if (mkdir(scratch_utf8, 0700) != 0) return 2;
   strncat(path, "/base.wim", sizeof path - strlen(path) - 1);
   {
     char fixture[4096];
@@ -338,9 +369,13 @@ int main(int argc, char **argv) {
   wim = from_utf8(path);
   mount_dir = from_utf8(mount_utf8);
   log = from_utf8(log_utf8);
+  scratch = from_utf8(scratch_utf8);
+  missing = from_utf8(mount_utf8); /* not made yet */
 
-  EXPECT_HR(S_OK, DismInitialize(DismLogErrorsWarningsInfo, log, DISMAKE_TEXT("/tmp")));
-  image_info_and_mount(wim, mount_dir, mount_utf8, argv[2]);
+  EXPECT_HR(HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND), DismInitialize(DismLogErrors, NULL, missing));
+  expect_message("ScratchDirectory", "a missing ScratchDirectory is named");
+  EXPECT_HR(S_OK, DismInitialize(DismLogErrorsWarningsInfo, log, scratch));
+  image_info_and_mount(wim, mount_dir, mount_utf8, argv[2], scratch_utf8);
   refusals();
   EXPECT_HR(S_OK, DismShutdown());
 
@@ -355,6 +390,8 @@ int main(int argc, char **argv) {
   free(wim);
   free(mount_dir);
   free(log);
+  free(scratch);
+  free(missing);
   nftw(home, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   if (failures == 0) printf("flavour_test (" FLAVOUR "): every check passed\n");
   return failures == 0 ? 0 : 1;

@@ -25,7 +25,9 @@
 #define __stdcall
 
 /* The source annotations (SAL) Microsoft's samples and headers use: checked
- * by MSVC's analyzer only, so empty here. */
+ * by MSVC's analyzer only, so empty here. libstdc++ names parameters __in
+ * and __out too, so C++ code includes its standard headers before this one
+ * (MinGW's sal.h has the same caveat). */
 #define __in
 #define __out
 #define __inout
