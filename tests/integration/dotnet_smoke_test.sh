@@ -9,7 +9,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 command -v mcs >/dev/null && command -v mono >/dev/null ||
-  { echo "SKIP dotnet_smoke: Mono (mcs, mono) is not installed (Debian: mono-devel)"; exit 77; }
+  skip_test "Mono (mcs, mono) is not installed (Debian: mono-devel)"
 
 begin_test dotnet_smoke
 

@@ -9,9 +9,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [[ -n ${MANAGEDDISM_SRC:-} ]] ||
-  { echo "SKIP managed_dism: set MANAGEDDISM_SRC to a ManagedDism 2.5.2 checkout"; exit 77; }
+  skip_test "set MANAGEDDISM_SRC to a ManagedDism 2.5.2 checkout"
 command -v mcs >/dev/null && command -v mono >/dev/null && command -v resgen >/dev/null ||
-  { echo "SKIP managed_dism: Mono (mcs, mono, resgen) is not installed (Debian: mono-devel)"; exit 77; }
+  skip_test "Mono (mcs, mono, resgen) is not installed (Debian: mono-devel)"
 sources=$MANAGEDDISM_SRC/src/Microsoft.Dism
 [[ -f $sources/DismApi.NativeMethods.cs ]] || { echo "FAIL managed_dism: no $sources/DismApi.NativeMethods.cs" >&2; exit 1; }
 
