@@ -16,6 +16,7 @@ packages=(
   python3 openssl                           # test scripts: JSON, deterministic bytes
   python3-sphinx groff-base man-db          # docs: HTML and manual pages, and their test
   bubblewrap                                # confines `run` steps to the mount
+  mono-devel                                # tests: a .NET client (mcs, mono) of libDismApi
 )
 
 root=$(cd "$(dirname "$0")/.." && pwd)
