@@ -8,9 +8,10 @@
 #   wim      base wim
 #   store    base wim store
 #   session  base session            (beside store: neither includes the other)
-#   ops      base wim store session ops
-#   cli      base wim store session ops cli
-#   capi     base wim store session ops capi   (dismapi.h is capi's)
+#   media    base media              (installation media: ISOs, USB images)
+#   ops      base wim store session media ops
+#   cli      base wim store session media ops cli
+#   capi     base wim store session media ops capi   (dismapi.h is capi's)
 #
 # and nothing outside plugin/src/wim includes wimlib.h.
 # Usage: check_layer_includes.sh <source-dir>; prints each violation as
@@ -25,9 +26,10 @@ declare -A allowed=(
   [wim]="base wim"
   [store]="base wim store"
   [session]="base session"
-  [ops]="base wim store session ops"
-  [cli]="base wim store session ops cli"
-  [capi]="base wim store session ops capi"
+  [media]="base media"
+  [ops]="base wim store session media ops"
+  [cli]="base wim store session media ops cli"
+  [capi]="base wim store session media ops capi"
 )
 
 violations=0
