@@ -31,6 +31,7 @@ dismake_add_files(s SOURCE overlay DESTINATION /)
 dismake_close_session(s)
 dismake_unmount_image(pro COMMIT OUTPUT pro.wim)
 dismake_make_iso(OUTPUT contoso.iso MEDIA win REPLACE sources/install.wim pro.wim $label)
+dismake_make_usb_image(OUTPUT contoso.img MEDIA win REPLACE sources/install.wim pro.wim SPLIT_SIZE 1)
 EOF
 }
 
@@ -48,6 +49,8 @@ step "build: the serviced install.wim goes into the ISO"
 build "$bld"
 outcome_lines | grep -q 'make-iso win -> contoso.iso: ran (first build)' ||
   fail "the make-iso step does not say it ran for the first build: $(outcome_lines)"
+outcome_lines | grep -q 'make-usb win -> contoso.img: ran (first build)' ||
+  fail "the make-usb step does not say it ran: $(outcome_lines)"
 dismake_ok extract-media "$bld/contoso.iso" "$T/back"
 cmp "$T/back/sources/install.wim" "$bld/pro.wim" || fail "the ISO's install.wim is not pro.wim"
 cmp "$T/back/boot/etfsboot.com" "$T/media/boot/etfsboot.com" || fail "etfsboot.com differs"
@@ -55,10 +58,12 @@ wimlib-imagex extract "$T/back/sources/install.wim" 1 /ProgramData/Contoso/readm
   --dest-dir="$T/check" >/dev/null
 assert_eq "contoso readme" "$(tr -d '\r' <"$T/check/readme.txt")" "the serviced file in the ISO's image"
 wipe_dir "$T/back"
+MTOOLS_SKIP_CHECK=1 mdir -b -i "$bld/contoso.img@@1M" ::/sources | grep -qi 'install2.swm' ||
+  fail "the USB image has no install.swm parts (SPLIT_SIZE 1)"
 
 step "a second build does nothing"
 build "$bld"
-! outcome_lines | grep -q make-iso || fail "the second build wrote the ISO again: $(outcome_lines)"
+! outcome_lines | grep -qE 'make-(iso|usb)' || fail "the second build wrote the media again: $(outcome_lines)"
 
 step "an option changed: the ISO is written again, saying which"
 write_project "$src" "$(project_code "LABEL CONTOSO_W12")"
@@ -90,6 +95,9 @@ dismake_make_iso(OUTPUT other.iso MEDIA win REPLACE sources/install.wim)"
 configure_fails "$src" "$bld" "dismake_make_iso: REPLACE takes pairs"
 write_project "$src" "$(project_code 'LABEL "two words"')"
 configure_fails "$src" "$bld" "dismake_make_iso: the volume label 'two words' is not usable"
+write_project "$src" "$(project_code "LABEL CONTOSO_W11")
+dismake_make_usb_image(OUTPUT other.img MEDIA win SPLIT_SIZE big)"
+configure_fails "$src" "$bld" "dismake_make_usb_image: SPLIT_SIZE must be a positive number of MiB, got 'big'"
 head -c 100000 /dev/urandom >"$T/random.iso"
 write_project "$src" "dismake_add_media(bad SOURCE \"$T/random.iso\")"
 configure_fails "$src" "$bld" "dismake_add_media: .*random.iso is not an ISO image"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ISO make-iso writes boots: in QEMU (TCG, no KVM needed) from SeaBIOS,
+# The ISO make-iso writes boots (and the USB image make-usb writes): in QEMU (TCG, no KVM needed) from SeaBIOS,
 # whose El Torito no-emulation boot runs the BIOS stand-in
 # (boot/etfsboot.com), and from OVMF (UEFI), which boots the FAT image
 # efi/microsoft/boot/efisys.bin's EFI/BOOT/BOOTX64.EFI. Each stand-in
@@ -45,4 +45,13 @@ cp "$OVMF_VARS" "$T/vars.fd"
 boot_until "$UEFI_LINE" "$T/uefi.log" 240 -machine q35 \
   -drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE" \
   -drive "if=pflash,format=raw,file=$T/vars.fd" -cdrom "$T/boot.iso"
+
+step "UEFI (OVMF): the USB image (MBR, FAT32) boots efi/boot/bootx64.efi from a USB stick"
+dismake_ok make-usb --media "$T/media" --output "$T/boot.img"
+cp "$OVMF_VARS" "$T/vars.fd"
+boot_until "$UEFI_LINE" "$T/usb.log" 240 -machine q35 \
+  -drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE" \
+  -drive "if=pflash,format=raw,file=$T/vars.fd" \
+  -drive "file=$T/boot.img,format=raw,if=none,id=stick" -device qemu-xhci \
+  -device usb-storage,drive=stick
 end_test

@@ -165,11 +165,15 @@ UsbResult write_usb_image(const MediaTree& tree, const UsbRequest& request) {
     write_mbr(temporary, result.partition_bytes, signature);
     char id[16];
     std::snprintf(id, sizeof id, "%08X", volume_id);
-    run_or_throw({"mkfs.fat", "-F", "32", "-n", request.label, "-i", id, "--offset",
-                  std::to_string(kPartitionStart / kSector), temporary.string(),
-                  std::to_string(result.partition_bytes / 1024)},
-                 epoch, "dosfstools", output);
+    // The label is written by mlabel, not mkfs.fat: mkfs.fat dates the
+    // label's directory entry with the current time whatever
+    // SOURCE_DATE_EPOCH says, mtools with SOURCE_DATE_EPOCH.
+    run_or_throw(
+        {"mkfs.fat", "-F", "32", "-i", id, "--offset", std::to_string(kPartitionStart / kSector),
+         temporary.string(), std::to_string(result.partition_bytes / 1024)},
+        epoch, "dosfstools", output);
     std::string drive = temporary.string() + "@@" + std::to_string(kPartitionStart);
+    run_or_throw({"mlabel", "-i", drive, "::" + request.label}, epoch, "mtools", output);
     if (!folders.empty()) {
       std::vector<std::string> mmd = {"mmd", "-i", drive};
       for (const std::string& folder : folders) mmd.push_back("::/" + folder);
