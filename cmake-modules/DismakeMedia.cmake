@@ -6,9 +6,10 @@ A build can start from the user's Windows ISO and end with a bootable ISO
 holding the images it built: :command:`dismake_add_media` makes the ISO's
 files a folder (``<name>_MEDIA_DIR``) whose ``sources/boot.wim`` and
 ``sources/install.wim`` are mounted and serviced like any WIM, and
-:command:`dismake_make_iso` writes the ISO from that folder with built files
-in place of the media's. The boot files always come from the user's media;
-dismake ships none.
+:command:`dismake_make_iso` writes a BIOS+UEFI bootable ISO from that folder
+with built files in place of the media's, :command:`dismake_make_usb_image`
+a UEFI-bootable USB disk image. The boot files always come from the user's
+media; dismake ships none.
 
 .. code-block:: cmake
 
@@ -18,6 +19,8 @@ dismake ships none.
   dismake_unmount_image(pro COMMIT OUTPUT pro.wim)
   dismake_make_iso(OUTPUT contoso.iso MEDIA win11
                    REPLACE sources/install.wim pro.wim LABEL CONTOSO_W11)
+  dismake_make_usb_image(OUTPUT contoso.img MEDIA win11
+                         REPLACE sources/install.wim pro.wim)
 #]=======================================================================]
 
 # Included by Dismake.cmake, whose internal helpers (_dismake_fail,
