@@ -15,7 +15,7 @@ media; dismake ships none.
 
   dismake_add_media(win11 SOURCE ${WIN11_ISO})
   dismake_mount_image(pro WIM ${win11_MEDIA_DIR}/sources/install.wim NAME "Windows 11 Pro")
-  ...
+  # ... the servicing steps, as for any image
   dismake_unmount_image(pro COMMIT OUTPUT pro.wim)
   dismake_make_iso(OUTPUT contoso.iso MEDIA win11
                    REPLACE sources/install.wim pro.wim LABEL CONTOSO_W11)

@@ -83,6 +83,12 @@ dismake_ok extract-media "$bld/contoso.iso" "$T/back"
 assert_eq "new setup" "$(tr -d '\r' <"$T/back/setup.exe")" "the new ISO's setup.exe in the written ISO"
 wipe_dir "$T/back"
 
+step "incremental == clean: a clean build of the same recipe writes the same ISO and USB image"
+clean=$(clean_build "$src" media)
+cmp "$bld/pro.wim" "$clean/pro.wim" || fail "the incremental and clean pro.wim differ"
+cmp "$bld/contoso.iso" "$clean/contoso.iso" || fail "the incremental and clean ISOs differ"
+cmp "$bld/contoso.img" "$clean/contoso.img" || fail "the incremental and clean USB images differ"
+
 step "mistakes fail when CMake runs, from the function called"
 write_project "$src" "$(project_code "LABEL CONTOSO_W11")
 dismake_make_iso(OUTPUT other.iso MEDIA win REPLACE sources/install2.wim pro.wim LABEL X)"
