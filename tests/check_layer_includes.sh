@@ -4,14 +4,17 @@
 # from a layer above; this check refuses it. A file in plugin/src/<layer>/ or
 # plugin/include/dismake/<layer>/ may include headers of these layers only:
 #
-#   base     base
-#   wim      base wim
-#   store    base wim store
-#   session  base session            (beside store: neither includes the other)
-#   media    base media              (installation media: ISOs, USB images)
-#   ops      base wim store session media ops
-#   cli      base wim store session media ops cli
-#   capi     base wim store session media ops capi   (dismapi.h is capi's)
+#   base      base
+#   registry  base registry                 (engines: they need only base/)
+#   media     base media
+#   drivers   base registry drivers
+#   wim       base wim
+#   store     base wim store
+#   session   base session                  (beside store: neither includes the other)
+#   diff      base wim store registry diff
+#   ops       base wim store session registry media drivers ops
+#   cli       every layer but capi
+#   capi      every layer but cli and diff  (dismapi.h is capi's)
 #
 # and nothing outside plugin/src/wim includes wimlib.h.
 # Usage: check_layer_includes.sh <source-dir>; prints each violation as
@@ -23,13 +26,16 @@ cd "$root"
 
 declare -A allowed=(
   [base]="base"
+  [registry]="base registry"
+  [media]="base media"
+  [drivers]="base registry drivers"
   [wim]="base wim"
   [store]="base wim store"
   [session]="base session"
-  [media]="base media"
-  [ops]="base wim store session media ops"
-  [cli]="base wim store session media ops cli"
-  [capi]="base wim store session media ops capi"
+  [diff]="base wim store registry diff"
+  [ops]="base wim store session registry media drivers ops"
+  [cli]="base registry media drivers wim store session diff ops cli"
+  [capi]="base registry media drivers wim store session ops capi"
 )
 
 violations=0

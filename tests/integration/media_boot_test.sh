@@ -13,10 +13,8 @@ begin_test media_boot
 require_tools xorriso qemu-system-x86_64 timeout
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
-[[ -f $OVMF_CODE && -f $OVMF_VARS ]] || {
-  echo "SKIP $TEST_NAME: OVMF is not installed ($OVMF_CODE; scripts/setup.sh installs ovmf)"
-  exit 77
-}
+[[ -f $OVMF_CODE && -f $OVMF_VARS ]] ||
+  skip_test "OVMF is not installed ($OVMF_CODE; scripts/setup.sh installs ovmf)"
 make_media_tree "$T/media"
 dismake_ok make-iso --media "$T/media" --output "$T/boot.iso" --label BOOT_TEST
 

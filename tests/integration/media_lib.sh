@@ -20,10 +20,8 @@ UEFI_LINE="dismake UEFI stand-in booted"
 require_tools() {
   local tool
   for tool in "$@"; do
-    command -v "$tool" >/dev/null || {
-      echo "SKIP $TEST_NAME: $tool is not installed (scripts/setup.sh installs it)"
-      exit 77
-    }
+    command -v "$tool" >/dev/null ||
+      skip_test "$tool is not installed (scripts/setup.sh installs it)"
   done
 }
 

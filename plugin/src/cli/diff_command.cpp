@@ -1,12 +1,12 @@
 // `dismake diff`: what differs between two images (WIM images or mounts),
-// files, metadata, registry and image properties (ops/image_diff.h).
+// files, metadata, registry and image properties (diff/image_diff.h).
 #include <cstdio>
 #include <memory>
 
 #include "commands.h"
 #include "dismake/base/files.h"
-#include "dismake/ops/image_diff.h"
-#include "dismake/ops/image_diff_report.h"
+#include "dismake/diff/image_diff.h"
+#include "dismake/diff/image_diff_report.h"
 
 namespace dismake::cli {
 

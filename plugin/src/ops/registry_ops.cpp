@@ -3,11 +3,11 @@
 // extracts only the hives they touch.
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
-#include "dismake/ops/hive.h"
-#include "dismake/ops/hive_log_replay.h"
-#include "dismake/ops/reg_file.h"
-#include "dismake/ops/registry_path.h"
-#include "dismake/ops/registry_value.h"
+#include "dismake/registry/hive.h"
+#include "dismake/registry/hive_log_replay.h"
+#include "dismake/registry/reg_file.h"
+#include "dismake/registry/registry_path.h"
+#include "dismake/registry/registry_value.h"
 #include "dismake/ops/servicing_ops.h"
 
 namespace dismake {

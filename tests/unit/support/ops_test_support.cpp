@@ -9,7 +9,7 @@
 
 #include "dismake/base/digest.h"
 #include "dismake/base/utf8.h"
-#include "dismake/ops/registry_value.h"
+#include "dismake/registry/registry_value.h"
 #include "dismake/ops/stamp.h"
 #include "dismake/store/mount_record.h"
 

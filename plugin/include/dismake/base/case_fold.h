@@ -1,7 +1,7 @@
 // Windows compares file names case-insensitively, for all of Unicode, not
 // only ASCII: "Документы" and "документы" are one directory in an image.
 //
-// Registry key and value names are folded otherwise, in ops/hive.cpp, and
+// Registry key and value names are folded otherwise, in registry/hive.cpp, and
 // on purpose: there a name must match as Windows' registry matches it (unit
 // by unit in UTF-16, with hive.cpp's copy of Windows' upcase table, which
 // leaves ı, ſ, µ and accented Greek as they are where towupper changes

@@ -2,7 +2,7 @@
 // .LOG1/.LOG2 from a Windows 10 machine (tests/fixtures/data/dirty-hive), read
 // back with reglookup and hivex as independent readers; and on an old-format
 // (DIRT) log made here from two states of a real hive.
-#include "dismake/ops/hive_log_replay.h"
+#include "dismake/registry/hive_log_replay.h"
 
 #include <gtest/gtest.h>
 #include <hivex.h>
@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "dismake/base/error.h"
-#include "dismake/ops/hive.h"
+#include "dismake/registry/hive.h"
 #include "support/registry_test_support.h"
 #include "support/scratch_dir.h"
 #include "support/thrown_error.h"

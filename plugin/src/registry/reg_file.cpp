@@ -1,4 +1,4 @@
-#include "dismake/ops/reg_file.h"
+#include "dismake/registry/reg_file.h"
 
 #include <strings.h>
 
@@ -9,7 +9,7 @@
 #include "dismake/base/error.h"
 #include "dismake/base/text.h"
 #include "dismake/base/utf8.h"
-#include "dismake/ops/hive.h"
+#include "dismake/registry/hive.h"
 
 namespace dismake {
 

@@ -1,4 +1,4 @@
-#include "dismake/ops/file_diff.h"
+#include "dismake/diff/file_diff.h"
 
 #include <gtest/gtest.h>
 

@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "dismake/ops/file_diff.h"
-#include "dismake/ops/registry_diff.h"
+#include "dismake/diff/file_diff.h"
+#include "dismake/diff/registry_diff.h"
 
 namespace dismake {
 

@@ -1,4 +1,4 @@
-#include "dismake/ops/registry_path.h"
+#include "dismake/registry/registry_path.h"
 
 #include <gtest/gtest.h>
 

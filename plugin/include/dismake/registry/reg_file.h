@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "dismake/ops/registry_path.h"
-#include "dismake/ops/registry_value.h"
+#include "dismake/registry/registry_path.h"
+#include "dismake/registry/registry_value.h"
 
 namespace dismake {
 

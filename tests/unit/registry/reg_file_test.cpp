@@ -1,10 +1,10 @@
-#include "dismake/ops/reg_file.h"
+#include "dismake/registry/reg_file.h"
 
 #include <gtest/gtest.h>
 
 #include "dismake/base/error.h"
 #include "dismake/base/utf8.h"
-#include "dismake/ops/hive.h"
+#include "dismake/registry/hive.h"
 #include "support/registry_test_support.h"
 #include "support/scratch_dir.h"
 #include "support/thrown_error.h"

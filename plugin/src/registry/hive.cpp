@@ -1,4 +1,4 @@
-#include "dismake/ops/hive.h"
+#include "dismake/registry/hive.h"
 
 #include <hivex.h>
 #include <sys/stat.h>
@@ -15,7 +15,7 @@
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
 #include "dismake/base/utf8.h"
-#include "dismake/ops/hive_log_replay.h"
+#include "dismake/registry/hive_log_replay.h"
 
 namespace dismake {
 

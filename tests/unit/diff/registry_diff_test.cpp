@@ -1,4 +1,4 @@
-#include "dismake/ops/registry_diff.h"
+#include "dismake/diff/registry_diff.h"
 
 #include <gtest/gtest.h>
 

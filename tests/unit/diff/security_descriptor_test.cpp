@@ -1,4 +1,4 @@
-#include "dismake/ops/security_descriptor.h"
+#include "dismake/diff/security_descriptor.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "dismake/ops/image_diff_report.h"
+#include "dismake/diff/image_diff_report.h"
 
 namespace dismake {
 

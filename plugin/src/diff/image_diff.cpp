@@ -1,4 +1,4 @@
-#include "dismake/ops/image_diff.h"
+#include "dismake/diff/image_diff.h"
 
 #include <algorithm>
 #include <cctype>
@@ -9,8 +9,8 @@
 #include "dismake/base/case_fold.h"
 #include "dismake/base/error.h"
 #include "dismake/base/temporary_directory.h"
-#include "dismake/ops/registry_path.h"
-#include "dismake/ops/security_descriptor.h"
+#include "dismake/registry/registry_path.h"
+#include "dismake/diff/security_descriptor.h"
 #include "dismake/store/base_image.h"
 #include "dismake/store/commit_plan.h"
 #include "dismake/store/serviced_mount.h"

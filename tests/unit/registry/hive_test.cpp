@@ -1,4 +1,4 @@
-#include "dismake/ops/hive.h"
+#include "dismake/registry/hive.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "dismake/base/error.h"
-#include "dismake/ops/registry_path.h"
+#include "dismake/registry/registry_path.h"
 #include "support/registry_test_support.h"
 #include "support/scratch_dir.h"
 #include "support/thrown_error.h"

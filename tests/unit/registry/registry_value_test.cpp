@@ -1,4 +1,4 @@
-#include "dismake/ops/registry_value.h"
+#include "dismake/registry/registry_value.h"
 
 #include <gtest/gtest.h>
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "dismake/ops/hive.h"
-#include "dismake/ops/registry_value.h"
+#include "dismake/registry/hive.h"
+#include "dismake/registry/registry_value.h"
 
 namespace dismake {
 

@@ -1,4 +1,4 @@
-#include "dismake/ops/hive_log_replay.h"
+#include "dismake/registry/hive_log_replay.h"
 
 #include <sys/stat.h>
 

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "dismake/ops/image_diff.h"
+#include "dismake/diff/image_diff.h"
 
 namespace dismake {
 

@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "dismake/base/error.h"
-#include "dismake/ops/registry_value.h"
+#include "dismake/registry/registry_value.h"
 
 struct hive_h;
 
