@@ -1886,4 +1886,8 @@ function(dismake_split_wim)
   _dismake_set("OUTPUT_${output}_OWNER" "dismake_split_wim target '${target}'")
 endfunction()
 
+# Installation media (dismake_add_media, dismake_make_iso): a module of its
+# own, defined under the same policies.
+include(${CMAKE_CURRENT_LIST_DIR}/DismakeMedia.cmake)
+
 cmake_policy(POP)
