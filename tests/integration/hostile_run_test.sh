@@ -113,6 +113,7 @@ try() {
   try read_own_record test -e "$M.dismake/state.json"
   try read_other_record test -e "$DEPS/other.dismake/state.json"
   try read_ssh test -e "$HOME/.ssh/id_test"
+  try see_root_home test -e /root
   try read_input grep -q 'an input' "$DEPS/input.txt"
   echo "cap_eff=\$(awk '/^CapEff/ {print \$2}' /proc/self/status)"
   echo "cap_bnd=\$(awk '/^CapBnd/ {print \$2}' /proc/self/status)"
@@ -148,7 +149,7 @@ grep '"op":"run"' "$M.dismake/events.log" | tail -n 1 | grep -q '"network":true'
   fail "the --network step's key does not record it: $(tail -n 1 "$M.dismake/events.log")"
 
 step "host secrets stay unreadable, even inside a DEPENDS directory; DEPENDS do not"
-for secret in read_shadow read_dismake_home read_own_record read_other_record read_ssh; do
+for secret in read_shadow read_dismake_home read_own_record read_other_record read_ssh see_root_home; do
   assert_eq no "$(probe $secret)" "$secret"
 done
 assert_eq yes "$(probe read_input)" "reading a DEPENDS file"
