@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <optional>
 
 #include "dismake/base/clock.h"
 #include "dismake/base/error.h"
 #include "dismake/base/file_lock.h"
 #include "dismake/base/files.h"
 #include "dismake/base/phase_timer.h"
+#include "dismake/base/temporary_directory.h"
 #include "dismake/store/base_image.h"
 #include "dismake/store/base_verification.h"
 #include "dismake/store/previous_output.h"
@@ -375,12 +377,16 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     return result;
 
   remember_output(paths, result.output);
-  WimOutputResult written =
-      write_wim_output({record.wim_path, record.image_index, std::move(plan), paths.scratch_dir(),
-                        mount.delta().properties(), result.output, options.compression,
-                        options.write, options.progress, options.boot_index, options.compact,
-                        output_record_file(paths, result.output), paths.base_versions_dir(),
-                        record.base_identity, paths.packs_dir()});
+  // A scratch root (DismInitialize's ScratchDirectory) gets a private
+  // directory per commit, so concurrent commits never share one.
+  std::optional<TemporaryDirectory> scratch;
+  if (!scratch_root_.empty()) scratch.emplace("commit", scratch_root_);
+  WimOutputResult written = write_wim_output(
+      {record.wim_path, record.image_index, std::move(plan),
+       scratch ? scratch->path() / "staging" : paths.scratch_dir(), mount.delta().properties(),
+       result.output, options.compression, options.write, options.progress, options.boot_index,
+       options.compact, output_record_file(paths, result.output), paths.base_versions_dir(),
+       record.base_identity, paths.packs_dir()});
   result.written = true;
   result.reused_previous = written.reused_previous;
   result.reclaimable = written.reclaimable;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "dismake/base/clock.h"
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
@@ -83,17 +84,6 @@ void remove_stale_temporaries(const fs::path& output) {
     long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
     if (!process_alive(pid)) fs::remove(it->path(), ec);
   }
-}
-
-std::int64_t reproducible_time(std::int64_t fallback) {
-  const char* env = std::getenv("SOURCE_DATE_EPOCH");
-  if (env == nullptr || *env == '\0') return fallback;
-  char* end = nullptr;
-  long long value = std::strtoll(env, &end, 10);
-  if (*end != '\0' || value < 0)
-    throw Error(hr::kInvalidArg, std::string("SOURCE_DATE_EPOCH='") + env + "' is not a Unix time",
-                "set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct)");
-  return value;
 }
 
 namespace {
