@@ -12,6 +12,16 @@ namespace dismake {
 
 using nlohmann::json;
 
+namespace {
+// ERROR_ACCESS_DENIED: the list of mounts in `home` cannot be written (`why`).
+Error cannot_write(const fs::path& home, const Error& why) {
+  return Error(
+      hr::kAccessDenied,
+      "cannot write the list of mounts in '" + home.string() + "' (" + why.problem() + ")",
+      "set DISMAKE_HOME to a writable directory, e.g. `export DISMAKE_HOME=$PWD/.dismake`");
+}
+}  // namespace
+
 MountRegistry MountRegistry::for_current_user() {
   if (const char* home = std::getenv("DISMAKE_HOME"); home != nullptr && *home != '\0')
     return MountRegistry(home);
@@ -46,16 +56,16 @@ void MountRegistry::add(const MountPaths& paths,
     create_private_directory(dir_);
     write_file_atomic(entry_file(paths.mount_dir), j.dump(2) + "\n", 0600);
   } catch (const Error& e) {
-    throw Error(
-        hr::kAccessDenied,
-        "cannot write the list of mounts in '" + dir_.parent_path().string() + "' (" + e.problem() +
-            ")",
-        "set DISMAKE_HOME to a writable directory, e.g. `export DISMAKE_HOME=$PWD/.dismake`");
+    throw cannot_write(home_, e);
   }
 }
 
 FileLock MountRegistry::lock_registration() const {
-  create_private_directory(home_);
+  try {
+    create_private_directory(home_);
+  } catch (const Error& e) {
+    throw cannot_write(home_, e);
+  }
   return FileLock(home_ / "mounts.lock", default_lock_timeout(), "the list of mounts");
 }
 
