@@ -251,7 +251,8 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   // Refused before anything is read or written.
   if (!options.read_only && !options.build) check_single_read_write(wim_path, base.image);
   if (!options.lazy) refuse_names_linux_cannot_store(base, wim_path);
-  verify_base_once(registry_.home(), wim_path, base.identity, nullptr, &*base.wim);
+  check_base(registry_.home(), wim_path,
+             options.verify_full ? BaseCheck::kFull : BaseCheck::kAsRead, nullptr, &*base.wim);
 
   // Registered first, so that `cleanup` finds a mount killed at any point.
   bool registered = registry_.contains(paths.mount_dir);
@@ -316,7 +317,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   {
     PhaseTimer timer("commit: base checks");
     check_base_unchanged(record, paths);
-    verify_base_once(registry_.home(), record.wim_path, record.base_identity, nullptr);
+    check_base(registry_.home(), record.wim_path, BaseCheck::kAsRead, nullptr);
   }
 
   CommitResult result;
@@ -343,6 +344,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     return result;
 
   remember_output(paths, result.output);
+  std::string base_key = in_place ? base_content_key(record.wim_path) : "";
   WimOutputResult written =
       write_wim_output({record.wim_path, record.image_index, std::move(plan), paths.scratch_dir(),
                         mount.delta().properties(), result.output, options.compression,
@@ -355,7 +357,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   if (in_place) {
     mount.rebase_on_committed();
     // Written here from a verified base and re-hashed blobs: not read again.
-    record_base_verified(registry_.home(), record.wim_path, mount.record().base_identity);
+    carry_base_verified(registry_.home(), base_key, record.wim_path);
   }
   mount.log_event({{"event", "commit"},
                    {"output", result.output.string()},
