@@ -25,7 +25,7 @@ for workflow in github-actions.yml gitlab-ci.yml; do
     grep -qE "(^|[^a-z])${entry%%:*}([^a-z]|$)" "$examples/ci/$workflow" ||
       fail "$workflow has no job for image ${entry%%:*}"
   done
-  grep -q 'dismake assemble' "$examples/ci/$workflow" || fail "$workflow has no fan-in assemble"
+  grep -qE 'dismake"? assemble --output install.wim' "$examples/ci/$workflow" || fail "$workflow has no fan-in assemble"
 done
 
 configure_editions() { # BUILD BASE
