@@ -648,7 +648,7 @@ endfunction()
 function(_dismake_remove_stale_step_files image)
   _dismake_get(dir "IMAGE_${image}_STEP_DIR")
   _dismake_get(names "IMAGE_${image}_STEP_NAMES")
-  list(APPEND names 000-ensure commit unmount)
+  list(APPEND names 000-ensure verify-base commit unmount)
   file(GLOB files LIST_DIRECTORIES false "${dir}/*")
   foreach(file IN LISTS files)
     cmake_path(GET file FILENAME name)
@@ -670,6 +670,30 @@ function(_dismake_check_unmounted image)
   endif()
 endfunction()
 
+# cmake_parse_arguments reads "VERIFY_BASE FULL" as VERIFY_BASE without a
+# value and the option FULL. Given the call's arguments, sets
+# <prefix>_VERIFY_BASE to FULL in the caller when they hold "VERIFY_BASE
+# FULL", and <prefix>_FULL only when FULL is given on its own as well.
+macro(_dismake_verify_base_full prefix)
+  set(_dismake_args ${ARGN})
+  list(FIND _dismake_args VERIFY_BASE _dismake_at)
+  if(_dismake_at GREATER -1 AND "VERIFY_BASE" IN_LIST ${prefix}_KEYWORDS_MISSING_VALUES)
+    math(EXPR _dismake_at "${_dismake_at} + 1")
+    list(LENGTH _dismake_args _dismake_count)
+    if(_dismake_at LESS _dismake_count)
+      list(GET _dismake_args ${_dismake_at} _dismake_value)
+      if(_dismake_value STREQUAL "FULL")
+        set(${prefix}_VERIFY_BASE FULL)
+        list(REMOVE_ITEM ${prefix}_KEYWORDS_MISSING_VALUES VERIFY_BASE)
+        list(REMOVE_AT _dismake_args ${_dismake_at})
+        if(NOT "FULL" IN_LIST _dismake_args)
+          set(${prefix}_FULL FALSE)
+        endif()
+      endif()
+    endif()
+  endif()
+endmacro()
+
 #[=======================================================================[.rst:
 .. command:: dismake_mount_image
 
@@ -678,7 +702,7 @@ endfunction()
   .. code-block:: cmake
 
     dismake_mount_image(<image> WIM <file> (INDEX <n> | NAME <name>)
-                        [MOUNT_DIR <dir>] [FULL])
+                        [MOUNT_DIR <dir>] [FULL] [VERIFY_BASE (READ | FULL)])
 
   ``<image>``
     The image's name in the build: it names the targets ``<image>``,
@@ -697,17 +721,35 @@ endfunction()
   ``FULL``
     Extract the whole image. By default the mount is lazy: only the paths
     the steps touch (or a ``dismake_run()`` declares) are extracted.
+  ``VERIFY_BASE READ`` (the default) or ``VERIFY_BASE FULL``
+    How much of the base WIM is checked. ``READ``: what the build reads of
+    it (the image's metadata, every file a step extracts, every base version
+    a commit stages) is checked against its SHA-1 as it is read, and its
+    integrity table where it has one; damage there fails the build, naming
+    the file. Blobs the build never reads go into the output as the base
+    holds them, as with DISM and ``wimlib-imagex``. ``FULL``: every blob is
+    checked too (``dismake verify --use-record``), in a build node of its
+    own that runs beside the steps and that the commit waits for. A passed
+    check is recorded in ``$DISMAKE_HOME/verified-bases`` by the WIM's
+    content, so it runs once per base, and once per CI cache.
 
   A change in the mount that no step made (a hand edit) fails the build,
   naming the paths; ``dismake restore <dir>`` discards such changes.
 #]=======================================================================]
 function(dismake_mount_image)
   set(fn dismake_mount_image)
-  set(keywords WIM INDEX NAME MOUNT_DIR FULL)
+  set(keywords WIM INDEX NAME MOUNT_DIR FULL VERIFY_BASE)
   _dismake_check_name(${fn} image "${ARGV0}" ${keywords})
   set(image "${ARGV0}")
-  cmake_parse_arguments(PARSE_ARGV 1 arg "FULL" "WIM;INDEX;NAME;MOUNT_DIR" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "FULL" "WIM;INDEX;NAME;MOUNT_DIR;VERIFY_BASE" "")
+  _dismake_verify_base_full(arg ${ARGN})
   _dismake_check_args(${fn} arg REQUIRED WIM)
+  if(NOT DEFINED arg_VERIFY_BASE)
+    set(arg_VERIFY_BASE READ)
+  elseif(NOT arg_VERIFY_BASE MATCHES "^(READ|FULL)$")
+    _dismake_fail(${fn} "VERIFY_BASE must be READ (what the build reads) or FULL (every blob), "
+      "got '${arg_VERIFY_BASE}'")
+  endif()
 
   if(NOT CMAKE_GENERATOR STREQUAL "Ninja")
     _dismake_fail(${fn} "the generator is '${CMAKE_GENERATOR}', but dismake's build graph needs "
@@ -803,6 +845,18 @@ function(dismake_mount_image)
     POOL "${image}" ${long})
   _dismake_set("IMAGE_${image}_ALWAYS" "${always}")
   _dismake_set("IMAGE_${image}_TAIL" "${stamp}")
+
+  # VERIFY_BASE FULL: the full check is a node of its own, outside the
+  # image's pool, so it runs while the steps do; the commit waits for it.
+  _dismake_set("IMAGE_${image}_VERIFIED" "")
+  if(arg_VERIFY_BASE STREQUAL "FULL")
+    set(verified "${dir}/steps/verify-base.stamp")
+    _dismake_code_list(code verify "${wim}" --use-record --stamp "${verified}")
+    _dismake_add_helper_call(${fn} "${dir}/steps/verify-base"
+      "dismake ${image}: verify all of ${wim_name}" "${code}"
+      OUTPUT "${verified}" DEPENDS "${wim}")
+    _dismake_set("IMAGE_${image}_VERIFIED" "${verified}")
+  endif()
 
   # The recipe fingerprint's head; the steps are appended as they are
   # declared, and dismake_unmount_image() writes the file.
@@ -1546,6 +1600,7 @@ function(dismake_unmount_image)
   _dismake_get(dir "IMAGE_${image}_STEP_DIR")
   _dismake_get(tail "IMAGE_${image}_TAIL")
   _dismake_get(always "IMAGE_${image}_ALWAYS")
+  _dismake_get(verified "IMAGE_${image}_VERIFIED")
   if(arg_COMMIT)
     _dismake_absolute(output "${arg_OUTPUT}" "${CMAKE_CURRENT_BINARY_DIR}")
     if(output STREQUAL wim)
@@ -1579,12 +1634,12 @@ function(dismake_unmount_image)
     # The WIM is a dependency of its own: the output holds the source's other
     # images too, which change without changing this image's identity.
     _dismake_add_helper_call(${fn} "${dir}/commit" "dismake ${image}: commit -> ${arg_OUTPUT}"
-      "${code}" OUTPUT "${output}" DEPENDS "${tail}" "${wim}" POOL "${image}" LONG)
+      "${code}" OUTPUT "${output}" DEPENDS "${tail}" "${wim}" ${verified} POOL "${image}" LONG)
     add_custom_target("${image}" ALL DEPENDS "${output}" ${always})
     _dismake_set("IMAGE_${image}_OUTPUT" "${output}")
     _dismake_set("OUTPUT_${output}_OWNER" "image '${image}'")
   else()
-    add_custom_target("${image}" ALL DEPENDS "${tail}" ${always})
+    add_custom_target("${image}" ALL DEPENDS "${tail}" ${always} ${verified})
   endif()
   add_custom_target("${image}-mount" DEPENDS "${tail}" ${always})
   if(DEFINED arg_DIFF_REPORT)

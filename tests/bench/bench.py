@@ -5,11 +5,21 @@
              --base BASE.wim [--small-base SMALL.wim] [--multi-base MULTI.wim]
              [--scale LABEL=WIM ...] --results DIR
              [--reps N] [--naive-reps M] [--scale-reps K] [--skip-memory]
+             [--scenarios NAME,...]
 
 --multi-base: a 4-edition WIM of the base's content (the editions share
 nearly every blob, as a real install.wim's do); the "one change, 4
 editions" scenario services its first edition. --scale: the images of the
-scale series (one-change rebuild time against image size).
+scale series (one-change rebuild time against image size). --scenarios:
+run only these (e.g. "fresh,fresh_full,base" on a small image, to check
+the fresh-runner scenarios quickly); --multi-base is needed only for
+one_file_4ed.
+
+The fresh-runner scenarios (issue 25) start every repetition as a new CI
+runner does: a new, empty $DISMAKE_HOME and a new build directory, so
+nothing of an earlier build or check is on record. "fresh_full" builds
+with VERIFY_BASE FULL, against the expert script after `wimlib-imagex
+verify` of the base.
 
 For each scenario and each repetition the tools run one after the other,
 alternating which goes first (ABAB... then BABA...), after one unrecorded
@@ -43,6 +53,8 @@ SCENARIOS = [
     ("one_file_4ed", "One overlay file changed, 4-edition WIM"),
     ("first_step", "First step's input changed"),
     ("base", "Base image changed"),
+    ("fresh", "Fresh runner (new DISMAKE_HOME and build dir), clean build"),
+    ("fresh_full", "Fresh runner, VERIFY_BASE FULL"),
 ]
 TOOLS = [
     ("dismake", "dismake (CMake + Ninja)"),
@@ -53,6 +65,7 @@ TOOLS = [
     ("floor", "floor (cp of the WIM)"),
     ("expert_one_4ed", "expert, just the change, 4-edition WIM (cp + update)"),
     ("floor_4ed", "floor, 4-edition WIM (cp)"),
+    ("expert_verify", "expert script + wimlib-imagex verify of the base"),
 ]
 # Which peers run in which scenario. A script has no notion of "what
 # changed": it does all its work again whatever the change, so the expert
@@ -67,6 +80,8 @@ PEERS_BY_SCENARIO = {
     "one_file_4ed": ["expert_one_4ed", "floor_4ed"],
     "first_step": ["expert", "floor"],
     "base": ["expert", "floor"],
+    "fresh": ["expert", "floor"],
+    "fresh_full": ["expert_verify", "floor"],
 }
 TARGETS = [
     # (scenario, peer, max ratio ours/peer); the peer "dismake:<scenario>"
@@ -77,6 +92,10 @@ TARGETS = [
     ("clean", "naive", 0.04),
     ("noop", "expert", 0.05),
     ("one_file_4ed", "dismake:one_file", 1.1),
+    # Issue 25: what a fresh CI runner pays.
+    ("fresh", "expert", 1.5),
+    ("base", "expert", 1.5),
+    ("fresh_full", "expert_verify", 1.2),
 ]
 # The edited registry value of the "one registry value" scenario.
 ONE_REG = "Channel"
@@ -127,7 +146,10 @@ cmake_minimum_required(VERSION 3.20)
 project(dismake_bench NONE)
 include("${DISMAKE_MODULE}")
 
-dismake_mount_image(bench WIM "${BENCH_BASE_WIM}" INDEX 1)
+if(NOT BENCH_VERIFY_BASE)
+  set(BENCH_VERIFY_BASE READ)
+endif()
+dismake_mount_image(bench WIM "${BENCH_BASE_WIM}" INDEX 1 VERIFY_BASE ${BENCH_VERIFY_BASE})
 dismake_open_session(svc IMAGE bench)
 # The first step (the "first step's input changed" scenario edits this file).
 dismake_apply_unattend(svc FILE unattend.xml)
@@ -263,15 +285,16 @@ def write_registry(project, rev):
 class Ours:
     """Our side: the generated CMake project, configured and built with Ninja."""
 
-    def __init__(self, a, project, build, base_wim, helper, logdir, env):
+    def __init__(self, a, project, build, base_wim, helper, logdir, env, verify_base="READ"):
         self.a, self.project, self.build, self.base_wim = a, project, build, base_wim
         self.helper, self.logfile, self.env = helper, os.path.join(logdir, "dismake.log"), env
         self.mount = os.path.join(build, "dismake", "bench", "mount")
+        self.verify_base = verify_base
 
     def configure_cmd(self):
         return ["cmake", "-S", self.project, "-B", self.build, "-G", "Ninja",
                 "-DDISMAKE_MODULE=" + self.a.module, "-DDISMAKE_EXECUTABLE=" + self.helper,
-                "-DBENCH_BASE_WIM=" + self.base_wim]
+                "-DBENCH_BASE_WIM=" + self.base_wim, "-DBENCH_VERIFY_BASE=" + self.verify_base]
 
     def build_cmd(self):
         return ["ninja", "-C", self.build]
@@ -287,6 +310,19 @@ class Ours:
 
     def clean_build(self):
         self.wipe()
+        t = time.perf_counter()
+        self.configure_seconds = timed([self.configure_cmd()], self.logfile, env=self.env)
+        timed([self.build_cmd()], self.logfile, env=self.env)
+        return time.perf_counter() - t
+
+    def fresh_runner_build(self, home):
+        """A clean build as on a new CI runner: the old mount removed (with
+        the old home's registry), then an empty DISMAKE_HOME <home>."""
+        self.wipe()
+        if os.path.exists(home):
+            shutil.rmtree(home)
+        os.makedirs(home)
+        self.env = dict(self.env, DISMAKE_HOME=home)
         t = time.perf_counter()
         self.configure_seconds = timed([self.configure_cmd()], self.logfile, env=self.env)
         timed([self.build_cmd()], self.logfile, env=self.env)
@@ -338,6 +374,14 @@ def measure(a):
     shutil.copyfile(a.base, base_in)
     overlay_files = write_project(project, base_in)
     ours = Ours(a, project, os.path.join(cache, "build-bench"), base_in, a.dismake, logdir, env)
+    scenarios = [(s, t) for s, t in SCENARIOS if s in a.scenarios]
+    # The fresh runners: each repetition a new home and build directory.
+    fresh = {kind: Ours(a, project, os.path.join(cache, "build-" + kind), base_in, a.dismake,
+                        logdir, env, verify_base="FULL" if kind == "fresh_full" else "READ")
+             for kind in ("fresh", "fresh_full")}
+    for kind, side in fresh.items():
+        side.logfile = os.path.join(logdir, "dismake-%s.log" % kind)
+    fresh_home = os.path.join(cache, "fresh-home")
     plog = os.path.join(logdir, "peers.log")
     peer_out = {t: os.path.join(work, "out-%s.wim" % t)
                 for t in ("expert", "naive", "floor", "expert_one", "expert_reg", "expert_4ed",
@@ -345,15 +389,21 @@ def measure(a):
     pwork = os.path.join(work, "peer-work")
     # The 4-edition base: the same recipe, on its first edition.
     multi_in = os.path.join(work, "multi.wim")
-    shutil.copyfile(a.multi_base, multi_in)
     project4 = os.path.join(cache, "project-4ed")
-    write_project(project4, multi_in)
     ours4 = Ours(a, project4, os.path.join(cache, "build-bench-4ed"), multi_in, a.dismake,
                  logdir, env)
     ours4.logfile = os.path.join(logdir, "dismake-4ed.log")
-    log("preparing the 4-edition scenario (a clean build and the expert's output)")
-    ours4.clean_build()
-    timed([[PEERS, "expert", multi_in, peer_out["expert_4ed"], project4, pwork]], plog)
+    if "one_file_4ed" in a.scenarios:
+        shutil.copyfile(a.multi_base, multi_in)
+        write_project(project4, multi_in)
+        log("preparing the 4-edition scenario (a clean build and the expert's output)")
+        ours4.clean_build()
+        timed([[PEERS, "expert", multi_in, peer_out["expert_4ed"], project4, pwork]], plog)
+    if {"one_file", "one_reg"} & set(a.scenarios) and "clean" not in a.scenarios:
+        raise SystemExit("bench: one_file and one_reg need the clean scenario (its outputs)")
+    if "base" in a.scenarios and "clean" not in a.scenarios:
+        log("preparing the base scenario (a clean build to rebuild from)")
+        ours.clean_build()
 
     def peer_cmd(tool):
         if tool == "expert":
@@ -362,6 +412,8 @@ def measure(a):
             return [PEERS, "naive", base_in, peer_out["naive"], project, pwork]
         if tool == "floor":
             return [PEERS, "floor", base_in, peer_out["floor"]]
+        if tool == "expert_verify":
+            return [PEERS, "expert-verify", base_in, peer_out["expert"], project, pwork]
         if tool == "expert_one":
             return [PEERS, "expert-one", peer_out["expert"], peer_out["expert_one"],
                     os.path.join(project, "overlay", ONE_FILE), "/" + ONE_FILE]
@@ -413,8 +465,8 @@ def measure(a):
     t_start = time.time()
     naive_done = 0
     for rep in range(-1, reps):           # rep -1: warm-up, not recorded
-        for scenario, _ in SCENARIOS:
-            if scenario != "clean":
+        for scenario, _ in scenarios:
+            if scenario not in ("clean", "fresh", "fresh_full"):
                 prepare(scenario)
             peers = list(PEERS_BY_SCENARIO[scenario])
             if "naive" in peers and (rep < 0 or naive_done >= a.naive_reps):
@@ -425,11 +477,16 @@ def measure(a):
             for tool in tools:
                 os.sync()  # no tool pays for the previous one's writeback
                 if tool == "dismake":
-                    side = ours4 if scenario == "one_file_4ed" else ours
-                    before = side.log_lines() if scenario != "clean" else set()
-                    dt = side.clean_build() if scenario == "clean" else side.rebuild()
+                    side = {"one_file_4ed": ours4, "fresh": fresh["fresh"],
+                            "fresh_full": fresh["fresh_full"]}.get(scenario, ours)
+                    from_scratch = scenario in ("clean", "fresh", "fresh_full")
+                    before = side.log_lines() if not from_scratch else set()
+                    if scenario in fresh:
+                        dt = side.fresh_runner_build(fresh_home)
+                    else:
+                        dt = side.clean_build() if scenario == "clean" else side.rebuild()
                     ran = side.ninja_steps(before)
-                    if scenario == "clean":
+                    if from_scratch:
                         ran.insert(0, ("(cmake configure)", side.configure_seconds))
                     steps.setdefault(scenario, []).append(ran)
                 else:
@@ -442,10 +499,15 @@ def measure(a):
                 log("rep %d %-10s %-10s %8.3f s" % (rep, scenario, tool, dt))
     log("timing done in %.0f s" % (time.time() - t_start))
     ours4.wipe()
+    for side in fresh.values():
+        side.wipe()
 
     # The output of our clean build must be the image the expert script makes
     # (same files and content); a sanity check, not a benchmark.
-    check = compare_outputs(os.path.join(ours.build, "bench.wim"), peer_out["expert"])
+    ours_wim = os.path.join(ours.build, "bench.wim")
+    if not os.path.exists(ours_wim):
+        ours_wim = os.path.join(fresh["fresh"].build, "bench.wim")
+    check = compare_outputs(ours_wim, peer_out["expert"])
 
     # Median step times of our side, per scenario (from .ninja_log).
     step_medians = {}
@@ -656,6 +718,8 @@ def report(a, data):
     data["ratios"] = ratios
     verdicts = []
     for s, t, limit in TARGETS:
+        if not res[s]:
+            continue  # not run (--scenarios)
         if t.startswith("dismake:"):
             ours, other = res[s].get("dismake"), res[t.split(":", 1)[1]].get("dismake")
             r = ours["median"] / other["median"] if ours and other else None
@@ -687,6 +751,8 @@ def report(a, data):
     head = "| scenario | " + " | ".join(names[t] for t, _ in TOOLS) + " |"
     lines += [head, "|" + " --- |" * (len(TOOLS) + 1)]
     for s, title in SCENARIOS:
+        if not res[s]:
+            continue
         cells = []
         for t, _ in TOOLS:
             r = res[s].get(t)
@@ -702,9 +768,11 @@ def report(a, data):
     lines += ["| scenario | " + " | ".join(names[t] for t in peers) + " |",
               "|" + " --- |" * (len(peers) + 1)]
     for s, title in SCENARIOS:
+        if not res[s]:
+            continue
         cells = ["%.3f×" % ratios[s][t] if t in ratios[s] else "–" for t in peers]
         lines.append("| %s | %s |" % (title, " | ".join(cells)))
-    lines.append("\n## Targets (issue 13)\n")
+    lines.append("\n## Targets (issues 13 and 25)\n")
     lines += ["| target | ratio | limit | |", "| --- | --- | --- | --- |"]
     scen_names = dict(SCENARIOS, memory="Peak RSS of the helper (large image)")
     peer_names = dict(names, wimlib_dir="wimlib-imagex dir of the same image")
@@ -772,7 +840,7 @@ def chart(data, path):
     width = 0.8 / len(TOOLS)
     colors = {"dismake": "#1f77b4", "expert_one": "#2ca02c", "expert_reg": "#98df8a",
               "expert": "#ff7f0e", "naive": "#d62728", "floor": "#7f7f7f",
-              "expert_one_4ed": "#17becf", "floor_4ed": "#c7c7c7"}
+              "expert_one_4ed": "#17becf", "floor_4ed": "#c7c7c7", "expert_verify": "#9467bd"}
     for i, (t, name) in enumerate(TOOLS):
         xs, ys, lo, hi = [], [], [], []
         for j, (s, _) in enumerate(SCENARIOS):
@@ -842,7 +910,7 @@ def main():
     ap.add_argument("--module", required=True)
     ap.add_argument("--base", required=True)
     ap.add_argument("--small-base")
-    ap.add_argument("--multi-base", required=True)
+    ap.add_argument("--multi-base")
     ap.add_argument("--scale", action="append", default=[], metavar="LABEL=WIM",
                     type=lambda v: tuple(v.split("=", 1)))
     ap.add_argument("--scale-reps", type=int, default=3)
@@ -850,7 +918,14 @@ def main():
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--naive-reps", type=int, default=3)
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--scenarios", default=",".join(s for s, _ in SCENARIOS),
+                    type=lambda v: v.split(","), help="comma-separated; default: all")
     a = ap.parse_args()
+    unknown = set(a.scenarios) - {s for s, _ in SCENARIOS}
+    if unknown:
+        ap.error("unknown scenarios: %s" % ", ".join(sorted(unknown)))
+    if "one_file_4ed" in a.scenarios and not a.multi_base:
+        ap.error("--multi-base is needed for the one_file_4ed scenario")
     a.cache = os.path.abspath(a.cache)
 
     info = subprocess.run(["wimlib-imagex", "info", a.base, "1"], capture_output=True, text=True,

@@ -13,6 +13,9 @@
 #   peers.sh expert-reg <prev-out.wim> <out.wim> <software.hsh> <work-dir>
 #       the expert way of changing one registry value: cp + extract the hive
 #       + hivexsh + update (one add)
+#   peers.sh expert-verify <base.wim> <out.wim> <project> <work-dir>
+#       `wimlib-imagex verify` of the base first (the whole file checked),
+#       then the expert script
 #   peers.sh floor  <base.wim> <out.wim>
 #       copying the WIM file: no way of producing a new image is faster
 #
@@ -62,6 +65,10 @@ add "$project/unattend.xml" /Windows/Panther/unattend.xml
 delete --recursive /Windows/Web
 add "$x/Windows/Setup/Scripts" /Windows/Setup/Scripts
 EOF
+    ;;
+  expert-verify)
+    wimlib-imagex verify "$1" >/dev/null
+    exec "$0" expert "$@"
     ;;
   expert-one)
     prev=$1 out=$2 file=$3 dest=$4

@@ -41,6 +41,8 @@ void add_ensure(CLI::App& app, Action& run) {
   cmd->add_option("--name", options->name, "The image's name");
   cmd->add_option("--mount-dir", *mount_dir, "The mount directory")->required();
   cmd->add_flag("--full", options->full, "Extract the whole image (default: lazy)");
+  cmd->add_flag("--verify", options->verify_full,
+                "Check the whole base WIM (default: what is read of it, and its integrity table)");
   cmd->add_option("--recipe", *recipe, "The build's recipe fingerprint file");
   cmd->add_option("--stamp", *stamp, "The stamp, rewritten only when the mount changed");
   cmd->add_flag("--quiet", *quiet, "Show no progress");

@@ -24,5 +24,6 @@ void add_build_commands(CLI::App& app, Action& run);
 void add_delivery_commands(CLI::App& app, Action& run);
 void add_explain_command(CLI::App& app, Action& run);
 void add_media_commands(CLI::App& app, Action& run);
+void add_verify_command(CLI::App& app, Action& run);
 
 }  // namespace dismake::cli

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   dismake::cli::add_delivery_commands(app, run);
   dismake::cli::add_explain_command(app, run);
   dismake::cli::add_media_commands(app, run);
+  dismake::cli::add_verify_command(app, run);
 
   try {
     app.parse(argc, argv);

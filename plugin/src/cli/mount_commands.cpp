@@ -93,6 +93,7 @@ struct MountArgs {
   std::string name;
   bool read_only = false;
   bool lazy = false;
+  bool verify = false;
   bool quiet = false;
 };
 
@@ -103,6 +104,7 @@ void run_mount(const MountArgs& args) {
   MountOptions options{
       args.wim, args.index, args.name, args.read_only, progress_printer("mount", args.quiet),
       args.lazy};
+  options.verify_full = args.verify;
   MountRecord record = store_with_session_rule().mount(args.mount_dir, options);
   std::printf("Mounted image %d (%s) of %s at %s%s\n", record.image_index,
               record.image_name.c_str(), record.wim_path.c_str(),
@@ -119,6 +121,8 @@ void add_mount(CLI::App& app, Action& run) {
   cmd->add_option("--name", args->name, "The image's name");
   cmd->add_flag("--readonly", args->read_only, "Mount read-only: commit is refused");
   cmd->add_flag("--lazy", args->lazy, "Extract nothing now; steps extract what they touch");
+  cmd->add_flag("--verify", args->verify,
+                "Check the whole WIM first (default: what is read of it, and its integrity table)");
   cmd->add_flag("--quiet", args->quiet, "Show no progress");
   cmd->callback([args, &run] { run = [args] { run_mount(*args); }; });
 }

@@ -7,6 +7,7 @@
 #include "dismake/ops/stamp.h"
 #include "dismake/session/build_claim.h"
 #include "dismake/store/base_image.h"
+#include "dismake/store/base_verification.h"
 #include "dismake/store/mount_registry.h"
 #include "dismake/store/serviced_mount.h"
 #include "dismake/store/state_catalog.h"
@@ -48,6 +49,7 @@ bool tree_vanished(const MountPaths& paths) {
 void mount_fresh(MountStore& store, const fs::path& wim, const EnsureOptions& options) {
   MountOptions mount{wim, options.index, options.name, false, options.progress, !options.full};
   mount.build = true;
+  mount.verify_full = options.verify_full;
   store.mount(options.mount_dir, mount);
 }
 
@@ -120,6 +122,11 @@ EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options) {
   } else if (tree_vanished(paths) && store.remount(paths.mount_dir, options.progress)) {
     action = "restored-tree";
   }
+
+  // A mount made without the full check (or before this base was checked)
+  // gets it now; on record after the first time.
+  if (options.verify_full && action != "mounted" && action != "remounted")
+    check_base(MountRegistry::for_current_user().home(), wim, BaseCheck::kFull, options.progress);
 
   ServicedMount mount = ServicedMount::open(paths.mount_dir);
   mount.roll_back_interrupted_step();

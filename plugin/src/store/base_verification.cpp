@@ -1,11 +1,10 @@
 #include "dismake/store/base_verification.h"
 
-#include <sys/stat.h>
-
-#include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/base/phase_timer.h"
 #include "dismake/wim/wim_file.h"
+#include "dismake/wim/wim_header.h"
 
 namespace dismake {
 
@@ -13,30 +12,23 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The record's name: the identity and everything about the file that an
-// in-place change alters (ctime cannot be set back by hand).
-fs::path record_of(const fs::path& home, const fs::path& wim_path, const std::string& identity) {
-  struct stat st {};
-  if (::stat(wim_path.c_str(), &st) != 0) throw_errno("stat", wim_path.string(), errno);
-  std::string key =
-      Sha256()
-          .add(identity)
-          .add(std::to_string(st.st_dev))
-          .add(std::to_string(st.st_ino))
-          .add(std::to_string(st.st_size))
-          .add(std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec))
-          .add(std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec))
-          .hex();
+fs::path record_of(const fs::path& home, const std::string& key) {
   return home / "verified-bases" / key;
 }
 
-}  // namespace
+void record_verified(const fs::path& home, const std::string& key, const fs::path& wim_path) {
+  // A cache: when it cannot be written, the next use checks again (and
+  // whatever needs the home directory says how to set it).
+  try {
+    create_private_directory(record_of(home, key).parent_path());
+    write_file_atomic(record_of(home, key), wim_path.string() + "\n", 0600);
+  } catch (const Error&) {
+  }
+}
 
-void verify_base_once(const fs::path& home, const fs::path& wim_path, const std::string& identity,
-                      const ProgressFn& progress, const WimFile* opened) {
-  fs::path record = record_of(home, wim_path, identity);
-  std::error_code ec;
-  if (fs::exists(record, ec)) return;
+// Reads the whole file and checks it; rethrows wimlib's account of damage
+// as the base's.
+void check_whole_file(const fs::path& wim_path, const ProgressFn& progress, const WimFile* opened) {
   try {
     if (opened != nullptr) {
       opened->verify(progress);
@@ -51,21 +43,44 @@ void verify_base_once(const fs::path& home, const fs::path& wim_path, const std:
     throw Error(hr::kFileCorrupt,
                 "the base WIM '" + wim_path.string() + "' is damaged: " + reason +
                     "; nothing was mounted or committed from it",
-                "get an intact copy of the WIM (`wimlib-imagex verify` shows the damage)");
+                "get an intact copy of the WIM (`dismake verify` checks one)");
   }
-  record_base_verified(home, wim_path, identity);
 }
 
-void record_base_verified(const fs::path& home, const fs::path& wim_path,
-                          const std::string& identity) {
-  fs::path record = record_of(home, wim_path, identity);
-  // A cache: when it cannot be written, the next use verifies again (and
-  // whatever needs the home directory says how to set it).
-  try {
-    create_private_directory(record.parent_path());
-    write_file_atomic(record, wim_path.string() + "\n", 0600);
-  } catch (const Error&) {
-  }
+}  // namespace
+
+std::string base_content_key(const fs::path& wim_path) { return wim_tables_digest(wim_path); }
+
+bool base_verified(const fs::path& home, const std::string& key) {
+  std::error_code ec;
+  return fs::exists(record_of(home, key), ec);
+}
+
+BaseCheckResult check_base(const fs::path& home, const fs::path& wim_path, BaseCheck check,
+                           const ProgressFn& progress, const WimFile* opened) {
+  bool has_table = WimHeader::read(wim_path).integrity.size != 0;
+  if (check == BaseCheck::kAsRead && !has_table) return {""};
+  std::string key = base_content_key(wim_path);
+  if (base_verified(home, key)) return {"on record"};
+  PhaseTimer timer("base check: the whole file read");
+  check_whole_file(wim_path, progress, opened);
+  record_verified(home, key, wim_path);
+  return {has_table ? "integrity table" : "every blob"};
+}
+
+BaseCheckResult verify_base(const fs::path& home, const fs::path& wim_path,
+                            const ProgressFn& progress) {
+  bool has_table = WimHeader::read(wim_path).integrity.size != 0;
+  std::string key = base_content_key(wim_path);
+  check_whole_file(wim_path, progress, nullptr);
+  record_verified(home, key, wim_path);
+  return {has_table ? "integrity table" : "every blob"};
+}
+
+void carry_base_verified(const fs::path& home, const std::string& from_key,
+                         const fs::path& wim_path) {
+  if (!base_verified(home, from_key)) return;
+  record_verified(home, base_content_key(wim_path), wim_path);
 }
 
 }  // namespace dismake

@@ -275,7 +275,8 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   // Refused before anything is read or written.
   if (read_write) check_single_read_write(wim_path, base.image);
   if (!options.lazy) refuse_names_linux_cannot_store(base, wim_path);
-  verify_base_once(registry_.home(), wim_path, base.identity, nullptr, &*base.wim);
+  check_base(registry_.home(), wim_path,
+             options.verify_full ? BaseCheck::kFull : BaseCheck::kAsRead, nullptr, &*base.wim);
 
   // Checked again and registered under one lock: of two mounts started at
   // once, the second sees the first's registration (which names its image).
@@ -350,7 +351,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   {
     PhaseTimer timer("commit: base checks");
     check_base_unchanged(record, paths);
-    verify_base_once(registry_.home(), record.wim_path, record.base_identity, nullptr);
+    check_base(registry_.home(), record.wim_path, BaseCheck::kAsRead, nullptr);
   }
 
   CommitResult result;
@@ -377,6 +378,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     return result;
 
   remember_output(paths, result.output);
+  std::string base_key = in_place ? base_content_key(record.wim_path) : "";
   // A scratch root (DismInitialize's ScratchDirectory) gets a private
   // directory per commit, so concurrent commits never share one.
   std::optional<TemporaryDirectory> scratch;
@@ -393,7 +395,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   if (in_place) {
     mount.rebase_on_committed();
     // Written here from a verified base and re-hashed blobs: not read again.
-    record_base_verified(registry_.home(), record.wim_path, mount.record().base_identity);
+    carry_base_verified(registry_.home(), base_key, record.wim_path);
   }
   mount.log_event({{"event", "commit"},
                    {"output", result.output.string()},

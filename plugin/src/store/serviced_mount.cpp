@@ -154,7 +154,14 @@ void ServicedMount::materialize(const std::string& image_path) {
   std::vector<std::string> sha1s;
   for (const std::string& path : missing) sha1s.push_back(m.base_sha1(path));
   m.base_listing.reset();
-  m.open_base().extract_paths(m.record.image_index, m.paths.mount_dir, files);
+  try {
+    m.open_base().extract_paths(m.record.image_index, m.paths.mount_dir, files);
+  } catch (const Error&) {
+    // A damaged base (or a full disk): what was half extracted goes, so the
+    // tree holds nothing the index does not know of.
+    for (const std::string& path : files) remove_recursively(m.disk(path));
+    throw;
+  }
   for (size_t i = 0; i < missing.size(); ++i)
     m.index.record(m.paths.mount_dir, missing[i], sha1s[i]);
   // Inside a step, finish_step's one sync covers the index.

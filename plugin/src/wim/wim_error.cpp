@@ -83,6 +83,15 @@ std::string hint_for(HResult code) {
 }
 }  // namespace
 
+bool is_damage(int ret) { return ret != WIMLIB_ERR_XML && hresult_for(ret) == hr::kFileCorrupt; }
+
+void throw_damaged(int ret, const std::string& path, const std::string& where) {
+  throw Error(hr::kFileCorrupt,
+              "the WIM '" + path + "' is damaged in " + where + ": " +
+                  wimlib_get_error_string(static_cast<wimlib_error_code>(ret)),
+              "get an intact copy of the WIM (`dismake verify " + path + "` checks all of it)");
+}
+
 void throw_wimlib_error(int ret, const std::string& action, const std::string& path) {
   // wimlib says only "Failed to write data to a file"; a full disk is worth
   // its own code (ERROR_DISK_FULL) and the filesystem's name. errno still

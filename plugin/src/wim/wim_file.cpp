@@ -14,6 +14,7 @@
 #include "compression_level.h"
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
+#include "dismake/base/temporary_directory.h"
 #include "wim_error.h"
 
 namespace dismake {
@@ -422,9 +423,13 @@ void WimFile::for_each_entry(int image, const std::function<void(const WimEntry&
     (*static_cast<Context*>(ctx)->visit)(entry);
     return 0;
   };
-  check_wimlib(wimlib_iterate_dir_tree(wim_, image, "", WIMLIB_ITERATE_DIR_TREE_FLAG_RECURSIVE,
-                                       callback, &context),
-               "read the file list of", path_.string());
+  int ret = wimlib_iterate_dir_tree(wim_, image, "", WIMLIB_ITERATE_DIR_TREE_FLAG_RECURSIVE,
+                                    callback, &context);
+  // The first read of an image's metadata, where wimlib checks its SHA-1.
+  if (is_damage(ret))
+    throw_damaged(ret, path_.string(),
+                  "the metadata of image " + std::to_string(image) + " (its file list)");
+  check_wimlib(ret, "read the file list of", path_.string());
 }
 
 std::string WimFile::security_descriptor(int image, const std::string& path) const {
@@ -455,9 +460,10 @@ void WimFile::extract_paths(int image, const std::filesystem::path& target,
   std::vector<const wimlib_tchar*> raw;
   raw.reserve(paths.size());
   for (const std::string& path : paths) raw.push_back(path.c_str());
-  check_wimlib(wimlib_extract_paths(wim_, image, target.c_str(), raw.data(), raw.size(),
-                                    WIMLIB_EXTRACT_FLAG_REPLACE_INVALID_FILENAMES),
-               "extract from", path_.string());
+  int ret = wimlib_extract_paths(wim_, image, target.c_str(), raw.data(), raw.size(),
+                                 WIMLIB_EXTRACT_FLAG_REPLACE_INVALID_FILENAMES);
+  if (is_damage(ret)) throw_damaged(ret, path_.string(), damaged_one_of(image, paths));
+  check_wimlib(ret, "extract from", path_.string());
 }
 
 void WimFile::extract_only_to_ntfs(int image, const std::filesystem::path& volume,
@@ -492,8 +498,26 @@ void WimFile::extract_only_to_ntfs(int image, const std::filesystem::path& volum
       check_wimlib(ret, "read the file list of", path_.string());
   }
   update_image(image, pruning.prune);
-  check_wimlib(wimlib_extract_image(wim_, image, volume.c_str(), WIMLIB_EXTRACT_FLAG_NTFS),
-               "extract into an NTFS volume from", path_.string());
+  int ret = wimlib_extract_image(wim_, image, volume.c_str(), WIMLIB_EXTRACT_FLAG_NTFS);
+  if (is_damage(ret)) throw_damaged(ret, path_.string(), damaged_one_of(image, paths));
+  check_wimlib(ret, "extract into an NTFS volume from", path_.string());
+}
+
+std::string WimFile::damaged_one_of(int image, const std::vector<std::string>& paths) const {
+  // Rare (damage was found), so each path is read again on its own, into a
+  // scratch directory, until one fails.
+  if (paths.size() > 1) {
+    for (const std::string& path : paths) {
+      TemporaryDirectory probe("probe");
+      const wimlib_tchar* one = path.c_str();
+      if (is_damage(wimlib_extract_paths(
+              wim_, image, probe.path().c_str(), &one, 1,
+              WIMLIB_EXTRACT_FLAG_REPLACE_INVALID_FILENAMES | WIMLIB_EXTRACT_FLAG_NO_ACLS)))
+        return "'" + path + "'";
+    }
+  }
+  if (paths.size() == 1) return "'" + paths.front() + "'";
+  return "one of the files read";
 }
 
 void WimFile::update_image(int image, const std::vector<UpdateCommand>& commands) {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 
 namespace dismake {
@@ -62,6 +63,34 @@ void WimHeader::write_to(const std::filesystem::path& path) const {
 
 std::uint64_t WimHeader::tables_end() const {
   return std::max({std::uint64_t{kSize}, blob_table.end(), xml.end(), integrity.end()});
+}
+
+std::string wim_tables_digest(const std::filesystem::path& path) {
+  WimHeader header = WimHeader::read(path);
+  Sha256 digest;
+  digest.add(
+      std::string_view(reinterpret_cast<const char*>(header.bytes.data()), WimHeader::kSize));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw_errno("open", path.string(), errno);
+  std::string table;
+  for (const WimSpan& span : {header.blob_table, header.xml, header.integrity}) {
+    table.resize(span.size);
+    ssize_t n = span.size == 0 ? 0 : ::pread(fd, table.data(), span.size, span.offset);
+    int saved = errno;
+    if (n < 0) {
+      ::close(fd);
+      throw_errno("read", path.string(), saved);
+    }
+    if (static_cast<std::uint64_t>(n) != span.size) {
+      ::close(fd);
+      throw Error(hr::kFileCorrupt,
+                  "'" + path.string() + "' is damaged: a table its header names lies past its end",
+                  "get an intact copy of the WIM");
+    }
+    digest.add(table);
+  }
+  ::close(fd);
+  return digest.hex();
 }
 
 }  // namespace dismake

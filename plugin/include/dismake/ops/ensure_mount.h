@@ -23,6 +23,7 @@ struct EnsureOptions {
   std::string name;  // selects by name when not empty
   std::filesystem::path mount_dir;
   bool full = false;             // extract the whole image (else lazy)
+  bool verify_full = false;      // check the whole base, even for a reused mount
   std::filesystem::path recipe;  // the build's recipe fingerprint file ("" = none)
   std::filesystem::path stamp;   // written only when its content changed
   ProgressFn progress;

@@ -38,6 +38,9 @@ struct MountOptions {
   // A build's mount (MountRecord::build): exempt from, and not counted by,
   // the rule of one read-write mount per image.
   bool build = false;
+  // Check the whole base before mounting (check_base's kFull), not only
+  // what is read of it (base_verification.h).
+  bool verify_full = false;
 };
 
 struct CommitOptions {

@@ -106,6 +106,9 @@ class WimFile {
 
   // Extracts the given image paths (files or whole directory trees) below
   // `target`, each at its place in the image ("Windows/x" → target/Windows/x).
+  // wimlib checks each blob's SHA-1 as it reads it: damage throws
+  // ERROR_FILE_CORRUPT naming the damaged path (as does a damaged image
+  // metadata in for_each_entry, and extract_only_to_ntfs).
   void extract_paths(int image, const std::filesystem::path& target,
                      const std::vector<std::string>& paths);
 
@@ -160,6 +163,9 @@ class WimFile {
 
  private:
   WimFile(WIMStruct* wim, std::filesystem::path path);
+  // Which of `paths`, whose extraction found damage, is damaged, as the
+  // error names it ("'Windows/x'").
+  std::string damaged_one_of(int image, const std::vector<std::string>& paths) const;
   WIMStruct* wim_ = nullptr;
   std::filesystem::path path_;
 };

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <string>
 
 namespace dismake {
 
@@ -38,5 +39,14 @@ struct WimHeader {
   // starts. A file longer than this has bytes an append would overwrite.
   std::uint64_t tables_end() const;
 };
+
+// A SHA-256 (hex) of the header of the WIM file `path` and of the tables it
+// names: the blob table (every blob's and image metadata's SHA-1, size and
+// place), the XML and the integrity table. Two files with the same digest
+// hold the same images, blob for blob, wherever they lie on disk; the
+// resources themselves are not read, so damage inside them does not change
+// it. Throws like WimHeader::read, and ERROR_FILE_CORRUPT when a table lies
+// past the end of the file.
+std::string wim_tables_digest(const std::filesystem::path& path);
 
 }  // namespace dismake
