@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   dismake::cli::add_build_commands(app, run);
   dismake::cli::add_delivery_commands(app, run);
   dismake::cli::add_explain_command(app, run);
+  dismake::cli::add_driver_commands(app, run);
 
   try {
     app.parse(argc, argv);
