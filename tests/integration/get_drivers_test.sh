@@ -15,10 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 set -euo pipefail
 begin_test get_drivers
 
-command -v reglookup >/dev/null || {
-  echo "SKIP: reglookup is not installed"
-  exit 77
-}
+command -v reglookup >/dev/null || skip_test "reglookup is not installed"
 
 eval "lib_$(declare -f hresult_name)"
 hresult_name() {

@@ -25,10 +25,10 @@ namespace {
 // PROCESSOR_ARCHITECTURE_* of an INF architecture name.
 UINT processor_architecture(const std::string& architecture) {
   std::string folded = fold_case(architecture);
-  if (folded == "amd64" || folded == "x64") return 9;
-  if (folded == "arm64") return 12;
-  if (folded == "arm") return 5;
-  if (folded == "x86") return 0;
+  if (folded == "AMD64" || folded == "X64") return 9;
+  if (folded == "ARM64") return 12;
+  if (folded == "ARM") return 5;
+  if (folded == "X86") return 0;
   return 0xFFFF;  // PROCESSOR_ARCHITECTURE_UNKNOWN
 }
 

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <map>
 
 #include "dismake/base/case_fold.h"
 #include "dismake/base/error.h"
+#include "dismake/base/files.h"
 #include "dismake/base/utf8.h"
 #include "dismake/drivers/driver_version_record.h"
 
@@ -62,8 +64,8 @@ std::string architecture_of_package(const std::string& package_id) {
 // "oem<number>.inf", as Windows publishes third-party INFs.
 bool is_oem_name(const std::string& name) {
   std::string folded = fold_case(name);
-  if (folded.size() < 8 || folded.rfind("oem", 0) != 0) return false;
-  if (folded.compare(folded.size() - 4, 4, ".inf") != 0) return false;
+  if (folded.size() < 8 || folded.rfind("OEM", 0) != 0) return false;
+  if (folded.compare(folded.size() - 4, 4, ".INF") != 0) return false;
   std::string digits = folded.substr(3, folded.size() - 7);
   return !digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos;
 }
@@ -106,14 +108,44 @@ std::string resolve_strings(const std::string& text,
   return it == strings.end() ? text : it->second;
 }
 
+// Opens `path` to be read. Hive refuses a dirty hive whose transaction logs
+// are gone, as it would not edit one; to read it, a private copy of the
+// primary file is marked clean (its two sequence numbers made equal, the
+// header checksum recomputed) and opened instead.
+std::unique_ptr<Hive> open_for_reading(const std::filesystem::path& path,
+                                       std::unique_ptr<TemporaryDirectory>& scratch) {
+  try {
+    return std::make_unique<Hive>(path);
+  } catch (const Error& error) {
+    std::error_code ec;
+    bool has_logs = std::filesystem::exists(path.string() + ".LOG1", ec) ||
+                    std::filesystem::exists(path.string() + ".LOG2", ec);
+    if (error.code() != hr::kRegistryCorrupt || has_logs) throw;
+  }
+  if (!scratch) scratch = std::make_unique<TemporaryDirectory>("driver-hives");
+  std::filesystem::path copy = scratch->path() / path.filename();
+  std::string bytes = read_file(path);
+  if (bytes.size() < 4096) throw Error(hr::kBadFormat, "'" + path.string() + "' is not a hive");
+  std::memcpy(&bytes[8], &bytes[4], 4);  // secondary sequence = primary
+  std::uint32_t sum = 0;
+  for (size_t at = 0; at < 508; at += 4) {
+    std::uint32_t word;
+    std::memcpy(&word, &bytes[at], 4);
+    sum ^= word;
+  }
+  std::memcpy(&bytes[508], &sum, 4);
+  write_file_atomic(copy, bytes);
+  return std::make_unique<Hive>(copy);
+}
+
 }  // namespace
 
 DriverDatabase::DriverDatabase(const std::filesystem::path& system_hive,
                                const std::optional<std::filesystem::path>& drivers_hive,
                                InfLocator inf_locator)
-    : system_(system_hive) {
+    : system_(open_for_reading(system_hive, scratch_)) {
   if (drivers_hive) {
-    drivers_.emplace(*drivers_hive);
+    drivers_ = open_for_reading(*drivers_hive, scratch_);
     if (!drivers_->has_key(kDatabase)) drivers_.reset();
   }
   Hive& database = database_hive();
@@ -161,7 +193,7 @@ DriverDatabase::DriverDatabase(const std::filesystem::path& system_hive,
     }
     // Configurations\<configuration>: its function driver's Service.
     std::string inner = fold_case(rest.substr(slash + 1));
-    if (inner.rfind("configurations\\", 0) == 0 &&
+    if (inner.rfind("CONFIGURATIONS\\", 0) == 0 &&
         inner.find('\\', sizeof("configurations\\") - 1) == std::string::npos) {
       std::string service = text_of(values, "Service");
       if (!service.empty()) services[fold_case(package_key)].push_back(service);
@@ -173,15 +205,15 @@ DriverDatabase::DriverDatabase(const std::filesystem::path& system_hive,
     if (!package.class_guid.empty()) {
       auto [it, inserted] = class_names.try_emplace(package.class_guid);
       if (inserted)
-        it->second = text_of(
-            system_.get_value("CurrentControlSet\\Control\\Class\\" + package.class_guid, "Class"));
+        it->second = text_of(system_->get_value(
+            "CurrentControlSet\\Control\\Class\\" + package.class_guid, "Class"));
       package.class_name = it->second;
     }
     // Boot-critical: a service of its configurations starts at boot; for a
     // package whose database names no service, what its INF says.
     for (const std::string& service : services[key]) {
       std::optional<std::uint32_t> start =
-          dword_of(system_.get_value("CurrentControlSet\\Services\\" + service, "Start"));
+          dword_of(system_->get_value("CurrentControlSet\\Services\\" + service, "Start"));
       if (start == 0u) package.boot_critical = true;
     }
     if (services[key].empty() && !package.inbox && inf_locator) {
@@ -251,8 +283,10 @@ std::vector<DriverModel> DriverDatabase::models(const DriverPackage& package) {
 
 std::string dism_architecture_name(const std::string& inf_architecture) {
   std::string folded = fold_case(inf_architecture);
-  if (folded == "amd64") return "x64";
-  if (folded == "x86" || folded == "arm" || folded == "arm64") return folded;
+  if (folded == "AMD64") return "x64";
+  if (folded == "X86") return "x86";
+  if (folded == "ARM") return "arm";
+  if (folded == "ARM64") return "arm64";
   return inf_architecture;
 }
 

@@ -59,7 +59,7 @@ struct Decoration {
 // an NT decoration.
 std::optional<Decoration> parse_decoration(const std::string& text) {
   std::string folded = fold_case(text);
-  if (folded.rfind("nt", 0) != 0) return std::nullopt;
+  if (folded.rfind("NT", 0) != 0) return std::nullopt;
   Decoration decoration;
   size_t dot = folded.find('.');
   decoration.architecture =

@@ -24,7 +24,7 @@ std::string lower_ascii(std::string text) {
 }
 
 bool is_inf(const fs::path& path) {
-  return fold_case(path.extension().string()) == ".inf" && fs::is_regular_file(path);
+  return fold_case(path.extension().string()) == ".INF" && fs::is_regular_file(path);
 }
 
 // "a\b" and "a/b" as '/'-separated, without "." parts; refuses ".." (a

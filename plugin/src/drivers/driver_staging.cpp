@@ -30,9 +30,9 @@ constexpr std::uint32_t kStatusFlagsBootCritical = 0x112;
 
 std::uint16_t architecture_number(const std::string& architecture) {
   std::string folded = fold_case(architecture);
-  if (folded == "amd64") return 9;
-  if (folded == "arm64") return 12;
-  if (folded == "arm") return 5;
+  if (folded == "AMD64") return 9;
+  if (folded == "ARM64") return 12;
+  if (folded == "ARM") return 5;
   return 0;  // x86
 }
 
@@ -94,7 +94,7 @@ std::string file_name_of(const std::string& windows_path) {
 std::vector<std::string> control_sets(Hive& system) {
   std::vector<std::string> sets;
   for (const std::string& key : system.subkeys(""))
-    if (fold_case(key).rfind("controlset", 0) == 0) sets.push_back(key);
+    if (fold_case(key).rfind("CONTROLSET", 0) == 0) sets.push_back(key);
   return sets;
 }
 
@@ -249,8 +249,8 @@ DriverStaging stage_driver_package(Hive& database, Hive& system, const DriverPac
 std::string published_package_id(Hive& database, const std::string& published_name) {
   std::string folded = fold_case(published_name);
   std::string id = text_of(database.get_value(kInfFiles + published_name, "Active"));
-  bool oem = folded.size() > 7 && folded.rfind("oem", 0) == 0 &&
-             folded.compare(folded.size() - 4, 4, ".inf") == 0;
+  bool oem = folded.size() > 7 && folded.rfind("OEM", 0) == 0 &&
+             folded.compare(folded.size() - 4, 4, ".INF") == 0;
   if (id.empty() || !database.has_key(kPackages + id)) {
     // An inbox package is published under its own name, with no DriverInfFiles entry.
     for (const std::string& package : database.subkeys("DriverDatabase\\DriverPackages"))

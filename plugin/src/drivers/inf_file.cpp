@@ -224,7 +224,8 @@ InfFile InfFile::parse(std::string_view text, const std::string& file_name,
 
   // Strings first (they may come last in the file): [Strings], then the
   // primary language's, then the exact language's, each overriding.
-  std::vector<std::string> string_sections{"strings", "strings." + primary_language(language),
+  std::vector<std::string> string_sections{"STRINGS",
+                                           fold_case("strings." + primary_language(language)),
                                            fold_case("strings." + language)};
   for (const std::string& wanted : string_sections)
     for (const RawSection& section : sections)
@@ -273,7 +274,7 @@ InfFile InfFile::parse(std::string_view text, const std::string& file_name,
     std::string folded = fold_case(section.name);
     auto [it, inserted] = inf.sections_.try_emplace(folded);
     if (inserted) inf.section_order_.push_back(section.name);
-    bool is_strings = folded == "strings" || folded.rfind("strings.", 0) == 0;
+    bool is_strings = folded == "STRINGS" || folded.rfind("STRINGS.", 0) == 0;
     for (const RawLine& raw : section.lines) {
       InfLine line;
       line.line_number = raw.line_number;

@@ -14,16 +14,19 @@
 // ("Drivers") records what Windows wrote there.
 //
 // Dirty hives are read with their transaction logs replayed (Hive does it);
-// nothing is written.
+// a dirty hive whose logs are gone (the reference hive is one) is read as
+// its primary file is, as reglookup and hivex read it. Nothing is written.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "dismake/base/temporary_directory.h"
 #include "dismake/drivers/driver_inf.h"
 #include "dismake/registry/hive.h"
 
@@ -86,10 +89,11 @@ class DriverDatabase {
   std::string architecture() const { return architecture_; }
 
  private:
-  Hive& database_hive() { return drivers_ ? *drivers_ : system_; }
+  Hive& database_hive() { return drivers_ ? *drivers_ : *system_; }
 
-  Hive system_;
-  std::optional<Hive> drivers_;
+  std::unique_ptr<TemporaryDirectory> scratch_;  // clean copies of dirty hives without logs
+  std::unique_ptr<Hive> system_;
+  std::unique_ptr<Hive> drivers_;
   std::string architecture_;
   std::vector<DriverPackage> packages_;
 };
