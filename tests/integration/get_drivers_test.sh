@@ -58,13 +58,14 @@ for key, v in values.items():
     guid = '{%08x-%04x-%04x-%s-%s}' % (d1, d2, d3, b[16:18].hex(), b[18:24].hex())
     filetime, version = struct.unpack('<QQ', b[24:40])
     date = datetime.datetime(1601, 1, 1) + datetime.timedelta(microseconds=filetime // 10)
-    published = v[''].decode()
+    inf_name = v.get('InfName', b'').decode()
+    published = v.get('', inf_name.encode()).decode() or inf_name
     packages.append({
         'published_name': published,
-        'original_file_name': v['InfName'].decode(),
+        'original_file_name': inf_name,
         'inbox': not re.fullmatch(r'oem\d+\.inf', published),
         'class_name': classes.get(guid, ''),
-        'provider_name': v['Provider'].decode(),
+        'provider_name': v.get('Provider', b'').decode(),
         'date': date.strftime('%Y-%m-%d'),
         'version': '%d.%d.%d.%d' % (version >> 48, version >> 32 & 0xFFFF,
                                     version >> 16 & 0xFFFF, version & 0xFFFF),
@@ -187,13 +188,13 @@ assert_eq "2019-08-02" "$(json_eval "$LAST_STDOUT" "j['date']")" "host INF's dat
 step "a mount (full and lazy) lists what the WIM lists"
 dismake_ok get-drivers "$T/with-inf.wim" --all --json
 from_wim=$LAST_STDOUT
-dismake_ok mount "$T/with-inf.wim" "$T/full" --quiet
+dismake_ok mount "$T/with-inf.wim" "$T/full" --index 1 --quiet
 dismake_ok get-drivers "$T/full" --all --json
 assert_eq "$from_wim" "$LAST_STDOUT" "full mount's listing"
-dismake_ok mount "$T/with-inf.wim" "$T/lazy" --lazy --quiet
+dismake_ok unmount "$T/full" --discard --quiet
+dismake_ok mount "$T/with-inf.wim" "$T/lazy" --index 1 --lazy --quiet
 dismake_ok get-drivers "$T/lazy" --all --json
 assert_eq "$from_wim" "$LAST_STDOUT" "lazy mount's listing"
-dismake_ok unmount "$T/full" --discard --quiet
 dismake_ok unmount "$T/lazy" --discard --quiet
 
 # --- bad input ---------------------------------------------------------------
@@ -209,6 +210,6 @@ dismake_ok get-drivers "$T/win.wim" --index 1 --json
 assert_eq "$THIRD_PARTY" "$(fields "$LAST_STDOUT")" "--index 1"
 printf '[Version]\nDriverVer = 01/01/2024,1.0\n[Manufacturer]\n%%Nobody%% = M\n' >"$T/bad.inf"
 expect_fail 0xE0000003 'bad\.inf, line 4: the string %Nobody% is not defined' -- \
-  "$DISMAKE" get-driver-info "$T/win.wim" "$T/bad.inf"
+  "$DISMAKE" get-driver-info "$T/win.wim" --index 1 "$T/bad.inf"
 
 end_test
