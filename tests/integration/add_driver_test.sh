@@ -227,9 +227,9 @@ step "dismake_add_driver in a build: re-runs when the package changes; increment
 make_package "$T/src/drivers/teststor"
 write_project "$T/src" "
 dismake_mount_image(main WIM \"$T/win.wim\" INDEX 1)
-dismake_open_session(main)
-dismake_add_driver(main PATH drivers RECURSE)
-dismake_close_session(main)
+dismake_open_session(main_s IMAGE main)
+dismake_add_driver(main_s PATH drivers RECURSE)
+dismake_close_session(main_s)
 dismake_unmount_image(main COMMIT OUTPUT main.wim)"
 configure "$T/src" "$T/build"
 build "$T/build"
@@ -248,8 +248,8 @@ dismake_ok unmount "$(mount_dir_of "$T/build" main)" --discard
 
 write_project "$T/bad" "
 dismake_mount_image(main WIM \"$T/win.wim\" INDEX 1)
-dismake_open_session(main)
-dismake_remove_driver(main NAME disk.inf)"
+dismake_open_session(main_s IMAGE main)
+dismake_remove_driver(main_s NAME disk.inf)"
 configure_fails "$T/bad" "$T/bad-build" 'dismake_remove_driver: NAME .disk\.inf. is not a published name'
 
 end_test
