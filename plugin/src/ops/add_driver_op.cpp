@@ -66,6 +66,9 @@ class AddDriverOp : public Op {
         mount.refuse_links(target_path, /*including_self=*/true);
         make_parents(mount, target_path, changes);
         fs::path disk = mount.disk_path(target_path);
+        // A lazy mount has the image's directories (Windows/INF) only once
+        // something in them was extracted.
+        fs::create_directories(disk.parent_path());
         std::error_code ec;
         fs::remove(disk, ec);
         copy_file_durable(source, disk, /*durable=*/false);
