@@ -1222,6 +1222,92 @@ function(dismake_import_registry)
     "give the .reg file to import")
 endfunction()
 
+# --- Drivers (issue 22): dismake_add_driver, dismake_remove_driver ----------
+
+#[=======================================================================[.rst:
+.. command:: dismake_add_driver
+
+  Stages driver packages in the image as ``DISM /Add-Driver`` does: each
+  package's files in ``Windows\System32\DriverStore\FileRepository\<inf>_<arch>_<id>``,
+  its INF as the next free ``Windows\INF\oemN.inf``, the driver
+  database's keys, and, for a boot-start driver (a storage controller's),
+  its service in every control set and its binary in
+  ``Windows\System32\drivers``.
+
+  .. code-block:: cmake
+
+    dismake_add_driver(<session> PATH <dir-or-inf> [RECURSE] [FORCE_UNSIGNED])
+
+  ``PATH``
+    A driver's ``.inf`` file, or a directory of packages (its ``.inf``
+    files; relative paths: to the current source directory).
+  ``RECURSE``
+    Also the packages in the directory's subdirectories.
+  ``FORCE_UNSIGNED``
+    Stage packages without a signed catalog (``/ForceUnsigned``).
+
+  A package for another architecture than the image's, a malformed INF, a
+  file the INF copies that the package lacks, or (without
+  ``FORCE_UNSIGNED``) a package without a signed catalog fails the step,
+  naming the file and line; nothing is staged then, not even the other
+  packages of the directory. Every file of each package's folder is tracked
+  through a depfile: changing one re-runs the step.
+#]=======================================================================]
+function(dismake_add_driver)
+  set(fn dismake_add_driver)
+  _dismake_check_name(${fn} session "${ARGV0}" PATH RECURSE FORCE_UNSIGNED)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "RECURSE;FORCE_UNSIGNED" "PATH" "")
+  _dismake_check_args(${fn} arg REQUIRED PATH)
+  _dismake_step_begin(${fn} add-driver "${ARGV0}")
+  _dismake_absolute(path "${arg_PATH}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  _dismake_require_input(${fn} PATH "${path}" "give a driver's .inf file or a folder of packages")
+  if(arg_RECURSE)
+    _dismake_arg(--recurse)
+  endif()
+  if(arg_FORCE_UNSIGNED)
+    _dismake_arg(--force-unsigned)
+  endif()
+  _dismake_positionals()
+  _dismake_arg("${path}")
+  _dismake_add_node(${fn} "${image}" add-driver DEPFILE COMMENT "add driver ${arg_PATH}")
+endfunction()
+
+#[=======================================================================[.rst:
+.. command:: dismake_remove_driver
+
+  Removes a third-party driver package from the image, as
+  ``DISM /Remove-Driver`` does: its DriverStore folder, its ``oemN.inf``,
+  its keys in the driver database and the boot-start services staging gave
+  it.
+
+  .. code-block:: cmake
+
+    dismake_remove_driver(<session> NAME <oemN.inf>...)
+
+  ``NAME``
+    Published names, as ``dismake get-drivers`` lists them. An inbox driver
+    or a name the image does not have fails the step.
+#]=======================================================================]
+function(dismake_remove_driver)
+  set(fn dismake_remove_driver)
+  _dismake_check_name(${fn} session "${ARGV0}" NAME)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "NAME")
+  _dismake_check_args(${fn} arg REQUIRED NAME)
+  _dismake_step_begin(${fn} remove-driver "${ARGV0}")
+  _dismake_positionals()
+  foreach(name IN LISTS arg_NAME)
+    if(NOT name MATCHES [[^[oO][eE][mM][0-9]+\.[iI][nN][fF]$]])
+      _dismake_fail(${fn} "NAME '${name}' is not a published name: give oemN.inf, as "
+        "`dismake get-drivers` lists it")
+    endif()
+    _dismake_arg("${name}")
+  endforeach()
+  string(JOIN ", " shown ${arg_NAME})
+  _dismake_add_node(${fn} "${image}" remove-driver COMMENT "remove driver ${shown}")
+endfunction()
+
+# --- end of drivers -----------------------------------------------------------
+
 # The step <verb> of <session> on one input file, <file> as the caller's FILE
 # gave it (relative paths: to the current source directory), tracked as a
 # dependency and through the helper's depfile. <what> starts the step's

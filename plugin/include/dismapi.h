@@ -11,7 +11,7 @@
  *
  * Every function of the Windows 10 ADK's DismAPI.h is declared, so clients
  * compile unchanged. Those that need Windows' own servicing stack (packages,
- * features, capabilities, drivers, provisioned apps, editions, FFU images;
+ * features, capabilities, provisioned apps, editions, FFU images;
  * see "Servicing that needs Windows" below) return
  * HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED), and DismGetLastErrorMessage says
  * why, so a client takes its own error path.
@@ -829,15 +829,73 @@ DISMAKE_EXPORT HRESULT WINAPI DismApplyUnattend(DismSession Session, PCWSTR Unat
                                                 BOOL SingleSession);
 
 /* ------------------------------------------------------------------------ */
+/* Drivers                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The driver packages staged in the session's image (a mount, or a
+ * directory holding an applied image), read from its driver database (the
+ * DriverDatabase key of its DRIVERS or SYSTEM hive; a dirty hive after its
+ * logs are replayed), as `dismake get-drivers` lists them: third-party
+ * packages (published as oemN.inf) only unless AllDrivers. ClassDescription
+ * is the class name (Windows' description is a resource string of a DLL);
+ * DriverSignature is Signed when the database names a signer. Release
+ * *DriverPackage with DismDelete.
+ * Errors: DISMAPI_E_INVALID_DISM_SESSION; E_INVALIDARG for a NULL output;
+ * HRESULT_FROM_WIN32(ERROR_NOT_FOUND) when the image has no SYSTEM hive or
+ * no driver database.
+ */
+DISMAKE_EXPORT HRESULT WINAPI DismGetDrivers(DismSession Session, BOOL AllDrivers,
+                                             DismDriverPackage **DriverPackage, UINT *Count);
+
+/*
+ * One package of the session's image by its published name (DriverPath
+ * "oem4.inf", any case; an inbox package's INF name): *Driver gets one
+ * DismDriver per hardware id of its models (from the database's
+ * Descriptors), *DriverPackage (optional, may be NULL) the package as
+ * DismGetDrivers gives it. A path to an .inf file is not read here (use
+ * `dismake get-driver-info`). Release both with DismDelete.
+ * Errors: as DismGetDrivers; HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) when
+ * no package has that name.
+ */
+DISMAKE_EXPORT HRESULT WINAPI DismGetDriverInfo(DismSession Session, PCWSTR DriverPath,
+                                                DismDriver **Driver, UINT *Count,
+                                                DismDriverPackage **DriverPackage);
+
+/*
+ * Stages the driver package of the .inf file DriverPath in the session's
+ * mount, as the add-driver step does (`dismake add-driver`): its files in
+ * the DriverStore, the INF as the next free Windows\INF\oemN.inf, the
+ * driver database's keys, and a boot-start driver's service in every
+ * control set. Without ForceUnsigned, a package without a signed catalog is
+ * refused with TRUST_E_NOSIGNATURE (0x800B0100); a package for another
+ * architecture with HRESULT_FROM_WIN32(ERROR_INSTALL_PLATFORM_UNSUPPORTED);
+ * a malformed INF with SetupAPI's ERROR_GENERAL_SYNTAX (0xE0000003),
+ * naming file and line. Nothing is staged when it fails.
+ * Errors also: HRESULT_FROM_WIN32(ERROR_NOT_FOUND) when the session's image
+ * is a plain directory, not a mount.
+ */
+DISMAKE_EXPORT HRESULT WINAPI DismAddDriver(DismSession Session, PCWSTR DriverPath,
+                                            BOOL ForceUnsigned);
+
+/*
+ * Removes the third-party package published as DriverPath ("oem12.inf")
+ * from the session's mount, as the remove-driver step does. An inbox
+ * driver is refused with HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED), an
+ * unknown name with HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND).
+ */
+DISMAKE_EXPORT HRESULT WINAPI DismRemoveDriver(DismSession Session, PCWSTR DriverPath);
+
+/* ------------------------------------------------------------------------ */
 /* Servicing that needs Windows                                              */
 /*                                                                           */
 /* DISM does these with Windows' own servicing stack: the component-based   */
 /* servicing (CBS) engine for packages, features, capabilities, editions,   */
-/* health repair and reserved storage; Windows' driver store for drivers;   */
-/* the AppX deployment stack for provisioned apps; the FFU provider for     */
-/* full-flash images. None of it runs on Linux, so each function here, with */
-/* DismAPI.h's signature, checks its session as DISM would                  */
-/* (DISMAPI_E_DISMAPI_NOT_INITIALIZED, DISMAPI_E_INVALID_DISM_SESSION),     */
+/* health repair and reserved storage; the AppX deployment stack for       */
+/* provisioned apps; the FFU provider for full-flash images. None of it    */
+/* runs on Linux, so each function here, with DismAPI.h's signature,       */
+/* checks its session as DISM would (DISMAPI_E_DISMAPI_NOT_INITIALIZED,    */
+/* DISMAPI_E_INVALID_DISM_SESSION),                                         */
 /* clears its outputs (NULL pointers, zero counts) and then returns         */
 /* HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED); DismGetLastErrorMessage names   */
 /* the function and what it would need. Nothing is changed.                 */
@@ -889,14 +947,6 @@ DISMAKE_EXPORT HRESULT WINAPI DismGetFeatureParent(DismSession Session, PCWSTR F
                                                    DismPackageIdentifier PackageIdentifier,
                                                    DismFeature **Feature, UINT *Count);
 
-DISMAKE_EXPORT HRESULT WINAPI DismAddDriver(DismSession Session, PCWSTR DriverPath,
-                                            BOOL ForceUnsigned);
-DISMAKE_EXPORT HRESULT WINAPI DismRemoveDriver(DismSession Session, PCWSTR DriverPath);
-DISMAKE_EXPORT HRESULT WINAPI DismGetDrivers(DismSession Session, BOOL AllDrivers,
-                                             DismDriverPackage **DriverPackage, UINT *Count);
-DISMAKE_EXPORT HRESULT WINAPI DismGetDriverInfo(DismSession Session, PCWSTR DriverPath,
-                                                DismDriver **Driver, UINT *Count,
-                                                DismDriverPackage **DriverPackage);
 
 DISMAKE_EXPORT HRESULT WINAPI DismGetCapabilities(DismSession Session, DismCapability **Capability,
                                                   UINT *Count);

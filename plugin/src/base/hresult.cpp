@@ -68,6 +68,18 @@ const char* hresult_name(HResult code) {
       return "ERROR_ENVVAR_NOT_FOUND";
     case hr::kRegistryCorrupt:
       return "ERROR_REGISTRY_CORRUPT";
+    case hr::kInfBadSectionNameLine:
+      return "ERROR_BAD_SECTION_NAME_LINE";
+    case hr::kInfGeneralSyntax:
+      return "ERROR_GENERAL_SYNTAX";
+    case hr::kInfSectionNotFound:
+      return "ERROR_SECTION_NOT_FOUND";
+    case hr::kInfLineNotFound:
+      return "ERROR_LINE_NOT_FOUND";
+    case hr::kInstallPlatformUnsupported:
+      return "ERROR_INSTALL_PLATFORM_UNSUPPORTED";
+    case hr::kTrustNoSignature:
+      return "TRUST_E_NOSIGNATURE";
     case hr::kInvalidName:
       return "ERROR_INVALID_NAME";
     case hr::kFilenameTooLong:

@@ -16,9 +16,6 @@ constexpr const char* kCbs =
     "it needs Windows' component-based servicing stack (CBS, the TrustedInstaller engine DISM "
     "drives for packages, features, capabilities, editions and health repair), which does not "
     "run on Linux";
-constexpr const char* kDriverStore =
-    "it needs Windows' driver store and Plug and Play setup, which DISM uses to stage .inf "
-    "drivers and which do not run on Linux";
 constexpr const char* kAppx =
     "it needs Windows' AppX deployment stack, which DISM uses to provision apps and which does "
     "not run on Linux";
@@ -118,25 +115,6 @@ HRESULT WINAPI DismGetFeatureInfo(DismSession Session, PCWSTR, PCWSTR, DismPacka
 HRESULT WINAPI DismGetFeatureParent(DismSession Session, PCWSTR, PCWSTR, DismPackageIdentifier,
                                     DismFeature** Feature, UINT* Count) {
   return refuse_on_session(Session, "DismGetFeatureParent", kCbs, Feature, Count);
-}
-
-HRESULT WINAPI DismAddDriver(DismSession Session, PCWSTR, BOOL) {
-  return refuse_on_session(Session, "DismAddDriver", kDriverStore);
-}
-
-HRESULT WINAPI DismRemoveDriver(DismSession Session, PCWSTR) {
-  return refuse_on_session(Session, "DismRemoveDriver", kDriverStore);
-}
-
-HRESULT WINAPI DismGetDrivers(DismSession Session, BOOL, DismDriverPackage** DriverPackage,
-                              UINT* Count) {
-  return refuse_on_session(Session, "DismGetDrivers", kDriverStore, DriverPackage, Count);
-}
-
-HRESULT WINAPI DismGetDriverInfo(DismSession Session, PCWSTR, DismDriver** Driver, UINT* Count,
-                                 DismDriverPackage** DriverPackage) {
-  return refuse_on_session(Session, "DismGetDriverInfo", kDriverStore, Driver, Count,
-                           DriverPackage);
 }
 
 HRESULT WINAPI DismGetCapabilities(DismSession Session, DismCapability** Capability, UINT* Count) {

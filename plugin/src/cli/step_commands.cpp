@@ -173,6 +173,31 @@ void add_registry_steps(CLI::App& app, Action& action) {
   }
 }
 
+void add_driver_steps(CLI::App& app, Action& action) {
+  {
+    auto args = std::make_shared<StepArgs>();
+    auto path = std::make_shared<std::string>();
+    auto recurse = std::make_shared<bool>(false);
+    auto force_unsigned = std::make_shared<bool>(false);
+    CLI::App* cmd = add_step(
+        app, "add-driver", "Stage driver packages in the image (DismAddDriver, /Add-Driver)", *args);
+    cmd->add_option("path", *path, "A driver's .inf file, or a folder of driver packages")
+        ->required();
+    cmd->add_flag("--recurse", *recurse, "Also add the packages of the folder's subfolders");
+    cmd->add_flag("--force-unsigned", *force_unsigned, "Add packages without a valid catalog");
+    on_run(cmd, action, args,
+           [=] { return make_add_driver_op(*path, *recurse, *force_unsigned); });
+  }
+  {
+    auto args = std::make_shared<StepArgs>();
+    auto names = std::make_shared<std::vector<std::string>>();
+    CLI::App* cmd = add_step(app, "remove-driver",
+                             "Remove third-party driver packages (DismRemoveDriver)", *args);
+    cmd->add_option("published-name", *names, "oemN.inf (see `dismake get-drivers`)")->required();
+    on_run(cmd, action, args, [=] { return make_remove_driver_op(*names); });
+  }
+}
+
 void add_other_steps(CLI::App& app, Action& action) {
   {
     auto args = std::make_shared<StepArgs>();
@@ -221,6 +246,7 @@ void add_other_steps(CLI::App& app, Action& action) {
 void add_step_commands(CLI::App& app, Action& run) {
   add_file_steps(app, run);
   add_registry_steps(app, run);
+  add_driver_steps(app, run);
   add_other_steps(app, run);
 }
 

@@ -240,6 +240,27 @@ std::vector<Hive::NamedValue> Hive::read_values(Node node) {
   return values;
 }
 
+std::vector<std::string> Hive::subkeys(std::string_view key_path) {
+  std::optional<Node> node = find_key(resolve(key_path));
+  std::vector<std::string> names;
+  if (!node) return names;
+  errno = 0;
+  Malloced<hive_node_h> children(hivex_node_children(handle_, *node));
+  if (!children) fail("list subkeys");
+  for (hive_node_h* child = children.get(); *child != 0; ++child) {
+    Malloced<char> name(hivex_node_name(handle_, *child));
+    if (!name) fail("read a key name");
+    names.emplace_back(name.get());
+  }
+  return names;
+}
+
+std::vector<Hive::NamedValue> Hive::values(std::string_view key_path) {
+  std::optional<Node> node = find_key(resolve(key_path));
+  if (!node) return {};
+  return read_values(*node);
+}
+
 void Hive::for_each_key(
     const std::function<void(const std::string&, const std::vector<NamedValue>&)>& visit) {
   Node root = hivex_root(handle_);

@@ -56,6 +56,15 @@ constexpr HResult kEnvvarNotFound = 0x800700CB;           // ERROR_ENVVAR_NOT_FO
 
 // A hive that cannot be loaded or recovered as Windows would.
 constexpr HResult kRegistryCorrupt = 0x800703F7;  // ERROR_REGISTRY_CORRUPT
+
+// SetupAPI's INF errors (setupapi.h), as DISM reports a bad driver INF.
+constexpr HResult kInfBadSectionNameLine = 0xE0000001;  // ERROR_BAD_SECTION_NAME_LINE
+constexpr HResult kInfGeneralSyntax = 0xE0000003;       // ERROR_GENERAL_SYNTAX
+constexpr HResult kInfSectionNotFound = 0xE0000101;     // ERROR_SECTION_NOT_FOUND
+constexpr HResult kInfLineNotFound = 0xE0000102;        // ERROR_LINE_NOT_FOUND
+// Driver packages: one for another architecture, one without a signature.
+constexpr HResult kInstallPlatformUnsupported = 0x8007066A;  // ERROR_INSTALL_PLATFORM_UNSUPPORTED
+constexpr HResult kTrustNoSignature = 0x800B0100;            // TRUST_E_NOSIGNATURE
 }  // namespace hr
 
 // The symbolic name of a code ("DISMAPI_E_INVALID_IMAGE_INDEX"), or "" when

@@ -43,6 +43,13 @@ std::unique_ptr<Op> make_set_attributes_op(std::string path, std::vector<std::st
 // descriptor that `like` has in the base image. Files only.
 std::unique_ptr<Op> make_set_security_op(std::string path, std::string like);
 
+// `add-driver <dir|inf> [--recurse] [--force-unsigned]`: stages the driver
+// packages (an INF, or the INFs of a folder) as Windows stages them; see
+// add_driver_op.cpp.
+std::unique_ptr<Op> make_add_driver_op(std::filesystem::path path, bool recurse,
+                                       bool force_unsigned);
+// `remove-driver <oemN.inf>...`: takes third-party driver packages out.
+std::unique_ptr<Op> make_remove_driver_op(std::vector<std::string> published_names);
 // `import-registry <file.reg>`: a regedit export (UTF-16 or UTF-8).
 std::unique_ptr<Op> make_import_registry_op(std::filesystem::path reg_file);
 

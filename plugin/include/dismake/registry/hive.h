@@ -92,6 +92,11 @@ class Hive {
   // The value, or nullopt when the key or the value does not exist.
   std::optional<RegistryValue> get_value(std::string_view key_path, std::string_view name);
 
+  // The names of the key's subkeys as the hive spells them, and its values;
+  // both empty when the key does not exist. Reads only.
+  std::vector<std::string> subkeys(std::string_view key_path);
+  std::vector<NamedValue> values(std::string_view key_path);
+
   // Calls `visit` for every key, parents before children, with its path as
   // the hive spells it ("" is the root key) and its values; reads only.
   void for_each_key(const std::function<void(const std::string& key_path,
