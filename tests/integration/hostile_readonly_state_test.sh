@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `status` reads a mount whose record directory cannot be written (no write
-# permission, or a read-only filesystem): it prints, with --json too, and
+# permission; a read-only filesystem is hostile_readonly_fs_test.sh): it prints, with --json too, and
 # finds untracked changes, without taking the exclusive lock or refreshing
 # the tree index; the record directory is left as it was.
 # shellcheck source=lib.sh
@@ -42,18 +42,6 @@ step "a servicing verb is still refused there, naming the lock file"
 expect_fail 0x80070005 "cannot open lock file '$S/lock': Permission denied; its directory is read-only: reading commands \(.dismake status.\) still work; make it writable to change it" -- \
   as_bound_user "$DISMAKE" delete "$M" /Windows/win.ini
 chmod -R u+w "$S"
-
-step "a record directory on a read-only filesystem: status prints"
-if mount --bind "$S" "$S" 2>/dev/null; then
-  trap 'umount "$S" 2>/dev/null || true' EXIT
-  mount -o remount,bind,ro "$S"
-  dismake_ok status "$M" --json
-  assert_eq '["Windows/by-hand.txt"]' "$(json_eval "$LAST_STDOUT" 'json.dumps(j["untracked"]["added"])')" "untracked added"
-  umount "$S"
-  trap - EXIT
-else
-  echo "   skip: cannot bind-mount here"
-fi
 
 step "writable again: status and unmount work as before"
 dismake_ok status "$M"

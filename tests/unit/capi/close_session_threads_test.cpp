@@ -97,8 +97,8 @@ TEST_F(CloseSessionThreads, SeveralOperationsInFlightFinishBeforeCloseReturns) {
   // A call after close began is refused even though close is still waiting...
   EXPECT_EQ(hr_of(DISMAPI_E_INVALID_DISM_SESSION),
             DismCommitImage(session, 0, nullptr, nullptr, nullptr));
-  // ...and close waits for the operations in flight.
-  std::this_thread::sleep_for(50ms);
+  // ...and close waits for the operations in flight: it has not returned
+  // while they are held, and (below) it returns after each has ended.
   EXPECT_EQ(0, closed_at.load()) << "DismCloseSession returned with operations in flight";
 
   release.count_down();
@@ -132,8 +132,7 @@ TEST_F(CloseSessionThreads, CommitInFlightFinishesAndCommitsBeforeCloseReturns) 
     closed_at = tick();
   });
   EXPECT_TRUE(wait_until_calls_are_refused(session));
-  std::this_thread::sleep_for(50ms);
-  EXPECT_EQ(0, closed_at.load());
+  EXPECT_EQ(0, closed_at.load()) << "DismCloseSession returned with the commit in flight";
 
   release.count_down();
   committer.join();

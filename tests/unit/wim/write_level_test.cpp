@@ -13,6 +13,7 @@
 
 #include "compression_level.h"
 #include "dismake/wim/wim_file.h"
+#include "support/latch.h"
 #include "support/scratch_dir.h"
 
 namespace dismake {
@@ -90,28 +91,32 @@ TEST_F(WriteLevelTest, AnAppendIsTheSameBeforeAndAfterAPack) {
 }
 
 // The level is wimlib's, process-wide: a write at another level waits for
-// the leases held, or it would change the level under a running write.
+// the leases held, or it would change the level under a running write. The
+// proof is an order, not a pause: the other level's lease is granted after
+// the first lease was released, whenever its thread got to ask.
 TEST(CompressionLevelLeaseTest, AnotherLevelWaitsForTheLeasesHeldAndTheSameLevelDoesNot) {
-  std::atomic<bool> default_leased{false};
-  std::atomic<bool> second_append_leased{false};
+  std::atomic<int> clock{0};
+  std::atomic<int> other_level_leased_at{0};
+  int first_released_at = 0;
   std::thread other_level;
   {
     CompressionLevelLease first(WriteLevel::kAppend);
+    test::Latch asking(1);
     other_level = std::thread([&] {
+      asking.count_down();
       CompressionLevelLease lease(WriteLevel::kDefault);
-      default_leased = true;
+      other_level_leased_at = ++clock;
     });
-    std::thread same_level([&] {
-      CompressionLevelLease lease(WriteLevel::kAppend);
-      second_append_leased = true;
-    });
+    asking.wait();
+    // A lease of the same level is granted at once, even with another level
+    // waiting: were it held back, this join would never return.
+    std::thread same_level([] { CompressionLevelLease lease(WriteLevel::kAppend); });
     same_level.join();
-    EXPECT_TRUE(second_append_leased);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    EXPECT_FALSE(default_leased);
+    first_released_at = ++clock;
   }
   other_level.join();
-  EXPECT_TRUE(default_leased);
+  EXPECT_GT(other_level_leased_at.load(), first_released_at)
+      << "a lease of another level was granted while one was held";
 }
 
 }  // namespace
