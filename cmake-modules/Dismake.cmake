@@ -1314,11 +1314,14 @@ endfunction()
   .. code-block:: cmake
 
     dismake_run(<session> COMMAND <command> [<arg>...]
-                [PATHS <image-path>...] [DEPENDS <file-or-dir>...])
+                [PATHS <image-path>...] [DEPENDS <file-or-dir>...] [NETWORK])
 
   ``COMMAND``
     The command and its arguments. It runs in the mount directory, with
-    ``DISMAKE_MOUNT_DIR`` set to it. As in
+    ``DISMAKE_MOUNT_DIR`` set to it, confined by bubblewrap: it can write
+    only the mount and a private ``/tmp``, and read only the system
+    (``/usr``, ``/etc`` without its secrets), its ``DEPENDS`` and its
+    program. As in
     ``add_custom_command()``, an executable target's name as the command
     runs that target's file (and the step depends on it); generator
     expressions are allowed.
@@ -1329,14 +1332,22 @@ endfunction()
   ``DEPENDS``
     Files or directories (relative paths: to the current source directory)
     whose content the command uses, typically its script: a change re-runs
-    the step.
+    the step. They are the only files outside the system it can read.
+  ``NETWORK``
+    The command gets the host's network (a download, a licence server);
+    without it, it has only a loopback interface of its own. Adding or
+    removing ``NETWORK`` re-runs the step.
 #]=======================================================================]
 function(dismake_run)
   set(fn dismake_run)
-  _dismake_check_name(${fn} session "${ARGV0}" COMMAND PATHS DEPENDS)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "COMMAND;PATHS;DEPENDS")
+  _dismake_check_name(${fn} session "${ARGV0}" COMMAND PATHS DEPENDS NETWORK)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NETWORK" "" "COMMAND;PATHS;DEPENDS")
   _dismake_check_args(${fn} arg REQUIRED COMMAND)
   _dismake_step_begin(${fn} run "${ARGV0}")
+
+  if(arg_NETWORK)
+    _dismake_arg(--network)
+  endif()
 
   foreach(path IN LISTS arg_PATHS)
     _dismake_arg(--paths)
@@ -1874,5 +1885,9 @@ function(dismake_split_wim)
   endif()
   _dismake_set("OUTPUT_${output}_OWNER" "dismake_split_wim target '${target}'")
 endfunction()
+
+# Installation media (dismake_add_media, dismake_make_iso): a module of its
+# own, defined under the same policies.
+include(${CMAKE_CURRENT_LIST_DIR}/DismakeMedia.cmake)
 
 cmake_policy(POP)

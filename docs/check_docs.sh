@@ -39,8 +39,8 @@ for page in "$@"; do
   echo "ok: $page renders ($(wc -l <<<"$text") lines)"
 done
 if [[ -d $dir/html ]]; then
-  module=$(dirname "$0")/../cmake-modules/Dismake.cmake
-  mapfile -t functions < <(sed -n 's/^\.\. command:: //p' "$module")
+  modules=("$(dirname "$0")"/../cmake-modules/Dismake*.cmake)
+  mapfile -t functions < <(sed -n 's/^\.\. command:: //p' "${modules[@]}")
   ((${#functions[@]} > 0)) || fail "Dismake.cmake documents no command"
   for fn in "${functions[@]}"; do
     grep -q "id=\"command-$fn\"" "$dir/html/dismake-cmake.html" ||

@@ -16,6 +16,11 @@ packages=(
   python3 openssl                           # test scripts: JSON, deterministic bytes
   python3-sphinx groff-base man-db          # docs: HTML and manual pages, and their test
   bubblewrap                                # confines `run` steps to the mount
+  mono-devel                                # tests: a .NET client (mcs, mono) of libDismApi
+  libudfread-dev xorriso                    # install media: UDF reading; ISO 9660 reading and writing
+  mtools dosfstools                         # install media: FAT32 USB images without root
+  genisoimage                               # tests: UDF-bridge ISOs laid out as Microsoft's
+  qemu-system-x86 ovmf grub-efi-amd64-bin   # tests: boot the media (BIOS and UEFI)
 )
 
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -17,12 +17,14 @@
  * why, so a client takes its own error path.
  *
  * What differs from Windows everywhere:
- *   - Strings are wchar_t, which is 4 bytes (UTF-32) on Linux, not UTF-16.
- *     L"..." literals work unchanged. Paths are converted to UTF-8.
+ *   - Strings are wchar_t, which is 4 bytes (UTF-32) on Linux, not UTF-16,
+ *     in libdismapi; L"..." literals work unchanged. libDismApi is the
+ *     UTF-16 flavour (see "The string flavour"). Paths are converted to
+ *     UTF-8 either way.
  *   - There is no running Windows to service: DISM_ONLINE_IMAGE is refused.
- *   - There are no Win32 events: CancelEvent takes a handle made by
- *     DismakeCreateCancelEvent() (see "Cancelling" below). Any other value
- *     is refused with E_INVALIDARG, never dereferenced.
+ *   - There are no Win32 events: only a handle made by
+ *     DismakeCreateCancelEvent() can cancel (see "Cancelling" below). Any
+ *     other CancelEvent is accepted, never dereferenced, and never cancels.
  *   - No elevation is needed; the calling user's permissions apply.
  *   - Every function may also fail with an HRESULT that wraps a Win32 error
  *     (HRESULT_FROM_WIN32), as DISM's do; DismGetLastErrorMessage tells why.
@@ -36,6 +38,34 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <wchar.h>
+#if defined(DISMAKE_UTF16) && !defined(__cplusplus)
+#include <uchar.h>
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* The string flavour                                                        */
+/*                                                                           */
+/* The library comes twice, from the same sources:                           */
+/*   - libdismapi (-ldismapi, CMake Dismake::dismapi): WCHAR is wchar_t,     */
+/*     4 bytes (UTF-32) on Linux, so L"..." literals and the wcs* functions */
+/*     work. For C and C++ written on Linux.                                 */
+/*   - libDismApi (-lDismApi, CMake Dismake::DismApi): Windows' ABI, WCHAR  */
+/*     is char16_t holding UTF-16, as dismapi.dll's. For clients that pass  */
+/*     UTF-16 as on Windows: .NET (ManagedDism's DllImport("DismApi")       */
+/*     finds libDismApi.so), Python's ctypes, PowerShell. Code including    */
+/*     this header for it defines DISMAKE_UTF16 before the include (CMake's  */
+/*     Dismake::DismApi does) and needs C11 or C++11 for char16_t; string   */
+/*     literals are u"..." (DISMAKE_TEXT("...") spells the flavour's own).  */
+/* The two may be loaded into one process: each keeps its own state.         */
+/* Strings a client passes must be valid in the flavour's encoding: a        */
+/* surrogate code unit without its pair (UTF-16), or a value that is no      */
+/* Unicode scalar value (UTF-32), gets E_INVALIDARG naming the argument.     */
+/* ------------------------------------------------------------------------ */
+#ifdef DISMAKE_UTF16
+#define DISMAKE_TEXT(text) u##text
+#else
+#define DISMAKE_TEXT(text) L##text
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* Win32 types, as Windows defines them (sizes included). Define            */
@@ -55,8 +85,12 @@ typedef uint64_t UINT64;
 typedef int BOOL;
 typedef void *PVOID;
 typedef void *HANDLE;
+#ifdef DISMAKE_UTF16
+typedef char16_t WCHAR; /* <uchar.h> in C (C11), a keyword in C++ */
+#else
 typedef wchar_t WCHAR;
-typedef const wchar_t *PCWSTR;
+#endif
+typedef const WCHAR *PCWSTR;
 
 typedef struct _SYSTEMTIME {
   WORD wYear;
@@ -188,7 +222,7 @@ typedef UINT DismSession;
  * than UINT_MAX bytes. On success the last call has Current == Total. */
 typedef void(CALLBACK *DISM_PROGRESS_CALLBACK)(UINT Current, UINT Total, PVOID UserData);
 
-#define DISM_ONLINE_IMAGE L"DISM_{53BFAE52-B167-4E2F-A258-0A37B57FF845}"
+#define DISM_ONLINE_IMAGE DISMAKE_TEXT("DISM_{53BFAE52-B167-4E2F-A258-0A37B57FF845}")
 #define DISM_SESSION_DEFAULT 0
 
 /* Where the newer ADKs' values come from. No Microsoft header of those ADKs
@@ -534,10 +568,24 @@ typedef struct _DismAppxPackage {
  * DISMAPI_E_DISMAPI_NOT_INITIALIZED. After DismShutdown it may be called
  * again.
  *
- * LogLevel must be a DismLogLevel value (else E_INVALIDARG). LogFilePath and
- * ScratchDirectory are accepted and unused: dismake keeps no log file (the
- * reason for a failure is in DismGetLastErrorMessage), and its scratch space
- * is each mount's record directory.
+ * LogLevel must be a DismLogLevel value (else E_INVALIDARG). With
+ * LogFilePath, the API logs to that file until DismShutdown: its directory
+ * is created when missing, as DISM does, and lines are appended in DISM's
+ * format ("2024-01-31 10:00:00, Info                  DISM   API: PID=1234
+ * TID=5678 <text> - <function>"). DismLogErrors logs failures (each with its
+ * message and "(hr:0x...)"), DismLogErrorsWarnings adds warnings,
+ * DismLogErrorsWarningsInfo (DISM's default) adds each call's entry, exit
+ * and what it did; Debug adds nothing more yet. A log that cannot be created
+ * fails the call with the HRESULT of the system's error, and the API stays
+ * uninitialized. NULL: no log (there is no %WINDIR%\Logs\DISM on Linux).
+ *
+ * ScratchDirectory, when given, must be an existing directory (else
+ * HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND)): each commit (DismCommitImage,
+ * DismUnmountImage with DISM_COMMIT_IMAGE) stages its temporary files (the
+ * NTFS volumes of changed files) in a private directory made there and
+ * removed after it. NULL: they are staged in the mount's record directory.
+ * The files that replace a WIM or a record are always written beside it,
+ * so that the replacement is an atomic rename.
  *
  * The registry of mounts is read from $DISMAKE_HOME (else
  * $XDG_STATE_HOME/dismake, else ~/.local/state/dismake) as it is at this
@@ -896,11 +944,43 @@ DISMAKE_EXPORT HRESULT WINAPI _DismSetProductKey(DismSession Session, PCWSTR Pro
 /* No session: checks only that the API is initialized. */
 DISMAKE_EXPORT HRESULT WINAPI _DismApplyFfuImage(PCWSTR ImagePath, PCWSTR ApplyPath,
                                                  PCWSTR PartPath);
+/* Splits an FFU file into parts of at most PartSize MB. No session. */
+DISMAKE_EXPORT HRESULT WINAPI _DismSplitFfuImage(PCWSTR ImagePath, PCWSTR PartPath,
+                                                 UINT64 PartSize);
+/* The edition and licensing channel a product key is for; both released
+ * with DismDelete. */
+DISMAKE_EXPORT HRESULT WINAPI _DismGetProductKeyInfo(DismSession Session, PCWSTR ProductKey,
+                                                     DismString **EditionId,
+                                                     DismString **Channel);
+/* S_OK when the product key is valid for the image. */
+DISMAKE_EXPORT HRESULT WINAPI _DismValidateProductKey(DismSession Session, PCWSTR ProductKey);
+
+/* The image's registry hives, named as ManagedDism names them (unconfirmed,
+ * like the functions around it). */
+typedef enum _DismRegistryHive {
+  DismRegistrySoftware = 0,
+  DismRegistrySystem,
+  DismRegistrySecurity,
+  DismRegistrySAM,
+  DismRegistryDefault,
+  DismRegistryHKCU,
+  DismRegistryComponents,
+  DismRegistryDrivers
+} DismRegistryHive;
+/* The registry key where Windows loaded the session's hive. On Linux no
+ * hive is loaded into a registry; the reason names the hive files instead. */
+DISMAKE_EXPORT HRESULT WINAPI _DismGetRegistryMountPoint(DismSession Session,
+                                                         DismRegistryHive RegistryHive,
+                                                         DismString **RegistryMountPoint);
 #define DismGetCurrentEdition _DismGetCurrentEdition
 #define DismGetTargetEditions _DismGetTargetEditions
 #define DismSetEdition _DismSetEdition
 #define DismSetProductKey _DismSetProductKey
 #define DismApplyFfuImage _DismApplyFfuImage
+#define DismSplitFfuImage _DismSplitFfuImage
+#define DismGetProductKeyInfo _DismGetProductKeyInfo
+#define DismValidateProductKey _DismValidateProductKey
+#define DismGetRegistryMountPoint _DismGetRegistryMountPoint
 
 /* ------------------------------------------------------------------------ */
 /* Errors and memory                                                         */
@@ -950,10 +1030,14 @@ DISMAKE_EXPORT void DismakeSetCancelEvent(HANDLE CancelEvent);
  * or a handle that is no live event, is ignored. */
 DISMAKE_EXPORT void DismakeCloseCancelEvent(HANDLE CancelEvent);
 
-/* Every function taking a CancelEvent returns E_INVALIDARG, before doing
- * anything, for a handle these functions did not make or that was closed:
- * a Win32 event handle (a small integer) passed by code written for Windows
- * is refused, never dereferenced. */
+/* Foreign handles. Every function taking a CancelEvent also accepts a
+ * handle these functions did not make, or one already closed: a Win32 event
+ * handle (a small integer) from code written for Windows, or the event
+ * handle .NET's ManagedDism passes to every call that reports progress. Such
+ * a handle is never dereferenced (handles are only looked up in the table
+ * of live events), and it CANNOT cancel: the operation runs to its end, as
+ * if no CancelEvent had been given. To cancel on Linux, pass an event made
+ * by DismakeCreateCancelEvent(). */
 
 /* ------------------------------------------------------------------------ */
 /* HRESULTs (DismAPI.h's values)                                             */

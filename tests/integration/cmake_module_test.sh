@@ -279,6 +279,14 @@ dismake_unmount_image(img COMMIT OUTPUT img.wim)"
   build "$bld"
   assert_events "$bld" img "$mark" "$(expected_events reused 0 run)"
   assert_eq changed "$(wim_cat "$out" 1 /Windows/System32/drivers/etc/changed.txt)" "the script's new output"
+
+  step "NETWORK reaches the helper as --network, and is part of the step's key"
+  sed -i 's|DEPENDS record-args.sh)|DEPENDS record-args.sh NETWORK)|' "$src/CMakeLists.txt"
+  mark=$(events_mark "$bld" img)
+  build "$bld"
+  assert_events "$bld" img "$mark" "$(expected_events reused 0 run)"
+  grep -l -- '--network' "$bld"/dismake/img/steps/*-run.cmake >/dev/null ||
+    fail "NETWORK does not reach the run step: $(cat "$bld"/dismake/img/steps/*-run.cmake)"
 }
 
 test_mount_arguments

@@ -35,6 +35,13 @@ make_image() {
   done
   if [[ ${2:-} == damage ]]; then
     printf '\xff' | dd of="$tree/$PROFILE/NTUSER.DAT.LOG1" bs=1 seek=1100 conv=notrunc status=none
+  elif [[ ${2:-} == damage-later ]]; then
+    # The last byte of the fifth log entry (sequence number 570).
+    local log=$tree/$PROFILE/NTUSER.DAT.LOG1 at=512 i
+    for i in 1 2 3 4; do at=$((at + $(od -An -tu4 -j$((at + 4)) -N4 "$log"))); done
+    LATER_AT=$at
+    printf '\xff' | dd of="$log" bs=1 seek=$((at + $(od -An -tu4 -j$((at + 4)) -N4 "$log") - 1)) \
+      conv=notrunc status=none
   fi
   cp "$DISMAKE_TESTDATA/minimal.hive" "$tree/Windows/System32/config/SOFTWARE"
   chmod 644 "$tree/Windows/System32/config/SOFTWARE"
@@ -78,6 +85,7 @@ check_output() {
 
 make_image dirty
 make_image damaged damage
+make_image later damage-later
 
 step "a CLI mount: set-registry-value on the dirty hive"
 M=$T/mnt
@@ -167,5 +175,17 @@ cmp -s "$D/$PROFILE/NTUSER.DAT" "$T/tree-damaged/$PROFILE/NTUSER.DAT" || fail "t
 cmp -s "$D/$PROFILE/NTUSER.DAT.LOG1" "$T/tree-damaged/$PROFILE/NTUSER.DAT.LOG1" ||
   fail "the refused hive's log changed"
 dismake_ok unmount "$D" --discard
+
+step "a damaged later log entry: the replay stops there, as in Windows, with a warning"
+L=$T/later-mnt
+dismake_ok mount "$T/later.wim" "$L" --index 1
+dismake_ok set-registry-value "$L" 'HKCU\Software\Contoso' Edited REG_SZ yes
+grep -q "warning: registry hive '.*NTUSER.DAT': NTUSER.DAT.LOG1 has a damaged log entry (.*): log entry 570 at offset $LATER_AT; replay stopped there, as Windows does (entries 566 to 569 applied, 18 later entries not applied)" <<<"$LAST_STDERR" ||
+  fail "no warning naming the damaged entry: $LAST_STDERR"
+dismake_ok commit "$L" --output "$T/later-out.wim"
+wim_cat "$T/later-out.wim" 1 "/$PROFILE/NTUSER.DAT" >"$T/later.DAT"
+# Replayed up to 569; the edit's write (hivex) makes it 570.
+assert_eq "570 570" "$(sequence_numbers "$T/later.DAT")" "the committed hive's sequence numbers"
+dismake_ok unmount "$L" --discard
 
 end_test

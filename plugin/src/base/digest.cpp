@@ -1,10 +1,16 @@
 #include "dismake/base/digest.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
+#include <memory>
+#include <vector>
 
 #include "dismake/base/error.h"
 
@@ -53,6 +59,67 @@ std::string sha256_file_hex(const std::filesystem::path& path) {
 
 std::string sha1_file_hex(const std::filesystem::path& path) {
   return digest_file(path, EVP_sha1());
+}
+
+namespace {
+constexpr size_t kSparseBlock = 4096;
+
+// Adds the blocks of [from, to) that are not all zeros to `digest`.
+void add_data_blocks(int fd, const std::string& path, off_t from, off_t to, EVP_MD_CTX* digest) {
+  std::vector<unsigned char> buf(1 << 20);
+  static const unsigned char kZeros[kSparseBlock] = {};
+  off_t at = from;
+  while (at < to) {
+    size_t want = static_cast<size_t>(std::min<off_t>(static_cast<off_t>(buf.size()), to - at));
+    ssize_t n = ::pread(fd, buf.data(), want, at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("read", path, errno);
+    if (n == 0) break;
+    for (size_t i = 0; i < static_cast<size_t>(n); i += kSparseBlock) {
+      size_t len = std::min(kSparseBlock, static_cast<size_t>(n) - i);
+      if (std::memcmp(buf.data() + i, kZeros, len) == 0) continue;
+      std::uint64_t offset = static_cast<std::uint64_t>(at) + i;
+      EVP_DigestUpdate(digest, &offset, sizeof offset);
+      EVP_DigestUpdate(digest, buf.data() + i, len);
+    }
+    at += n;
+  }
+}
+}  // namespace
+
+std::string sparse_file_sha256_hex(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw_errno("read", path.string(), errno);
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> digest(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(digest.get(), EVP_sha256(), nullptr);
+  try {
+    off_t size = ::lseek(fd, 0, SEEK_END);
+    if (size < 0) throw_errno("read", path.string(), errno);
+    std::uint64_t size_field = static_cast<std::uint64_t>(size);
+    EVP_DigestUpdate(digest.get(), &size_field, sizeof size_field);
+    // The whole blocks each data extent touches; a block two extents share
+    // is read once (next_block).
+    const off_t block = static_cast<off_t>(kSparseBlock);
+    off_t next_block = 0;
+    for (off_t data = ::lseek(fd, 0, SEEK_DATA); data >= 0 && data < size;
+         data = next_block < size ? ::lseek(fd, next_block, SEEK_DATA) : -1) {
+      off_t hole = ::lseek(fd, data, SEEK_HOLE);
+      if (hole < 0) hole = size;
+      off_t from = std::max(data - data % block, next_block);
+      off_t to = std::min(size, (hole + block - 1) / block * block);
+      if (from < to) add_data_blocks(fd, path.string(), from, to, digest.get());
+      next_block = std::max(next_block, to);
+      if (hole >= size) break;
+    }
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned out_size = 0;
+  EVP_DigestFinal_ex(digest.get(), out, &out_size);
+  return to_hex(out, out_size);
 }
 
 ContentDigests::ContentDigests() : sha256_(EVP_MD_CTX_new()), sha1_(EVP_MD_CTX_new()) {

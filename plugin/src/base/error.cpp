@@ -49,9 +49,6 @@ Error::Error(HResult code, std::string what, std::string hint)
       problem_(std::move(what)),
       hint_(std::move(hint)) {}
 
-namespace {
-// The mount point of the filesystem holding `path` (or its nearest existing
-// ancestor), and its type from /proc/self/mounts.
 std::string filesystem_of(const std::string& path) {
   std::filesystem::path p = std::filesystem::absolute(path);
   struct stat st {};
@@ -69,7 +66,6 @@ std::string filesystem_of(const std::string& path) {
     if (point == p.string()) type = fstype;  // the last mount there is the one seen
   return p.string() + (type.empty() ? "" : " (" + type + ")");
 }
-}  // namespace
 
 Error error_from_errno(const std::string& action, const std::string& path, int err) {
   if (err == ENOSPC)

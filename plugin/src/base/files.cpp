@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -309,6 +310,20 @@ bool is_within(const fs::path& inner, const fs::path& outer) {
     if (i == inner.end() || *i != *o) return false;
   }
   return true;
+}
+
+void require_free_space(const fs::path& dir, std::uint64_t bytes, const std::string& what) {
+  struct statvfs st {};
+  if (::statvfs(dir.c_str(), &st) != 0) throw_errno("read the free space of", dir.string(), errno);
+  std::uint64_t free = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+  if (free >= bytes) return;
+  constexpr std::uint64_t kMiB = 1024 * 1024;
+  Error full = error_from_errno("write " + what + " in", dir.string(), ENOSPC);
+  throw Error(hr::kDiskFull,
+              "not enough free space for " + what + ": it needs about " +
+                  std::to_string((bytes + kMiB - 1) / kMiB) + " MiB, " +
+                  std::to_string(free / kMiB) + " MiB are free (" + full.problem() + ")",
+              "free space there, or write the output elsewhere");
 }
 
 }  // namespace dismake

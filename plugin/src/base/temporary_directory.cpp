@@ -9,10 +9,19 @@
 
 namespace dismake {
 
-TemporaryDirectory::TemporaryDirectory(const std::string& purpose) {
+namespace {
+std::filesystem::path default_parent() {
   std::error_code ec;
   std::filesystem::path base = std::filesystem::temp_directory_path(ec);
-  if (ec) base = "/tmp";
+  return ec ? std::filesystem::path("/tmp") : base;
+}
+}  // namespace
+
+TemporaryDirectory::TemporaryDirectory(const std::string& purpose)
+    : TemporaryDirectory(purpose, default_parent()) {}
+
+TemporaryDirectory::TemporaryDirectory(const std::string& purpose,
+                                       const std::filesystem::path& base) {
   std::string pattern = (base / ("dismake-" + purpose + "-XXXXXX")).string();
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');

@@ -16,7 +16,9 @@ std::shared_ptr<Runtime> runtime;
 
 }  // namespace
 
-Runtime::Runtime() : store_(MountRegistry::for_current_user()) {
+Runtime::Runtime(const std::filesystem::path& scratch_dir)
+    : store_(MountRegistry::for_current_user()) {
+  store_.set_scratch_root(scratch_dir);
   // DISM refuses to unmount while a session is open on the image, whichever
   // process holds it: one of this process's, or a live record of any.
   store_.set_unmount_guard([this](const MountPaths& paths) {
@@ -39,14 +41,14 @@ std::optional<SessionRecordRef> Runtime::forget_record(SessionHandle handle) {
   return record;
 }
 
-void initialize_runtime() {
+void initialize_runtime(const std::filesystem::path& scratch_dir) {
   std::lock_guard<std::mutex> lock(lifecycle_mutex);
   if (runtime)
     throw Error(kAlreadyInitialized,
                 "DISM API was already initialized for this process "
                 "(DISMAPI_E_DISMAPI_ALREADY_INITIALIZED)",
                 "call DismInitialize once, and again only after DismShutdown");
-  runtime = std::make_shared<Runtime>();
+  runtime = std::make_shared<Runtime>(scratch_dir);
 }
 
 void shut_down_runtime() {

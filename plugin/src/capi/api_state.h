@@ -26,7 +26,9 @@ struct SessionRecordRef {
 class Runtime {
  public:
   // The current user's mounts; unmount refuses while sessions are open.
-  Runtime();
+  // Commits stage their temporary files under `scratch_dir` (see
+  // MountStore::set_scratch_root; empty: the mount's record directory).
+  explicit Runtime(const std::filesystem::path& scratch_dir);
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
@@ -44,7 +46,7 @@ class Runtime {
 };
 
 // Throws Error DISMAPI_E_DISMAPI_ALREADY_INITIALIZED when initialized.
-void initialize_runtime();
+void initialize_runtime(const std::filesystem::path& scratch_dir);
 
 // Throws DISMAPI_E_DISMAPI_NOT_INITIALIZED, or DISMAPI_E_OPEN_SESSION_HANDLES
 // while sessions are open or closing.

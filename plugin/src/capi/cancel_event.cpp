@@ -6,8 +6,6 @@
 #include <new>
 #include <unordered_map>
 
-#include "dismake/base/error.h"
-
 namespace dismake::capi {
 
 namespace {
@@ -57,21 +55,7 @@ LiveEvents& live_events() {
 
 }  // namespace
 
-bool cancel_event_is_set(HANDLE handle) {
-  if (!handle) return false;
-  LiveEvents& events = live_events();
-  std::lock_guard<std::mutex> lock(events.mutex());
-  CancelFlag* flag = events.find(handle);
-  if (!flag)
-    throw Error(hr::kInvalidArg,
-                "CancelEvent is not a live handle made by DismakeCreateCancelEvent (a Win32 "
-                "event handle, or one already closed)",
-                "Linux has no Win32 events: create it with DismakeCreateCancelEvent(), set it with "
-                "DismakeSetCancelEvent() and close it with DismakeCloseCancelEvent()");
-  return flag->set.load(std::memory_order_acquire);
-}
-
-bool live_cancel_event_is_set(HANDLE handle) noexcept {
+bool cancel_event_is_set(HANDLE handle) noexcept {
   if (!handle) return false;
   LiveEvents& events = live_events();
   std::lock_guard<std::mutex> lock(events.mutex());

@@ -6,7 +6,7 @@
 using namespace dismake::capi;
 
 extern "C" HRESULT WINAPI DismDelete(VOID* DismStructure) {
-  return api_call(LastError::kKeep, [&] {
+  return api_call("DismDelete", LastError::kKeep, [&] {
     current_runtime();
     // Microsoft's samples release every result unconditionally, also the
     // ones a failed call left NULL.

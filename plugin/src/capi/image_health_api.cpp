@@ -58,7 +58,7 @@ DismImageHealthState check(Runtime& runtime, const std::string& target, bool sca
 extern "C" HRESULT WINAPI DismCheckImageHealth(DismSession Session, BOOL ScanImage,
                                                HANDLE CancelEvent, DISM_PROGRESS_CALLBACK Progress,
                                                PVOID UserData, DismImageHealthState* ImageHealth) {
-  return api_call([&] {
+  return api_call("DismCheckImageHealth", [&] {
     if (!ImageHealth) throw Error(hr::kInvalidArg, "ImageHealth is NULL");
     std::shared_ptr<Runtime> runtime = current_runtime();
     SessionTable::Operation operation = runtime->sessions().begin_operation(Session);

@@ -5,6 +5,7 @@
 
 #include "api_call.h"
 #include "api_state.h"
+#include "dism_log.h"
 #include "dismake/wim/image_info.h"
 #include "result_buffer.h"
 #include "system_time.h"
@@ -87,17 +88,21 @@ void fill_image(DismImageInfo& out, ResultArena& arena, const WimFile& wim, int 
 
 extern "C" HRESULT WINAPI DismGetImageInfo(PCWSTR ImageFilePath, DismImageInfo** ImageInfo,
                                            UINT* Count) {
-  return api_call([&] {
+  return api_call("DismGetImageInfo", [&] {
     if (!ImageInfo || !Count) throw Error(hr::kInvalidArg, "ImageInfo or Count is NULL");
     *ImageInfo = nullptr;
     *Count = 0;
     current_runtime();
-    WimFile wim = WimFile::open(required_utf8(ImageFilePath, "ImageFilePath"));
+    std::string wim_path = required_path(ImageFilePath, "ImageFilePath");
+    WimFile wim = WimFile::open(wim_path);
     WimInfo facts = wim.info();
     Result<DismImageInfo> result(facts.image_count);
     for (std::uint32_t i = 0; i < facts.image_count; ++i)
       fill_image(result[i], result.arena(), wim, static_cast<int>(i + 1), facts.boot_index);
     *Count = facts.image_count;
     *ImageInfo = result.release();
+    log_line(LogSeverity::kInfo,
+             "Read " + std::to_string(facts.image_count) + " image(s) from " + wim_path,
+             "DismGetImageInfo");
   });
 }

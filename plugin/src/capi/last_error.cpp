@@ -24,7 +24,7 @@ using namespace dismake;
 using namespace dismake::capi;
 
 extern "C" HRESULT WINAPI DismGetLastErrorMessage(DismString** ErrorMessage) {
-  return api_call(LastError::kKeep, [&] {
+  return api_call("DismGetLastErrorMessage", LastError::kKeep, [&] {
     if (!ErrorMessage) throw Error(hr::kInvalidArg, "ErrorMessage is NULL");
     *ErrorMessage = nullptr;
     current_runtime();

@@ -6,6 +6,7 @@
 #include "api_call.h"
 #include "api_state.h"
 #include "commit_flags.h"
+#include "dism_log.h"
 #include "dismake/session/session_records.h"
 #include "dismake/wim/wim_file.h"
 #include "progress_bridge.h"
@@ -39,7 +40,7 @@ MountOptions mount_options(PCWSTR image_file, UINT index, PCWSTR name,
                            DISM_MOUNT_SUPPORT_EA;
   if (flags & ~kKnown) throw Error(hr::kInvalidArg, "unknown mount flags");
   MountOptions options;
-  options.wim = required_utf8(image_file, "ImageFilePath");
+  options.wim = required_path(image_file, "ImageFilePath");
   options.read_only = (flags & DISM_MOUNT_READONLY) != 0;
   if (identifier == DismImageNone) {
     options.index = only_image(options.wim);
@@ -90,40 +91,45 @@ extern "C" HRESULT WINAPI DismMountImage(PCWSTR ImageFilePath, PCWSTR MountPath,
                                          PCWSTR ImageName, DismImageIdentifier ImageIdentifier,
                                          DWORD Flags, HANDLE CancelEvent,
                                          DISM_PROGRESS_CALLBACK Progress, PVOID UserData) {
-  return api_call([&] {
+  return api_call("DismMountImage", [&] {
     std::shared_ptr<Runtime> runtime = current_runtime();
     MountOptions options =
         mount_options(ImageFilePath, ImageIndex, ImageName, ImageIdentifier, Flags);
-    std::string mount_dir = required_utf8(MountPath, "MountPath");
+    std::string mount_dir = required_path(MountPath, "MountPath");
     ProgressBridge progress(CancelEvent, Progress, UserData);
     options.progress = progress.fn();
     runtime->store().mount(mount_dir, options);
     progress.finish();
+    log_line(LogSeverity::kInfo, "Mounted " + options.wim.string() + " at " + mount_dir,
+             "DismMountImage");
   });
 }
 
 extern "C" HRESULT WINAPI DismUnmountImage(PCWSTR MountPath, DWORD Flags, HANDLE CancelEvent,
                                            DISM_PROGRESS_CALLBACK Progress, PVOID UserData) {
-  return api_call([&] {
+  return api_call("DismUnmountImage", [&] {
     std::shared_ptr<Runtime> runtime = current_runtime();
-    std::string mount_dir = required_utf8(MountPath, "MountPath");
+    std::string mount_dir = required_path(MountPath, "MountPath");
     ProgressBridge progress(CancelEvent, Progress, UserData);
     std::optional<CommitOptions> commit = unmount_commit(Flags, progress.fn());
     require_mount(runtime->store(), mount_dir);
     runtime->store().unmount(mount_dir, commit);
     progress.finish();
+    log_line(LogSeverity::kInfo,
+             "Unmounted " + mount_dir + (commit ? ", changes committed" : ", changes discarded"),
+             "DismUnmountImage");
   });
 }
 
 extern "C" HRESULT WINAPI DismRemountImage(PCWSTR MountPath) {
-  return api_call([&] {
+  return api_call("DismRemountImage", [&] {
     std::shared_ptr<Runtime> runtime = current_runtime();
-    runtime->store().remount(required_utf8(MountPath, "MountPath"), ProgressFn());
+    runtime->store().remount(required_path(MountPath, "MountPath"), ProgressFn());
   });
 }
 
 extern "C" HRESULT WINAPI DismCleanupMountpoints(void) {
-  return api_call([&] {
+  return api_call("DismCleanupMountpoints", [&] {
     std::shared_ptr<Runtime> runtime = current_runtime();
     runtime->store().cleanup(/*force=*/false);
     reap_stale_sessions(runtime->store());

@@ -32,7 +32,7 @@ void fill_mount(DismMountedImageInfo& out, ResultArena& arena, const MountInfo& 
 
 extern "C" HRESULT WINAPI DismGetMountedImageInfo(DismMountedImageInfo** MountedImageInfo,
                                                   UINT* Count) {
-  return api_call([&] {
+  return api_call("DismGetMountedImageInfo", [&] {
     if (!MountedImageInfo || !Count)
       throw Error(hr::kInvalidArg, "MountedImageInfo or Count is NULL");
     *MountedImageInfo = nullptr;

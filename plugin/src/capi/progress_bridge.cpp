@@ -34,14 +34,14 @@ ProgressBridge::ProgressBridge(HANDLE cancel_event, DISM_PROGRESS_CALLBACK callb
 // The event was checked by the constructor; from here on a report runs
 // inside wimlib's callbacks, where nothing may throw.
 bool ProgressBridge::report(std::uint64_t current, std::uint64_t total) {
-  if (live_cancel_event_is_set(cancel_event_)) return false;
+  if (cancel_event_is_set(cancel_event_)) return false;
   auto [scaled_current, scaled_total] = scale(current, total);
   reported_ = true;
   last_current_ = scaled_current;
   last_total_ = scaled_total;
   if (callback_) callback_(scaled_current, scaled_total, user_data_);
   // A callback may set the event itself; stop at once rather than a step later.
-  return !live_cancel_event_is_set(cancel_event_);
+  return !cancel_event_is_set(cancel_event_);
 }
 
 ProgressFn ProgressBridge::fn() {

@@ -14,7 +14,7 @@ namespace dismake::capi {
 class ProgressBridge {
  public:
   // Throws Error ERROR_REQUEST_ABORTED when the event is already set, so a
-  // cancelled operation never starts, and E_INVALIDARG for a foreign handle.
+  // cancelled operation never starts. A foreign handle never cancels.
   ProgressBridge(HANDLE cancel_event, DISM_PROGRESS_CALLBACK callback, void* user_data);
 
   // Reports to the callback; false once the event is set. Must not outlive

@@ -69,7 +69,7 @@ LiveBlocks& live_blocks() {
 
 }  // namespace
 
-const wchar_t* ResultArena::string(const std::string& text) {
+const WCHAR* ResultArena::string(const std::string& text) {
   return strings_.emplace_back(to_wide(text)).c_str();
 }
 

@@ -16,14 +16,16 @@
 #include <utility>
 #include <vector>
 
+#include "wide_string.h"
+
 namespace dismake::capi {
 
 // Owns what the returned structures point to. Addresses stay valid until the
 // block is deleted.
 class ResultArena {
  public:
-  // A wide copy of UTF-8 `text` (see to_wide()).
-  const wchar_t* string(const std::string& text);
+  // A copy of UTF-8 `text` in the flavour's WCHAR (see to_wide()).
+  const WCHAR* string(const std::string& text);
 
   // `count` zeroed elements of a C structure type; nullptr when count is 0.
   template <class T>
@@ -37,7 +39,7 @@ class ResultArena {
   };
   void* zeroed(std::size_t bytes);
 
-  std::deque<std::wstring> strings_;
+  std::deque<DismText> strings_;
   std::vector<std::unique_ptr<void, Free>> arrays_;
 };
 

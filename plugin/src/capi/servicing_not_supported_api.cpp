@@ -25,6 +25,14 @@ constexpr const char* kAppx =
 constexpr const char* kFfu =
     "it needs Windows' FFU provider and a physical disk; dismake services WIM files only";
 
+constexpr const char* kLicensing =
+    "it needs Windows' Software Protection Platform (the licensing service DISM asks about "
+    "product keys), which does not run on Linux";
+constexpr const char* kRegistry =
+    "it names the key where Windows' registry loaded the image's hive, and Linux has no Windows "
+    "registry to load a hive into; the hive files are under <mount>/Windows/System32/config, "
+    "which dismake's registry steps edit";
+
 constexpr const char* kHint =
     "run this step with DISM on Windows; on Linux, dismake changes images with files, registry "
     "values and answer files";
@@ -47,7 +55,7 @@ template <class... Outputs>
 HRESULT refuse_on_session(DismSession session, const char* function, const char* needs,
                           Outputs... outputs) {
   (clear(outputs), ...);
-  return api_call([&] {
+  return api_call(function, [&] {
     std::shared_ptr<Runtime> runtime = current_runtime();
     SessionTable::Operation operation = runtime->sessions().begin_operation(session);
     refuse(function, needs);
@@ -190,10 +198,31 @@ HRESULT WINAPI _DismSetProductKey(DismSession Session, PCWSTR) {
 }
 
 HRESULT WINAPI _DismApplyFfuImage(PCWSTR, PCWSTR, PCWSTR) {
-  return api_call([] {
+  return api_call("_DismApplyFfuImage", [] {
     current_runtime();
     refuse("DismApplyFfuImage", kFfu);
   });
+}
+
+HRESULT WINAPI _DismSplitFfuImage(PCWSTR, PCWSTR, UINT64) {
+  return api_call("_DismSplitFfuImage", [] {
+    current_runtime();
+    refuse("DismSplitFfuImage", kFfu);
+  });
+}
+
+HRESULT WINAPI _DismGetProductKeyInfo(DismSession Session, PCWSTR, DismString** EditionId,
+                                      DismString** Channel) {
+  return refuse_on_session(Session, "DismGetProductKeyInfo", kLicensing, EditionId, Channel);
+}
+
+HRESULT WINAPI _DismValidateProductKey(DismSession Session, PCWSTR) {
+  return refuse_on_session(Session, "DismValidateProductKey", kLicensing);
+}
+
+HRESULT WINAPI _DismGetRegistryMountPoint(DismSession Session, DismRegistryHive,
+                                          DismString** RegistryMountPoint) {
+  return refuse_on_session(Session, "DismGetRegistryMountPoint", kRegistry, RegistryMountPoint);
 }
 
 }  // extern "C"

@@ -1,9 +1,8 @@
 // DismOpenSession and DismCloseSession.
-#include <cwchar>
-
 #include "api_call.h"
 #include "api_sessions.h"
 #include "api_state.h"
+#include "dism_log.h"
 #include "wide_string.h"
 
 using namespace dismake;
@@ -35,13 +34,13 @@ void refuse_open_handle(Runtime& runtime, DismSession session) {
 
 DismSession open_session(const std::shared_ptr<Runtime>& runtime, PCWSTR image_path,
                          PCWSTR windows_dir, PCWSTR system_drive) {
-  if (image_path && std::wcscmp(image_path, DISM_ONLINE_IMAGE) == 0) refuse_online_image();
-  std::string path = required_utf8(image_path, "ImagePath");
+  if (text_equals(image_path, DISM_ONLINE_IMAGE)) refuse_online_image();
+  std::string path = required_path(image_path, "ImagePath");
   if (system_drive)
     throw Error(hr::kInvalidArg, "SystemDrive names a drive letter, which Linux does not have",
                 "pass NULL");
   std::optional<std::string> windows;
-  if (windows_dir) windows = required_utf8(windows_dir, "WindowsDirectory");
+  if (windows_dir) windows = required_path(windows_dir, "WindowsDirectory");
   SessionHandle handle = open_api_session(*runtime, path, windows);
   // A DismShutdown that ran meanwhile saw no session; this one must not outlive it.
   if (!is_current(runtime)) {
@@ -55,7 +54,7 @@ DismSession open_session(const std::shared_ptr<Runtime>& runtime, PCWSTR image_p
 
 extern "C" HRESULT WINAPI DismOpenSession(PCWSTR ImagePath, PCWSTR WindowsDirectory,
                                           PCWSTR SystemDrive, DismSession* Session) {
-  return api_call([&] {
+  return api_call("DismOpenSession", [&] {
     if (!Session) throw Error(hr::kInvalidArg, "Session is NULL");
     std::shared_ptr<Runtime> runtime;
     try {
@@ -67,12 +66,17 @@ extern "C" HRESULT WINAPI DismOpenSession(PCWSTR ImagePath, PCWSTR WindowsDirect
     refuse_open_handle(*runtime, *Session);  // leaves the caller's open handle where it is
     *Session = DISM_SESSION_DEFAULT;         // what a failure from here on leaves
     *Session = open_session(runtime, ImagePath, WindowsDirectory, SystemDrive);
+    log_line(
+        LogSeverity::kInfo,
+        "Opened session " + std::to_string(*Session) + " on " + to_utf8(ImagePath, "ImagePath"),
+        "DismOpenSession");
   });
 }
 
 extern "C" HRESULT WINAPI DismCloseSession(DismSession Session) {
-  return api_call([&] {
+  return api_call("DismCloseSession", [&] {
     std::shared_ptr<Runtime> runtime = current_runtime();
     close_api_session(*runtime, Session);
+    log_line(LogSeverity::kInfo, "Closed session " + std::to_string(Session), "DismCloseSession");
   });
 }

@@ -23,5 +23,6 @@ void add_step_commands(CLI::App& app, Action& run);
 void add_build_commands(CLI::App& app, Action& run);
 void add_delivery_commands(CLI::App& app, Action& run);
 void add_explain_command(CLI::App& app, Action& run);
+void add_media_commands(CLI::App& app, Action& run);
 
 }  // namespace dismake::cli

@@ -3,7 +3,8 @@
 // (info, mount, commit, unmount, remount, list-mounts, cleanup), sessions
 // (open-session, close-session), servicing steps (add, delete, rename, the
 // registry, unattend, image info, run ...), the build's own (ensure, status,
-// restore), delivery (assemble, split), diff and explain.
+// restore), delivery (assemble, split), diff and explain, and installation
+// media (extract-media, make-iso).
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   dismake::cli::add_build_commands(app, run);
   dismake::cli::add_delivery_commands(app, run);
   dismake::cli::add_explain_command(app, run);
+  dismake::cli::add_media_commands(app, run);
 
   try {
     app.parse(argc, argv);

@@ -199,6 +199,7 @@ void add_other_steps(CLI::App& app, Action& action) {
     auto command = std::make_shared<std::vector<std::string>>();
     auto paths = std::make_shared<std::vector<std::string>>();
     auto depends = std::make_shared<std::vector<std::string>>();
+    auto network = std::make_shared<bool>(false);
     CLI::App* cmd =
         add_step(app, "run", "Run a command in the mount; its changes become the step's", *args);
     // No extra arguments: "--paths P -- cmd" must leave cmd to the command.
@@ -206,9 +207,11 @@ void add_other_steps(CLI::App& app, Action& action) {
         ->allow_extra_args(false);
     cmd->add_option("--depends", *depends, "Input files: a change re-runs the step")
         ->allow_extra_args(false);
+    cmd->add_flag("--network", *network,
+                  "Give the command the host's network (default: a loopback of its own)");
     cmd->add_option("command", *command, "The command, after --")->required();
     on_run(cmd, action, args, [=] {
-      return make_run_command_op(*command, *paths, {depends->begin(), depends->end()});
+      return make_run_command_op(*command, *paths, {depends->begin(), depends->end()}, *network);
     });
   }
 }

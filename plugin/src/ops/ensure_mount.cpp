@@ -5,6 +5,7 @@
 #include "dismake/base/file_lock.h"
 #include "dismake/base/files.h"
 #include "dismake/ops/stamp.h"
+#include "dismake/session/build_claim.h"
 #include "dismake/store/base_image.h"
 #include "dismake/store/mount_registry.h"
 #include "dismake/store/serviced_mount.h"
@@ -92,7 +93,11 @@ std::string describe_ensure(const EnsureRecord& record) {
 EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options) {
   MountPaths paths = MountPaths::of(options.mount_dir);
   fs::path wim = absolute_path(options.wim);
-  FileLock one_ensure = MountRegistry::for_current_user().lock_ensure(paths.mount_dir);
+  MountRegistry registry = MountRegistry::for_current_user();
+  FileLock one_ensure = registry.lock_ensure(paths.mount_dir);
+  // Every build runs ensure first: a second build of this mount waits here
+  // for the first to end, rather than find its sessions closed under it.
+  BuildClaim::take(registry.home() / "build-claims", paths.mount_dir, default_lock_timeout());
   std::string action = "reused";
   // A mount killed before it finished (an earlier ensure) is made again.
   if (std::optional<std::string> done =

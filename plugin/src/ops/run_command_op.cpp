@@ -53,8 +53,8 @@ void restore_owner_access(const fs::path& dir) {
 class RunCommandOp : public Op {
  public:
   RunCommandOp(std::vector<std::string> command, std::vector<std::string> paths,
-               std::vector<fs::path> depends)
-      : command_(std::move(command)), paths_(std::move(paths)) {
+               std::vector<fs::path> depends, bool network)
+      : command_(std::move(command)), paths_(std::move(paths)), network_(network) {
     for (const fs::path& dep : depends) depends_.push_back(absolute_path(dep));
   }
 
@@ -62,7 +62,11 @@ class RunCommandOp : public Op {
   nlohmann::json spec() const override {
     std::vector<std::string> depends;
     for (const fs::path& dep : depends_) depends.push_back(dep.string());
-    return {{"command", command_}, {"paths", paths_}, {"depends", depends}};
+    nlohmann::json spec = {{"command", command_}, {"paths", paths_}, {"depends", depends}};
+    // Only when asked for, so that the keys of steps without it stay as
+    // they were before the option existed.
+    if (network_) spec["network"] = true;
+    return spec;
   }
   void collect_inputs(InputSet& inputs) const override {
     for (const fs::path& dep : depends_) inputs.add(dep);
@@ -79,8 +83,8 @@ class RunCommandOp : public Op {
     if (paths_.empty()) mount.materialize("");
     for (const std::string& path : paths_) mount.materialize(mount.resolve(path));
     std::fflush(stdout);
-    int status = run_in(sandboxed_command(command_, mount.paths().mount_dir, depends_),
-                        mount.paths().mount_dir);
+    SandboxReach reach{mount.paths().mount_dir, mount.paths().record_dir, depends_, network_};
+    int status = run_in(sandboxed_command(command_, reach), mount.paths().mount_dir);
     restore_owner_access(mount.paths().mount_dir);
     if (status != 0)
       throw Error(
@@ -109,14 +113,16 @@ class RunCommandOp : public Op {
   std::vector<std::string> command_;
   std::vector<std::string> paths_;
   std::vector<fs::path> depends_;
+  bool network_;
 };
 
 }  // namespace
 
 std::unique_ptr<Op> make_run_command_op(std::vector<std::string> command,
                                         std::vector<std::string> paths,
-                                        std::vector<fs::path> depends) {
-  return std::make_unique<RunCommandOp>(std::move(command), std::move(paths), std::move(depends));
+                                        std::vector<fs::path> depends, bool network) {
+  return std::make_unique<RunCommandOp>(std::move(command), std::move(paths), std::move(depends),
+                                        network);
 }
 
 }  // namespace dismake

@@ -181,6 +181,9 @@ Hive::Hive(const std::filesystem::path& path) : path_(path) {
 // reads whole into memory when opening for writing.
 void Hive::open_replayed() {
   ReplayedHive replayed = replay_hive_logs(path_);
+  for (const std::string& warning : replayed.warnings)
+    std::fprintf(stderr, "dismake: warning: registry hive '%s': %s\n", path_.c_str(),
+                 warning.c_str());
   std::filesystem::path tmp =
       temporary_sibling(std::filesystem::temp_directory_path() / "dismake-replayed-hive");
   {

@@ -112,6 +112,11 @@ struct Recovery {
   std::string root_from;  // the base block whose root cell offset wins
   std::vector<std::string> applied;
   std::vector<std::string> problems;
+  std::vector<std::string> warnings;
+  // The largest hive bins size the files can give: what the hive file holds
+  // plus every byte of its logs. A log entry claiming more is damaged (a
+  // crafted 0xFFFFF000 would otherwise cost 4 GiB of zeros).
+  std::uint64_t max_hive_bins = 0;
 
   void resize_hive_bins(std::uint32_t size) {
     hive_bins_size = size;
@@ -119,15 +124,34 @@ struct Recovery {
   }
 };
 
+bool has_entry_signature(const std::string& log, std::size_t at) {
+  return at + kEntryHeaderSize <= log.size() && log.compare(at, 4, "HvLE") == 0;
+}
+
+// True for an entry left from an earlier use of the log: intact, with a
+// sequence number before `expected`. Windows reuses a log from its start,
+// so one may follow the last entry written; it ends the log, it is no damage.
+bool is_stale_entry(const std::string& log, std::size_t at, std::uint32_t expected) {
+  if (!has_entry_signature(log, at)) return false;
+  const auto* data = reinterpret_cast<const unsigned char*>(log.data()) + at;
+  return marvin32_log_hash(data, 32) == get64(log, at + kEntryHash2) &&
+         sequence_before(get32(log, at + kEntrySequence), expected);
+}
+
 // Why the new-format log entry at `at` cannot be applied, or "" when it can.
-std::string check_log_entry(const std::string& log, std::size_t at, std::uint32_t expected) {
-  if (at + kEntryHeaderSize > log.size() || log.compare(at, 4, "HvLE") != 0)
+// Every size is checked against the files' real sizes before it is used.
+std::string check_log_entry(const std::string& log, std::size_t at, std::uint32_t expected,
+                            std::uint64_t max_hive_bins) {
+  if (!has_entry_signature(log, at))
     return "has no log entry where entry " + std::to_string(expected) + " should be";
   std::uint32_t size = get32(log, at + kEntrySize);
-  if (size < 512 || size % 512 != 0 || at + size > log.size()) return "has a truncated log entry";
+  if (size < 512 || size % 512 != 0 || size > log.size() - at) return "has a truncated log entry";
   std::uint32_t bins = get32(log, at + kEntryHiveBinsSize);
   if (bins < kHiveBinAlignment || bins % kHiveBinAlignment != 0)
     return "has a log entry with a bad hive size";
+  if (bins > max_hive_bins)
+    return "has a log entry with a hive size of " + std::to_string(bins) +
+           " bytes, more than the hive and its logs hold";
   const auto* data = reinterpret_cast<const unsigned char*>(log.data()) + at;
   if (marvin32_log_hash(data, 32) != get64(log, at + kEntryHash2) ||
       marvin32_log_hash(data + kEntryHeaderSize, size - kEntryHeaderSize) !=
@@ -164,17 +188,43 @@ void apply_log_entry(Recovery& r, const std::string& log, std::size_t at) {
   }
 }
 
+// The intact log entries after `sequence` in `log`, found at every 512-byte
+// boundary from `from` on: those a stop at a damaged entry left unapplied.
+int count_entries_after(const std::string& log, std::size_t from, std::uint32_t sequence) {
+  int count = 0;
+  for (std::size_t at = from; at + kEntryHeaderSize <= log.size(); at += 512) {
+    if (!has_entry_signature(log, at)) continue;
+    const auto* data = reinterpret_cast<const unsigned char*>(log.data()) + at;
+    if (marvin32_log_hash(data, 32) == get64(log, at + kEntryHash2) &&
+        sequence_before(sequence, get32(log, at + kEntrySequence)))
+      ++count;
+  }
+  return count;
+}
+
 // Applies the log entries of one new-format log, from its first, in sequence
 // order; stops at the first entry that is missing, damaged or out of order,
-// as Windows does. Returns how many it applied.
-int apply_new_log(Recovery& r, const LogFile& log) {
+// as Windows does. A damaged entry after applied ones is warned about, with
+// how many later entries (in this log and `other`) were not applied.
+// Returns how many it applied.
+int apply_new_log(Recovery& r, const LogFile& log, const LogFile* other) {
   std::size_t at = kLogBaseBlockSize;
   std::uint32_t expected = log.sequence();
   int applied = 0;
   for (;;) {
-    std::string problem = check_log_entry(log.bytes, at, expected);
+    std::string problem = check_log_entry(log.bytes, at, expected, r.max_hive_bins);
     if (!problem.empty()) {
-      if (applied == 0) r.problems.push_back(log.name + " " + problem);
+      if (applied == 0) {
+        r.problems.push_back(log.name + " " + problem);
+      } else if (has_entry_signature(log.bytes, at) && !is_stale_entry(log.bytes, at, expected)) {
+        int later = count_entries_after(log.bytes, at + 512, expected);
+        if (other) later += count_entries_after(other->bytes, kLogBaseBlockSize, expected);
+        r.warnings.push_back(
+            log.name + " " + problem + ": log entry " + std::to_string(expected) + " at offset " +
+            std::to_string(at) + "; replay stopped there, as Windows does (entries " +
+            std::to_string(log.sequence()) + " to " + std::to_string(expected - 1) + " applied, " +
+            std::to_string(later) + " later entries not applied)");
+      }
       break;
     }
     apply_log_entry(r, log.bytes, at);
@@ -208,12 +258,14 @@ void replay_new_format(Recovery& r, std::vector<const LogFile*> logs,
     std::swap(logs[0], logs[1]);
   const LogFile* second = logs.size() == 2 ? logs[1] : nullptr;
   if (!eligible(r, *logs[0], hive_secondary)) {
-    if (second && eligible(r, *second, hive_secondary)) apply_new_log(r, *second);
+    if (second && eligible(r, *second, hive_secondary)) apply_new_log(r, *second, nullptr);
     return;
   }
-  apply_new_log(r, *logs[0]);
-  if (second && r.last_sequence && second->sequence() == *r.last_sequence + 1)
-    apply_new_log(r, *second);
+  std::size_t warned = r.warnings.size();
+  apply_new_log(r, *logs[0], second);
+  if (r.warnings.size() == warned && second && r.last_sequence &&
+      second->sequence() == *r.last_sequence + 1)
+    apply_new_log(r, *second, nullptr);
 }
 
 // Old format: a bitmap of dirty 512-byte pages of the hive bins ("DIRT"),
@@ -224,6 +276,11 @@ void replay_old_format(Recovery& r, const LogFile& log, std::uint64_t hive_last_
     return;
   }
   std::uint32_t bins = get32(log.bytes, kHiveBinsSize);
+  if (bins > r.max_hive_bins) {
+    r.problems.push_back(log.name + " gives a hive size of " + std::to_string(bins) +
+                         " bytes, more than the hive and its logs hold");
+    return;
+  }
   std::size_t bitmap_size = bins / kHiveBinAlignment;
   std::size_t first_page = (kLogBaseBlockSize + 4 + bitmap_size + 511) / 512 * 512;
   if (bins < kHiveBinAlignment || bins % kHiveBinAlignment != 0 ||
@@ -374,6 +431,8 @@ ReplayedHive replay_hive_logs(const fs::path& hive) {
   r.flags = get32(r.hive, kFlags);
 
   std::vector<LogFile> logs = read_hive_logs(hive);
+  r.max_hive_bins = r.hive.size() - kBaseBlockSize;
+  for (const LogFile& log : logs) r.max_hive_bins += log.bytes.size();
   std::vector<const LogFile*> dual_new;
   for (std::size_t i = 0; i < 2; ++i)
     if (logs[i].is_new_format()) dual_new.push_back(&logs[i]);
@@ -391,7 +450,7 @@ ReplayedHive replay_hive_logs(const fs::path& hive) {
     refuse(hive, state, damaged + " (Windows would repair it, dismake does not)");
   fix_base_block(r);
   std::uint32_t sequence = get32(r.hive, kPrimarySequence);
-  return {std::move(r.hive), sequence, std::move(r.applied)};
+  return {std::move(r.hive), sequence, std::move(r.applied), std::move(r.warnings)};
 }
 
 void empty_hive_logs(const std::vector<fs::path>& logs) {

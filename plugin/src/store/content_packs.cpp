@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <exception>
+#include <functional>
 #include <map>
 #include <thread>
 
+#include "dismake/base/error.h"
 #include "dismake/base/files.h"
 #include "dismake/wim/wim_file.h"
 
@@ -30,25 +33,49 @@ void make_pack(const PackJob& job, const WimInfo& like) {
   });
 }
 
-// Makes the packs of `jobs`, one wimlib write per pack, on every core.
-void make_packs(const std::vector<PackJob>& jobs, const WimInfo& like) {
-  if (jobs.empty()) return;
-  size_t workers = std::min<size_t>(jobs.size(), std::max(1U, std::thread::hardware_concurrency()));
+// Calls `work(i)` for each i below `count`, on every core; rethrows the
+// first failure once all have stopped.
+void on_every_core(size_t count, const std::function<void(size_t)>& work) {
+  if (count == 0) return;
+  size_t workers = std::min<size_t>(count, std::max(1U, std::thread::hardware_concurrency()));
   std::atomic<size_t> next{0};
   std::vector<std::exception_ptr> failures(workers);
   std::vector<std::thread> threads;
   for (size_t w = 0; w < workers; ++w)
     threads.emplace_back([&, w] {
       try {
-        for (size_t i = next++; i < jobs.size(); i = next++) make_pack(jobs[i], like);
+        for (size_t i = next++; i < count; i = next++) work(i);
       } catch (...) {
         failures[w] = std::current_exception();
-        next = jobs.size();
+        next = count;
       }
     });
   for (std::thread& t : threads) t.join();
   for (const std::exception_ptr& failure : failures)
     if (failure) std::rethrow_exception(failure);
+}
+
+// The packs of `present` that fail WimFile::check_pack, each removed and
+// named in a warning. A pack is derived data: a damaged one is made again,
+// never copied into an output.
+std::vector<PackJob> drop_damaged(const std::vector<PackJob>& present, const WimInfo& like) {
+  std::vector<std::string> damage(present.size());
+  on_every_core(present.size(), [&](size_t i) {
+    try {
+      WimFile::check_pack(present[i].pack, like, present[i].guid);
+    } catch (const Error& e) {
+      damage[i] = e.problem();
+    }
+  });
+  std::vector<PackJob> damaged;
+  for (size_t i = 0; i < present.size(); ++i) {
+    if (damage[i].empty()) continue;
+    std::fprintf(stderr, "dismake: warning: %s; it is made again\n", damage[i].c_str());
+    std::error_code ec;
+    fs::remove(present[i].pack, ec);
+    damaged.push_back(present[i]);
+  }
+  return damaged;
 }
 
 }  // namespace
@@ -77,16 +104,17 @@ std::vector<fs::path> ContentPacks::for_plan(const CommitPlan& plan, const WimIn
   std::string kind = std::string("-") + compression_name(like.compression) + "-" +
                      std::to_string(like.chunk_size) + ".wim";
   std::vector<fs::path> packs;
-  std::vector<PackJob> missing;
+  std::vector<PackJob> missing, present;
   for (const auto& [sha1, content] : content_by_sha1) {
     fs::path pack = dir_ / (sha1 + kind);
     used_.insert(pack.filename().string());
     packs.push_back(pack);
     std::error_code ec;
-    if (!fs::is_regular_file(fs::symlink_status(pack, ec)))
-      missing.push_back({content, pack, sha1.substr(0, 32)});
+    bool exists = fs::is_regular_file(fs::symlink_status(pack, ec));
+    (exists ? present : missing).push_back({content, pack, sha1.substr(0, 32)});
   }
-  make_packs(missing, like);
+  for (PackJob& job : drop_damaged(present, like)) missing.push_back(std::move(job));
+  on_every_core(missing.size(), [&](size_t i) { make_pack(missing[i], like); });
   return packs;
 }
 

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <optional>
 
 #include "dismake/base/clock.h"
 #include "dismake/base/error.h"
 #include "dismake/base/file_lock.h"
 #include "dismake/base/files.h"
 #include "dismake/base/phase_timer.h"
+#include "dismake/base/temporary_directory.h"
 #include "dismake/store/base_image.h"
 #include "dismake/store/base_verification.h"
 #include "dismake/store/previous_output.h"
@@ -134,7 +136,10 @@ void check_base_unchanged(MountRecord& record, const MountPaths& paths) {
     case BaseStatus::kChanged:
       throw Error(hr::kNeedsRemount,
                   "the source WIM '" + record.wim_path.string() + "' changed since it was mounted",
-                  "unmount with --discard and mount it again");
+                  "its changes were made to the image as it was and cannot be committed onto "
+                  "the changed one; if you need them, copy them out of the mount directory "
+                  "first, then unmount with --discard and mount it again (two read-write mounts "
+                  "of one image: commit the first with --output instead of into the source)");
   }
 }
 
@@ -219,22 +224,40 @@ void MountStore::check_mount_target(const MountPaths& paths) const {
   }
 }
 
+namespace {
+bool same_file(const struct stat& a, const fs::path& b) {
+  struct stat other {};
+  return ::stat(b.c_str(), &other) == 0 && other.st_dev == a.st_dev && other.st_ino == a.st_ino;
+}
+}  // namespace
+
 void MountStore::check_single_read_write(const fs::path& wim, int image) const {
   struct stat mine {};
   if (::stat(wim.c_str(), &mine) != 0) return;
+  std::optional<fs::path> holder;
+  // The registrations name the mounts still being made; the records, the
+  // others (also those an older dismake registered without naming them).
+  for (const auto& [paths, claimed] : registry_.read_write_images()) {
+    if (holder || claimed.image != image || !same_file(mine, claimed.wim)) continue;
+    // Being made: its record directory is claimed, its record not yet
+    // written. Once there is a record, it decides (below); without a record
+    // directory, the mount is invalid and holds nothing.
+    std::error_code ec;
+    if (fs::is_directory(paths.record_dir, ec) && !fs::exists(paths.record_file(), ec))
+      holder = paths.mount_dir;
+  }
   for (const MountInfo& other : list()) {
     const std::optional<MountRecord>& r = other.record;
-    if (!r || r->read_only || r->build || r->image_index != image) continue;
-    struct stat theirs {};
-    if (::stat(r->wim_path.c_str(), &theirs) != 0) continue;
-    if (theirs.st_dev != mine.st_dev || theirs.st_ino != mine.st_ino) continue;
-    std::string dir = other.paths.mount_dir.string();
-    throw Error(hr::kAlreadyMountedReadWrite,
-                "image " + std::to_string(image) + " of '" + wim.string() +
-                    "' is already mounted read-write at '" + dir + "'",
-                "commit or discard that mount first (`dismake unmount " + dir +
-                    " --commit` or `--discard`), or mount this one with --readonly");
+    if (holder || !r || r->read_only || r->build || r->image_index != image) continue;
+    if (same_file(mine, r->wim_path)) holder = other.paths.mount_dir;
   }
+  if (!holder) return;
+  std::string dir = holder->string();
+  throw Error(hr::kAlreadyMountedReadWrite,
+              "image " + std::to_string(image) + " of '" + wim.string() +
+                  "' is already mounted read-write at '" + dir + "'",
+              "commit or discard that mount first (`dismake unmount " + dir +
+                  " --commit` or `--discard`), or mount this one with --readonly");
 }
 
 MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& options) {
@@ -247,21 +270,32 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
     throw Error(hr::kInvalidArg,
                 "the WIM '" + wim_path.string() + "' is inside the mount directory",
                 "keep the WIM outside the directory you mount into");
+  bool read_write = !options.read_only && !options.build;
   check_mount_target(paths);
   // Refused before anything is read or written.
-  if (!options.read_only && !options.build) check_single_read_write(wim_path, base.image);
+  if (read_write) check_single_read_write(wim_path, base.image);
   if (!options.lazy) refuse_names_linux_cannot_store(base, wim_path);
   verify_base_once(registry_.home(), wim_path, base.identity, nullptr, &*base.wim);
 
+  // Checked again and registered under one lock: of two mounts started at
+  // once, the second sees the first's registration (which names its image).
   // Registered first, so that `cleanup` finds a mount killed at any point.
-  bool registered = registry_.contains(paths.mount_dir);
-  registry_.add(paths);
-  try {
-    claim_record_dir(paths);
-  } catch (const Error& e) {
-    // Another process mounting there owns the registration.
-    if (!registered && e.code() != hr::kAlreadyExists) registry_.remove(paths.mount_dir);
-    throw;
+  {
+    FileLock registration = registry_.lock_registration();
+    check_mount_target(paths);
+    if (read_write) check_single_read_write(wim_path, base.image);
+    bool registered = registry_.contains(paths.mount_dir);
+    std::optional<MountRegistry::ReadWriteImage> claim;
+    if (read_write) claim = MountRegistry::ReadWriteImage{wim_path, base.image};
+    registry_.add(paths, claim);
+    try {
+      // Under the lock too: a claim counts while its record directory exists.
+      claim_record_dir(paths);
+    } catch (const Error& e) {
+      // Another process mounting there owns the registration.
+      if (!registered && e.code() != hr::kAlreadyExists) registry_.remove(paths.mount_dir);
+      throw;
+    }
   }
   MountRollback rollback(registry_, paths);
   FileLock lock = lock_mount(paths);
@@ -343,12 +377,16 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     return result;
 
   remember_output(paths, result.output);
-  WimOutputResult written =
-      write_wim_output({record.wim_path, record.image_index, std::move(plan), paths.scratch_dir(),
-                        mount.delta().properties(), result.output, options.compression,
-                        options.write, options.progress, options.boot_index, options.compact,
-                        output_record_file(paths, result.output), paths.base_versions_dir(),
-                        record.base_identity, paths.packs_dir()});
+  // A scratch root (DismInitialize's ScratchDirectory) gets a private
+  // directory per commit, so concurrent commits never share one.
+  std::optional<TemporaryDirectory> scratch;
+  if (!scratch_root_.empty()) scratch.emplace("commit", scratch_root_);
+  WimOutputResult written = write_wim_output(
+      {record.wim_path, record.image_index, std::move(plan),
+       scratch ? scratch->path() / "staging" : paths.scratch_dir(), mount.delta().properties(),
+       result.output, options.compression, options.write, options.progress, options.boot_index,
+       options.compact, output_record_file(paths, result.output), paths.base_versions_dir(),
+       record.base_identity, paths.packs_dir()});
   result.written = true;
   result.reused_previous = written.reused_previous;
   result.reclaimable = written.reclaimable;

@@ -1,6 +1,7 @@
 #include "dismake/store/previous_output.h"
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -119,14 +120,43 @@ fs::path output_record_file(const MountPaths& paths, const fs::path& output) {
   return paths.output_records_dir() / (sha256_hex(output.string()).substr(0, 16) + ".json");
 }
 
+namespace {
+// Refuses, before the previous output is touched, an append the output's
+// filesystem has no room for: its new content at full size (packs and the
+// write compress it, so this is more than it takes) and a megabyte for the
+// tables. The metadata is counted as taking the room the previous append,
+// which the reset truncates away, took.
+void require_room_for_append(const fs::path& output, std::uint64_t new_content_bytes) {
+  constexpr std::uint64_t kTables = 1 << 20;
+  fs::path dir = output.parent_path().empty() ? fs::path(".") : output.parent_path();
+  struct statvfs fs {};
+  if (::statvfs(dir.c_str(), &fs) != 0) return;  // the write will say what is wrong
+  std::uint64_t free = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+  std::uint64_t needed = new_content_bytes + kTables;
+  if (free >= needed) return;
+  auto mib = [](std::uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20); };
+  throw Error(hr::kDiskFull,
+              "no space left on " + filesystem_of(output.string()) + " for the commit to '" +
+                  output.string() + "': it needs up to " + mib(needed) + " MiB, " + mib(free) +
+                  " MiB are free",
+              "free space there (or commit to an --output elsewhere), then run the command "
+              "again; the previous output was left as it was");
+}
+}  // namespace
+
 bool reset_previous_output(const fs::path& record_file, const fs::path& base,
-                           const fs::path& output, const fs::path& work) {
+                           const fs::path& output, const fs::path& work,
+                           std::uint64_t new_content_bytes) {
   std::optional<OutputRecord> record = OutputRecord::load(record_file);
+  if (!record || record->output != output || !output_is_as_recorded(*record, base, output)) {
+    std::error_code ec;
+    fs::remove(record_file, ec);
+    return false;
+  }
+  require_room_for_append(output, new_content_bytes);
   std::error_code ec;
   // Gone before the output changes: a record never outlives its file.
   fs::remove(record_file, ec);
-  if (!record || record->output != output || !output_is_as_recorded(*record, base, output))
-    return false;
   if (::rename(output.c_str(), work.c_str()) != 0) return false;
   bool reset = false;
   try {

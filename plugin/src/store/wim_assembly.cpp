@@ -7,6 +7,7 @@
 #include "dismake/base/files.h"
 #include "dismake/store/wim_output.h"
 #include "dismake/wim/wim_file.h"
+#include "dismake/wim/wim_header.h"
 
 namespace dismake {
 
@@ -74,6 +75,29 @@ std::vector<fs::path> parts_in(const fs::path& dir, const fs::path& first) {
   return parts;
 }
 
+// wimlib gives the parts of every split a random GUID (the one the parts
+// share, so that Setup knows they belong together). A derived one makes
+// the same split of the same WIM the same bytes, as outputs are
+// (wim_output.cpp derives theirs from the content): the source's GUID,
+// which is itself derived from content for dismake's outputs, its size,
+// and the part size. The GUID is in the header only (no table covers it),
+// so it is set by rewriting each part's header.
+std::string split_guid(const WimFile& source, const fs::path& wim, std::uint64_t part_size) {
+  Sha256 digest;
+  digest.add("split").add(source.info().guid).add(std::to_string(fs::file_size(wim)));
+  digest.add(std::to_string(part_size));
+  return digest.hex().substr(0, 32);
+}
+
+void set_part_guid(const fs::path& part, const std::string& guid_hex) {
+  constexpr std::size_t kGuidOffset = 24;  // magic, header size, version, flags, chunk size
+  WimHeader header = WimHeader::read(part);
+  for (std::size_t i = 0; i < 16; ++i)
+    header.bytes[kGuidOffset + i] =
+        static_cast<std::uint8_t>(std::stoul(guid_hex.substr(2 * i, 2), nullptr, 16));
+  header.write_to(part);
+}
+
 }  // namespace
 
 std::vector<fs::path> split_wim(const fs::path& wim, const fs::path& first_part,
@@ -93,6 +117,8 @@ std::vector<fs::path> split_wim(const fs::path& wim, const fs::path& first_part,
   std::vector<fs::path> written;
   try {
     source.split(staging / first_part.filename(), part_size, options, progress);
+    std::string guid = split_guid(source, wim, part_size);
+    for (const fs::path& part : parts_in(staging, first_part)) set_part_guid(part, guid);
     for (const fs::path& stale : parts_in(dir, first_part)) fs::remove(stale);
     for (const fs::path& part : parts_in(staging, first_part)) {
       fs::path target = dir / part.filename();

@@ -8,10 +8,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <future>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "dismake/base/clock.h"
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
@@ -84,17 +86,6 @@ void remove_stale_temporaries(const fs::path& output) {
   }
 }
 
-std::int64_t reproducible_time(std::int64_t fallback) {
-  const char* env = std::getenv("SOURCE_DATE_EPOCH");
-  if (env == nullptr || *env == '\0') return fallback;
-  char* end = nullptr;
-  long long value = std::strtoll(env, &end, 10);
-  if (*end != '\0' || value < 0)
-    throw Error(hr::kInvalidArg, std::string("SOURCE_DATE_EPOCH='") + env + "' is not a Unix time",
-                "set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct)");
-  return value;
-}
-
 namespace {
 
 // What the output will hold, as a digest: the source image, the plan (with
@@ -139,15 +130,31 @@ std::uint64_t pin_and_measure(const fs::path& file, const std::string& guid, int
 // The file the update is applied to: the previous output reset to the base
 // when the record says it can be, else a copy (or reflink) of the base.
 bool prepare_work_file(const WimOutputRequest& request, const fs::path& work,
+                       std::uint64_t new_content_bytes,
                        std::optional<BackgroundWriteback>& writeback) {
   if (request.record_file && request.output != request.source &&
-      reset_previous_output(*request.record_file, request.source, request.output, work))
+      reset_previous_output(*request.record_file, request.source, request.output, work,
+                            new_content_bytes))
     return true;
   // Not synced here: it is synced before it is renamed, and its writeback
   // runs meanwhile, while wimlib works.
   copy_file_durable(request.source, work, /*durable=*/false);
   writeback.emplace(work);
   return false;
+}
+
+// The size of the files `plan` writes, each content once.
+std::uint64_t new_content_bytes(const CommitPlan& plan) {
+  std::map<std::string, std::uint64_t> by_content;
+  for (const auto* files : {&plan.replaced, &plan.created})
+    for (const StagedFile& f : *files) {
+      std::error_code ec;
+      std::uint64_t size = fs::file_size(f.content, ec);
+      if (!ec) by_content[f.sha1.empty() ? f.content.string() : f.sha1] = size;
+    }
+  std::uint64_t total = 0;
+  for (const auto& [content, size] : by_content) total += size;
+  return total;
 }
 
 }  // namespace
@@ -170,9 +177,10 @@ WimOutputResult write_wim_output(const WimOutputRequest& request) {
   // staged from the source, which has the same bytes: a copy is the kernel's
   // work, the staging wimlib's, and a clean build pays both.
   std::optional<BackgroundWriteback> writeback;
+  std::uint64_t content_bytes = new_content_bytes(request.plan);
   std::future<bool> work_ready = std::async(std::launch::async, [&] {
     PhaseTimer preparing("commit: work file (reset or copy)");
-    return prepare_work_file(request, work.path(), writeback);
+    return prepare_work_file(request, work.path(), content_bytes, writeback);
   });
   // wimlib reads staged files when it writes: they stay until the end.
   StagingDirectory staging(request.staging_dir);

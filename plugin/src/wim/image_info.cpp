@@ -39,10 +39,15 @@ std::string architecture_name(const std::string& raw) {
   return raw;
 }
 
+bool is_empty(const WindowsInfo& w) {
+  return w.architecture.empty() && w.edition.empty() && w.installation_type.empty() &&
+         w.product_type.empty() && w.product_name.empty() && w.product_suite.empty() &&
+         w.hal.empty() && w.system_root.empty() && w.major == 0 && w.minor == 0 && w.build == 0 &&
+         w.sp_build == 0 && w.sp_level == 0 && w.languages.empty() && w.default_language.empty();
+}
+
 std::optional<WindowsInfo> read_windows(const WimFile& wim, int image) {
   auto get = [&](const std::string& name) { return wim.property(image, "WINDOWS/" + name); };
-  if (get("ARCH").empty() && get("EDITIONID").empty() && get("VERSION/MAJOR").empty())
-    return std::nullopt;
   WindowsInfo w;
   w.architecture = architecture_name(get("ARCH"));
   w.edition = get("EDITIONID");
@@ -65,6 +70,9 @@ std::optional<WindowsInfo> read_windows(const WimFile& wim, int image) {
     w.languages.push_back(language);
   }
   w.default_language = get("LANGUAGES/DEFAULT");
+  // A WINDOWS element may hold any subset of its fields (a hand-made or
+  // tool-made WIM often has no ARCH): any one of them makes it a Windows image.
+  if (is_empty(w)) return std::nullopt;
   return w;
 }
 }  // namespace

@@ -1,12 +1,26 @@
 #include "wim_error.h"
 
+#include <sys/statvfs.h>
 #include <wimlib.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <filesystem>
 
 #include "dismake/base/error.h"
 
 namespace dismake {
 
 namespace {
+// Less than a megabyte free for unprivileged writers: wimlib's failed write
+// was, most likely, the disk running out.
+bool filesystem_is_full(const std::string& path) {
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  struct statvfs fs {};
+  if (::statvfs(dir.empty() ? "." : dir.c_str(), &fs) != 0) return false;
+  return static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < (1U << 20);
+}
+
 HResult hresult_for(int ret) {
   switch (ret) {
     case WIMLIB_ERR_OPEN:
@@ -70,6 +84,11 @@ std::string hint_for(HResult code) {
 }  // namespace
 
 void throw_wimlib_error(int ret, const std::string& action, const std::string& path) {
+  // wimlib says only "Failed to write data to a file"; a full disk is worth
+  // its own code (ERROR_DISK_FULL) and the filesystem's name. errno still
+  // holds write(2)'s, or the filesystem shows no room left.
+  if (ret == WIMLIB_ERR_WRITE && (errno == ENOSPC || filesystem_is_full(path)))
+    throw error_from_errno(action, path, ENOSPC);
   HResult code = hresult_for(ret);
   const char* reason = wimlib_get_error_string(static_cast<wimlib_error_code>(ret));
   std::string what = "cannot " + action + " '" + path + "': " + reason;

@@ -561,9 +561,40 @@ void WimFile::write_pack(const std::filesystem::path& content, const std::filesy
   wim.update_image(1, {UpdateCommand::add(content.string(), "content")});
   wim.set_guid(guid_hex);
   CompressionLevelLease level(WriteLevel::kDefault);
-  check_wimlib(
-      wimlib_write(wim.wim_, pack.c_str(), WIMLIB_ALL_IMAGES, WIMLIB_WRITE_FLAG_RETAIN_GUID, 1),
-      "write", pack.string());
+  check_wimlib(wimlib_write(wim.wim_, pack.c_str(), WIMLIB_ALL_IMAGES,
+                            WIMLIB_WRITE_FLAG_RETAIN_GUID | WIMLIB_WRITE_FLAG_CHECK_INTEGRITY, 1),
+               "write", pack.string());
+}
+
+namespace {
+// What is wrong with `info`, a pack's, for one written like `like` with the
+// GUID `guid_hex`; "" when nothing.
+std::string pack_mismatch(const WimInfo& info, const WimInfo& like, const std::string& guid_hex) {
+  if (!info.has_integrity_table) return "it has no integrity table";
+  if (info.guid != guid_hex) return "its GUID is " + info.guid + ", not " + guid_hex;
+  if (info.compression != like.compression || info.chunk_size != like.chunk_size)
+    return "its compression is not the one its name says";
+  if (info.image_count != 1) return "it holds " + std::to_string(info.image_count) + " images";
+  return "";
+}
+}  // namespace
+
+void WimFile::check_pack(const std::filesystem::path& pack, const WimInfo& like,
+                         const std::string& guid_hex) {
+  init_wimlib_once();
+  WIMStruct* raw = nullptr;
+  // wimlib checks the integrity table while it opens, and only then.
+  int ret = wimlib_open_wim(
+      pack.c_str(), WIMLIB_OPEN_FLAG_CHECK_INTEGRITY | WIMLIB_OPEN_FLAG_ERROR_IF_SPLIT, &raw);
+  std::string damage;
+  if (ret != 0) {
+    if (raw != nullptr) wimlib_free(raw);
+    damage = wimlib_get_error_string(static_cast<wimlib_error_code>(ret));
+  } else {
+    damage = pack_mismatch(WimFile(raw, pack).info(), like, guid_hex);
+  }
+  if (!damage.empty())
+    throw Error(hr::kFileCorrupt, "content pack '" + pack.string() + "' is damaged: " + damage);
 }
 
 void WimFile::use_packs(int image, const std::vector<std::filesystem::path>& packs) {

@@ -1,6 +1,7 @@
 // DismGetImageInfo, DismGetMountedImageInfo and DismDelete: DISM's
 // structures filled from the WIM, wide strings, and released in one call.
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 #include "support/capi_test_support.h"
@@ -98,6 +99,29 @@ TEST_F(CapiTest, ImageInfoOfANonWindowsWimHasEmptyStrings) {
   EXPECT_EQ(0u, info->LanguageCount);
   EXPECT_EQ(nullptr, info->Language);
   EXPECT_EQ(DismImageBootableNo, info->Bootable);
+  EXPECT_EQ(S_OK, DismDelete(info));
+}
+
+// A WINDOWS element with only some of its fields (no ARCH, no EDITIONID, no
+// VERSION), as tools other than Windows' own write it: what is there is
+// reported, what is not is empty or unknown.
+TEST_F(CapiTest, ImageInfoOfAPartialWindowsElement) {
+  fs::path wim = copy_fixture("single.wim");
+  std::string command = "wimlib-imagex info '" + wim.string() +
+                        "' 1 --image-property WINDOWS/SYSTEMROOT=WINDOWS"
+                        " --image-property WINDOWS/PRODUCTNAME=Partial"
+                        " --image-property WINDOWS/LANGUAGES/LANGUAGE=en-US >/dev/null";
+  ASSERT_EQ(0, std::system(command.c_str())) << command;
+  DismImageInfo* info = nullptr;
+  UINT count = 0;
+  ASSERT_EQ(S_OK, DismGetImageInfo(wide(wim).c_str(), &info, &count)) << last_error_message();
+  ASSERT_EQ(1u, count);
+  EXPECT_EQ("WINDOWS", narrow(info->SystemRoot));
+  EXPECT_EQ("Partial", narrow(info->ProductName));
+  ASSERT_EQ(1u, info->LanguageCount);
+  EXPECT_EQ("en-US", narrow(info->Language[0].Value));
+  EXPECT_EQ("", narrow(info->EditionId));
+  EXPECT_EQ(0xFFFFu, info->Architecture);  // no ARCH: PROCESSOR_ARCHITECTURE_UNKNOWN
   EXPECT_EQ(S_OK, DismDelete(info));
 }
 

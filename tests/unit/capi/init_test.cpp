@@ -1,5 +1,7 @@
 // DismInitialize / DismShutdown: once per process, nothing before, no
 // shutdown with sessions open.
+#include <fstream>
+
 #include "support/capi_test_support.h"
 
 namespace capi_test {
@@ -37,8 +39,24 @@ TEST_F(Uninitialized, EveryCallBeforeInitializeFailsWithNotInitialized) {
 }
 
 TEST_F(Uninitialized, InitializeShutdownInitializeAgain) {
-  EXPECT_EQ(S_OK, DismInitialize(DismLogErrorsWarningsInfo, L"/nonexistent/dism.log", nullptr));
+  fs::path log = dir() / "logs" / "dism.log";
+  EXPECT_EQ(S_OK, DismInitialize(DismLogErrorsWarningsInfo, wide(log).c_str(), nullptr));
   EXPECT_EQ(S_OK, DismShutdown());
+  EXPECT_TRUE(fs::exists(log));  // with its directory, as DISM makes it
+  EXPECT_EQ(hr_of(DISMAPI_E_DISMAPI_NOT_INITIALIZED), DismShutdown());
+  EXPECT_EQ(S_OK, DismInitialize(DismLogErrors, nullptr, nullptr));
+  EXPECT_EQ(S_OK, DismShutdown());
+}
+
+// A log that cannot be created fails the call whole: the API stays
+// uninitialized, so a second DismInitialize works.
+TEST_F(Uninitialized, ALogThatCannotBeCreatedFailsInitialize) {
+  fs::path file = dir() / "a-file";
+  std::ofstream(file) << "not a directory";
+  fs::path log = file / "dism.log";
+  HRESULT hr = DismInitialize(DismLogErrors, wide(log).c_str(), nullptr);
+  EXPECT_TRUE(FAILED(hr)) << hex(hr);
+  EXPECT_NE(hr_of(DISMAPI_E_DISMAPI_ALREADY_INITIALIZED), hr);
   EXPECT_EQ(hr_of(DISMAPI_E_DISMAPI_NOT_INITIALIZED), DismShutdown());
   EXPECT_EQ(S_OK, DismInitialize(DismLogErrors, nullptr, nullptr));
   EXPECT_EQ(S_OK, DismShutdown());

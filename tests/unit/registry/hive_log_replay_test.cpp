@@ -107,6 +107,7 @@ TEST_F(HiveLogReplayTest, ReplaysTheRealLogsAsWindowsLoadsTheHive) {
   EXPECT_EQ(read_text(dirty), before) << "replay must only read the files";
   EXPECT_EQ(replayed.applied, std::vector<std::string>{"NTUSER.DAT.LOG1"});
   EXPECT_EQ(replayed.sequence, 588u);
+  EXPECT_TRUE(replayed.warnings.empty()) << replayed.warnings.front();
 
   const std::string& hive = replayed.bytes;
   EXPECT_EQ(get32(hive, 4), 588u);
@@ -230,17 +231,96 @@ TEST_F(HiveLogReplayTest, ContinuesFromOneLogIntoTheOther) {
   EXPECT_EQ(gap.sequence, 575u);
 }
 
+// The offset of the `index`th log entry (from 0) of a new-format log.
+std::size_t entry_offset(const std::string& log, int index) {
+  std::size_t at = 512;
+  for (int i = 0; i < index; ++i) at += get32(log, at + 4);
+  EXPECT_EQ(log.compare(at, 4, "HvLE"), 0) << "no log entry " << index;
+  return at;
+}
+
+// Recomputes both Marvin32 hashes of the log entry at `at`, as a crafted log
+// would carry them: the entry then passes every hash check.
+void rehash_entry(std::string& log, std::size_t at) {
+  auto put64 = [&](std::size_t where, std::uint64_t v) {
+    put32(log, where, static_cast<std::uint32_t>(v));
+    put32(log, where + 4, static_cast<std::uint32_t>(v >> 32));
+  };
+  const auto* data = reinterpret_cast<const unsigned char*>(log.data()) + at;
+  put64(at + 24, marvin32_log_hash(data + 40, get32(log, at + 4) - 40));
+  put64(at + 32, marvin32_log_hash(data, 32));
+}
+
 // A damaged entry stops the replay there, as in Windows: entries 566..569
-// are applied, the hive carries sequence number 569.
-TEST_F(HiveLogReplayTest, ADamagedLaterEntryStopsTheReplayThere) {
+// are applied, the hive carries sequence number 569. Windows says nothing;
+// dismake warns, naming the entry, its offset and what was not applied
+// (571..588: 18 entries).
+TEST_F(HiveLogReplayTest, ADamagedLaterEntryStopsTheReplayThereWithAWarning) {
   fs::path dirty = unpack_dirty_hive(dir_.path());
   std::string log = read_text(dirty.string() + ".LOG1");
-  std::size_t at = 512;
-  for (int i = 0; i < 4; ++i) at += get32(log, at + 4);
-  ASSERT_EQ(log.compare(at, 4, "HvLE"), 0);
+  std::size_t at = entry_offset(log, 4);
   log[at + get32(log, at + 4) - 1] ^= 0x5a;  // the fifth entry's last page byte
   write_bytes(dirty.string() + ".LOG1", log);
-  EXPECT_EQ(replay_hive_logs(dirty).sequence, 569u);
+  ReplayedHive replayed = replay_hive_logs(dirty);
+  EXPECT_EQ(replayed.sequence, 569u);
+  ASSERT_EQ(replayed.warnings.size(), 1u);
+  const std::string& warning = replayed.warnings[0];
+  EXPECT_NE(warning.find("NTUSER.DAT.LOG1 has a damaged log entry"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("log entry 570 at offset " + std::to_string(at)), std::string::npos)
+      << warning;
+  EXPECT_NE(warning.find("entries 566 to 569 applied, 18 later entries not applied"),
+            std::string::npos)
+      << warning;
+}
+
+// A crafted entry with correct hashes whose hive bins size is 0xFFFFF000
+// made the replay allocate 4 GiB (14 s). Sizes are bounded by what the hive
+// and its logs hold: as a later entry it stops the replay with a warning,
+// as the first one the hive is refused, and nothing large is allocated.
+TEST_F(HiveLogReplayTest, AHugeHiveSizeInALogEntryIsBoundedByTheFiles) {
+  fs::path dirty = unpack_dirty_hive(dir_.path());
+  const std::string original = read_text(dirty.string() + ".LOG1");
+
+  std::string log = original;
+  std::size_t at = entry_offset(log, 4);
+  put32(log, at + 16, 0xFFFFF000u);
+  rehash_entry(log, at);
+  write_bytes(dirty.string() + ".LOG1", log);
+  ReplayedHive replayed = replay_hive_logs(dirty);
+  EXPECT_EQ(replayed.sequence, 569u);
+  EXPECT_LT(replayed.bytes.size(), 16u << 20);
+  ASSERT_EQ(replayed.warnings.size(), 1u);
+  EXPECT_NE(replayed.warnings[0].find("hive size of 4294963200 bytes, more than the hive and its "
+                                      "logs hold: log entry 570 at offset " +
+                                      std::to_string(at)),
+            std::string::npos)
+      << replayed.warnings[0];
+
+  log = original;
+  put32(log, 512 + 16, 0xFFFFF000u);
+  rehash_entry(log, 512);
+  write_bytes(dirty.string() + ".LOG1", log);
+  Error error = error_of([&] { replay_hive_logs(dirty); });
+  EXPECT_EQ(error.code(), hr::kRegistryCorrupt);
+  EXPECT_NE(error.problem().find("NTUSER.DAT.LOG1 has a log entry with a hive size of 4294963200"),
+            std::string::npos)
+      << error.problem();
+}
+
+// An entry that claims more bytes than its log has is damaged, not read
+// past the end of the file.
+TEST_F(HiveLogReplayTest, AnEntryLongerThanItsLogStopsTheReplay) {
+  fs::path dirty = unpack_dirty_hive(dir_.path());
+  std::string log = read_text(dirty.string() + ".LOG1");
+  std::size_t at = entry_offset(log, 2);
+  put32(log, at + 4, 0xFFFFFE00u);
+  write_bytes(dirty.string() + ".LOG1", log.substr(0, at + 4096));
+  ReplayedHive replayed = replay_hive_logs(dirty);
+  EXPECT_EQ(replayed.sequence, 567u);
+  ASSERT_EQ(replayed.warnings.size(), 1u);
+  EXPECT_NE(replayed.warnings[0].find("has a truncated log entry: log entry 568"),
+            std::string::npos)
+      << replayed.warnings[0];
 }
 
 TEST_F(HiveLogReplayTest, DamagedLogsAreRefusedAndNothingIsWritten) {

@@ -13,6 +13,11 @@ namespace dismake {
 std::string sha256_hex(std::string_view data);
 std::string sha256_file_hex(const std::filesystem::path& path);
 std::string sha1_file_hex(const std::filesystem::path& path);
+// SHA-256 of a file's content as its size and every 4 KiB block that is not
+// all zeros, with its offset: the same for two files that read the same,
+// however they are sparse, and it reads only the extents that hold data, so
+// a large sparse file with little data costs little.
+std::string sparse_file_sha256_hex(const std::filesystem::path& path);
 
 // A file's content hashed as it streams past, SHA-256 and SHA-1 at once: the
 // blob store copies a file and learns both names for it in one read.

@@ -27,6 +27,10 @@ class Error : public std::runtime_error {
 
 // An Error from errno, naming the path the system call was about. A full
 // disk (ENOSPC) also names the filesystem: "no space left on /var (ext4)".
+// The mount point of the filesystem holding `path` (or its nearest existing
+// ancestor), with its type: "/var (ext4)".
+std::string filesystem_of(const std::string& path);
+
 Error error_from_errno(const std::string& action, const std::string& path, int err);
 [[noreturn]] void throw_errno(const std::string& action, const std::string& path, int err);
 

@@ -4,6 +4,7 @@
 // file where a complete one is expected.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -99,6 +100,12 @@ void sync_filesystem(const fs::path& path);
 void rename_durable(const fs::path& from, const fs::path& to);
 
 void fsync_path(const fs::path& path);
+
+// Throws ERROR_DISK_FULL naming the filesystem when the one holding `dir`
+// has fewer than `bytes` free for us: checked before a large output is
+// written, so that a full disk fails at once rather than after minutes.
+// `what` names the output ("the ISO contoso.iso").
+void require_free_space(const fs::path& dir, std::uint64_t bytes, const std::string& what);
 
 // Takes the write bits off everything in the tree at `root` (root included),
 // so that writes into a read-only mount fail at once. Symlinks are skipped,

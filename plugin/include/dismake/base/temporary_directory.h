@@ -14,6 +14,9 @@ class TemporaryDirectory {
   // Creates "<tmp>/dismake-<purpose>-XXXXXX"; throws Error naming the
   // directory when it cannot.
   explicit TemporaryDirectory(const std::string& purpose);
+  // The same under `parent` instead of $TMPDIR (a scratch directory the
+  // user chose, such as DismInitialize's ScratchDirectory).
+  TemporaryDirectory(const std::string& purpose, const std::filesystem::path& parent);
   ~TemporaryDirectory();
   TemporaryDirectory(const TemporaryDirectory&) = delete;
   TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;

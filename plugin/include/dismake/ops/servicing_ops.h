@@ -60,9 +60,12 @@ std::unique_ptr<Op> make_set_image_info_op(ImageInfoChange change);
 // `run -- <command...>`: any command, run in the mount directory with
 // DISMAKE_MOUNT_DIR set; its changes are found by a stat scan. `paths` are
 // the image subtrees it needs (a lazy mount extracts only those; none: the
-// whole image); `depends` are input files whose content re-runs it.
+// whole image); `depends` are input files whose content re-runs it. It runs
+// confined (run_sandbox.h), without the host's network unless `network`
+// (which the step's key records).
 std::unique_ptr<Op> make_run_command_op(std::vector<std::string> command,
                                         std::vector<std::string> paths,
-                                        std::vector<std::filesystem::path> depends);
+                                        std::vector<std::filesystem::path> depends,
+                                        bool network = false);
 
 }  // namespace dismake

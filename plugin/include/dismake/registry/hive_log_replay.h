@@ -9,9 +9,12 @@
 // Follows Maxim Suhanov's "Windows registry file format specification":
 // new-format logs ("HvLE" log entries with Marvin32 hashes, Windows 8.1 and
 // later) and old-format logs (a "DIRT" dirty vector and 512-byte pages,
-// Windows XP to 8). Cases it cannot replay as Windows would (a damaged hive
-// header, no usable log, a hive bin left damaged by the replay) are refused
-// with ERROR_REGISTRY_CORRUPT rather than edited stale.
+// Windows XP to 8). A damaged log entry after applied ones stops the replay
+// there, as Windows does (silently); here with a warning. Cases it cannot
+// replay as Windows would (a damaged hive header, no usable log or first
+// entry, a hive bin left damaged by the replay) are refused with
+// ERROR_REGISTRY_CORRUPT rather than edited stale. Every size a log gives is
+// bounded by the files' real sizes before anything is allocated.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +47,10 @@ struct ReplayedHive {
   std::uint32_t sequence = 0;
   // The logs that were applied, in order (file names).
   std::vector<std::string> applied;
+  // Why the replay stopped early: a damaged log entry after applied ones,
+  // named by log, sequence number and offset, with how many later entries
+  // were not applied. Empty when every entry in sequence was applied.
+  std::vector<std::string> warnings;
 };
 
 // Replays the transaction logs beside the dirty hive file `hive`; reads

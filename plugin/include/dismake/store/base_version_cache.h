@@ -6,6 +6,11 @@
 // sparse file, or a reflink) replaces a second load of the image's metadata
 // and the decompression of every replaced file's old content: for a 100 MB
 // SOFTWARE hive, that is paid once, not at each commit that edits it.
+//
+// A kept volume goes into the output as it is (its files' attributes,
+// streams and descriptors), so each has a digest of its content
+// (sparse_file_sha256_hex) recorded when it was extracted, and a copy
+// that does not match it is extracted again, with a warning.
 #pragma once
 
 #include <filesystem>
@@ -26,7 +31,10 @@ class BaseVersionCache {
   // the structure commands, the files and the volume's size, as text).
   std::string key_of(const std::string& description) const;
   // Copies the volume kept under `key` to `volume` (which must not exist);
-  // false when there is none.
+  // false, with `volume` absent, when there is none or when the copy does
+  // not match the digest recorded by keep(): that volume is then removed
+  // and named in a warning on stderr (and removed without one when it has
+  // no digest: kept by an older dismake).
   bool restore(const std::string& key, const std::filesystem::path& volume);
   // Keeps a durable copy of `volume`, just extracted, under `key`.
   void keep(const std::string& key, const std::filesystem::path& volume);
@@ -36,6 +44,7 @@ class BaseVersionCache {
 
  private:
   std::filesystem::path path_of(const std::string& key) const;
+  std::filesystem::path digest_path_of(const std::string& key) const;
 
   std::filesystem::path dir_;
   std::string base_identity_;

@@ -39,6 +39,9 @@ class ContentPacks {
 
   // The packs of the files `plan` writes (kMinimumSize or more), compressed
   // as `like`'s resources; those missing are made first, on every core.
+  // Those present are checked first (WimFile::check_pack: their compressed
+  // bytes against their integrity tables); a damaged one is named in a
+  // warning on stderr, removed and made again.
   std::vector<std::filesystem::path> for_plan(const CommitPlan& plan, const WimInfo& like);
   // Removes the packs for_plan() did not name: the files of earlier states.
   void drop_unused() const;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "dismake/base/file_lock.h"
@@ -22,13 +23,31 @@ class MountRegistry {
   // The per-user directory the registry lives in ($DISMAKE_HOME).
   const fs::path& home() const { return home_; }
 
+  // An image mounted read-write, as its registration names it: known from
+  // the moment the mount is registered, long before its record is written.
+  struct ReadWriteImage {
+    fs::path wim;
+    int image = 0;
+  };
+
   // Throws ERROR_ACCESS_DENIED, saying to set DISMAKE_HOME, when the list
-  // cannot be written.
-  void add(const MountPaths& paths) const;
+  // cannot be written. `read_write` names the image a read-write mount
+  // claims (read_write_images()).
+  void add(const MountPaths& paths,
+           const std::optional<ReadWriteImage>& read_write = std::nullopt) const;
   void remove(const fs::path& mount_dir) const;
   bool contains(const fs::path& mount_dir) const;
   // Every registered mount, sorted by mount directory.
   std::vector<MountPaths> list() const;
+  // The images registered mounts claim read-write, with their mounts.
+  std::vector<std::pair<MountPaths, ReadWriteImage>> read_write_images() const;
+
+  // The lock that makes a mount's checks (the directory is free, the image
+  // is not mounted read-write elsewhere) and its registration one step:
+  // two mounts started at the same instant take turns, and the second sees
+  // the first's registration. Held for a few file operations, not the
+  // extraction.
+  FileLock lock_registration() const;
 
   // The lock an `ensure` holds on `mount_dir` for its whole run, so two
   // ensures of one mount directory (new, or to be mounted again) take turns:

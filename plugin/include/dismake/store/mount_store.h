@@ -96,6 +96,12 @@ class MountStore {
   using UnmountGuard = std::function<void(const MountPaths&)>;
   void set_unmount_guard(UnmountGuard guard) { unmount_guard_ = std::move(guard); }
 
+  // Where commits stage their temporary files (the NTFS volumes of changed
+  // files): a private directory made under `root` for each commit and
+  // removed after it. Empty (the default): the mount's record directory.
+  // Set before the store is shared between threads.
+  void set_scratch_root(std::filesystem::path root) { scratch_root_ = std::move(root); }
+
   // Extracts the image into `mount_dir` (created when missing; must be empty
   // when present) and registers the mount. On failure nothing is left behind.
   MountRecord mount(const fs::path& mount_dir, const MountOptions& options);
@@ -147,6 +153,7 @@ class MountStore {
 
   MountRegistry registry_;
   UnmountGuard unmount_guard_;
+  std::filesystem::path scratch_root_;
 };
 
 }  // namespace dismake

@@ -41,8 +41,13 @@ fs::path output_record_file(const MountPaths& paths, const fs::path& output);
 // and checked against the base's tables. Returns false, with `work` absent
 // and the record dropped, when the output is not what the record in
 // `record_file` describes or does not reset to the base; the caller then
-// copies the base.
+// copies the base. Throws ERROR_DISK_FULL, naming the filesystem, with the
+// output and its record left as they were, when the free space there is
+// less than `new_content_bytes` (the size of the files the commit writes)
+// and a megabyte for the tables: from the rename on, a failed or killed
+// commit leaves no output (README, "When a commit fails").
 bool reset_previous_output(const fs::path& record_file, const fs::path& base,
-                           const fs::path& output, const fs::path& work);
+                           const fs::path& output, const fs::path& work,
+                           std::uint64_t new_content_bytes);
 
 }  // namespace dismake

@@ -68,10 +68,6 @@ WimOutputResult write_wim_output(const WimOutputRequest& request);
 void pin_identity(const std::filesystem::path& file, const std::string& guid, int image,
                   std::int64_t when);
 
-// SOURCE_DATE_EPOCH when set (throws E_INVALIDARG when it is not a number),
-// else `fallback`.
-std::int64_t reproducible_time(std::int64_t fallback);
-
 // Deletes temporary files a killed writer left beside `output`
 // ("<name>.tmp-<pid>-<n>" whose process is gone).
 void remove_stale_temporaries(const std::filesystem::path& output);

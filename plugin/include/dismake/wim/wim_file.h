@@ -30,9 +30,17 @@ class WimFile {
   // Writes `content` alone into a new WIM file `pack` (one image holding one
   // file), compressed as `like`'s resources are (compression type and chunk
   // size), with the GUID `guid_hex`: the resource use_packs() lets a later
-  // write copy as it is.
+  // write copy as it is. The pack has an integrity table (check_pack).
   static void write_pack(const std::filesystem::path& content, const std::filesystem::path& pack,
                          const WimInfo& like, const std::string& guid_hex);
+  // Checks that `pack` is what write_pack(…, like, guid_hex) wrote: every
+  // byte from its header to the end of its blob table against its integrity
+  // table (SHA-1s of its compressed bytes: nothing is decompressed), and its
+  // header's GUID, compression and chunk size. A write copies a pack's
+  // resource as it is, so a damaged one would be copied into the output
+  // unnoticed. Throws ERROR_FILE_CORRUPT naming the pack and the damage.
+  static void check_pack(const std::filesystem::path& pack, const WimInfo& like,
+                         const std::string& guid_hex);
 
   WimFile(WimFile&& other) noexcept;
   WimFile& operator=(WimFile&& other) noexcept;

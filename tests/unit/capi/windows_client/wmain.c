@@ -8,7 +8,7 @@
 #include <string.h>
 #include <wchar.h>
 
-int wmain(int argc, wchar_t **argv);
+int wmain(int argc, wchar_t **argv); /* LPWSTR * in windows.h terms */
 
 int main(int argc, char **argv) {
   wchar_t **wide_argv = calloc((size_t)argc + 1, sizeof *wide_argv);
