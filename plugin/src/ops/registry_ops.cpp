@@ -3,6 +3,7 @@
 // extracts only the hives they touch.
 #include <cstdlib>
 
+#include "dismake/base/clock.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
 #include "dismake/ops/servicing_ops.h"
@@ -11,7 +12,6 @@
 #include "dismake/registry/reg_file.h"
 #include "dismake/registry/registry_path.h"
 #include "dismake/registry/registry_value.h"
-#include "dismake/store/wim_output.h"
 #include "dismake/wim/wim_file.h"
 
 namespace dismake {
