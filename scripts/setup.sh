@@ -9,7 +9,7 @@ packages=(
   libwim-dev wimtools                       # WIM files (wimlib) and the reference CLI
   ntfs-3g ntfs-3g-dev                       # NTFS staging volumes: changed files keep Windows metadata
   libhivex-dev libhivex-bin                 # offline registry hives
-  reglookup xz-utils                        # tests: an independent hive reader (dirty hives, diff), xz data
+  reglookup libregf-utils xz-utils          # tests: independent hive readers (dirty hives, big values, diff), xz data
   libxml2-dev                               # unattend.xml checks
   nlohmann-json3-dev libcli11-dev libssl-dev
   googletest libgtest-dev                   # unit tests

@@ -1,14 +1,18 @@
 // The registry steps: set a value, delete a value, delete a key, import a
 // .reg file. Each edits hive files inside the image with hivex; a lazy mount
 // extracts only the hives they touch.
+#include <cstdlib>
+
+#include "dismake/base/clock.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/ops/servicing_ops.h"
 #include "dismake/registry/hive.h"
 #include "dismake/registry/hive_log_replay.h"
 #include "dismake/registry/reg_file.h"
 #include "dismake/registry/registry_path.h"
 #include "dismake/registry/registry_value.h"
-#include "dismake/ops/servicing_ops.h"
+#include "dismake/wim/wim_file.h"
 
 namespace dismake {
 
@@ -45,12 +49,23 @@ std::vector<std::string> saved_hive_paths(const std::string& hive_file, const Hi
   return paths;
 }
 
+// The time keys a step writes get: the time a commit gives the files it
+// changes (SOURCE_DATE_EPOCH when set, else the base image's own time), so
+// the same steps give the same hive bytes.
+std::int64_t key_change_time(const ServicedMount& mount) {
+  const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
+  if (epoch != nullptr && *epoch != '\0') return reproducible_time(0);
+  const MountRecord& record = mount.record();
+  return WimFile::open(record.wim_path).image_modification_time(record.image_index);
+}
+
 // Runs `edit` on the hive of `key` and saves it.
 template <typename Edit>
 StepChanges edit_hive(ServicedMount& mount, const RegistryPath& key, Edit edit) {
   std::string hive_file = existing_hive(mount, key.hive_file, key.hive_name);
   materialize_hive(mount, hive_file);
   Hive hive(mount.disk_path(hive_file));
+  hive.set_change_time(key_change_time(mount));
   edit(hive);
   if (!hive.save()) return StepChanges{{hive_file}, {}};
   return StepChanges{saved_hive_paths(hive_file, hive), {}};
@@ -146,7 +161,8 @@ class ImportRegistryOp : public Op {
       if (mount.kind_of(resolved) == ImagePathKind::kFile) materialize_hive(mount, resolved);
     }
     StepChanges changes;
-    for (const std::string& hive : apply_registry_operations(mount.paths().mount_dir, ops))
+    for (const std::string& hive :
+         apply_registry_operations(mount.paths().mount_dir, ops, key_change_time(mount)))
       changes.paths.push_back(mount.resolve(hive));
     return changes;
   }

@@ -16,16 +16,21 @@
 #include "dismake/base/files.h"
 #include "dismake/base/utf8.h"
 #include "dismake/registry/hive_log_replay.h"
+#include "hive_big_data.h"
+#include "hive_format.h"
 
 namespace dismake {
 
 namespace {
 
-// Windows keeps value data over 16344 bytes in "big data" records in hives of
-// format 1.4 and later (all hives since XP); hivex writes one plain cell
-// instead, which Windows would misread. hivex rewrites every value of a key it
-// changes, so this limit also guards the other values of that key.
-constexpr size_t kMaxCellData = 16344;
+// The most data a value may hold: hivex refuses to read more (its
+// HIVEX_MAX_VALUE_LEN), so dismake could not read it back. Windows' own
+// limit is higher; values this big are rare (documented limit 1 MB).
+constexpr size_t kMaxValueData = 8000000;
+
+// The first hive format with big-data records (1.4, Windows XP); older hives
+// keep all data in plain cells, which dismake writes only up to kMaxCellData.
+constexpr std::uint32_t kFirstBigDataMinorVersion = 4;
 
 // Windows' limits: a key name of 255 and a value name of 16,383 UTF-16
 // characters, and a tree 512 levels deep (counted from HKEY_LOCAL_MACHINE,
@@ -126,6 +131,19 @@ bool starts_with_regf(const std::filesystem::path& path) {
               "restore the hive from the base image, or repair it on Windows");
 }
 
+std::uint32_t read_minor_version(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string header(hive_format::kMinorVersion + 4, '\0');
+  if (!in.read(header.data(), static_cast<std::streamsize>(header.size()))) return 0;
+  return hive_format::get32(header, hive_format::kMinorVersion);
+}
+
+// What hivex holds for a big value until save() writes its db record.
+const std::string& big_data_placeholder() {
+  static const std::string placeholder(kBigDataPlaceholderSize, '\0');
+  return placeholder;
+}
+
 HResult hresult_from_hivex_errno(int err) {
   switch (err) {
     case ENOMEM:
@@ -148,6 +166,7 @@ Hive::Hive(const std::filesystem::path& path) : path_(path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw_open_error(path, errno);
   mode_ = st.st_mode & 07777;
+  minor_version_ = read_minor_version(path);
   if (hive_needs_log_replay(path)) {
     open_replayed();
     return;
@@ -234,6 +253,10 @@ std::vector<Hive::NamedValue> Hive::read_values(Node node) {
     size_t length = 0;
     Malloced<char> data(hivex_value_value(handle_, *v, &type, &length));
     if (!data) fail("read value '" + std::string(name.get()) + "'");
+    if (const RegistryValue* big = pending_big_value(node, name.get(), length)) {
+      values.push_back({name.get(), *big});
+      continue;
+    }
     values.push_back({name.get(), RegistryValue(static_cast<RegistryType>(type),
                                                 std::string(data.get(), length))});
   }
@@ -282,39 +305,132 @@ void Hive::visit_key(
   }
 }
 
+// Big values go to hivex as placeholders, kept in big_values_ until save()
+// writes them (hive_big_data.h). hivex rewrites every value of the key, so a
+// big value already there goes through here again: unchanged, it keeps its
+// record and segments as they are; replaced or deleted, its segments are
+// freed at save().
 void Hive::write_values(Node node, const std::vector<NamedValue>& values) {
+  std::vector<StoredBigData> stored = release_big_data(node);
   std::vector<hive_set_value> records;
   for (const NamedValue& v : values) {
-    check_cell_size(v.name, v.value);
+    check_value_size(v.name, v.value);
+    const std::string* data = &v.value.bytes();
+    if (data->size() > kMaxCellData) {
+      big_values_.push_back({node, v.name, v.value, take_unchanged(stored, v)});
+      data = &big_data_placeholder();
+    }
     records.push_back({const_cast<char*>(v.name.c_str()), static_cast<hive_type>(v.value.type()),
-                       v.value.bytes().size(), const_cast<char*>(v.value.bytes().data())});
+                       data->size(), const_cast<char*>(data->data())});
   }
+  for (const StoredBigData& dropped : stored) dropped_big_data_.push_back(dropped.record);
+  touched_keys_.push_back(node);
   errno = 0;
   if (hivex_node_set_values(handle_, node, records.size(), records.data(), 0) != 0)
     fail("write values");
   modified_ = true;
 }
 
-// Offline, CurrentControlSet is the ControlSet00N that Select\Current names.
+const RegistryValue* Hive::pending_big_value(Node node, std::string_view name,
+                                             size_t stored_length) const {
+  if (stored_length != kBigDataPlaceholderSize) return nullptr;
+  for (const PendingBigValue& big : big_values_) {
+    if (big.key == node && same_name(big.name, name)) return &big.value;
+  }
+  return nullptr;
+}
+
+// The key's big values whose records the file holds, as values about to be
+// rewritten or deleted: those in the hive as opened (placeholders are only
+// 8 bytes, so they are not among them) and those of pending values that
+// kept theirs. The key's pending values are forgotten.
+std::vector<Hive::StoredBigData> Hive::release_big_data(Node node) {
+  std::vector<StoredBigData> stored;
+  for (const PendingBigValue& big : big_values_) {
+    if (big.key == node && big.kept_record != 0)
+      stored.push_back({big.name, big.kept_record, big.value.bytes()});
+  }
+  big_values_.erase(std::remove_if(big_values_.begin(), big_values_.end(),
+                                   [&](const PendingBigValue& big) { return big.key == node; }),
+                    big_values_.end());
+  errno = 0;
+  Malloced<hive_value_h> handles(hivex_node_values(handle_, node));
+  if (!handles) fail("list values");
+  for (hive_value_h* v = handles.get(); *v != 0; ++v) {
+    hive_type type{};
+    size_t length = 0;
+    if (hivex_value_type(handle_, *v, &type, &length) != 0) fail("read a value's type");
+    if (length <= kMaxCellData) continue;
+    size_t record = hivex_value_data_cell_offset(handle_, *v, nullptr);
+    Malloced<char> name(hivex_value_key(handle_, *v));
+    Malloced<char> data(hivex_value_value(handle_, *v, &type, &length));
+    if (record == 0 || !name || !data) fail("read a big value");
+    stored.push_back({name.get(), record, std::string(data.get(), length)});
+  }
+  return stored;
+}
+
+// The record of the stored big value `value` is when it is unchanged (and
+// no longer a candidate to drop), else 0.
+size_t Hive::take_unchanged(std::vector<StoredBigData>& stored, const NamedValue& value) {
+  for (auto it = stored.begin(); it != stored.end(); ++it) {
+    if (!same_name(it->name, value.name) || it->data != value.value.bytes()) continue;
+    size_t record = it->record;
+    stored.erase(it);
+    return record;
+  }
+  return 0;
+}
+
+void Hive::note_dropped_subtree(Node node) {
+  for (const StoredBigData& dropped : release_big_data(node))
+    dropped_big_data_.push_back(dropped.record);
+  errno = 0;
+  Malloced<hive_node_h> children(hivex_node_children(handle_, node));
+  if (!children) fail("list subkeys");
+  for (hive_node_h* child = children.get(); *child != 0; ++child) note_dropped_subtree(*child);
+}
+
+// Offline, CurrentControlSet is the ControlSet00N that Select\Current
+// names. A hive without that has no current control set: a literal
+// CurrentControlSet key made there is one Windows never reads.
 std::vector<std::string> Hive::resolve(std::string_view key_path) {
   std::vector<std::string> parts = split_key(key_path);
   if (parts.empty() || !same_name(parts[0], "CurrentControlSet")) return parts;
   Node root = hivex_root(handle_);
   if (find_child(root, parts[0])) return parts;
-  auto select = find_child(root, "Select");
-  if (!select) return parts;
-  for (const NamedValue& v : read_values(*select)) {
-    if (same_name(v.name, "Current") && v.value.type() == RegistryType::kDword &&
-        v.value.bytes().size() == 4) {
-      std::uint32_t number = 0;
-      for (int i = 3; i >= 0; --i)
-        number = number << 8 | static_cast<unsigned char>(v.value.bytes()[i]);
-      char name[32];
-      std::snprintf(name, sizeof name, "ControlSet%03u", number);
-      parts[0] = name;
+  if (auto select = find_child(root, "Select")) {
+    for (const NamedValue& v : read_values(*select)) {
+      if (same_name(v.name, "Current") && v.value.type() == RegistryType::kDword &&
+          v.value.bytes().size() == 4) {
+        std::uint32_t number = hive_format::get32(v.value.bytes(), 0);
+        char name[32];
+        std::snprintf(name, sizeof name, "ControlSet%03u", number);
+        parts[0] = name;
+        return parts;
+      }
     }
   }
-  return parts;
+  throw no_current_control_set();
+}
+
+Error Hive::no_current_control_set() {
+  std::string sets;
+  errno = 0;
+  Malloced<hive_node_h> children(hivex_node_children(handle_, hivex_root(handle_)));
+  if (!children) fail("list subkeys");
+  for (hive_node_h* child = children.get(); *child != 0; ++child) {
+    Malloced<char> name(hivex_node_name(handle_, *child));
+    if (!name) fail("read a key name");
+    if (folded(name.get()).rfind(folded("ControlSet"), 0) == 0)
+      sets += (sets.empty() ? "" : ", ") + std::string(name.get());
+  }
+  return Error(hr::kFileNotFound,
+               "registry hive '" + path_.string() +
+                   "' has no CurrentControlSet: it has no Select\\Current value naming one (its "
+                   "control sets: " +
+                   (sets.empty() ? std::string("none") : sets) + ")",
+               "name the control set itself (e.g. ControlSet001), or use the SYSTEM hive");
 }
 
 std::optional<Hive::Node> Hive::find_key(const std::vector<std::string>& parts) {
@@ -346,9 +462,11 @@ Hive::Node Hive::find_or_create_key(const std::vector<std::string>& parts) {
                 "use a shallower key");
   for (size_t i = existing; i < parts.size(); ++i) check_new_key_name(parts, i);
   for (size_t i = existing; i < parts.size(); ++i) {
+    touched_keys_.push_back(node);  // its subkey list changes
     errno = 0;
     node = hivex_node_add_child(handle_, node, parts[i].c_str());
     if (node == 0) fail("create key '" + join_key(parts, i + 1) + "'");
+    touched_keys_.push_back(node);
     modified_ = true;
   }
   return node;
@@ -376,13 +494,22 @@ void Hive::check_new_key_name(const std::vector<std::string>& parts, size_t inde
   }
 }
 
-void Hive::check_cell_size(std::string_view name, const RegistryValue& value) const {
-  if (value.bytes().size() <= kMaxCellData) return;
-  throw Error(hr::kNotSupported,
-              "registry value '" + std::string(name) + "' in hive '" + path_.string() + "' holds " +
-                  std::to_string(value.bytes().size()) +
-                  " bytes; dismake writes values of at most " + std::to_string(kMaxCellData),
-              "keep values under 16 KiB, or change this key with a run step");
+void Hive::check_value_size(std::string_view name, const RegistryValue& value) const {
+  size_t size = value.bytes().size();
+  if (size > kMaxCellData && minor_version_ < kFirstBigDataMinorVersion)
+    throw Error(hr::kNotSupported,
+                "registry value '" + std::string(name) + "' would hold " + std::to_string(size) +
+                    " bytes, but hive '" + path_.string() + "' is of format 1." +
+                    std::to_string(minor_version_) + ", which holds at most " +
+                    std::to_string(kMaxCellData) + " bytes in a value",
+                "keep the value under 16 KiB, or change this key with a run step");
+  if (size > kMaxValueData)
+    throw Error(hr::kNotSupported,
+                "registry value '" + std::string(name) + "' in hive '" + path_.string() +
+                    "' would hold " + std::to_string(size) + " bytes; dismake writes values of " +
+                    "at most " + std::to_string(kMaxValueData) + " bytes",
+                "keep the value under 8 MB (Windows advises 1 MB at most), or store the data "
+                "in a file");
 }
 
 Error Hive::not_found(const std::string& what) const {
@@ -404,7 +531,7 @@ void Hive::set_value(std::string_view key_path, std::string_view name, const Reg
                     std::to_string(kMaxValueNameLength),
                 "shorten the value name");
   std::vector<std::string> parts = resolve(key_path);
-  check_cell_size(name, value);
+  check_value_size(name, value);
   Node node = find_or_create_key(parts);
   std::vector<NamedValue> values = read_values(node);
   for (NamedValue& existing : values) {
@@ -449,6 +576,8 @@ bool Hive::delete_key(std::string_view key_path, bool if_exists) {
     if (if_exists) return false;
     throw not_found("registry key '" + join_key(parts, parts.size()) + "'");
   }
+  note_dropped_subtree(*node);
+  if (auto parent = find_key({parts.begin(), parts.end() - 1})) touched_keys_.push_back(*parent);
   errno = 0;
   if (hivex_node_delete_child(handle_, *node) != 0)
     fail("delete key '" + join_key(parts, parts.size()) + "'");
@@ -474,6 +603,7 @@ bool Hive::save() {
   replace_through_temporary(path_, [&](const std::filesystem::path& tmp) {
     errno = 0;
     if (hivex_commit(handle_, tmp.c_str(), 0) != 0) throw_errno("write", tmp.string(), errno);
+    finish_written_hive(tmp);
     // The hive keeps its permissions: an image's files are captured with them.
     if (::chmod(tmp.c_str(), mode_) != 0) throw_errno("chmod", tmp.string(), errno);
   });
@@ -481,7 +611,66 @@ bool Hive::save() {
   // hive is clean, and Windows ignores the logs of a clean hive.
   empty_hive_logs(replayed_logs_);
   modified_ = false;
+  touched_keys_.clear();
+  if (!big_values_.empty() || !dropped_big_data_.empty()) reopen_saved();
   return true;
+}
+
+// The second half of the save, on the file hivex wrote: the big values'
+// db records and segments (hive_big_data.h), and the times of the keys the
+// edit wrote, which hivex leaves as they were (or, for a new key, its
+// parent's).
+void Hive::finish_written_hive(const std::filesystem::path& written) {
+  bool times = change_filetime_ && !touched_keys_.empty();
+  if (big_values_.empty() && dropped_big_data_.empty() && !times) return;
+  std::vector<BigValueWrite> writes;
+  for (const PendingBigValue& big : big_values_) {
+    writes.push_back(
+        {find_value_cell(big.key, big.name), big.key, big.value.bytes(), big.kept_record});
+  }
+  std::string bytes = read_file(written);
+  write_big_data(bytes, writes, dropped_big_data_);
+  if (times) {
+    for (Node key : touched_keys_) {
+      if (key + hive_format::kKeyLastWritten + 8 > bytes.size()) continue;
+      bool used = static_cast<std::int32_t>(hive_format::get32(bytes, key)) < 0;
+      if (used && bytes.compare(key + 4, 2, "nk") == 0)
+        hive_format::put64(bytes, key + hive_format::kKeyLastWritten, *change_filetime_);
+    }
+    hive_format::put32(bytes, hive_format::kChecksum, hive_format::base_block_checksum(bytes));
+  }
+  std::ofstream out(written, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out.flush()) throw_errno("write", written.string(), errno ? errno : EIO);
+}
+
+void Hive::set_change_time(std::int64_t unix_seconds) {
+  change_filetime_ =
+      static_cast<std::uint64_t>(unix_seconds + hive_format::kFiletimeUnixOffset) * 10000000u;
+}
+
+size_t Hive::find_value_cell(Node node, const std::string& name) {
+  errno = 0;
+  Malloced<hive_value_h> handles(hivex_node_values(handle_, node));
+  if (!handles) fail("list values");
+  for (hive_value_h* v = handles.get(); *v != 0; ++v) {
+    Malloced<char> stored(hivex_value_key(handle_, *v));
+    if (!stored) fail("read a value name");
+    if (same_name(stored.get(), name)) return *v;
+  }
+  throw Error(hr::kFail, "big value '" + name + "' vanished from hive '" + path_.string() + "'",
+              "report this to the dismake developers; the step was rolled back");
+}
+
+// hivex still holds the placeholders: the saved file, which holds the data,
+// is what later changes start from.
+void Hive::reopen_saved() {
+  big_values_.clear();
+  dropped_big_data_.clear();
+  hivex_close(handle_);
+  errno = 0;
+  handle_ = hivex_open(path_.c_str(), HIVEX_OPEN_WRITE);
+  if (handle_ == nullptr) throw_open_error(path_, errno ? errno : EINVAL);
 }
 
 }  // namespace dismake

@@ -11,6 +11,7 @@
 #include "dismake/base/case_fold.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "hive_format.h"
 
 namespace dismake {
 
@@ -18,18 +19,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Sizes and base block fields, from the specification's "Base block".
-constexpr std::size_t kBaseBlockSize = 4096;
+using namespace hive_format;
+
+// Sizes from the specification's "Base block" not shared with hive_format.h.
 constexpr std::size_t kLogBaseBlockSize = 512;
-constexpr std::size_t kHiveBinAlignment = 4096;
-constexpr std::size_t kPrimarySequence = 4;
-constexpr std::size_t kSecondarySequence = 8;
-constexpr std::size_t kLastWritten = 12;
-constexpr std::size_t kFileType = 28;
-constexpr std::size_t kRootCell = 36;
-constexpr std::size_t kHiveBinsSize = 40;
-constexpr std::size_t kFlags = 144;
-constexpr std::size_t kChecksum = 508;
 
 constexpr std::uint32_t kTypePrimary = 0;
 constexpr std::uint32_t kTypeOldLog = 1;
@@ -51,35 +44,7 @@ constexpr std::uint32_t kEntryFlagMask = 1;
 
 constexpr std::uint64_t kMarvinSeed = 0x82EF4D887A4E55C5ull;
 
-std::uint32_t get32(const std::string& bytes, std::size_t at) {
-  std::uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(bytes[at + i]);
-  return v;
-}
-
-std::uint64_t get64(const std::string& bytes, std::size_t at) {
-  return get32(bytes, at) | static_cast<std::uint64_t>(get32(bytes, at + 4)) << 32;
-}
-
-void put32(std::string& bytes, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>(v >> (8 * i) & 0xff);
-}
-
 std::uint32_t rotl(std::uint32_t v, int n) { return v << n | v >> (32 - n); }
-
-std::uint32_t xor32(const std::string& bytes) {
-  std::uint32_t sum = 0;
-  for (std::size_t at = 0; at < kChecksum; at += 4) sum ^= get32(bytes, at);
-  return sum;
-}
-
-// XOR-32 of the first 508 bytes, with 0 and -1 reserved (as Windows writes).
-std::uint32_t base_block_checksum(const std::string& bytes) {
-  std::uint32_t sum = xor32(bytes);
-  if (sum == 0xffffffffu) return 0xfffffffeu;
-  if (sum == 0) return 1;
-  return sum;
-}
 
 // Also accepts the plain XOR that hivex writes, which differs only when it
 // is 0 or -1.

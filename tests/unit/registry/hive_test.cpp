@@ -280,17 +280,184 @@ TEST_F(HiveTest, CurrentControlSetGoesToTheSelectedSet) {
             (std::vector<std::string>{"ControlSet001", "ControlSet002", "Select"}));
 }
 
+TEST_F(HiveTest, CurrentControlSetWithoutSelectIsRefusedNamingTheSets) {
+  fs::path path = minimal();
+  std::string original = read_text(path);
+  {
+    Hive hive(path);
+    hive.create_key("ControlSet001");
+    hive.create_key("ControlSet002");
+    Error error = error_of([&] {
+      hive.set_value("CurrentControlSet\\Services\\Contoso", "Start", RegistryValue::dword(4));
+    });
+    EXPECT_EQ(error.code(), hr::kFileNotFound);
+    EXPECT_NE(error.problem().find("(its control sets: ControlSet001, ControlSet002)"),
+              std::string::npos)
+        << error.problem();
+    EXPECT_FALSE(hive.has_key("ControlSet001\\Services"));
+  }
+  Hive hive(path);
+  Error error = error_of([&] { hive.create_key("CurrentControlSet\\Control"); });
+  EXPECT_NE(error.problem().find("(its control sets: none)"), std::string::npos) << error.problem();
+  EXPECT_FALSE(hive.modified());
+  EXPECT_EQ(read_text(path), original);
+}
+
+TEST_F(HiveTest, KeysWrittenGetTheChangeTime) {
+  fs::path path = minimal();
+  {
+    Hive hive(path);
+    hive.set_value("Old", "v", RegistryValue::dword(1));
+    hive.create_key("Kept");
+    hive.save();
+  }
+  std::int64_t kept = key_filetime(path, "Kept");
+  const std::int64_t when = 1700000000;  // 2023-11-14 22:13:20 UTC
+  const std::int64_t filetime = (when + 11644473600) * 10000000;
+  {
+    Hive hive(path);
+    hive.set_change_time(when);
+    hive.set_value("New\\Deeper", "v", RegistryValue::dword(2));
+    hive.set_value("Old", "w", RegistryValue::dword(3));
+    hive.save();
+  }
+  EXPECT_EQ(key_filetime(path, "New"), filetime);
+  EXPECT_EQ(key_filetime(path, "New\\Deeper"), filetime);
+  EXPECT_EQ(key_filetime(path, "Old"), filetime);  // its values changed
+  EXPECT_EQ(key_filetime(path, ""), filetime);     // a subkey was added
+  EXPECT_EQ(key_filetime(path, "Kept"), kept);     // untouched
+  EXPECT_NE(kept, filetime);
+}
+
+// Bytes that differ along the value, so a misplaced segment shows.
+std::string big_data(size_t size, unsigned seed) {
+  std::string data(size, '\0');
+  for (size_t i = 0; i < size; ++i) data[i] = static_cast<char>((i * 2654435761u + seed) >> 13);
+  return data;
+}
+
+// The signature of the value's data cell in the file ("db" for big data).
+std::string data_cell_signature(const fs::path& hive, const std::string& key,
+                                const std::string& name) {
+  auto cell = value_data_cell(hive, key, name);
+  if (!cell) return "";
+  return read_text(hive).substr(*cell + 4, 2);
+}
+
+// reglookup's complaints about the hive ("" when it reads it cleanly).
+std::string reglookup_errors(const fs::path& hive) {
+  return run_output("reglookup -H " + quote(hive.string()) +
+                    " 2>&1 >/dev/null | grep ERROR || true");
+}
+
+TEST_F(HiveTest, BigValuesAreWrittenAsBigDataRecords) {
+  fs::path path = minimal();
+  const RegistryValue forty_kb(RegistryType::kBinary, big_data(40000, 1));
+  const RegistryValue one_mb(RegistryType::kBinary, big_data(1 << 20, 2));
+  const RegistryValue exact(RegistryType::kBinary, big_data(16345, 3));
+  {
+    Hive hive(path);
+    hive.set_value("K", "40k", forty_kb);
+    hive.set_value("K", "1m", one_mb);
+    hive.set_value("K", "cell", RegistryValue(RegistryType::kBinary, big_data(16344, 4)));
+    hive.set_value("K\\Sub", "edge", exact);
+    EXPECT_TRUE(hive.get_value("K", "1m") == one_mb);  // read back before the save
+    EXPECT_TRUE(hive.save());
+    EXPECT_TRUE(hive.get_value("K", "40k") == forty_kb);  // and after it
+  }
+  EXPECT_TRUE(read_raw_value(path, "K", "40k")->second == forty_kb.bytes());
+  EXPECT_TRUE(read_raw_value(path, "K", "1m")->second == one_mb.bytes());
+  EXPECT_TRUE(read_raw_value(path, "K\\Sub", "edge")->second == exact.bytes());
+  EXPECT_EQ(data_cell_signature(path, "K", "40k"), "db");
+  EXPECT_EQ(data_cell_signature(path, "K", "1m"), "db");
+  EXPECT_EQ(data_cell_signature(path, "K\\Sub", "edge"), "db");
+  EXPECT_NE(data_cell_signature(path, "K", "cell"), "db");  // fits one cell
+  EXPECT_EQ(reglookup_errors(path), "");
+  Hive reopened(path);
+  EXPECT_TRUE(reopened.get_value("K", "1m") == one_mb);
+}
+
+TEST_F(HiveTest, UnchangedBigValueKeepsItsRecordWhenTheKeyChanges) {
+  fs::path path = minimal();
+  const RegistryValue big(RegistryType::kBinary, big_data(21428, 5));
+  {
+    Hive hive(path);
+    hive.set_value("ProductOptions", "ProductPolicy", big);
+    hive.save();
+  }
+  auto record = value_data_cell(path, "ProductOptions", "ProductPolicy");
+  ASSERT_TRUE(record);
+  auto size_before = fs::file_size(path);
+  {
+    Hive hive(path);
+    hive.set_value("ProductOptions", "ProductType", RegistryValue::string("WinNT"));
+    hive.set_value("ProductOptions", "ProductSuite", RegistryValue::dword(1));
+    hive.delete_value("ProductOptions", "ProductSuite");
+    hive.save();
+  }
+  EXPECT_EQ(value_data_cell(path, "ProductOptions", "ProductPolicy"), record);
+  EXPECT_TRUE(read_raw_value(path, "ProductOptions", "ProductPolicy")->second == big.bytes());
+  EXPECT_LT(fs::file_size(path), size_before + 16344) << "the big value was written again";
+  EXPECT_EQ(reglookup_errors(path), "");
+}
+
+// The used cells' total size, walking the hive bins: what the hive holds.
+size_t used_cell_bytes(const fs::path& path) {
+  std::string hive = read_text(path);
+  auto get32 = [&](size_t at) {
+    std::uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(hive[at + i]);
+    return v;
+  };
+  size_t used = 0;
+  for (size_t bin = 4096; bin + 32 <= hive.size(); bin += get32(bin + 8)) {
+    for (size_t at = bin + 32; at < bin + get32(bin + 8);) {
+      auto size = static_cast<std::int32_t>(get32(at));
+      used += size < 0 ? static_cast<size_t>(-size) : 0;
+      at += static_cast<size_t>(size < 0 ? -size : size);
+    }
+  }
+  return used;
+}
+
+TEST_F(HiveTest, ReplacedOrDeletedBigValuesFreeTheirSegments) {
+  fs::path path = minimal();
+  size_t empty = used_cell_bytes(path);
+  {
+    Hive hive(path);
+    hive.set_value("A\\B", "big", RegistryValue(RegistryType::kBinary, big_data(300000, 6)));
+    hive.save();
+  }
+  size_t one = used_cell_bytes(path);
+  EXPECT_GT(one, empty + 300000);
+  const RegistryValue other(RegistryType::kBinary, big_data(300000, 7));
+  {
+    Hive hive(path);
+    hive.set_value("A\\B", "big", other);
+    hive.save();
+  }
+  EXPECT_LT(used_cell_bytes(path), one + 1024) << "the old segments were not freed";
+  EXPECT_TRUE(read_raw_value(path, "A\\B", "big")->second == other.bytes());
+  {
+    Hive hive(path);
+    hive.delete_key("A");
+    hive.save();
+  }
+  EXPECT_LT(used_cell_bytes(path), empty + 1024) << "the deleted key's segments were not freed";
+  EXPECT_EQ(reglookup_errors(path), "");
+}
+
 TEST_F(HiveTest, TooLargeValueIsRefusedAndChangesNothing) {
   fs::path path = minimal();
   std::string original = read_text(path);
   {
     Hive hive(path);
     Error error = error_of([&] {
-      hive.set_value("K", "big", RegistryValue(RegistryType::kBinary, std::string(20000, 'x')));
+      hive.set_value("K", "big", RegistryValue(RegistryType::kBinary, std::string(8000001, 'x')));
     });
     EXPECT_EQ(error.code(), hr::kNotSupported);
+    EXPECT_NE(error.problem().find("8000001 bytes"), std::string::npos) << error.problem();
     EXPECT_FALSE(hive.modified());
-    hive.set_value("K", "max", RegistryValue(RegistryType::kBinary, std::string(16344, 'x')));
   }
   EXPECT_EQ(read_text(path), original);
 }

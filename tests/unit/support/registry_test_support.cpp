@@ -63,6 +63,26 @@ std::optional<std::pair<std::uint32_t, std::string>> read_raw_value(const fs::pa
   return result;
 }
 
+std::optional<std::size_t> value_data_cell(const fs::path& hive, const std::string& key,
+                                           const std::string& name) {
+  HiveReader reader(hive);
+  if (!reader.h) return std::nullopt;
+  hive_node_h node = walk(reader.h, key);
+  if (node == 0) return std::nullopt;
+  hive_value_h value = hivex_node_get_value(reader.h, node, name.c_str());
+  if (value == 0) return std::nullopt;
+  size_t cell = hivex_value_data_cell_offset(reader.h, value, nullptr);
+  if (cell == 0) return std::nullopt;
+  return cell;
+}
+
+std::int64_t key_filetime(const fs::path& hive, const std::string& key) {
+  HiveReader reader(hive);
+  if (!reader.h) return -1;
+  hive_node_h node = walk(reader.h, key);
+  return node == 0 ? -1 : hivex_node_timestamp(reader.h, node);
+}
+
 std::vector<std::string> subkey_names(const fs::path& hive, const std::string& key) {
   HiveReader reader(hive);
   std::vector<std::string> names;

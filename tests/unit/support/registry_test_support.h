@@ -23,6 +23,15 @@ std::optional<std::pair<std::uint32_t, std::string>> read_raw_value(const fs::pa
                                                                     const std::string& key,
                                                                     const std::string& name);
 
+// The offset in the file of the value's data cell (hivex's
+// hivex_value_data_cell_offset); nullopt for a missing value or inline data.
+std::optional<std::size_t> value_data_cell(const fs::path& hive, const std::string& key,
+                                           const std::string& name);
+
+// The key's last-written time as hivex reads it (a Windows FILETIME); -1
+// when the key is missing.
+std::int64_t key_filetime(const fs::path& hive, const std::string& key);
+
 // The names of the subkeys of `key`, as stored.
 std::vector<std::string> subkey_names(const fs::path& hive, const std::string& key);
 

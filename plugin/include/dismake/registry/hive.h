@@ -17,11 +17,15 @@
 // Offline there is no CurrentControlSet: Windows makes it at boot as a link
 // to the control set that SYSTEM\Select\Current names. So a key path starting
 // with CurrentControlSet, in a hive that has no such key but has
-// Select\Current (the SYSTEM hive), goes to that ControlSet00N.
+// Select\Current (the SYSTEM hive), goes to that ControlSet00N; in a hive
+// without Select\Current it is an Error(ERROR_FILE_NOT_FOUND) naming the
+// control sets the hive has (Windows would never read a literal
+// CurrentControlSet key).
 #pragma once
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -76,7 +80,10 @@ class Hive {
   // create_key() does. An existing value of that name (in any case) is
   // replaced but keeps its name's spelling. Setting a value to what it
   // already is changes nothing.
-  // Throws Error(ERROR_NOT_SUPPORTED) for data over 16344 bytes (see hive.cpp).
+  // Data over 16,344 bytes is stored as Windows does, in big-data records
+  // (written at save(): hive_big_data.h). Throws Error(ERROR_NOT_SUPPORTED)
+  // for data over 8,000,000 bytes, or over 16,344 in a hive of format 1.3
+  // or older, which has no big-data records.
   void set_value(std::string_view key_path, std::string_view name, const RegistryValue& value);
 
   // Deletes value `name` of the key. A missing key or value is an
@@ -102,10 +109,16 @@ class Hive {
   void for_each_key(const std::function<void(const std::string& key_path,
                                              const std::vector<NamedValue>&)>& visit);
 
+  // The time (Unix seconds) save() gives the keys this Hive created or
+  // changed (values set or deleted, subkeys created or deleted), as Windows
+  // stamps a key with its last write. Unset, hivex's times stay: a changed
+  // key keeps its old time and a new key gets its parent's.
+  void set_change_time(std::int64_t unix_seconds);
+
   // Writes the hive back to its file when modified(): hivex writes a
-  // temporary file beside it, which is fsynced and renamed over the hive
-  // (keeping its permissions); then empties replayed_logs(). Returns
-  // whether it wrote.
+  // temporary file beside it, dismake adds the big values' records to it,
+  // and it is renamed over the hive (keeping its permissions); then empties
+  // replayed_logs(). Returns whether it wrote.
   bool save();
 
  private:
@@ -121,14 +134,42 @@ class Hive {
       const std::function<void(const std::string&, const std::vector<NamedValue>&)>& visit);
   void write_values(Node node, const std::vector<NamedValue>& values);
   void check_new_key_name(const std::vector<std::string>& parts, size_t index) const;
-  void check_cell_size(std::string_view name, const RegistryValue& value) const;
+  void check_value_size(std::string_view name, const RegistryValue& value) const;
+  const RegistryValue* pending_big_value(Node node, std::string_view name,
+                                         size_t stored_length) const;
+  struct StoredBigData {
+    std::string name;
+    size_t record;
+    std::string data;
+  };
+  std::vector<StoredBigData> release_big_data(Node node);
+  static size_t take_unchanged(std::vector<StoredBigData>& stored, const NamedValue& value);
+  void note_dropped_subtree(Node node);
+  void finish_written_hive(const std::filesystem::path& written);
+  size_t find_value_cell(Node node, const std::string& name);
+  void reopen_saved();
   Error not_found(const std::string& what) const;
+  Error no_current_control_set();
   [[noreturn]] void fail(const std::string& action) const;
   void open_replayed();
 
   std::filesystem::path path_;
   hive_h* handle_ = nullptr;
   mode_t mode_ = 0644;
+  std::uint32_t minor_version_ = 0;
+  // A big value set since the last save(): hivex holds a placeholder.
+  struct PendingBigValue {
+    Node key;
+    std::string name;
+    RegistryValue value;
+    size_t kept_record;  // its unchanged record in the file, or 0
+  };
+  std::vector<PendingBigValue> big_values_;
+  // Keys written since the last save(), and the time they get.
+  std::vector<Node> touched_keys_;
+  std::optional<std::uint64_t> change_filetime_;
+  // Data cells of big values the edit dropped (their segments are freed).
+  std::vector<std::size_t> dropped_big_data_;
   std::vector<std::filesystem::path> replayed_logs_;
   bool modified_ = false;
 };

@@ -5,7 +5,9 @@
 // as a CMake registry step).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,9 +54,11 @@ std::vector<std::string> registry_hive_files(const std::vector<RegistryOperation
 // so a failing operation leaves all hive files as they were. Returns the
 // image-relative paths, as spelled in the image, of the hives it rewrote and
 // of the transaction logs of dirty ones it emptied (see hive.h).
-// Throws Error(ERROR_FILE_NOT_FOUND) naming the hive file when the image has
-// no such hive, and the Errors of Hive.
+// Keys written get `change_time` (Unix seconds; Hive::set_change_time) when
+// given. Throws Error(ERROR_FILE_NOT_FOUND) naming the hive file when the
+// image has no such hive, and the Errors of Hive.
 std::vector<std::string> apply_registry_operations(
-    const std::filesystem::path& image_root, const std::vector<RegistryOperation>& operations);
+    const std::filesystem::path& image_root, const std::vector<RegistryOperation>& operations,
+    std::optional<std::int64_t> change_time = std::nullopt);
 
 }  // namespace dismake
