@@ -58,7 +58,7 @@ extern "C" HRESULT WINAPI DismGetDrivers(DismSession Session, BOOL AllDrivers,
                                          DismDriverPackage** DriverPackage, UINT* Count) {
   if (DriverPackage) *DriverPackage = nullptr;
   if (Count) *Count = 0;
-  return api_call([&] {
+  return api_call("DismGetDrivers", [&] {
     if (!DriverPackage || !Count) throw Error(hr::kInvalidArg, "DriverPackage or Count is NULL");
     std::shared_ptr<Runtime> runtime = current_runtime();
     SessionTable::Operation operation = runtime->sessions().begin_operation(Session);
@@ -78,7 +78,7 @@ extern "C" HRESULT WINAPI DismGetDriverInfo(DismSession Session, PCWSTR DriverPa
   if (Driver) *Driver = nullptr;
   if (Count) *Count = 0;
   if (DriverPackage) *DriverPackage = nullptr;
-  return api_call([&] {
+  return api_call("DismGetDriverInfo", [&] {
     if (!DriverPath || !Driver || !Count)
       throw Error(hr::kInvalidArg, "DriverPath, Driver or Count is NULL");
     std::shared_ptr<Runtime> runtime = current_runtime();
@@ -129,10 +129,10 @@ MountPaths require_driver_mount(Runtime& runtime, const std::string& target) {
 // remove-driver steps on the session's mount, so what they stage commits.
 extern "C" HRESULT WINAPI DismAddDriver(DismSession Session, PCWSTR DriverPath,
                                         BOOL ForceUnsigned) {
-  return api_call([&] {
+  return api_call("DismAddDriver", [&] {
     std::shared_ptr<Runtime> runtime = current_runtime();
     SessionTable::Operation operation = runtime->sessions().begin_operation(Session);
-    fs::path path = required_utf8(DriverPath, "DriverPath");
+    fs::path path = required_path(DriverPath, "DriverPath");
     MountPaths paths = require_driver_mount(*runtime, operation.target());
     std::unique_ptr<Op> op = make_add_driver_op(path, /*recurse=*/false, ForceUnsigned != FALSE);
     run_step(paths.mount_dir, *op, StepOptions());
@@ -140,7 +140,7 @@ extern "C" HRESULT WINAPI DismAddDriver(DismSession Session, PCWSTR DriverPath,
 }
 
 extern "C" HRESULT WINAPI DismRemoveDriver(DismSession Session, PCWSTR DriverPath) {
-  return api_call([&] {
+  return api_call("DismRemoveDriver", [&] {
     std::shared_ptr<Runtime> runtime = current_runtime();
     SessionTable::Operation operation = runtime->sessions().begin_operation(Session);
     std::string name = required_utf8(DriverPath, "DriverPath");

@@ -85,8 +85,8 @@ internal static class ManagedDismClient
         Step("CommitImage", () => DismApi.CommitImage(session, false, progress));
         Step("GetPackages: a DismException with ERROR_NOT_SUPPORTED", () =>
             ExpectDismError(0x80070032, () => DismApi.GetPackages(session)));
-        Step("GetDrivers: a DismException with ERROR_NOT_SUPPORTED", () =>
-            ExpectDismError(0x80070032, () => DismApi.GetDrivers(session, false)));
+        Step("GetDrivers: the image has no SYSTEM hive, a DismException with ERROR_NOT_FOUND", () =>
+            ExpectDismError(0x80070490, () => DismApi.GetDrivers(session, false)));
         Step("OpenOnlineSession: refused (no running Windows)", () =>
             ExpectDismError(0x80070032, () => DismApi.OpenOnlineSession()));
         Step("UnmountImage refused while a session is open", () =>

@@ -10,8 +10,8 @@
  *   sample_style_client IMAGE.wim MOUNT_DIR LOG_FILE
  *
  * It lists the images, mounts image 1 read-only, lists drivers, packages and
- * features (each of which takes its error path here: ERROR_NOT_SUPPORTED),
- * unmounts and shuts down. Exit 0 when every call returned what DISM
+ * features (each of which takes its error path here), unmounts and shuts
+ * down. Exit 0 when every call returned what DISM
  * documents for this platform.
  */
 #include <stdio.h>
@@ -20,6 +20,7 @@
 #include "DismApi.h"
 
 #define NOT_SUPPORTED HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED)
+#define NOT_FOUND HRESULT_FROM_WIN32(ERROR_NOT_FOUND)
 
 static UINT g_ProgressCalls = 0;
 
@@ -36,8 +37,10 @@ static void PrintError(__in LPCWSTR Call, __in HRESULT hr) {
   DismDelete(pErrorString);
 }
 
-/* The servicing of a session that needs Windows: each call must fail
- * cleanly, with its outputs cleared, so the sample's error path runs. */
+/* Servicing that fails on this image: each call must fail cleanly, with
+ * its outputs cleared, so the sample's error path runs. Packages and
+ * features need Windows (ERROR_NOT_SUPPORTED); drivers are read from the
+ * image's SYSTEM hive, which the test image lacks (ERROR_NOT_FOUND). */
 static HRESULT ListServicing(__in DismSession Session) {
   HRESULT hr = S_OK;
   DismDriverPackage *pDrivers = NULL;
@@ -46,7 +49,7 @@ static HRESULT ListServicing(__in DismSession Session) {
   UINT uiCount = 1;
 
   hr = DismGetDrivers(Session, FALSE, &pDrivers, &uiCount);
-  if (hr != NOT_SUPPORTED || pDrivers != NULL || uiCount != 0) goto Cleanup;
+  if (hr != NOT_FOUND || pDrivers != NULL || uiCount != 0) goto Cleanup;
   PrintError(L"DismGetDrivers", hr);
 
   hr = DismGetPackages(Session, &pPackages, &uiCount);
