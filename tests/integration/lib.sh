@@ -71,9 +71,11 @@ step() {
 # Ends a test that cannot run here (a tool or a filesystem feature is
 # missing): CTest reports it skipped (SKIP_RETURN_CODE 77), never passed.
 # What it would have proved is a test of its own, so the rest still runs.
+# It may come before begin_test, so neither the name nor the scratch
+# directory need exist yet.
 skip_test() {
-  echo "SKIP $TEST_NAME: $*"
-  if [[ -z ${DISMAKE_KEEP_TMP:-} ]]; then wipe_dir "$T"; fi
+  echo "SKIP ${TEST_NAME:-$(basename "$0" .sh)}: $*"
+  if [[ -n ${T:-} && -z ${DISMAKE_KEEP_TMP:-} ]]; then wipe_dir "$T"; fi
   exit 77
 }
 

@@ -47,6 +47,7 @@ DriverVersionRecord decode_driver_version_record(const std::string& bytes,
   record.class_guid = guid;
   record.date = read_le(bytes, 24, 8);
   record.version = read_le(bytes, 32, 8);
+  record.flags = read_le(bytes, 40, 8);
   return record;
 }
 
@@ -66,6 +67,7 @@ std::string encode_driver_version_record(const DriverVersionRecord& record) {
   for (int i = 0; i < 8; ++i) bytes[16 + i] = static_cast<char>(b[i]);
   write_le(bytes, 24, 8, record.date);
   write_le(bytes, 32, 8, record.version);
+  write_le(bytes, 40, 8, record.flags);
   return bytes;
 }
 

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <set>
 
 #include "dismake/base/case_fold.h"
@@ -53,7 +54,10 @@ TEST(DriverDatabase, ListsEveryPackageOfTheHiveAsHivexReadsIt) {
     if (published.rfind("oem", 0) == 0) oem.insert(published);
     const DriverPackage& package = database.find(published);
     EXPECT_EQ(package.package_id, key);
-    EXPECT_EQ(package.original_file_name, sz_text(read_raw_value(system, base, "InfName")->second));
+    // Inbox packages have no InfName: Windows names them by their default value alone.
+    std::optional<std::pair<std::uint32_t, std::string>> inf_name =
+        read_raw_value(system, base, "InfName");
+    EXPECT_EQ(package.original_file_name, inf_name ? sz_text(inf_name->second) : "") << key;
     EXPECT_EQ(package.provider, sz_text(read_raw_value(system, base, "Provider")->second));
     // The record decodes and encodes back to exactly what Windows wrote.
     std::string version = read_raw_value(system, base, "Version").value().second;

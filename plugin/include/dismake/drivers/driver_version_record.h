@@ -9,7 +9,9 @@
 //   8   GUID the setup class (Data1-3 little-endian, as Windows stores GUIDs)
 //   24  u64  DriverVer's date as a FILETIME (midnight UTC)
 //   32  u64  DriverVer's version, a<<48 | b<<32 | c<<16 | d
-//   40  u64  0
+//   40  u64  flags of unknown meaning: 0 for every third-party package of
+//            the reference hive, 0x40 or 0x80 in bytes 42-43 for some inbox
+//            ones; kept as read, 0 for a package dismake stages
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,7 @@ struct DriverVersionRecord {
   std::string class_guid;  // "{4d36e97b-e325-11ce-bfc1-08002be10318}"
   std::uint64_t date = 0;  // FILETIME
   std::uint64_t version = 0;
+  std::uint64_t flags = 0;  // bytes 40-47, kept as Windows wrote them
 };
 
 // Decodes the value's bytes; throws Error(ERROR_INVALID_DATA) naming
