@@ -947,7 +947,6 @@ DISMAKE_EXPORT HRESULT WINAPI DismGetFeatureParent(DismSession Session, PCWSTR F
                                                    DismPackageIdentifier PackageIdentifier,
                                                    DismFeature **Feature, UINT *Count);
 
-
 DISMAKE_EXPORT HRESULT WINAPI DismGetCapabilities(DismSession Session, DismCapability **Capability,
                                                   UINT *Count);
 DISMAKE_EXPORT HRESULT WINAPI DismGetCapabilityInfo(DismSession Session, PCWSTR Name,
@@ -1000,8 +999,7 @@ DISMAKE_EXPORT HRESULT WINAPI _DismSplitFfuImage(PCWSTR ImagePath, PCWSTR PartPa
 /* The edition and licensing channel a product key is for; both released
  * with DismDelete. */
 DISMAKE_EXPORT HRESULT WINAPI _DismGetProductKeyInfo(DismSession Session, PCWSTR ProductKey,
-                                                     DismString **EditionId,
-                                                     DismString **Channel);
+                                                     DismString **EditionId, DismString **Channel);
 /* S_OK when the product key is valid for the image. */
 DISMAKE_EXPORT HRESULT WINAPI _DismValidateProductKey(DismSession Session, PCWSTR ProductKey);
 

@@ -179,14 +179,14 @@ void add_driver_steps(CLI::App& app, Action& action) {
     auto path = std::make_shared<std::string>();
     auto recurse = std::make_shared<bool>(false);
     auto force_unsigned = std::make_shared<bool>(false);
-    CLI::App* cmd = add_step(
-        app, "add-driver", "Stage driver packages in the image (DismAddDriver, /Add-Driver)", *args);
+    CLI::App* cmd =
+        add_step(app, "add-driver",
+                 "Stage driver packages in the image (DismAddDriver, /Add-Driver)", *args);
     cmd->add_option("path", *path, "A driver's .inf file, or a folder of driver packages")
         ->required();
     cmd->add_flag("--recurse", *recurse, "Also add the packages of the folder's subfolders");
     cmd->add_flag("--force-unsigned", *force_unsigned, "Add packages without a valid catalog");
-    on_run(cmd, action, args,
-           [=] { return make_add_driver_op(*path, *recurse, *force_unsigned); });
+    on_run(cmd, action, args, [=] { return make_add_driver_op(*path, *recurse, *force_unsigned); });
   }
   {
     auto args = std::make_shared<StepArgs>();

@@ -9,8 +9,8 @@
 
 #include "dismake/base/digest.h"
 #include "dismake/base/utf8.h"
-#include "dismake/registry/registry_value.h"
 #include "dismake/ops/stamp.h"
+#include "dismake/registry/registry_value.h"
 #include "dismake/store/mount_record.h"
 
 namespace dismake::test {
