@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "dismake/base/depfile.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
 #include "dismake/base/temporary_directory.h"
@@ -25,18 +26,6 @@ namespace dismake::cli {
 namespace {
 
 using nlohmann::json;
-
-// A Makefile-syntax path for Ninja's depfile: a space, '#' or '\' gets a
-// backslash, '$' is doubled.
-std::string depfile_escape(const std::string& path) {
-  std::string out;
-  for (char c : path) {
-    if (c == ' ' || c == '#' || c == '\\') out += '\\';
-    if (c == '$') out += '$';
-    out += c;
-  }
-  return out;
-}
 
 void print_json(const json& value) { std::printf("%s\n", value.dump(2).c_str()); }
 
@@ -146,13 +135,12 @@ std::vector<MediaReplacement> parse_replacements(const std::vector<std::string>&
 }
 
 void write_media_depfile(const fs::path& depfile, const fs::path& output, const MediaTree& tree) {
-  std::string text = depfile_escape(output.string()) + ":";
+  std::vector<fs::path> dependencies;
   for (const MediaFile& file : tree.files)
-    if (!file.replaced) text += " \\\n  " + depfile_escape(file.source.string());
-  for (const std::string& dir : tree.dirs)
-    text += " \\\n  " + depfile_escape((tree.root / dir).string());
-  text += " \\\n  " + depfile_escape(tree.root.string());
-  write_file_atomic(depfile, text + "\n");
+    if (!file.replaced) dependencies.push_back(file.source);
+  for (const std::string& dir : tree.dirs) dependencies.push_back(tree.root / dir);
+  dependencies.push_back(tree.root);
+  write_depfile(depfile, output, dependencies);
 }
 
 // What a written ISO or USB image is made from, for why_inputs_changed():

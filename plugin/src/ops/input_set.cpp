@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "dismake/base/depfile.h"
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
@@ -9,20 +10,6 @@
 namespace dismake {
 
 namespace fs = std::filesystem;
-
-namespace {
-// Escapes a path for the depfile Ninja reads: a space, '#' or '\' gets a
-// backslash before it, and '$' is doubled.
-std::string escape(const std::string& path) {
-  std::string out;
-  for (char c : path) {
-    if (c == ' ' || c == '#' || c == '\\') out += '\\';
-    if (c == '$') out += '$';
-    out += c;
-  }
-  return out;
-}
-}  // namespace
 
 void InputSet::add_file(const fs::path& file) {
   std::error_code ec;
@@ -86,9 +73,7 @@ std::string InputSet::digest() const {
 }
 
 void InputSet::write_depfile(const fs::path& depfile, const fs::path& target) const {
-  std::string text = escape(absolute_path(target).string()) + ":";
-  for (const fs::path& dep : dependencies_) text += " \\\n  " + escape(dep.string());
-  write_file_atomic(depfile, text + "\n");
+  dismake::write_depfile(depfile, absolute_path(target), dependencies_);
 }
 
 }  // namespace dismake
