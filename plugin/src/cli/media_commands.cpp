@@ -168,6 +168,14 @@ void check_make_iso(const MakeIsoArgs& args) {
               boot.bios->path.c_str(), boot.uefi->path.c_str());
 }
 
+// The time an ISO or USB image made from `tree` records (before
+// SOURCE_DATE_EPOCH, which the writers apply): the source ISO's volume date
+// when the media was extracted from one, else its newest file's time, so
+// two builds of the same media agree.
+std::int64_t media_date(const std::optional<MediaRecord>& record, const MediaTree& tree) {
+  return record && record->date > 0 ? record->date : tree.newest_media_mtime;
+}
+
 void run_make_iso(const MakeIsoArgs& args) {
   if (args.check) return check_make_iso(args);
   fs::path media = absolute_path(args.media);
@@ -182,7 +190,7 @@ void run_make_iso(const MakeIsoArgs& args) {
                 "the ISO needs a volume label: " + media.string() +
                     " was not extracted from an ISO whose label it could take",
                 "give --label (LABEL in CMake), e.g. CCCOMA_X64FRE_EN-US_DV9");
-  request.date = record && record->date > 0 ? record->date : tree.newest_media_mtime;
+  request.date = media_date(record, tree);
 
   json inputs = media_inputs(
       {{"label", request.label}, {"no_prompt", request.no_prompt}, {"media", media.string()}}, tree,
@@ -275,7 +283,7 @@ void run_make_usb(const MakeUsbArgs& args) {
   UsbRequest request;
   request.output = absolute_path(args.output);
   request.label = args.label;
-  request.date = record && record->date > 0 ? record->date : tree.newest_media_mtime;
+  request.date = media_date(record, tree);
   check_fat_label(request.label);
 
   json inputs = media_inputs(
