@@ -13,10 +13,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/media_lib.sh"
 
 begin_test ci_matrix
 examples=$DISMAKE_SOURCE_DIR/examples
-# The build tree the helper under test was built in (its cmake-modules).
-tree=$(dirname "$DISMAKE")
-while [[ $tree != / && ! -f $tree/CMakeCache.txt ]]; do tree=$(dirname "$tree"); done
-[[ -f $tree/cmake-modules/DismakeConfig.cmake ]] || fail "no build tree above $DISMAKE"
+tree=$(helper_build_tree)
+[[ -f $tree/cmake-modules/DismakeConfig.cmake ]] || fail "$tree has no cmake-modules/DismakeConfig.cmake"
 export SOURCE_DATE_EPOCH=1700000000
 
 # The images and their indexes in the base, as the workflow files list them.
