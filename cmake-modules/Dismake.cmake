@@ -142,9 +142,10 @@ Errors at configure time
 
 What can be checked when CMake runs is: a missing ``WIM``, ``SOURCE``,
 ``.reg`` or answer file (unless a custom command declared before makes
-it), an unknown registry hive, ``DATA`` that does not fit its ``TYPE``,
-and, when :variable:`DISMAKE_EXECUTABLE` names a built helper, an
-``INDEX`` or ``NAME`` the WIM does not have. The error comes from the
+it), an unknown registry hive, and, when a built helper is there
+(:variable:`DISMAKE_EXECUTABLE`, or ``find_package(Dismake)``), registry
+``DATA`` that does not fit its ``TYPE`` (the helper parses it as the step
+will) and an ``INDEX`` or ``NAME`` the WIM does not have. The error comes from the
 function called, names the argument and the fix, and CMake's call stack
 gives the line of the ``CMakeLists.txt``.
 #]=======================================================================]
@@ -296,58 +297,52 @@ function(_dismake_check_registry_key fn keyword key)
   endif()
 endfunction()
 
-# Whether the unsigned decimal <digits> is at most <max> (both without
-# leading zeros; CMake's math() is signed 64-bit, so compare as text).
-function(_dismake_decimal_fits out digits max)
-  string(REGEX REPLACE "^0+([0-9])" "\\1" digits "${digits}")
-  string(LENGTH "${digits}" length)
-  string(LENGTH "${max}" max_length)
-  if(length LESS max_length OR (length EQUAL max_length AND NOT digits STRGREATER max))
-    set(${out} TRUE PARENT_SCOPE)
-  else()
-    set(${out} FALSE PARENT_SCOPE)
+# The helper as a file that exists when CMake runs, or "": the explicit
+# DISMAKE_EXECUTABLE, else the location of an imported Dismake::dismake
+# (find_package). The helper built in this same build does not exist yet.
+function(_dismake_configure_time_helper out)
+  set(${out} "" PARENT_SCOPE)
+  if(DISMAKE_EXECUTABLE AND EXISTS "${DISMAKE_EXECUTABLE}")
+    set(${out} "${DISMAKE_EXECUTABLE}" PARENT_SCOPE)
+  elseif(TARGET Dismake::dismake)
+    get_target_property(imported Dismake::dismake IMPORTED)
+    if(imported)
+      get_target_property(location Dismake::dismake LOCATION)
+      if(location AND EXISTS "${location}")
+        set(${out} "${location}" PARENT_SCOPE)
+      endif()
+    endif()
   endif()
 endfunction()
 
-# Fails unless <data> is what a value of <type> can hold (registry_value.cpp
-# parses it the same way).
-function(_dismake_check_registry_data fn type data)
-  string(STRIP "${data}" number)
-  if(type STREQUAL "REG_DWORD" OR type STREQUAL "REG_QWORD")
-    if(type STREQUAL "REG_DWORD")
-      set(max 4294967295)
-      set(hex_digits 8)
-    else()
-      set(max 18446744073709551615)
-      set(hex_digits 16)
-    endif()
-    if(number MATCHES "^0[xX]0*([0-9a-fA-F]+)$")
-      string(LENGTH "${CMAKE_MATCH_1}" length)
-      set(fits TRUE)
-      if(length GREATER hex_digits)
-        set(fits FALSE)
-      endif()
-    elseif(number MATCHES "^[0-9]+$")
-      _dismake_decimal_fits(fits "${number}" ${max})
-    else()
-      _dismake_fail(${fn} "DATA '${data}' is not a number, as TYPE ${type} needs: give an "
-        "unsigned number from 0 to ${max}, decimal or 0x-hex")
-    endif()
-    if(NOT fits)
-      _dismake_fail(${fn} "DATA '${data}' is out of range for TYPE ${type}: give an unsigned "
-        "number from 0 to ${max}, decimal or 0x-hex")
-    endif()
-  elseif(type STREQUAL "REG_BINARY")
-    if(NOT number MATCHES "^(([0-9a-fA-F][0-9a-fA-F])*|[0-9a-fA-F][0-9a-fA-F]?( *, *[0-9a-fA-F][0-9a-fA-F]?)*)$")
-      _dismake_fail(${fn} "DATA '${data}' is not hex bytes, as TYPE REG_BINARY needs: give "
-        "pairs of hex digits ('01ff') or bytes separated by commas ('01,ff')")
-    endif()
-  elseif(type STREQUAL "REG_MULTI_SZ")
-    if(data MATCHES "(^;|;;|;$)")
-      _dismake_fail(${fn} "DATA '${data}' has an empty item, which TYPE REG_MULTI_SZ cannot "
-        "hold: separate the items with a single ';', with none at the start or end")
-    endif()
+# Sets <out_type> to the registry type <type> names, as the helper spells it
+# (REG_DWORD for "dword"), after the helper checked that <data> is what a
+# value of that type can hold: `dismake check-registry-value` parses it as
+# the set-registry-value step will, so the rule is written once (in
+# registry_value.cpp), and fails <fn> with the step's own message. Without
+# a helper when CMake runs (one built in this build), <type> is passed on
+# as written and the step checks it when it runs.
+function(_dismake_check_registry_value fn out_type type data)
+  string(TOUPPER "${type}" upper)
+  set(${out_type} "${upper}" PARENT_SCOPE)
+  _dismake_configure_time_helper(helper)
+  if(helper STREQUAL "")
+    return()
   endif()
+  # The data goes in a file, byte for byte: on a command line CMake would
+  # split it at its semicolons.
+  set(data_file "${CMAKE_CURRENT_BINARY_DIR}/CMakeFiles/dismake-registry-data")
+  file(WRITE "${data_file}" "${data}")
+  execute_process(COMMAND "${helper}" check-registry-value --type "${type}"
+    --data-file "${data_file}"
+    OUTPUT_VARIABLE canonical ERROR_VARIABLE error RESULT_VARIABLE result
+    OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT result STREQUAL "0")
+    string(STRIP "${error}" error)
+    string(REGEX REPLACE "^dismake: error: " "" error "${error}")
+    _dismake_fail(${fn} "${error}")
+  endif()
+  set(${out_type} "${canonical}" PARENT_SCOPE)
 endfunction()
 
 # The images of <wim> as the helper sees them: sets <out_count> to their
@@ -356,10 +351,11 @@ endfunction()
 function(_dismake_wim_images out_count out_names wim)
   set(${out_count} "" PARENT_SCOPE)
   set(${out_names} "" PARENT_SCOPE)
-  if(NOT DISMAKE_EXECUTABLE OR NOT EXISTS "${DISMAKE_EXECUTABLE}" OR NOT EXISTS "${wim}")
+  _dismake_configure_time_helper(helper)
+  if(helper STREQUAL "" OR NOT EXISTS "${wim}")
     return()
   endif()
-  execute_process(COMMAND "${DISMAKE_EXECUTABLE}" info "${wim}" --json
+  execute_process(COMMAND "${helper}" info "${wim}" --json
     OUTPUT_VARIABLE info ERROR_VARIABLE error RESULT_VARIABLE result)
   if(NOT result STREQUAL "0")
     string(STRIP "${error}" error)
@@ -957,17 +953,24 @@ macro(_dismake_positionals)
   _dismake_arg(--)
 endmacro()
 
-# Whether one-value keyword <keyword> was given, even with an empty value
-# (which cmake_parse_arguments reports as not defined). <prefix> is the one
-# the calling function parsed its arguments with; <args> is its ${ARGV}.
-function(_dismake_given out prefix keyword)
-  set(args ${ARGN})
-  if(DEFINED ${prefix}_${keyword} OR keyword IN_LIST args)
-    set(${out} TRUE PARENT_SCOPE)
-  else()
-    set(${out} FALSE PARENT_SCOPE)
+# Sets <out> to the <keywords...> given among the calling function's
+# arguments 1 to <argc> - 1 (pass ${ARGC}), each read on its own: a keyword
+# given with an empty value counts (cmake_parse_arguments before CMake 3.31
+# reports it as not defined), and a value that holds a keyword between
+# semicolons (DATA "a;NAME") does not, as it would in the flattened ${ARGV}.
+# A macro: it reads the caller's ARGV<n>.
+macro(_dismake_keywords_given out argc)
+  set(${out} "")
+  set(_dismake_keywords ${ARGN})
+  math(EXPR _dismake_last "${argc} - 1")
+  if(_dismake_last GREATER_EQUAL 1)
+    foreach(_dismake_i RANGE 1 ${_dismake_last})
+      if("${ARGV${_dismake_i}}" IN_LIST _dismake_keywords)
+        list(APPEND ${out} "${ARGV${_dismake_i}}")
+      endif()
+    endforeach()
   endif()
-endfunction()
+endmacro()
 
 #[=======================================================================[.rst:
 .. command:: dismake_add_files
@@ -1064,31 +1067,31 @@ endfunction()
     The value's name; ``NAME ""`` is the key's default value.
   ``TYPE``
     ``REG_SZ``, ``REG_EXPAND_SZ``, ``REG_DWORD``, ``REG_QWORD``,
-    ``REG_MULTI_SZ`` or ``REG_BINARY``.
+    ``REG_MULTI_SZ``, ``REG_BINARY`` or ``REG_NONE``, in any case, the
+    ``REG_`` optional (``dword``).
   ``DATA``
     The data as text: a number for ``REG_DWORD``/``REG_QWORD`` (decimal or
     ``0x`` hex), items separated by ``;`` for ``REG_MULTI_SZ`` (quote the
-    argument), hex bytes for ``REG_BINARY``. May be empty.
+    argument), hex bytes for ``REG_BINARY`` and ``REG_NONE``. May be empty.
+
+  ``TYPE`` and ``DATA`` are checked when CMake runs by the helper's own
+  parser (``dismake check-registry-value``), when a built helper is there
+  (:variable:`DISMAKE_EXECUTABLE`, or ``find_package(Dismake)``); else the
+  step checks them when it runs.
 #]=======================================================================]
 function(dismake_set_registry_value)
   set(fn dismake_set_registry_value)
-  set(types REG_SZ REG_EXPAND_SZ REG_DWORD REG_QWORD REG_MULTI_SZ REG_BINARY)
   _dismake_check_name(${fn} session "${ARGV0}" KEY NAME TYPE DATA)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "KEY;NAME;TYPE;DATA" "")
   _dismake_check_args(${fn} arg REQUIRED KEY TYPE)
+  _dismake_keywords_given(given ${ARGC} NAME DATA)
   foreach(keyword NAME DATA)
-    _dismake_given(given arg ${keyword} ${ARGV})
-    if(NOT given)
+    if(NOT keyword IN_LIST given)
       _dismake_fail(${fn} "${keyword} is required")
     endif()
   endforeach()
-  string(TOUPPER "${arg_TYPE}" type)
-  if(NOT type IN_LIST types)
-    string(JOIN ", " known ${types})
-    _dismake_fail(${fn} "TYPE '${arg_TYPE}' is not one of ${known}")
-  endif()
   _dismake_check_registry_key(${fn} KEY "${arg_KEY}")
-  _dismake_check_registry_data(${fn} ${type} "${arg_DATA}")
+  _dismake_check_registry_value(${fn} type "${arg_TYPE}" "${arg_DATA}")
   _dismake_step_begin(${fn} set-registry-value "${ARGV0}")
 
   _dismake_positionals()
@@ -1152,7 +1155,7 @@ function(dismake_delete_registry_value)
   _dismake_check_name(${fn} session "${ARGV0}" KEY NAME IF_EXISTS)
   cmake_parse_arguments(PARSE_ARGV 1 arg "IF_EXISTS" "KEY;NAME" "")
   _dismake_check_args(${fn} arg REQUIRED KEY)
-  _dismake_given(given arg NAME ${ARGV})
+  _dismake_keywords_given(given ${ARGC} NAME)
   if(NOT given)
     _dismake_fail(${fn} "NAME is required (NAME \"\" for the key's default value)")
   endif()
@@ -1364,10 +1367,10 @@ function(dismake_set_image_info)
   _dismake_check_args(${fn} arg)
   _dismake_step_begin(${fn} set-image-info "${ARGV0}")
 
+  _dismake_keywords_given(given ${ARGC} ${fields})
   set(shown "")
   foreach(field IN LISTS fields)
-    _dismake_given(given arg ${field} ${ARGV})
-    if(given)
+    if(field IN_LIST given)
       string(TOLOWER "--${field}" option)
       string(REPLACE "_" "-" option "${option}")
       _dismake_arg("${option}")

@@ -27,24 +27,6 @@ media; dismake ships none.
 # _dismake_check_args, _dismake_helper, _dismake_add_helper_call, ...) it uses.
 include_guard(GLOBAL)
 
-# The helper as a file that exists when CMake runs, or "": the explicit
-# DISMAKE_EXECUTABLE, else the location of an imported Dismake::dismake
-# (find_package). The helper built in this same build does not exist yet.
-function(_dismake_configure_time_helper out)
-  set(${out} "" PARENT_SCOPE)
-  if(DISMAKE_EXECUTABLE AND EXISTS "${DISMAKE_EXECUTABLE}")
-    set(${out} "${DISMAKE_EXECUTABLE}" PARENT_SCOPE)
-  elseif(TARGET Dismake::dismake)
-    get_target_property(imported Dismake::dismake IMPORTED)
-    if(imported)
-      get_target_property(location Dismake::dismake LOCATION)
-      if(location AND EXISTS "${location}")
-        set(${out} "${location}" PARENT_SCOPE)
-      endif()
-    endif()
-  endif()
-endfunction()
-
 # Runs the configure-time helper with <args...>; fails <fn> with the
 # helper's error message when it fails. Sets <out> to what it printed.
 function(_dismake_media_helper fn out helper)

@@ -134,7 +134,12 @@ test_step_arguments() {
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\X]] TYPE REG_SZ DATA b)"
   rejects_step 'dismake_set_registry_value: DATA is required' \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\X]] NAME a TYPE REG_SZ)"
-  rejects_step "dismake_set_registry_value: TYPE 'REG_TEXT' is not one of REG_SZ, REG_EXPAND_SZ, REG_DWORD, REG_QWORD, REG_MULTI_SZ, REG_BINARY" \
+  # A NAME inside DATA's value is data, not the keyword.
+  rejects_step 'dismake_set_registry_value: NAME is required' \
+    "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\X]] TYPE REG_MULTI_SZ DATA \"a;NAME\")"
+  rejects_step 'dismake_delete_registry_value: NAME is required' \
+    "dismake_delete_registry_value(s KEY \"HKLM\\\\SOFTWARE\\\\X;NAME\")"
+  rejects_step "dismake_set_registry_value: unknown registry value type 'REG_TEXT'; use one of REG_SZ, REG_EXPAND_SZ, REG_DWORD, REG_QWORD, REG_MULTI_SZ, REG_BINARY, REG_NONE" \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\X]] NAME a TYPE REG_TEXT DATA b)"
   rejects_step 'dismake_import_registry: FILE is required' "dismake_import_registry(s)"
   rejects_step 'dismake_apply_unattend: FILE needs a value' "dismake_apply_unattend(s FILE)"
