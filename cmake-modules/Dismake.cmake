@@ -75,7 +75,8 @@ For each image ``<image>``:
   Unmounts the image and discards the mount, whatever state the last build
   left it in: it does not build ``<image>`` first, so it also cleans up after
   a failed build (sessions that build left open are closed, since the build
-  that held them has exited). Not in ``ALL``: keeping the mount is what makes
+  that held them has exited). An image that is not mounted (never built, or
+  unmounted already) is nothing to do, and the target succeeds. Not in ``ALL``: keeping the mount is what makes
   the next build incremental. A CI job that builds once adds it to its own
   ``ALL`` target after the image:
   ``add_dependencies(<image>-unmount <image>)``.
@@ -1735,7 +1736,8 @@ function(dismake_unmount_image)
     _dismake_diff_report(${fn} "${image}" "${arg_DIFF_REPORT}")
   endif()
 
-  _dismake_code_list(code unmount "${mount_dir}" --discard)
+  # Nothing mounted (never built, or unmounted already) is nothing to do.
+  _dismake_code_list(code unmount "${mount_dir}" --discard --if-mounted)
   _dismake_add_helper_call(${fn} "${dir}/unmount" "dismake ${image}: unmount ${mount_dir} (discard)"
     "${code}" TARGET "${image}-unmount" POOL "${image}")
   _dismake_remove_stale_step_files("${image}")
