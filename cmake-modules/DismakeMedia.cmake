@@ -130,7 +130,7 @@ endfunction()
   .. code-block:: cmake
 
     dismake_make_iso(OUTPUT <file.iso> MEDIA <name>
-                     [REPLACE <media-path> <file>]...
+                     [REPLACE <media-path> <file | target>]...
                      [LABEL <label>] [NO_PROMPT] [TARGET <target>])
 
   ``OUTPUT <file.iso>``
@@ -138,11 +138,15 @@ endfunction()
     through a temporary file renamed into place.
   ``MEDIA <name>``
     Media declared with :command:`dismake_add_media`.
-  ``REPLACE <media-path> <file>``
+  ``REPLACE <media-path> <file | target>``
     Write ``<file>`` (relative paths: to the current binary directory), such
     as the ``OUTPUT`` of :command:`dismake_unmount_image` or
     :command:`dismake_assemble_wim`, at ``<media-path>`` (``sources/install.wim``;
-    compared without case). The media must have that path. Repeatable.
+    compared without case). Instead of the file, the target that writes it
+    may be named: an image (``REPLACE sources/install.wim pro``) or the
+    ``TARGET`` of :command:`dismake_assemble_wim`; its
+    :prop_tgt:`DISMAKE_OUTPUT` is written, and the target is built first.
+    The media must have that path. Repeatable.
   ``LABEL <label>``
     The volume label, 1 to 32 of ``A-Z a-z 0-9 _ . -``. Default: the
     source ISO's label (required for folder media).
@@ -199,7 +203,7 @@ endfunction()
   .. code-block:: cmake
 
     dismake_make_usb_image(OUTPUT <file.img> MEDIA <name>
-                           [REPLACE <media-path> <file>]...
+                           [REPLACE <media-path> <file | target>]...
                            [LABEL <label>] [SPLIT_SIZE <MiB>] [TARGET <target>])
 
   ``OUTPUT``, ``MEDIA``, ``REPLACE``, ``TARGET``

@@ -61,14 +61,10 @@ function(_dismake_media_output fn extension suffix)
     foreach(i RANGE 0 ${last} 2)
       math(EXPR j "${i} + 1")
       list(GET arg_REPLACE ${i} path)
-      list(GET arg_REPLACE ${j} file)
-      _dismake_absolute(file "${file}" "${CMAKE_CURRENT_BINARY_DIR}")
-      _dismake_output_owner(file_owner "${file}")
-      if(file_owner MATCHES "'([^']+)'$")
-        list(APPEND owners "${CMAKE_MATCH_1}")
-      else()
-        _dismake_require_input(${fn} "REPLACE ${path}" "${file}"
-          "give a file that exists or a built output declared before")
+      list(GET arg_REPLACE ${j} value)
+      _dismake_replacement(${fn} "${path}" "${value}" file owner)
+      if(NOT owner STREQUAL "")
+        list(APPEND owners "${owner}")
       endif()
       list(APPEND replace_args --replace "${path}=${file}")
       list(APPEND replaced_files "${file}")
@@ -77,6 +73,42 @@ function(_dismake_media_output fn extension suffix)
   foreach(var media_dir output target replace_args replaced_files owners)
     set(${var} "${${var}}" PARENT_SCOPE)
   endforeach()
+endfunction()
+
+# The file the <value> of a REPLACE <path> <value> pair names: the output of
+# a target of the build (an image's target <image>, or that of
+# dismake_assemble_wim or dismake_split_wim: its DISMAKE_OUTPUT), else a file
+# (relative paths: to the current binary directory), which must exist or be
+# a built output declared before. Sets <out_file>, and <out_target> to the
+# target that builds it ("" for a file nothing here builds).
+function(_dismake_replacement fn path value out_file out_target)
+  set(target "")
+  if(TARGET "${value}")
+    get_target_property(output "${value}" DISMAKE_OUTPUT)
+    if(output)
+      set(${out_file} "${output}" PARENT_SCOPE)
+      set(${out_target} "${value}" PARENT_SCOPE)
+      return()
+    elseif(output STREQUAL "")
+      _dismake_fail(${fn} "REPLACE ${path} ${value}: image '${value}' is unmounted with DISCARD "
+        "and writes no WIM: use dismake_unmount_image(${value} COMMIT OUTPUT <file.wim>)")
+    endif()
+  endif()
+  _dismake_get(source_dir "IMAGE_${value}_SOURCE_DIR")
+  if(NOT source_dir STREQUAL "" AND NOT TARGET "${value}")
+    _dismake_fail(${fn} "REPLACE ${path} ${value}: image '${value}' has no committed output "
+      "yet: call dismake_unmount_image(${value} COMMIT OUTPUT <file.wim>) before this call")
+  endif()
+  _dismake_absolute(file "${value}" "${CMAKE_CURRENT_BINARY_DIR}")
+  _dismake_output_owner(file_owner "${file}")
+  if(file_owner MATCHES "'([^']+)'$")
+    set(target "${CMAKE_MATCH_1}")
+  else()
+    _dismake_require_input(${fn} "REPLACE ${path}" "${file}"
+      "give a file that exists, a built output declared before, or the target that builds it")
+  endif()
+  set(${out_file} "${file}" PARENT_SCOPE)
+  set(${out_target} "${target}" PARENT_SCOPE)
 endfunction()
 
 # Adds the helper call `<verb> --media ... --output ... <args...>` that
