@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # add-driver and remove-driver on an image holding the real Windows 10 SYSTEM
-# hive (tests/fixtures/data/win10-system). A package made here in the style
+# hive (tests/fixtures/data/win10-system). A package made by driver_lib.sh in the style
 # of a virtio storage driver (an INF written for the test, a stand-in .sys,
 # and a test catalog: a PKCS#7 SignedData made with `openssl smime -sign`
 # and a self-signed certificate, a fair stand-in for a signed .cat) is
@@ -35,91 +35,15 @@ hresult_name() {
   esac
 }
 
-DATA=${DISMAKE_TESTDATA:-$DISMAKE_SOURCE_DIR/tests/fixtures/data}/win10-system
-CONFIG=Windows/System32/config
+# shellcheck source=driver_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/driver_lib.sh"
 
 step "an image holding the real SYSTEM hive, mounted"
-mkdir -p "$T/tree/$CONFIG" "$T/tree/Windows/INF" "$T/tree/Windows/System32/drivers"
-xz -dc "$DATA/SYSTEM.xz" >"$T/tree/$CONFIG/SYSTEM"
-# The reference hive is dirty (sequence numbers 4317, 4316) and its logs are
-# gone; steps refuse to edit such a hive. Windows loading it would find no
-# logs to replay and use the primary file: mark it clean as that would.
-"$PYTHON" - "$T/tree/$CONFIG/SYSTEM" <<'EOF'
-import struct, sys
-with open(sys.argv[1], 'r+b') as f:
-    h = bytearray(f.read(512))
-    h[8:12] = h[4:8]
-    s = 0
-    for i in range(0, 508, 4):
-        s ^= struct.unpack_from('<I', h, i)[0]
-    struct.pack_into('<I', h, 508, s)
-    f.seek(0)
-    f.write(h)
-EOF
-wimlib-imagex capture "$T/tree" "$T/win.wim" "Windows" --compress=none >/dev/null
+make_driver_image "$T/win.wim"
 M=$T/mount
 dismake_ok mount "$T/win.wim" "$M" --index 1 --quiet
 reglookup -H "$M/$CONFIG/SYSTEM" 2>/dev/null | cut -d, -f1-3 | sort >"$T/before.txt"
 
-# make_package DIR [arch]: an INF in the style of a storage miniport's, a
-# stand-in .sys and a test catalog signed with a self-signed certificate.
-openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Dismake Test Driver Signer" \
-  -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
-make_package() {
-  local dir=$1 arch=${2:-amd64}
-  mkdir -p "$dir"
-  cat >"$dir/teststor.inf" <<EOF
-; A storage miniport package for the tests (INF written for dismake's tests)
-[Version]
-Signature   = "\$WINDOWS NT\$"
-Class       = SCSIAdapter
-ClassGuid   = {4D36E97B-E325-11CE-BFC1-08002BE10318}
-Provider    = %Vendor%
-DriverVer   = 03/14/2024,100.94.104.26200
-CatalogFile = teststor.cat
-PnpLockdown = 1
-
-[DestinationDirs]
-DefaultDestDir = 12
-
-[SourceDisksNames]
-1 = %DiskName%,,,""
-
-[SourceDisksFiles]
-teststor.sys = 1,,
-
-[Manufacturer]
-%Vendor% = Vendor, NT$arch.10.0...16299
-
-[Vendor.NT$arch.10.0...16299]
-%DeviceDesc% = teststor_inst, PCI\\VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00, \\
-                              PCI\\VEN_1AF4&DEV_1042&SUBSYS_11001AF4&REV_01
-
-[teststor_inst]
-CopyFiles = teststor_files
-
-[teststor_files]
-teststor.sys,,,2
-
-[teststor_inst.Services]
-AddService = teststor, 0x00000002, teststor_service
-
-[teststor_service]
-ServiceType    = 1   ; SERVICE_KERNEL_DRIVER
-StartType      = 0   ; SERVICE_BOOT_START
-ErrorControl   = 1   ; SERVICE_ERROR_NORMAL
-ServiceBinary  = %12%\\teststor.sys
-LoadOrderGroup = SCSI miniport
-
-[Strings]
-Vendor     = "Test Vendor, Inc."
-DiskName   = "Test Storage Installation Disk"
-DeviceDesc = "Test SCSI Controller"
-EOF
-  head -c 8192 /dev/zero | tr '\0' 'S' >"$dir/teststor.sys"
-  openssl smime -sign -binary -in "$dir/teststor.inf" -signer "$T/cert.pem" -inkey "$T/key.pem" \
-    -outform DER -out "$dir/teststor.cat" -nodetach
-}
 make_package "$T/pkg"
 
 # The value names and types of key KEY in reglookup listing FILE, sorted.
