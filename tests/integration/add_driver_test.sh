@@ -76,6 +76,14 @@ assert_eq "oem4.inf,BINARY" \
 assert_eq "oem12.inf,BINARY" \
   "$(value_shape "$T/after.txt" '/DriverDatabase/DeviceIds/PCI/VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00')" \
   "the package's DeviceIds shape"
+# The first byte ranks the id: 01 the model line's hardware id, 02 a further
+# (compatible) id, as vmci's PCI ids (oem2.inf) have it.
+assert_eq '%01%FF%00%00' \
+  "$(reg_value "$M/$CONFIG/SYSTEM" '/DriverDatabase/DeviceIds/PCI/VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00/oem12.inf')" \
+  "the hardware id's DeviceIds entry"
+assert_eq '%02%FF%00%00' \
+  "$(reg_value "$M/$CONFIG/SYSTEM" '/DriverDatabase/DeviceIds/PCI/VEN_1AF4&DEV_1042&SUBSYS_11001AF4&REV_01/oem12.inf')" \
+  "the compatible id's DeviceIds entry"
 grep -qx '/DriverDatabase/DeviceIds/{4d36e97b-e325-11ce-bfc1-08002be10318}/oem12.inf,NONE,(null)' \
   "$T/after.txt" || fail "no class DeviceIds entry for oem12.inf"
 assert_eq "Dismake Test Driver Signer" "$(reg_value "$M/$CONFIG/SYSTEM" "$pkg_key/SignerName")" \

@@ -97,8 +97,8 @@ extern "C" HRESULT WINAPI DismGetDriverInfo(DismSession Session, PCWSTR DriverPa
       out.HardwareId = arena.string(models[i].hardware_id);
       out.Architecture = processor_architecture(package.architecture);
       out.ServiceName = arena.string(models[i].service);
-      out.CompatibleIds = arena.string("");
-      out.ExcludeIds = arena.string("");
+      out.CompatibleIds = arena.string(joined_ids(models[i].compatible_ids));
+      out.ExcludeIds = arena.string(joined_ids(models[i].exclude_ids));
     }
     if (DriverPackage) {
       Result<DismDriverPackage> info(1);

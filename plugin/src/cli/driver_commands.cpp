@@ -90,7 +90,9 @@ void run_get_driver_info(const DriverArgs& args) {
                         {"description", m.description},
                         {"architecture", m.architecture},
                         {"hardware_id", m.hardware_id},
-                        {"service_name", m.service}});
+                        {"service_name", m.service},
+                        {"compatible_ids", m.compatible_ids},
+                        {"exclude_ids", m.exclude_ids}});
     json j = {{"published_name", p.published_name},
               {"driver_store_path", store_path},
               {"class_name", p.class_name},
@@ -118,6 +120,8 @@ void run_get_driver_info(const DriverArgs& args) {
     std::printf("    Architecture : %s\n", m.architecture.c_str());
     std::printf("    Hardware ID : %s\n", m.hardware_id.c_str());
     std::printf("    Service Name : %s\n", m.service.c_str());
+    std::printf("    Compatible IDs : %s\n", joined_ids(m.compatible_ids).c_str());
+    std::printf("    Exclude IDs : %s\n", joined_ids(m.exclude_ids).c_str());
   }
 }
 

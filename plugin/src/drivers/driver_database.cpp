@@ -5,6 +5,7 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <set>
 
 #include "dismake/base/case_fold.h"
 #include "dismake/base/error.h"
@@ -18,6 +19,9 @@ namespace {
 
 const char kDatabase[] = "DriverDatabase";
 const char kPackages[] = "DriverDatabase\\DriverPackages\\";
+const char kDeviceIds[] = "DriverDatabase\\DeviceIds\\";
+// DeviceIds\<id>\oemN.inf's first byte for a compatible id (1: a hardware id).
+constexpr char kCompatibleIdRank = 2;
 
 // The text of a REG_SZ / REG_EXPAND_SZ value ("" for other types).
 std::string text_of(const std::optional<RegistryValue>& value) {
@@ -267,18 +271,52 @@ std::vector<DriverModel> DriverDatabase::models(const DriverPackage& package) {
           configuration_services[folded.substr(configurations.size())] = text_of(values, "Service");
         }
       });
+  // A model line's ids share its descriptor values: compatible ids go with
+  // the hardware ids of the same (Configuration, Manufacturer, Description).
+  auto group_of = [](const std::vector<Hive::NamedValue>& values) {
+    return fold_case(text_of(values, "Configuration")) + '\n' + text_of(values, "Manufacturer") +
+           '\n' + text_of(values, "Description");
+  };
+  std::map<std::string, std::vector<std::string>> compatible_by_group;
+  std::set<std::string> groups_with_hardware_ids;
+  for (const auto& [id, values] : found) {
+    if (is_compatible_id(id, package.published_name))
+      compatible_by_group[group_of(values)].push_back(id);
+    else
+      groups_with_hardware_ids.insert(group_of(values));
+  }
   std::vector<DriverModel> models;
-  for (const auto& [hardware_id, values] : found) {
+  for (const auto& [id, values] : found) {
+    std::string group = group_of(values);
+    bool compatible = is_compatible_id(id, package.published_name);
+    // A compatible id with no hardware id beside it is shown as one.
+    if (compatible && groups_with_hardware_ids.count(group)) continue;
     DriverModel model;
-    model.hardware_id = hardware_id;
+    model.hardware_id = id;
     model.manufacturer = resolve_strings(text_of(values, "Manufacturer"), strings);
     model.description = resolve_strings(text_of(values, "Description"), strings);
     model.architecture = dism_architecture_name(package.architecture);
     auto service = configuration_services.find(fold_case(text_of(values, "Configuration")));
     if (service != configuration_services.end()) model.service = service->second;
+    if (!compatible) model.compatible_ids = compatible_by_group[group];
     models.push_back(std::move(model));
   }
+  std::sort(models.begin(), models.end(), [](const DriverModel& a, const DriverModel& b) {
+    return fold_case(a.hardware_id) < fold_case(b.hardware_id);
+  });
   return models;
+}
+
+bool DriverDatabase::is_compatible_id(const std::string& id, const std::string& published_name) {
+  std::optional<RegistryValue> rank = database_hive().get_value(kDeviceIds + id, published_name);
+  return rank && rank->type() == RegistryType::kBinary && !rank->bytes().empty() &&
+         rank->bytes()[0] == kCompatibleIdRank;
+}
+
+std::string joined_ids(const std::vector<std::string>& ids) {
+  std::string text;
+  for (const std::string& id : ids) text += (text.empty() ? "" : " ") + id;
+  return text;
 }
 
 std::string dism_architecture_name(const std::string& inf_architecture) {

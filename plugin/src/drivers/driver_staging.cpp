@@ -1,7 +1,9 @@
 #include "dismake/drivers/driver_staging.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <map>
 
 #include "dismake/base/case_fold.h"
 #include "dismake/base/error.h"
@@ -27,6 +29,9 @@ const char kWhqlSigner[] = "Microsoft Windows Hardware Compatibility Publisher";
 // The reference's StatusFlags: 0x112 on its storage and input packages, 0x12 on the others.
 constexpr std::uint32_t kStatusFlags = 0x12;
 constexpr std::uint32_t kStatusFlagsBootCritical = 0x112;
+// DeviceIds\<id>\oemN.inf's first byte.
+constexpr char kHardwareIdRank = 1;
+constexpr char kCompatibleIdRank = 2;
 
 std::uint16_t architecture_number(const std::string& architecture) {
   std::string folded = fold_case(architecture);
@@ -153,7 +158,7 @@ void write_package_keys(Hive& db, const DriverPackageSource& package, const std:
     std::string section;
     for (const std::string& s : driver.install_sections)
       if (fold_case(s).rfind(fold_case(model.install_section), 0) == 0) section = s;
-    for (const std::string& id : model.hardware_ids) {
+    for (const std::string& id : ids_of(model)) {
       std::string descriptor = key + "\\Descriptors\\" + id;
       db.set_value(descriptor, "Configuration", RegistryValue::string(section));
       db.set_value(descriptor, "Manufacturer", RegistryValue::string(model.manufacturer));
@@ -173,12 +178,20 @@ void write_published_keys(Hive& db, const DriverPackageSource& package,
   if (!package.driver.install_sections.empty())
     db.set_value(inf_key, "Configurations",
                  RegistryValue::multi_string(package.driver.install_sections));
-  unsigned rank_byte = 1;
-  for (const InfModel& model : package.driver.models)
-    for (const std::string& id : model.hardware_ids)
-      db.set_value(kDeviceIds + id, published,
-                   RegistryValue(RegistryType::kBinary,
-                                 std::string{static_cast<char>(rank_byte), '\xFF', '\0', '\0'}));
+  // The first byte is 1 for a hardware id, 2 for a compatible id (an id that
+  // is both keeps 1), as the reference hive's vmci and vmmouse show.
+  std::map<std::string, char> ranks;  // by id as first spelt
+  auto rank = [&](const std::string& id, char value) {
+    auto [it, inserted] = ranks.try_emplace(id, value);
+    if (!inserted) it->second = std::min(it->second, value);
+  };
+  for (const InfModel& model : package.driver.models) {
+    rank(model.hardware_id, kHardwareIdRank);
+    for (const std::string& id : model.compatible_ids) rank(id, kCompatibleIdRank);
+  }
+  for (const auto& [id, first_byte] : ranks)
+    db.set_value(kDeviceIds + id, published,
+                 RegistryValue(RegistryType::kBinary, std::string{first_byte, '\xFF', '\0', '\0'}));
   db.set_value(kDeviceIds + package.driver.class_guid, published, RegistryValue());
 }
 

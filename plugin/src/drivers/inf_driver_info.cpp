@@ -20,9 +20,9 @@ std::vector<DriverModel> models_of_inf(const InfDriver& driver,
     if (s.flags & kAssociatedService) service = s.name;
   std::vector<DriverModel> models;
   for (const InfModel& model : driver.models)
-    for (const std::string& id : model.hardware_ids)
-      models.push_back({id, model.manufacturer, model.description,
-                        dism_architecture_name(inf_architecture), service});
+    models.push_back({model.hardware_id, model.manufacturer, model.description,
+                      dism_architecture_name(inf_architecture), service, model.compatible_ids,
+                      model.exclude_ids});
   return models;
 }
 

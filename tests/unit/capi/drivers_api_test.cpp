@@ -76,13 +76,17 @@ TEST_F(CapiTest, GetDriverInfoGivesEveryHardwareIdOfAPackage) {
   std::vector<std::string> ids =
       subkey_names(image / "Windows/System32/config/SYSTEM",
                    "DriverDatabase\\DriverPackages\\" + key + "\\Descriptors");
-  ASSERT_EQ(count, ids.size());
-  std::set<std::string> got, expected(ids.begin(), ids.end());
-  for (UINT i = 0; i < count; ++i) {
-    got.insert(narrow(drivers[i].HardwareId));
-    EXPECT_EQ(drivers[i].Architecture, 9u);  // PROCESSOR_ARCHITECTURE_AMD64
-    EXPECT_EQ(narrow(drivers[i].ManufacturerName), "VMware, Inc.");
-  }
+  // One model line: *VMW0003, its compatible ids *PNP0F03 and *PNP0F13
+  // (DeviceIds ranks them 02), space-separated.
+  ASSERT_EQ(count, 1u);
+  std::set<std::string> got{narrow(drivers[0].HardwareId)}, expected(ids.begin(), ids.end());
+  EXPECT_EQ(narrow(drivers[0].HardwareId), "*VMW0003");
+  EXPECT_EQ(narrow(drivers[0].CompatibleIds), "*PNP0F03 *PNP0F13");
+  EXPECT_EQ(narrow(drivers[0].ExcludeIds), "");
+  got.insert("*PNP0F03");
+  got.insert("*PNP0F13");
+  EXPECT_EQ(drivers[0].Architecture, 9u);  // PROCESSOR_ARCHITECTURE_AMD64
+  EXPECT_EQ(narrow(drivers[0].ManufacturerName), "VMware, Inc.");
   EXPECT_EQ(got, expected);
   ASSERT_NE(package, nullptr);
   EXPECT_EQ(narrow(package->OriginalFileName), "vmmouse.inf");
@@ -107,10 +111,13 @@ TEST_F(CapiTest, GetDriverInfoReadsAnInfFileForTheImagesArchitecture) {
                         "Provider = %Vendor%\n"
                         "DriverVer = 05/06/2023,2.3.4.5\n"
                         "CatalogFile = netstub.cat\n"
+                        "[ControlFlags]\n"
+                        "ExcludeFromSelect = PCI\\VEN_1AF4&DEV_1000\n"
                         "[Manufacturer]\n"
                         "%Vendor% = Vendor, NTamd64, NTarm64\n"
                         "[Vendor.NTamd64]\n"
-                        "%Desc% = netstub_inst, PCI\\VEN_1AF4&DEV_1000\n"
+                        "%Desc% = netstub_inst, PCI\\VEN_1AF4&DEV_1000&SUBSYS_00011AF4, "
+                        "PCI\\VEN_1AF4&DEV_1000, PCI\\CC_0200\n"
                         "[Vendor.NTarm64]\n"
                         "%Desc% = netstub_inst, PCI\\VEN_1AF4&DEV_1041\n"
                         "[netstub_inst]\n"
@@ -131,7 +138,9 @@ TEST_F(CapiTest, GetDriverInfoReadsAnInfFileForTheImagesArchitecture) {
   ASSERT_EQ(S_OK, DismGetDriverInfo(session, wide(inf).c_str(), &drivers, &count, &package))
       << last_error_message();
   ASSERT_EQ(count, 1u);
-  EXPECT_EQ(narrow(drivers[0].HardwareId), "PCI\\VEN_1AF4&DEV_1000");
+  EXPECT_EQ(narrow(drivers[0].HardwareId), "PCI\\VEN_1AF4&DEV_1000&SUBSYS_00011AF4");
+  EXPECT_EQ(narrow(drivers[0].CompatibleIds), "PCI\\VEN_1AF4&DEV_1000 PCI\\CC_0200");
+  EXPECT_EQ(narrow(drivers[0].ExcludeIds), "PCI\\VEN_1AF4&DEV_1000");
   EXPECT_EQ(narrow(drivers[0].ManufacturerName), "Stub Networks");
   EXPECT_EQ(narrow(drivers[0].HardwareDescription), "Stub Ethernet Adapter");
   EXPECT_EQ(narrow(drivers[0].ServiceName), "netstub");

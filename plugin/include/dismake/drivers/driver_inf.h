@@ -23,13 +23,22 @@ struct TargetPlatform {
   int build = 0x7FFFFFFF;  // unknown: every build decoration matches
 };
 
-// One device a package drives: a line of a Models section.
+// One device a package drives: a line of a Models section,
+// `description = install-section, hardware-id[, compatible-id...]`.
 struct InfModel {
   std::string manufacturer;
   std::string description;
-  std::string install_section;  // as the Models line names it (undecorated)
-  std::vector<std::string> hardware_ids;
+  std::string install_section;              // as the Models line names it (undecorated)
+  std::string hardware_id;                  // the line's first id
+  std::vector<std::string> compatible_ids;  // the line's further ids
+  // The [ControlFlags] ExcludeFromSelect entries (undecorated, .NT and
+  // .NT<arch>) that name the hardware id or a compatible id, any case;
+  // "*" (every model of the INF) when an entry is "*".
+  std::vector<std::string> exclude_ids;
 };
+
+// The model's hardware id, then its compatible ids.
+std::vector<std::string> ids_of(const InfModel& model);
 
 // An AddService directive with its service-install section.
 struct InfService {

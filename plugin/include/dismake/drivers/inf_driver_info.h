@@ -22,8 +22,9 @@ struct DriverInfo {
 };
 
 // The models of `driver` (read for `inf_architecture`, "amd64"...): one
-// per hardware id, with the service its install section's AddService
-// marks as the function driver (SPSVCINST_ASSOCSERVICE).
+// per model line (its hardware id, compatible ids and exclude ids), with
+// the service an AddService marks as the function driver
+// (SPSVCINST_ASSOCSERVICE).
 std::vector<DriverModel> models_of_inf(const InfDriver& driver,
                                        const std::string& inf_architecture);
 
