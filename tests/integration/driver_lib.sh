@@ -78,6 +78,7 @@ teststor.sys = 1,,
 
 [teststor_inst]
 CopyFiles = teststor_files
+ExcludeID = PCI\\VEN_1AF4&DEV_1001&SUBSYS_00081AF4
 
 [teststor_files]
 teststor.sys,,,2

@@ -36,7 +36,7 @@ make_package "$T/pkg"
 run_ok "$T/ms_driver_sample" "$T/win.wim" "$T/mount" "$T/pkg/teststor.inf" "$T/logs/dism.log"
 printf '%s\n' "$LAST_STDOUT" >"$T/sample.out"
 # The sample's listing as JSON: one object per package (its "Name: value"
-# lines), with its hardware ids and the last compatible ids.
+# lines), with its hardware ids and the last compatible and exclude ids.
 listing=$("$PYTHON" - "$T/sample.out" <<'EOF'
 import json, sys
 packages = []
@@ -48,6 +48,8 @@ for block in open(sys.argv[1], encoding='utf-8').read().split('\n\n')[1:]:
             package['hardware_ids'].append(value)
         elif name == 'Compatible Ids':
             package['compatible_ids'] = line.strip()[len('Compatible Ids: '):]
+        elif name == 'Exclude Ids':
+            package['exclude_ids'] = line.strip()[len('Exclude Ids: '):]
         elif not line.startswith(' '):
             package[name] = value
     packages.append(package)
@@ -57,11 +59,13 @@ EOF
 assert_eq "oem0.inf oem2.inf oem4.inf oem6.inf oem11.inf oem12.inf" \
   "$(json_eval "$listing" "' '.join(p['Published Name'] for p in j)")" "the third-party packages"
 assert_eq '{"Published Name": "oem12.inf", "Original File Name": "teststor.inf", "Inbox": "FALSE", "Catalog File": "teststor.cat", "Class Name": "SCSIAdapter", "Class GUID": "{4d36e97b-e325-11ce-bfc1-08002be10318}", "Boot Critical": "TRUE", "Driver Signature": "2", "Provider Name": "Test Vendor, Inc.", "Date": "3/14/2024", "Version": "100.94.104.26200"}' \
-  "$(json_eval "$listing" "{k: v for k, v in j[-1].items() if k not in ('hardware_ids', 'compatible_ids', 'Class Description')}")" \
+  "$(json_eval "$listing" "{k: v for k, v in j[-1].items() if k not in ('hardware_ids', 'compatible_ids', 'exclude_ids', 'Class Description')}")" \
   "the added package as DismGetDrivers gives it"
 assert_eq '[["PCI\\VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00"], "PCI\\VEN_1AF4&DEV_1042&SUBSYS_11001AF4&REV_01"]' \
   "$(json_eval "$listing" "[j[-1]['hardware_ids'], j[-1]['compatible_ids']]")" \
   "its model from DismGetDriverInfo: the hardware id, the line's further id a compatible id"
+assert_eq 'PCI\VEN_1AF4&DEV_1001&SUBSYS_00081AF4' "$(json_eval "$listing" "j[-1]['exclude_ids']")" \
+  "its exclude id, the install section's ExcludeID as the database keeps it"
 assert_eq "VMware, Inc." "$(json_eval "$listing" "j[2]['Provider Name']")" "pvscsi's provider"
 grep -q 'Mounting Complete' "$T/sample.out" || fail "the mount's progress callback did not run"
 for call in DismMountImage DismAddDriver DismGetDrivers DismGetDriverInfo DismUnmountImage; do

@@ -46,6 +46,23 @@ std::optional<RegistryValue> value_of(const std::vector<Hive::NamedValue>& value
   return std::nullopt;
 }
 
+// The items of a REG_MULTI_SZ value `name` (none for another type).
+std::vector<std::string> items_of(const std::vector<Hive::NamedValue>& values,
+                                  const std::string& name) {
+  std::optional<RegistryValue> value = value_of(values, name);
+  std::vector<std::string> items;
+  if (!value || value->type() != RegistryType::kMultiSz) return items;
+  std::string text = utf16le_to_utf8(value->bytes()).value_or("");
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\0', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) items.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return items;
+}
+
 std::optional<std::uint32_t> dword_of(const std::optional<RegistryValue>& value) {
   if (!value || value->type() != RegistryType::kDword || value->bytes().size() != 4)
     return std::nullopt;
@@ -255,22 +272,24 @@ std::vector<DriverModel> DriverDatabase::models(const DriverPackage& package) {
   const std::string configurations = fold_case(root + "\\Configurations\\");
   std::map<std::string, std::string> strings;
   std::map<std::string, std::string> configuration_services;
+  std::map<std::string, std::vector<std::string>> configuration_excludes;
   std::vector<std::pair<std::string, std::vector<Hive::NamedValue>>> found;
-  database_hive().for_each_key(
-      [&](const std::string& key, const std::vector<Hive::NamedValue>& values) {
-        std::string folded = fold_case(key);
-        if (folded == strings_key) {
-          for (const Hive::NamedValue& value : values)
-            strings[fold_case(value.name)] = text_of(value.value);
-        } else if (folded.compare(0, descriptors.size(), descriptors) == 0 && !values.empty()) {
-          // A hardware id with '\' is a key path (PCI\VEN_15AD&DEV_07C0): its
-          // inner keys hold no values.
-          found.emplace_back(key.substr(descriptors.size()), values);
-        } else if (folded.compare(0, configurations.size(), configurations) == 0 &&
-                   folded.find('\\', configurations.size()) == std::string::npos) {
-          configuration_services[folded.substr(configurations.size())] = text_of(values, "Service");
-        }
-      });
+  database_hive().for_each_key([&](const std::string& key,
+                                   const std::vector<Hive::NamedValue>& values) {
+    std::string folded = fold_case(key);
+    if (folded == strings_key) {
+      for (const Hive::NamedValue& value : values)
+        strings[fold_case(value.name)] = text_of(value.value);
+    } else if (folded.compare(0, descriptors.size(), descriptors) == 0 && !values.empty()) {
+      // A hardware id with '\' is a key path (PCI\VEN_15AD&DEV_07C0): its
+      // inner keys hold no values.
+      found.emplace_back(key.substr(descriptors.size()), values);
+    } else if (folded.compare(0, configurations.size(), configurations) == 0 &&
+               folded.find('\\', configurations.size()) == std::string::npos) {
+      configuration_services[folded.substr(configurations.size())] = text_of(values, "Service");
+      configuration_excludes[folded.substr(configurations.size())] = items_of(values, "ExcludeIds");
+    }
+  });
   // A model line's ids share its descriptor values: compatible ids go with
   // the hardware ids of the same (Configuration, Manufacturer, Description).
   auto group_of = [](const std::vector<Hive::NamedValue>& values) {
@@ -298,6 +317,7 @@ std::vector<DriverModel> DriverDatabase::models(const DriverPackage& package) {
     model.architecture = dism_architecture_name(package.architecture);
     auto service = configuration_services.find(fold_case(text_of(values, "Configuration")));
     if (service != configuration_services.end()) model.service = service->second;
+    model.exclude_ids = configuration_excludes[fold_case(text_of(values, "Configuration"))];
     if (!compatible) model.compatible_ids = compatible_by_group[group];
     models.push_back(std::move(model));
   }

@@ -137,10 +137,21 @@ std::vector<std::string> exclude_from_select(const InfFile& inf, const TargetPla
   return ids;
 }
 
-// The entries of `excluded` that name one of `model`'s ids ("*": all).
-std::vector<std::string> excluded_ids_of(const InfModel& model,
-                                         const std::vector<std::string>& excluded) {
+// The ExcludeID entries of install section `section`.
+std::vector<std::string> exclude_id_entries(const InfFile& inf, const std::string& section) {
   std::vector<std::string> ids;
+  for (const InfLine* line : inf.lines_with_key(section, "ExcludeID"))
+    for (const std::string& id : line->fields)
+      if (!id.empty()) ids.push_back(id);
+  return ids;
+}
+
+// `section_excluded` (its install section's ExcludeID), then the entries of
+// `excluded` that name one of `model`'s ids ("*": all).
+std::vector<std::string> excluded_ids_of(const InfModel& model,
+                                         const std::vector<std::string>& section_excluded,
+                                         const std::vector<std::string>& excluded) {
+  std::vector<std::string> ids = section_excluded;
   for (const std::string& id : excluded) {
     bool names_model = id == "*" || fold_case(id) == fold_case(model.hardware_id);
     for (const std::string& compatible : model.compatible_ids)
@@ -176,17 +187,19 @@ void read_models(const InfFile& inf, const TargetPlatform& target, InfDriver& dr
       }
       if (model.hardware_id.empty())
         inf.fail(entry.line_number, "the model '" + entry.key + "' has no hardware id");
-      model.exclude_ids = excluded_ids_of(model, excluded);
       std::optional<std::string> install =
           decorated_install_section(inf, model.install_section, target);
       if (!install)
         inf.fail(entry.line_number,
                  "the install section [" + model.install_section + "] is missing");
+      std::vector<std::string> section_excluded = exclude_id_entries(inf, *install);
+      model.exclude_ids = excluded_ids_of(model, section_excluded, excluded);
       bool seen = false;
       for (const std::string& name : install_sections) seen = seen || name == *install;
       if (!seen) {
         install_sections.push_back(*install);
         driver.install_sections.push_back(*install);
+        driver.install_exclude_ids.push_back(section_excluded);
         read_services(inf, *install, driver);
       }
       driver.models.push_back(std::move(model));

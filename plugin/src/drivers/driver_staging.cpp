@@ -29,6 +29,10 @@ const char kWhqlSigner[] = "Microsoft Windows Hardware Compatibility Publisher";
 // The reference's StatusFlags: 0x112 on its storage and input packages, 0x12 on the others.
 constexpr std::uint32_t kStatusFlags = 0x12;
 constexpr std::uint32_t kStatusFlagsBootCritical = 0x112;
+// Every configuration of the reference's third-party packages has
+// ConfigScope 7 (as 492 of its 704 configurations); what the bits mean, and
+// so when Windows writes another value, is not known.
+constexpr std::uint32_t kConfigScope = 7;
 // DeviceIds\<id>\oemN.inf's first byte.
 constexpr char kHardwareIdRank = 1;
 constexpr char kCompatibleIdRank = 2;
@@ -148,11 +152,15 @@ void write_package_keys(Hive& db, const DriverPackageSource& package, const std:
   std::string function_service;
   for (const InfService& service : driver.services)
     if (service.flags & 0x2) function_service = service.name;  // SPSVCINST_ASSOCSERVICE
-  for (const std::string& section : driver.install_sections) {
-    std::string configuration = key + "\\Configurations\\" + section;
+  for (size_t i = 0; i < driver.install_sections.size(); ++i) {
+    std::string configuration = key + "\\Configurations\\" + driver.install_sections[i];
     if (!function_service.empty())
       db.set_value(configuration, "Service", RegistryValue::string(function_service));
+    db.set_value(configuration, "ConfigScope", RegistryValue::dword(kConfigScope));
     db.set_value(configuration, "ConfigFlags", RegistryValue::dword(0));
+    if (!driver.install_exclude_ids[i].empty())
+      db.set_value(configuration, "ExcludeIds",
+                   RegistryValue::multi_string(driver.install_exclude_ids[i]));
   }
   for (const InfModel& model : driver.models) {
     std::string section;

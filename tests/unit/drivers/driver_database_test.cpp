@@ -124,6 +124,16 @@ TEST(DriverDatabase, ModelsComeFromTheDescriptorsWithTheirStrings) {
   EXPECT_EQ(vmci[0].compatible_ids, std::vector<std::string>{"PCI\\VEN_15AD&DEV_0740"});
   EXPECT_EQ(vmci[1].hardware_id, "ROOT\\VMWVMCIHOSTDEV");
   EXPECT_TRUE(vmci[1].compatible_ids.empty());
+  // Exclude ids: the configuration's ExcludeIds (disk.inf's disk_install.NT
+  // keeps six, as its INF's ExcludeID gives them).
+  size_t with_excludes = 0;
+  for (const DriverModel& model : database.models(database.find("disk.inf"))) {
+    if (model.exclude_ids.empty()) continue;
+    ++with_excludes;
+    EXPECT_EQ(model.exclude_ids.size(), 6u) << model.hardware_id;
+    EXPECT_EQ(model.exclude_ids.at(0), "GenSFloppy");
+  }
+  EXPECT_GT(with_excludes, 0u);
 }
 
 // The reference hive is dirty and its logs are gone: Hive edits it only

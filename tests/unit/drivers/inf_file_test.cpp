@@ -235,9 +235,10 @@ TEST(DriverInf, DecorationsChooseTheModelsAsWindowsDoes) {
   EXPECT_TRUE(read_driver_inf(inf, x86).models.empty());
 }
 
-// A model line's further ids are compatible ids; [ControlFlags]
-// ExcludeFromSelect (undecorated, .NT, .NT<arch>; not another
-// architecture's) gives the exclude ids of the models it names.
+// A model line's further ids are compatible ids; its install section's
+// ExcludeID and [ControlFlags] ExcludeFromSelect (undecorated, .NT,
+// .NT<arch>; not another architecture's) give the exclude ids of the models
+// they concern.
 TEST(DriverInf, ModelsHaveCompatibleAndExcludeIds) {
   InfFile inf = InfFile::parse(
       "[Version]\nSignature=\"$WINDOWS NT$\"\nClass=Net\nProvider=P\n"
@@ -250,16 +251,21 @@ TEST(DriverInf, ModelsHaveCompatibleAndExcludeIds) {
       "One = inst, PCI\\VEN_1&DEV_2&SUBSYS_3, PCI\\VEN_1&DEV_2, PCI\\VEN_1\n"
       "Two = inst, ROOT\\NET3\n"
       "Three = inst, ROOT\\NET4\n"
-      "[inst]\n",
+      "[inst]\nExcludeID = PCI\\VEN_1&DEV_2&SUBSYS_9\n",
       "compat.inf");
   InfDriver driver = read_driver_inf(inf, TargetPlatform{});
   ASSERT_EQ(driver.models.size(), 3u);
   EXPECT_EQ(driver.models[0].hardware_id, "PCI\\VEN_1&DEV_2&SUBSYS_3");
   EXPECT_EQ(driver.models[0].compatible_ids,
             (std::vector<std::string>{"PCI\\VEN_1&DEV_2", "PCI\\VEN_1"}));
-  EXPECT_EQ(driver.models[0].exclude_ids, std::vector<std::string>{"PCI\\VEN_1&DEV_2"});
-  EXPECT_EQ(driver.models[1].exclude_ids, std::vector<std::string>{"root\\net3"});
-  EXPECT_TRUE(driver.models[2].exclude_ids.empty());
+  // The install section's ExcludeID first, for every model that uses it.
+  EXPECT_EQ(driver.models[0].exclude_ids,
+            (std::vector<std::string>{"PCI\\VEN_1&DEV_2&SUBSYS_9", "PCI\\VEN_1&DEV_2"}));
+  EXPECT_EQ(driver.models[1].exclude_ids,
+            (std::vector<std::string>{"PCI\\VEN_1&DEV_2&SUBSYS_9", "root\\net3"}));
+  EXPECT_EQ(driver.models[2].exclude_ids, std::vector<std::string>{"PCI\\VEN_1&DEV_2&SUBSYS_9"});
+  EXPECT_EQ(driver.install_exclude_ids,
+            std::vector<std::vector<std::string>>{{"PCI\\VEN_1&DEV_2&SUBSYS_9"}});
   InfFile all = InfFile::parse(
       "[Version]\nDriverVer=01/02/2023,1.0.0.0\n[ControlFlags]\nExcludeFromSelect=*\n"
       "[Manufacturer]\nM=M\n[M]\nOne = inst, ROOT\\X\n[inst]\n",

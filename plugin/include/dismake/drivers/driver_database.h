@@ -57,7 +57,7 @@ struct DriverModel {
   std::string architecture;
   std::string service;  // "" when the image's database does not say
   std::vector<std::string> compatible_ids;
-  std::vector<std::string> exclude_ids;  // only an INF says (ExcludeFromSelect)
+  std::vector<std::string> exclude_ids;
 };
 
 class DriverDatabase {
@@ -89,7 +89,8 @@ class DriverDatabase {
   // for it. Descriptors key hardware and compatible ids alike; an id whose
   // DeviceIds entry for the package has first byte 2 is a compatible id,
   // and goes with the hardware ids of the same Configuration, Manufacturer
-  // and Description (a model line's ids share them).
+  // and Description (a model line's ids share them). Exclude ids are its
+  // configuration's ExcludeIds.
   std::vector<DriverModel> models(const DriverPackage& package);
 
   // The image's architecture as DISM's ImageArchitecture names it.
