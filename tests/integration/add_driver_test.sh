@@ -68,6 +68,49 @@ assert_eq '%FF%F8' "$(reg_value "$M/$CONFIG/SYSTEM" /DriverDatabase/OemInfMap)" 
 step "its values have the names and types of pvscsi's (but OemPath, the installing host's folder)"
 assert_eq "$(value_shape "$T/after.txt" "$pv_key" | grep -v '^OemPath,')" \
   "$(value_shape "$T/after.txt" "$pkg_key")" "DriverPackages value shape"
+
+step "its subkeys have the shapes of what Windows wrote"
+# package_shapes LISTING KEY...: each value below each package KEY as
+# "<subkey path>,<name>,<type>", the names Windows varies per package made
+# '*' (a configuration, a hardware id, a string's name).
+package_shapes() {
+  "$PYTHON" - "$@" <<'EOF2'
+import re, sys
+listing, keys = sys.argv[1], sys.argv[2:]
+shapes = set()
+for line in open(listing, encoding='utf-8', errors='replace'):
+    path, kind = line.rstrip('\n').split(',')[:2]
+    if kind == 'KEY':
+        continue
+    for key in keys:
+        if not path.startswith(key + '/'):
+            continue
+        parts = path[len(key) + 1:].split('/')
+        if parts[0] == 'Configurations' and len(parts) > 2:
+            parts[1] = '*'
+        elif parts[0] == 'Descriptors':
+            parts = ['Descriptors', '*', parts[-1]]
+        elif parts[0] == 'Strings':
+            parts = ['Strings', '*']
+        shapes.add('/'.join(parts[:-1]) + ',' + parts[-1] + ',' + kind)
+print('\n'.join(sorted(shapes)))
+EOF2
+}
+ours=$(package_shapes "$T/after.txt" "$pkg_key")
+all_windows=$(package_shapes "$T/after.txt" $(grep -oE '^/DriverDatabase/DriverPackages/[^/,]+' "$T/after.txt" |
+  sort -u | grep -vF "$pkg_key"))
+extra=$(comm -23 <(echo "$ours") <(echo "$all_windows"))
+[[ -z $extra ]] || fail "shapes no package of the reference has: $extra"
+# Everything pvscsi has (but OemPath), and vmci's configurations,
+# descriptors and strings, the package has too (the Properties subkey
+# included).
+needed=$( (package_shapes "$T/after.txt" "$pv_key" | grep -v '^,OemPath,'
+  package_shapes "$T/after.txt" /DriverDatabase/DriverPackages/vmci.inf_amd64_5e38a278d114b813 |
+    grep -E '^(Configurations/\*|Descriptors/\*|Strings),') | sort -u)
+missing=$(comm -13 <(echo "$ours") <(echo "$needed"))
+[[ -z $missing ]] || fail "shapes Windows writes that the package lacks: $missing"
+grep -q '^Properties/{4da162c1-5eb1-4140-a444-5064c9814e76}/0009,,0xFFFF0012$' <<<"$ours" ||
+  fail "no Properties value: $ours"
 assert_eq "$(value_shape "$T/after.txt" /DriverDatabase/DriverInfFiles/oem2.inf)" \
   "$(value_shape "$T/after.txt" /DriverDatabase/DriverInfFiles/oem12.inf)" "DriverInfFiles shape"
 assert_eq "oem4.inf,BINARY" \

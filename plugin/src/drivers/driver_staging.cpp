@@ -33,6 +33,25 @@ constexpr std::uint32_t kStatusFlagsBootCritical = 0x112;
 // ConfigScope 7 (as 492 of its 704 configurations); what the bits mean, and
 // so when Windows writes another value, is not known.
 constexpr std::uint32_t kConfigScope = 7;
+// The one property every third-party package of the reference has:
+// Properties\{4da162c1-5eb1-4140-a444-5064c9814e76}\0009, default value of
+// type 0xFFFF0012 (DEVPROP_TYPE_STRING, 0x12, in the 0xFFFF0000 range
+// Windows uses for device properties in the registry), a UTF-16 text
+// "<a>_<b>_<c>" of three decimal numbers: a is the same for every package
+// installed on one machine, b varies per package with no visible order, c
+// is 2^60 plus a number close to the source INF's neighbours' (it looks like
+// an NTFS file reference of the INF the package was installed from). It
+// names the installing host's source, as OemPath does, so no offline rule
+// gives Windows's value; dismake writes the form with 0 for a and c and the
+// package id's 64-bit digest for b, so the value is deterministic.
+constexpr char kPackageProperty[] = "Properties\\{4da162c1-5eb1-4140-a444-5064c9814e76}\\0009";
+constexpr auto kDevicePropertyString = static_cast<RegistryType>(0xFFFF0012);
+
+std::string package_property_text(const std::string& package_id) {
+  std::string digest = package_id.substr(package_id.rfind('_') + 1);
+  return "0_" + std::to_string(std::stoull(digest, nullptr, 16)) + "_0";
+}
+
 // DeviceIds\<id>\oemN.inf's first byte.
 constexpr char kHardwareIdRank = 1;
 constexpr char kCompatibleIdRank = 2;
@@ -148,6 +167,10 @@ void write_package_keys(Hive& db, const DriverPackageSource& package, const std:
       key, "StatusFlags",
       RegistryValue::dword(driver.boot_critical ? kStatusFlagsBootCritical : kStatusFlags));
   db.set_value(key, "ImportDate", RegistryValue(RegistryType::kBinary, le_bytes(import_date, 8)));
+  db.set_value(
+      key + "\\" + kPackageProperty, "",
+      RegistryValue(kDevicePropertyString,
+                    RegistryValue::string(package_property_text(package.package_id)).bytes()));
 
   std::string function_service;
   for (const InfService& service : driver.services)
