@@ -851,10 +851,13 @@ DISMAKE_EXPORT HRESULT WINAPI DismGetDrivers(DismSession Session, BOOL AllDriver
 /*
  * One package of the session's image by its published name (DriverPath
  * "oem4.inf", any case; an inbox package's INF name): *Driver gets one
- * DismDriver per hardware id of its models (from the database's
- * Descriptors), *DriverPackage (optional, may be NULL) the package as
- * DismGetDrivers gives it. A path to an .inf file is not read here (use
- * `dismake get-driver-info`). Release both with DismDelete.
+ * DismDriver per model (from the database's Descriptors): its hardware id,
+ * CompatibleIds and ExcludeIds (ids separated by a space, "" for none; see
+ * the README's Drivers section), *DriverPackage (optional, may be NULL) the package as
+ * DismGetDrivers gives it. DriverPath may also be a path to an .inf file
+ * (it holds a '/' or '\\', or names an existing file), as with DISM: its
+ * driver read for the image's architecture, as `dismake get-driver-info`
+ * shows it. Release both with DismDelete.
  * Errors: as DismGetDrivers; HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) when
  * no package has that name.
  */

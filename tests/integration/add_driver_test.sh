@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # add-driver and remove-driver on an image holding the real Windows 10 SYSTEM
-# hive (tests/fixtures/data/win10-system). A package made here in the style
+# hive (tests/fixtures/data/win10-system). A package made by driver_lib.sh in the style
 # of a virtio storage driver (an INF written for the test, a stand-in .sys,
 # and a test catalog: a PKCS#7 SignedData made with `openssl smime -sign`
 # and a self-signed certificate, a fair stand-in for a signed .cat) is
@@ -35,91 +35,15 @@ hresult_name() {
   esac
 }
 
-DATA=${DISMAKE_TESTDATA:-$DISMAKE_SOURCE_DIR/tests/fixtures/data}/win10-system
-CONFIG=Windows/System32/config
+# shellcheck source=driver_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/driver_lib.sh"
 
 step "an image holding the real SYSTEM hive, mounted"
-mkdir -p "$T/tree/$CONFIG" "$T/tree/Windows/INF" "$T/tree/Windows/System32/drivers"
-xz -dc "$DATA/SYSTEM.xz" >"$T/tree/$CONFIG/SYSTEM"
-# The reference hive is dirty (sequence numbers 4317, 4316) and its logs are
-# gone; steps refuse to edit such a hive. Windows loading it would find no
-# logs to replay and use the primary file: mark it clean as that would.
-"$PYTHON" - "$T/tree/$CONFIG/SYSTEM" <<'EOF'
-import struct, sys
-with open(sys.argv[1], 'r+b') as f:
-    h = bytearray(f.read(512))
-    h[8:12] = h[4:8]
-    s = 0
-    for i in range(0, 508, 4):
-        s ^= struct.unpack_from('<I', h, i)[0]
-    struct.pack_into('<I', h, 508, s)
-    f.seek(0)
-    f.write(h)
-EOF
-wimlib-imagex capture "$T/tree" "$T/win.wim" "Windows" --compress=none >/dev/null
+make_driver_image "$T/win.wim"
 M=$T/mount
 dismake_ok mount "$T/win.wim" "$M" --index 1 --quiet
 reglookup -H "$M/$CONFIG/SYSTEM" 2>/dev/null | cut -d, -f1-3 | sort >"$T/before.txt"
 
-# make_package DIR [arch]: an INF in the style of a storage miniport's, a
-# stand-in .sys and a test catalog signed with a self-signed certificate.
-openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Dismake Test Driver Signer" \
-  -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
-make_package() {
-  local dir=$1 arch=${2:-amd64}
-  mkdir -p "$dir"
-  cat >"$dir/teststor.inf" <<EOF
-; A storage miniport package for the tests (INF written for dismake's tests)
-[Version]
-Signature   = "\$WINDOWS NT\$"
-Class       = SCSIAdapter
-ClassGuid   = {4D36E97B-E325-11CE-BFC1-08002BE10318}
-Provider    = %Vendor%
-DriverVer   = 03/14/2024,100.94.104.26200
-CatalogFile = teststor.cat
-PnpLockdown = 1
-
-[DestinationDirs]
-DefaultDestDir = 12
-
-[SourceDisksNames]
-1 = %DiskName%,,,""
-
-[SourceDisksFiles]
-teststor.sys = 1,,
-
-[Manufacturer]
-%Vendor% = Vendor, NT$arch.10.0...16299
-
-[Vendor.NT$arch.10.0...16299]
-%DeviceDesc% = teststor_inst, PCI\\VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00, \\
-                              PCI\\VEN_1AF4&DEV_1042&SUBSYS_11001AF4&REV_01
-
-[teststor_inst]
-CopyFiles = teststor_files
-
-[teststor_files]
-teststor.sys,,,2
-
-[teststor_inst.Services]
-AddService = teststor, 0x00000002, teststor_service
-
-[teststor_service]
-ServiceType    = 1   ; SERVICE_KERNEL_DRIVER
-StartType      = 0   ; SERVICE_BOOT_START
-ErrorControl   = 1   ; SERVICE_ERROR_NORMAL
-ServiceBinary  = %12%\\teststor.sys
-LoadOrderGroup = SCSI miniport
-
-[Strings]
-Vendor     = "Test Vendor, Inc."
-DiskName   = "Test Storage Installation Disk"
-DeviceDesc = "Test SCSI Controller"
-EOF
-  head -c 8192 /dev/zero | tr '\0' 'S' >"$dir/teststor.sys"
-  openssl smime -sign -binary -in "$dir/teststor.inf" -signer "$T/cert.pem" -inkey "$T/key.pem" \
-    -outform DER -out "$dir/teststor.cat" -nodetach
-}
 make_package "$T/pkg"
 
 # The value names and types of key KEY in reglookup listing FILE, sorted.
@@ -144,6 +68,49 @@ assert_eq '%FF%F8' "$(reg_value "$M/$CONFIG/SYSTEM" /DriverDatabase/OemInfMap)" 
 step "its values have the names and types of pvscsi's (but OemPath, the installing host's folder)"
 assert_eq "$(value_shape "$T/after.txt" "$pv_key" | grep -v '^OemPath,')" \
   "$(value_shape "$T/after.txt" "$pkg_key")" "DriverPackages value shape"
+
+step "its subkeys have the shapes of what Windows wrote"
+# package_shapes LISTING KEY...: each value below each package KEY as
+# "<subkey path>,<name>,<type>", the names Windows varies per package made
+# '*' (a configuration, a hardware id, a string's name).
+package_shapes() {
+  "$PYTHON" - "$@" <<'EOF2'
+import re, sys
+listing, keys = sys.argv[1], sys.argv[2:]
+shapes = set()
+for line in open(listing, encoding='utf-8', errors='replace'):
+    path, kind = line.rstrip('\n').split(',')[:2]
+    if kind == 'KEY':
+        continue
+    for key in keys:
+        if not path.startswith(key + '/'):
+            continue
+        parts = path[len(key) + 1:].split('/')
+        if parts[0] == 'Configurations' and len(parts) > 2:
+            parts[1] = '*'
+        elif parts[0] == 'Descriptors':
+            parts = ['Descriptors', '*', parts[-1]]
+        elif parts[0] == 'Strings':
+            parts = ['Strings', '*']
+        shapes.add('/'.join(parts[:-1]) + ',' + parts[-1] + ',' + kind)
+print('\n'.join(sorted(shapes)))
+EOF2
+}
+ours=$(package_shapes "$T/after.txt" "$pkg_key")
+all_windows=$(package_shapes "$T/after.txt" $(grep -oE '^/DriverDatabase/DriverPackages/[^/,]+' "$T/after.txt" |
+  sort -u | grep -vF "$pkg_key"))
+extra=$(comm -23 <(echo "$ours") <(echo "$all_windows"))
+[[ -z $extra ]] || fail "shapes no package of the reference has: $extra"
+# Everything pvscsi has (but OemPath), and vmci's configurations,
+# descriptors and strings, the package has too (the Properties subkey
+# included).
+needed=$( (package_shapes "$T/after.txt" "$pv_key" | grep -v '^,OemPath,'
+  package_shapes "$T/after.txt" /DriverDatabase/DriverPackages/vmci.inf_amd64_5e38a278d114b813 |
+    grep -E '^(Configurations/\*|Descriptors/\*|Strings),') | sort -u)
+missing=$(comm -13 <(echo "$ours") <(echo "$needed"))
+[[ -z $missing ]] || fail "shapes Windows writes that the package lacks: $missing"
+grep -q '^Properties/{4da162c1-5eb1-4140-a444-5064c9814e76}/0009,,0xFFFF0012$' <<<"$ours" ||
+  fail "no Properties value: $ours"
 assert_eq "$(value_shape "$T/after.txt" /DriverDatabase/DriverInfFiles/oem2.inf)" \
   "$(value_shape "$T/after.txt" /DriverDatabase/DriverInfFiles/oem12.inf)" "DriverInfFiles shape"
 assert_eq "oem4.inf,BINARY" \
@@ -152,6 +119,14 @@ assert_eq "oem4.inf,BINARY" \
 assert_eq "oem12.inf,BINARY" \
   "$(value_shape "$T/after.txt" '/DriverDatabase/DeviceIds/PCI/VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00')" \
   "the package's DeviceIds shape"
+# The first byte ranks the id: 01 the model line's hardware id, 02 a further
+# (compatible) id, as vmci's PCI ids (oem2.inf) have it.
+assert_eq '%01%FF%00%00' \
+  "$(reg_value "$M/$CONFIG/SYSTEM" '/DriverDatabase/DeviceIds/PCI/VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00/oem12.inf')" \
+  "the hardware id's DeviceIds entry"
+assert_eq '%02%FF%00%00' \
+  "$(reg_value "$M/$CONFIG/SYSTEM" '/DriverDatabase/DeviceIds/PCI/VEN_1AF4&DEV_1042&SUBSYS_11001AF4&REV_01/oem12.inf')" \
+  "the compatible id's DeviceIds entry"
 grep -qx '/DriverDatabase/DeviceIds/{4d36e97b-e325-11ce-bfc1-08002be10318}/oem12.inf,NONE,(null)' \
   "$T/after.txt" || fail "no class DeviceIds entry for oem12.inf"
 assert_eq "Dismake Test Driver Signer" "$(reg_value "$M/$CONFIG/SYSTEM" "$pkg_key/SignerName")" \

@@ -109,15 +109,23 @@ Date : $((10#$m))/$((10#$d))/$y
 Version : $(json_eval "$pv" "j['version']")
 Boot Critical : No" "$block" "oem4.inf's block"
 
-step "get-driver-info lists a package's hardware ids from its Descriptors"
+step "get-driver-info lists a package's hardware and compatible ids from its Descriptors"
 dismake_ok get-driver-info "$T/win.wim" OEM6.INF --json
 vmmouse_key=$(grep -E '^/DriverDatabase/DriverPackages/[^/]+/,SZ,oem6\.inf,$' "$T/reglookup.csv" |
   cut -d/ -f4)
 ids=$(grep -E "^/DriverDatabase/DriverPackages/$vmmouse_key/Descriptors/[^/]+,KEY," \
   "$T/reglookup.csv" | cut -d/ -f6 | cut -d, -f1 | sort | paste -sd' ')
 [[ -n $ids ]] || fail "reglookup shows no descriptors for oem6.inf"
-assert_eq "$ids" "$(json_eval "$LAST_STDOUT" "' '.join(sorted(m['hardware_id'] for m in j['drivers']))")" \
-  "oem6.inf's hardware ids"
+assert_eq "$ids" "$(json_eval "$LAST_STDOUT" "' '.join(sorted(sum(([m['hardware_id']] + m['compatible_ids'] for m in j['drivers']), [])))")" \
+  "oem6.inf's hardware and compatible ids"
+# A compatible id is one whose DeviceIds entry for oem6.inf starts with 02.
+compatible=$(grep -E '^/DriverDatabase/DeviceIds/[^,]+/oem6\.inf,BINARY,%02' "$T/reglookup.csv" |
+  cut -d/ -f4 | sort | paste -sd' ')
+[[ -n $compatible ]] || fail "reglookup shows no compatible ids for oem6.inf"
+assert_eq "$compatible" "$(json_eval "$LAST_STDOUT" "' '.join(sorted(sum((m['compatible_ids'] for m in j['drivers']), [])))")" \
+  "oem6.inf's compatible ids, as DeviceIds ranks them"
+assert_eq "[]" "$(json_eval "$LAST_STDOUT" "sum((m['exclude_ids'] for m in j['drivers']), [])")" \
+  "no exclude ids in the database"
 mfg=$(grep -E "^/DriverDatabase/DriverPackages/$vmmouse_key/Strings/vmmouse.mfg,SZ," "$T/reglookup.csv" |
   cut -d, -f3- | sed 's/,$//; s/%2C/,/g')
 assert_eq "$mfg" "$(json_eval "$LAST_STDOUT" "j['drivers'][0]['manufacturer']")" "manufacturer, from Strings"
@@ -171,18 +179,27 @@ assert_eq true "$(json_eval "$LAST_STDOUT" "[p['boot_critical'] for p in j['driv
 assert_eq false "$(json_eval "$LAST_STDOUT" "[p['boot_critical'] for p in j['drivers'] if p['published_name'] == 'oem6.inf'][0]")" \
   "oem6.inf boot-critical"
 dismake_ok get-driver-info "$T/with-inf.wim" oem4.inf
-grep -qx '    Hardware ID : PCI\\VEN_15AD&DEV_07C0&SUBSYS_07C015AD' <<<"$LAST_STDOUT" ||
-  fail "get-driver-info oem4.inf misses the INF's second hardware id: $LAST_STDOUT"
+grep -qx '    Hardware ID : PCI\\VEN_15AD&DEV_07C0' <<<"$LAST_STDOUT" ||
+  fail "get-driver-info oem4.inf misses the INF's hardware id: $LAST_STDOUT"
+grep -qx '    Compatible IDs : PCI\\VEN_15AD&DEV_07C0&SUBSYS_07C015AD' <<<"$LAST_STDOUT" ||
+  fail "get-driver-info oem4.inf misses the model line's further id as a compatible id: $LAST_STDOUT"
+grep -qx '    Exclude IDs : ' <<<"$LAST_STDOUT" || fail "no Exclude IDs line: $LAST_STDOUT"
 grep -q 'X86' <<<"$LAST_STDOUT" && fail "the x86 models were listed for an x64 image"
 grep -qx 'Boot Critical : Yes' <<<"$LAST_STDOUT" || fail "oem4.inf is not boot-critical: $LAST_STDOUT"
 
 step "an .inf on the host is read for the image's architecture"
-cp "$TREE/Windows/INF/oem4.inf" "$T/pvscsi.inf"
+# ExcludeFromSelect: the exclude ids of the models it names.
+sed 's/^\[Manufacturer\]$/[ControlFlags]\nExcludeFromSelect = PCI\\VEN_15AD\&DEV_07C0\n\n&/' \
+  "$TREE/Windows/INF/oem4.inf" >"$T/pvscsi.inf"
 dismake_ok get-driver-info "$T/win.wim" "$T/pvscsi.inf" --json
-assert_eq "PCI\\VEN_15AD&DEV_07C0 PCI\\VEN_15AD&DEV_07C0&SUBSYS_07C015AD" \
-  "$(json_eval "$LAST_STDOUT" "' '.join(m['hardware_id'] for m in j['drivers'])")" "host INF's ids"
+assert_eq '[["PCI\\VEN_15AD&DEV_07C0", ["PCI\\VEN_15AD&DEV_07C0&SUBSYS_07C015AD"], ["PCI\\VEN_15AD&DEV_07C0"]]]' \
+  "$(json_eval "$LAST_STDOUT" "[[m['hardware_id'], m['compatible_ids'], m['exclude_ids']] for m in j['drivers']]")" \
+  "host INF's hardware, compatible and exclude ids"
 assert_eq "VMware, Inc." "$(json_eval "$LAST_STDOUT" "j['provider_name']")" "host INF's provider"
 assert_eq "2019-08-02" "$(json_eval "$LAST_STDOUT" "j['date']")" "host INF's date"
+dismake_ok get-driver-info "$T/win.wim" "$T/pvscsi.inf"
+grep -qx '    Exclude IDs : PCI\\VEN_15AD&DEV_07C0' <<<"$LAST_STDOUT" ||
+  fail "the text form misses the exclude id: $LAST_STDOUT"
 
 # --- mounts -----------------------------------------------------------------
 step "a mount (full and lazy) lists what the WIM lists"

@@ -10,6 +10,7 @@
 #include "api_state.h"
 #include "dismake/base/case_fold.h"
 #include "dismake/drivers/driver_database.h"
+#include "dismake/drivers/inf_driver_info.h"
 #include "dismake/ops/image_drivers.h"
 #include "dismake/ops/servicing_ops.h"
 #include "dismake/ops/step_runner.h"
@@ -84,9 +85,9 @@ extern "C" HRESULT WINAPI DismGetDriverInfo(DismSession Session, PCWSTR DriverPa
     std::shared_ptr<Runtime> runtime = current_runtime();
     SessionTable::Operation operation = runtime->sessions().begin_operation(Session);
     ImageDrivers image(operation.target(), 0);
-    DriverDatabase& database = image.database();
-    const dismake::DriverPackage& package = database.find(required_utf8(DriverPath, "DriverPath"));
-    std::vector<DriverModel> models = database.models(package);
+    DriverInfo info = image.driver_info(required_utf8(DriverPath, "DriverPath"));
+    const dismake::DriverPackage& package = info.package;
+    const std::vector<DriverModel>& models = info.models;
     Result<DismDriver> drivers(models.size());
     for (size_t i = 0; i < models.size(); ++i) {
       DismDriver& out = drivers[i];
@@ -96,8 +97,8 @@ extern "C" HRESULT WINAPI DismGetDriverInfo(DismSession Session, PCWSTR DriverPa
       out.HardwareId = arena.string(models[i].hardware_id);
       out.Architecture = processor_architecture(package.architecture);
       out.ServiceName = arena.string(models[i].service);
-      out.CompatibleIds = arena.string("");
-      out.ExcludeIds = arena.string("");
+      out.CompatibleIds = arena.string(joined_ids(models[i].compatible_ids));
+      out.ExcludeIds = arena.string(joined_ids(models[i].exclude_ids));
     }
     if (DriverPackage) {
       Result<DismDriverPackage> info(1);

@@ -10,6 +10,7 @@
 #include "dismake/base/error.h"
 #include "dismake/drivers/driver_database.h"
 #include "dismake/drivers/driver_inf.h"
+#include "dismake/drivers/inf_driver_info.h"
 #include "dismake/ops/image_drivers.h"
 
 namespace dismake::cli {
@@ -27,6 +28,11 @@ struct DriverArgs {
 
 const char* yes_no(bool value) { return value ? "Yes" : "No"; }
 
+std::string driver_store_path(const DriverPackage& p) {
+  return "Windows\\System32\\DriverStore\\FileRepository\\" + p.package_id + "\\" +
+         p.original_file_name;
+}
+
 json package_json(const DriverPackage& p) {
   return {{"published_name", p.published_name},
           {"original_file_name", p.original_file_name},
@@ -37,8 +43,7 @@ json package_json(const DriverPackage& p) {
           {"date", iso_driver_date(p.date)},
           {"version", format_driver_version(p.version)},
           {"boot_critical", p.boot_critical},
-          {"driver_store_path", "Windows\\System32\\DriverStore\\FileRepository\\" + p.package_id +
-                                    "\\" + p.original_file_name},
+          {"driver_store_path", driver_store_path(p)},
           {"catalog", p.catalog},
           {"signer_name", p.signer_name}};
 }
@@ -73,87 +78,11 @@ void run_get_drivers(const DriverArgs& args) {
     std::printf("\nNo %sdriver packages are in the image.\n", args.all ? "" : "third-party ");
 }
 
-// One package as /Get-DriverInfo shows it: its facts, then its models.
-struct DriverInfo {
-  std::string published_name;
-  std::string driver_store_path;
-  std::string class_name;
-  std::string class_guid;
-  std::string provider;
-  std::string date;  // as DISM prints it
-  std::string iso_date;
-  std::string version;
-  bool boot_critical = false;
-  std::vector<DriverModel> models;
-};
-
-// DISM's date of DriverVer's "mm/dd/yyyy": "8/2/2019".
-std::string dism_date_of_inf(const std::string& mm_dd_yyyy, std::string& iso) {
-  unsigned month = 0, day = 0, year = 0;
-  std::sscanf(mm_dd_yyyy.c_str(), "%u/%u/%u", &month, &day, &year);
-  char text[16];
-  std::snprintf(text, sizeof text, "%04u-%02u-%02u", year, month, day);
-  iso = text;
-  return std::to_string(month) + "/" + std::to_string(day) + "/" + std::to_string(year);
-}
-
-// An .inf file on the host, read for the image's architecture.
-DriverInfo info_of_inf_file(const std::string& path, const std::string& image_architecture) {
-  TargetPlatform target;
-  target.architecture = image_architecture == "x64" ? "amd64" : image_architecture;
-  InfFile inf = InfFile::load(path);
-  InfDriver driver = read_driver_inf(inf, target);
-  DriverInfo info;
-  info.published_name = std::filesystem::path(path).filename().string();
-  info.driver_store_path = path;
-  info.class_name = driver.class_name;
-  info.class_guid = driver.class_guid;
-  info.provider = driver.provider;
-  info.date = dism_date_of_inf(driver.date, info.iso_date);
-  info.version = format_driver_version(driver.version);
-  info.boot_critical = driver.boot_critical;
-  for (const InfModel& model : driver.models) {
-    std::string service;
-    for (const InfService& s : driver.services)
-      if (s.flags & 0x2) service = s.name;  // SPSVCINST_ASSOCSERVICE: the function driver
-    for (const std::string& id : model.hardware_ids)
-      info.models.push_back(
-          {id, model.manufacturer, model.description, image_architecture, service});
-  }
-  return info;
-}
-
-DriverInfo info_of_package(ImageDrivers& image, const std::string& published_name) {
-  DriverDatabase& database = image.database();
-  const DriverPackage& package = database.find(published_name);
-  DriverInfo info;
-  info.published_name = package.published_name;
-  info.driver_store_path = "Windows\\System32\\DriverStore\\FileRepository\\" + package.package_id +
-                           "\\" + package.original_file_name;
-  info.class_name = package.class_name;
-  info.class_guid = package.class_guid;
-  info.provider = package.provider;
-  info.date = format_driver_date(package.date);
-  info.iso_date = iso_driver_date(package.date);
-  info.version = format_driver_version(package.version);
-  info.boot_critical = package.boot_critical;
-  info.models = database.models(package);
-  if (info.models.empty()) {
-    // The database keeps no descriptors for it (pvscsi in the reference
-    // hive): the image's copy of its INF says.
-    std::optional<std::filesystem::path> inf = image.published_inf(package.published_name);
-    if (inf) info.models = info_of_inf_file(inf->string(), database.architecture()).models;
-  }
-  return info;
-}
-
 void run_get_driver_info(const DriverArgs& args) {
   ImageDrivers image(args.image, args.index == kNoIndex ? 0 : args.index);
-  std::error_code ec;
-  bool host_file = args.driver.find_first_of("/\\") != std::string::npos ||
-                   std::filesystem::is_regular_file(args.driver, ec);
-  DriverInfo info = host_file ? info_of_inf_file(args.driver, image.database().architecture())
-                              : info_of_package(image, args.driver);
+  DriverInfo info = image.driver_info(args.driver);
+  const DriverPackage& p = info.package;
+  std::string store_path = names_inf_file(args.driver) ? args.driver : driver_store_path(p);
   if (args.as_json) {
     json models = json::array();
     for (const DriverModel& m : info.models)
@@ -161,34 +90,38 @@ void run_get_driver_info(const DriverArgs& args) {
                         {"description", m.description},
                         {"architecture", m.architecture},
                         {"hardware_id", m.hardware_id},
-                        {"service_name", m.service}});
-    json j = {{"published_name", info.published_name},
-              {"driver_store_path", info.driver_store_path},
-              {"class_name", info.class_name},
-              {"class_guid", info.class_guid},
-              {"provider_name", info.provider},
-              {"date", info.iso_date},
-              {"version", info.version},
-              {"boot_critical", info.boot_critical},
+                        {"service_name", m.service},
+                        {"compatible_ids", m.compatible_ids},
+                        {"exclude_ids", m.exclude_ids}});
+    json j = {{"published_name", p.published_name},
+              {"driver_store_path", store_path},
+              {"class_name", p.class_name},
+              {"class_guid", p.class_guid},
+              {"provider_name", p.provider},
+              {"date", iso_driver_date(p.date)},
+              {"version", format_driver_version(p.version)},
+              {"boot_critical", p.boot_critical},
               {"drivers", models}};
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
   std::printf("Driver package information:\n\n");
-  std::printf("Published Name : %s\n", info.published_name.c_str());
-  std::printf("Driver Store Path : %s\n", info.driver_store_path.c_str());
-  std::printf("Class Name : %s\n", info.class_name.c_str());
-  std::printf("Class GUID : %s\n", info.class_guid.c_str());
-  std::printf("Provider Name : %s\n", info.provider.c_str());
-  std::printf("Date : %s\n", info.date.c_str());
-  std::printf("Version : %s\n", info.version.c_str());
-  std::printf("Boot Critical : %s\n", yes_no(info.boot_critical));
+  std::printf("Published Name : %s\n", p.published_name.c_str());
+  std::printf("Driver Store Path : %s\n", store_path.c_str());
+  std::printf("Class Name : %s\n", p.class_name.c_str());
+  std::printf("Class GUID : %s\n", p.class_guid.c_str());
+  std::printf("Provider Name : %s\n", p.provider.c_str());
+  std::printf("Date : %s\n", format_driver_date(p.date).c_str());
+  std::printf("Version : %s\n", format_driver_version(p.version).c_str());
+  std::printf("Boot Critical : %s\n", yes_no(p.boot_critical));
   for (const DriverModel& m : info.models) {
     std::printf("\n    Manufacturer : %s\n", m.manufacturer.c_str());
     std::printf("    Description : %s\n", m.description.c_str());
     std::printf("    Architecture : %s\n", m.architecture.c_str());
     std::printf("    Hardware ID : %s\n", m.hardware_id.c_str());
     std::printf("    Service Name : %s\n", m.service.c_str());
+    std::printf("    Compatible IDs : %s\n", joined_ids(m.compatible_ids).c_str());
+    std::printf("    Exclude IDs : %s\n", joined_ids(m.exclude_ids).c_str());
   }
 }
 

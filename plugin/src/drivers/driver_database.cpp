@@ -5,6 +5,7 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <set>
 
 #include "dismake/base/case_fold.h"
 #include "dismake/base/error.h"
@@ -18,6 +19,9 @@ namespace {
 
 const char kDatabase[] = "DriverDatabase";
 const char kPackages[] = "DriverDatabase\\DriverPackages\\";
+const char kDeviceIds[] = "DriverDatabase\\DeviceIds\\";
+// DeviceIds\<id>\oemN.inf's first byte for a compatible id (1: a hardware id).
+constexpr char kCompatibleIdRank = 2;
 
 // The text of a REG_SZ / REG_EXPAND_SZ value ("" for other types).
 std::string text_of(const std::optional<RegistryValue>& value) {
@@ -40,6 +44,23 @@ std::optional<RegistryValue> value_of(const std::vector<Hive::NamedValue>& value
   for (const Hive::NamedValue& value : values)
     if (fold_case(value.name) == fold_case(name)) return value.value;
   return std::nullopt;
+}
+
+// The items of a REG_MULTI_SZ value `name` (none for another type).
+std::vector<std::string> items_of(const std::vector<Hive::NamedValue>& values,
+                                  const std::string& name) {
+  std::optional<RegistryValue> value = value_of(values, name);
+  std::vector<std::string> items;
+  if (!value || value->type() != RegistryType::kMultiSz) return items;
+  std::string text = utf16le_to_utf8(value->bytes()).value_or("");
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\0', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) items.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return items;
 }
 
 std::optional<std::uint32_t> dword_of(const std::optional<RegistryValue>& value) {
@@ -251,34 +272,71 @@ std::vector<DriverModel> DriverDatabase::models(const DriverPackage& package) {
   const std::string configurations = fold_case(root + "\\Configurations\\");
   std::map<std::string, std::string> strings;
   std::map<std::string, std::string> configuration_services;
+  std::map<std::string, std::vector<std::string>> configuration_excludes;
   std::vector<std::pair<std::string, std::vector<Hive::NamedValue>>> found;
-  database_hive().for_each_key(
-      [&](const std::string& key, const std::vector<Hive::NamedValue>& values) {
-        std::string folded = fold_case(key);
-        if (folded == strings_key) {
-          for (const Hive::NamedValue& value : values)
-            strings[fold_case(value.name)] = text_of(value.value);
-        } else if (folded.compare(0, descriptors.size(), descriptors) == 0 && !values.empty()) {
-          // A hardware id with '\' is a key path (PCI\VEN_15AD&DEV_07C0): its
-          // inner keys hold no values.
-          found.emplace_back(key.substr(descriptors.size()), values);
-        } else if (folded.compare(0, configurations.size(), configurations) == 0 &&
-                   folded.find('\\', configurations.size()) == std::string::npos) {
-          configuration_services[folded.substr(configurations.size())] = text_of(values, "Service");
-        }
-      });
+  database_hive().for_each_key([&](const std::string& key,
+                                   const std::vector<Hive::NamedValue>& values) {
+    std::string folded = fold_case(key);
+    if (folded == strings_key) {
+      for (const Hive::NamedValue& value : values)
+        strings[fold_case(value.name)] = text_of(value.value);
+    } else if (folded.compare(0, descriptors.size(), descriptors) == 0 && !values.empty()) {
+      // A hardware id with '\' is a key path (PCI\VEN_15AD&DEV_07C0): its
+      // inner keys hold no values.
+      found.emplace_back(key.substr(descriptors.size()), values);
+    } else if (folded.compare(0, configurations.size(), configurations) == 0 &&
+               folded.find('\\', configurations.size()) == std::string::npos) {
+      configuration_services[folded.substr(configurations.size())] = text_of(values, "Service");
+      configuration_excludes[folded.substr(configurations.size())] = items_of(values, "ExcludeIds");
+    }
+  });
+  // A model line's ids share its descriptor values: compatible ids go with
+  // the hardware ids of the same (Configuration, Manufacturer, Description).
+  auto group_of = [](const std::vector<Hive::NamedValue>& values) {
+    return fold_case(text_of(values, "Configuration")) + '\n' + text_of(values, "Manufacturer") +
+           '\n' + text_of(values, "Description");
+  };
+  std::map<std::string, std::vector<std::string>> compatible_by_group;
+  std::set<std::string> groups_with_hardware_ids;
+  for (const auto& [id, values] : found) {
+    if (is_compatible_id(id, package.published_name))
+      compatible_by_group[group_of(values)].push_back(id);
+    else
+      groups_with_hardware_ids.insert(group_of(values));
+  }
   std::vector<DriverModel> models;
-  for (const auto& [hardware_id, values] : found) {
+  for (const auto& [id, values] : found) {
+    std::string group = group_of(values);
+    bool compatible = is_compatible_id(id, package.published_name);
+    // A compatible id with no hardware id beside it is shown as one.
+    if (compatible && groups_with_hardware_ids.count(group)) continue;
     DriverModel model;
-    model.hardware_id = hardware_id;
+    model.hardware_id = id;
     model.manufacturer = resolve_strings(text_of(values, "Manufacturer"), strings);
     model.description = resolve_strings(text_of(values, "Description"), strings);
     model.architecture = dism_architecture_name(package.architecture);
     auto service = configuration_services.find(fold_case(text_of(values, "Configuration")));
     if (service != configuration_services.end()) model.service = service->second;
+    model.exclude_ids = configuration_excludes[fold_case(text_of(values, "Configuration"))];
+    if (!compatible) model.compatible_ids = compatible_by_group[group];
     models.push_back(std::move(model));
   }
+  std::sort(models.begin(), models.end(), [](const DriverModel& a, const DriverModel& b) {
+    return fold_case(a.hardware_id) < fold_case(b.hardware_id);
+  });
   return models;
+}
+
+bool DriverDatabase::is_compatible_id(const std::string& id, const std::string& published_name) {
+  std::optional<RegistryValue> rank = database_hive().get_value(kDeviceIds + id, published_name);
+  return rank && rank->type() == RegistryType::kBinary && !rank->bytes().empty() &&
+         rank->bytes()[0] == kCompatibleIdRank;
+}
+
+std::string joined_ids(const std::vector<std::string>& ids) {
+  std::string text;
+  for (const std::string& id : ids) text += (text.empty() ? "" : " ") + id;
+  return text;
 }
 
 std::string dism_architecture_name(const std::string& inf_architecture) {

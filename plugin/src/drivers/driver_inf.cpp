@@ -1,5 +1,6 @@
 #include "dismake/drivers/driver_inf.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <tuple>
@@ -123,10 +124,48 @@ void read_services(const InfFile& inf, const std::string& install_section, InfDr
   }
 }
 
+// The ids [ControlFlags] ExcludeFromSelect keeps out of the device
+// installer's list on `target`: the undecorated, .NT and .NT<arch> lines.
+std::vector<std::string> exclude_from_select(const InfFile& inf, const TargetPlatform& target) {
+  std::vector<std::string> ids;
+  for (const std::string key :
+       {std::string("ExcludeFromSelect"), std::string("ExcludeFromSelect.NT"),
+        "ExcludeFromSelect.NT" + target.architecture})
+    for (const InfLine* line : inf.lines_with_key("ControlFlags", key))
+      for (const std::string& id : line->fields)
+        if (!id.empty()) ids.push_back(id);
+  return ids;
+}
+
+// The ExcludeID entries of install section `section`.
+std::vector<std::string> exclude_id_entries(const InfFile& inf, const std::string& section) {
+  std::vector<std::string> ids;
+  for (const InfLine* line : inf.lines_with_key(section, "ExcludeID"))
+    for (const std::string& id : line->fields)
+      if (!id.empty()) ids.push_back(id);
+  return ids;
+}
+
+// `section_excluded` (its install section's ExcludeID), then the entries of
+// `excluded` that name one of `model`'s ids ("*": all).
+std::vector<std::string> excluded_ids_of(const InfModel& model,
+                                         const std::vector<std::string>& section_excluded,
+                                         const std::vector<std::string>& excluded) {
+  std::vector<std::string> ids = section_excluded;
+  for (const std::string& id : excluded) {
+    bool names_model = id == "*" || fold_case(id) == fold_case(model.hardware_id);
+    for (const std::string& compatible : model.compatible_ids)
+      names_model = names_model || fold_case(id) == fold_case(compatible);
+    if (names_model && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  }
+  return ids;
+}
+
 void read_models(const InfFile& inf, const TargetPlatform& target, InfDriver& driver) {
   const std::vector<InfLine>* manufacturers = inf.section("Manufacturer");
   if (!manufacturers) return;  // a package without devices (a class installer, a filter)
   std::vector<std::string> install_sections;
+  std::vector<std::string> excluded = exclude_from_select(inf, target);
   for (const InfLine& line : *manufacturers) {
     if (line.fields.empty() || line.fields[0].empty())
       inf.fail(line.line_number, "the [Manufacturer] line names no Models section");
@@ -138,21 +177,29 @@ void read_models(const InfFile& inf, const TargetPlatform& target, InfDriver& dr
     for (const InfLine& entry : *inf.section(*models)) {
       if (entry.fields.empty() || entry.fields[0].empty())
         inf.fail(entry.line_number, "the model '" + entry.key + "' names no install section");
-      InfModel model{manufacturer, entry.key, entry.fields[0], {}};
-      for (size_t i = 1; i < entry.fields.size(); ++i)
-        if (!entry.fields[i].empty()) model.hardware_ids.push_back(entry.fields[i]);
-      if (model.hardware_ids.empty())
+      InfModel model{manufacturer, entry.key, entry.fields[0], {}, {}, {}};
+      for (size_t i = 1; i < entry.fields.size(); ++i) {
+        if (entry.fields[i].empty()) continue;
+        if (model.hardware_id.empty())
+          model.hardware_id = entry.fields[i];
+        else
+          model.compatible_ids.push_back(entry.fields[i]);
+      }
+      if (model.hardware_id.empty())
         inf.fail(entry.line_number, "the model '" + entry.key + "' has no hardware id");
       std::optional<std::string> install =
           decorated_install_section(inf, model.install_section, target);
       if (!install)
         inf.fail(entry.line_number,
                  "the install section [" + model.install_section + "] is missing");
+      std::vector<std::string> section_excluded = exclude_id_entries(inf, *install);
+      model.exclude_ids = excluded_ids_of(model, section_excluded, excluded);
       bool seen = false;
       for (const std::string& name : install_sections) seen = seen || name == *install;
       if (!seen) {
         install_sections.push_back(*install);
         driver.install_sections.push_back(*install);
+        driver.install_exclude_ids.push_back(section_excluded);
         read_services(inf, *install, driver);
       }
       driver.models.push_back(std::move(model));
@@ -189,6 +236,12 @@ std::optional<std::string> select_models_section(const InfFile& inf, const std::
   if (best) return best;
   if (inf.section(section)) return section;
   return std::nullopt;
+}
+
+std::vector<std::string> ids_of(const InfModel& model) {
+  std::vector<std::string> ids{model.hardware_id};
+  ids.insert(ids.end(), model.compatible_ids.begin(), model.compatible_ids.end());
+  return ids;
 }
 
 InfDriver read_driver_inf(const InfFile& inf, const TargetPlatform& target) {

@@ -1,7 +1,9 @@
 #include "dismake/drivers/driver_staging.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <map>
 
 #include "dismake/base/case_fold.h"
 #include "dismake/base/error.h"
@@ -27,6 +29,32 @@ const char kWhqlSigner[] = "Microsoft Windows Hardware Compatibility Publisher";
 // The reference's StatusFlags: 0x112 on its storage and input packages, 0x12 on the others.
 constexpr std::uint32_t kStatusFlags = 0x12;
 constexpr std::uint32_t kStatusFlagsBootCritical = 0x112;
+// Every configuration of the reference's third-party packages has
+// ConfigScope 7 (as 492 of its 704 configurations); what the bits mean, and
+// so when Windows writes another value, is not known.
+constexpr std::uint32_t kConfigScope = 7;
+// The one property every third-party package of the reference has:
+// Properties\{4da162c1-5eb1-4140-a444-5064c9814e76}\0009, default value of
+// type 0xFFFF0012 (DEVPROP_TYPE_STRING, 0x12, in the 0xFFFF0000 range
+// Windows uses for device properties in the registry), a UTF-16 text
+// "<a>_<b>_<c>" of three decimal numbers: a is the same for every package
+// installed on one machine, b varies per package with no visible order, c
+// is 2^60 plus a number close to the source INF's neighbours' (it looks like
+// an NTFS file reference of the INF the package was installed from). It
+// names the installing host's source, as OemPath does, so no offline rule
+// gives Windows's value; dismake writes the form with 0 for a and c and the
+// package id's 64-bit digest for b, so the value is deterministic.
+constexpr char kPackageProperty[] = "Properties\\{4da162c1-5eb1-4140-a444-5064c9814e76}\\0009";
+constexpr auto kDevicePropertyString = static_cast<RegistryType>(0xFFFF0012);
+
+std::string package_property_text(const std::string& package_id) {
+  std::string digest = package_id.substr(package_id.rfind('_') + 1);
+  return "0_" + std::to_string(std::stoull(digest, nullptr, 16)) + "_0";
+}
+
+// DeviceIds\<id>\oemN.inf's first byte.
+constexpr char kHardwareIdRank = 1;
+constexpr char kCompatibleIdRank = 2;
 
 std::uint16_t architecture_number(const std::string& architecture) {
   std::string folded = fold_case(architecture);
@@ -139,21 +167,29 @@ void write_package_keys(Hive& db, const DriverPackageSource& package, const std:
       key, "StatusFlags",
       RegistryValue::dword(driver.boot_critical ? kStatusFlagsBootCritical : kStatusFlags));
   db.set_value(key, "ImportDate", RegistryValue(RegistryType::kBinary, le_bytes(import_date, 8)));
+  db.set_value(
+      key + "\\" + kPackageProperty, "",
+      RegistryValue(kDevicePropertyString,
+                    RegistryValue::string(package_property_text(package.package_id)).bytes()));
 
   std::string function_service;
   for (const InfService& service : driver.services)
     if (service.flags & 0x2) function_service = service.name;  // SPSVCINST_ASSOCSERVICE
-  for (const std::string& section : driver.install_sections) {
-    std::string configuration = key + "\\Configurations\\" + section;
+  for (size_t i = 0; i < driver.install_sections.size(); ++i) {
+    std::string configuration = key + "\\Configurations\\" + driver.install_sections[i];
     if (!function_service.empty())
       db.set_value(configuration, "Service", RegistryValue::string(function_service));
+    db.set_value(configuration, "ConfigScope", RegistryValue::dword(kConfigScope));
     db.set_value(configuration, "ConfigFlags", RegistryValue::dword(0));
+    if (!driver.install_exclude_ids[i].empty())
+      db.set_value(configuration, "ExcludeIds",
+                   RegistryValue::multi_string(driver.install_exclude_ids[i]));
   }
   for (const InfModel& model : driver.models) {
     std::string section;
     for (const std::string& s : driver.install_sections)
       if (fold_case(s).rfind(fold_case(model.install_section), 0) == 0) section = s;
-    for (const std::string& id : model.hardware_ids) {
+    for (const std::string& id : ids_of(model)) {
       std::string descriptor = key + "\\Descriptors\\" + id;
       db.set_value(descriptor, "Configuration", RegistryValue::string(section));
       db.set_value(descriptor, "Manufacturer", RegistryValue::string(model.manufacturer));
@@ -173,12 +209,20 @@ void write_published_keys(Hive& db, const DriverPackageSource& package,
   if (!package.driver.install_sections.empty())
     db.set_value(inf_key, "Configurations",
                  RegistryValue::multi_string(package.driver.install_sections));
-  unsigned rank_byte = 1;
-  for (const InfModel& model : package.driver.models)
-    for (const std::string& id : model.hardware_ids)
-      db.set_value(kDeviceIds + id, published,
-                   RegistryValue(RegistryType::kBinary,
-                                 std::string{static_cast<char>(rank_byte), '\xFF', '\0', '\0'}));
+  // The first byte is 1 for a hardware id, 2 for a compatible id (an id that
+  // is both keeps 1), as the reference hive's vmci and vmmouse show.
+  std::map<std::string, char> ranks;  // by id as first spelt
+  auto rank = [&](const std::string& id, char value) {
+    auto [it, inserted] = ranks.try_emplace(id, value);
+    if (!inserted) it->second = std::min(it->second, value);
+  };
+  for (const InfModel& model : package.driver.models) {
+    rank(model.hardware_id, kHardwareIdRank);
+    for (const std::string& id : model.compatible_ids) rank(id, kCompatibleIdRank);
+  }
+  for (const auto& [id, first_byte] : ranks)
+    db.set_value(kDeviceIds + id, published,
+                 RegistryValue(RegistryType::kBinary, std::string{first_byte, '\xFF', '\0', '\0'}));
   db.set_value(kDeviceIds + package.driver.class_guid, published, RegistryValue());
 }
 

@@ -128,4 +128,20 @@ std::optional<fs::path> ImageDrivers::published_inf(const std::string& published
   return impl_->file("Windows/INF/" + published_name);
 }
 
+DriverInfo ImageDrivers::driver_info(const std::string& driver) {
+  DriverDatabase& db = database();
+  if (names_inf_file(driver))
+    return read_inf_driver_info(driver, inf_architecture_name(db.architecture()));
+  DriverInfo info;
+  info.package = db.find(driver);
+  info.models = db.models(info.package);
+  if (info.models.empty()) {
+    // The database keeps no descriptors for it (pvscsi in the reference
+    // hive): the image's copy of its INF says.
+    std::optional<fs::path> inf = published_inf(info.package.published_name);
+    if (inf) info.models = read_inf_driver_info(*inf, info.package.architecture).models;
+  }
+  return info;
+}
+
 }  // namespace dismake

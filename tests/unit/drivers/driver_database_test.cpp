@@ -99,13 +99,41 @@ TEST(DriverDatabase, ModelsComeFromTheDescriptorsWithTheirStrings) {
   std::vector<std::string> ids =
       subkey_names(scratch / "SYSTEM",
                    "DriverDatabase\\DriverPackages\\" + vmmouse.package_id + "\\Descriptors");
-  ASSERT_EQ(models.size(), ids.size());
-  ASSERT_FALSE(models.empty());
+  // Every descriptor is a hardware id or a compatible id of one model.
+  std::set<std::string> listed;
   for (const DriverModel& model : models) {
+    listed.insert(model.hardware_id);
+    listed.insert(model.compatible_ids.begin(), model.compatible_ids.end());
     EXPECT_EQ(model.manufacturer.find('%'), std::string::npos) << model.manufacturer;
     EXPECT_EQ(model.description.find('%'), std::string::npos) << model.description;
     EXPECT_EQ(model.architecture, "x64");
+    EXPECT_TRUE(model.exclude_ids.empty());
   }
+  EXPECT_EQ(listed, std::set<std::string>(ids.begin(), ids.end()));
+  // DeviceIds ranks *VMW0003 01 FE, *PNP0F03 and *PNP0F13 02 FE: one model
+  // line, the hardware id and two compatible ids.
+  ASSERT_EQ(models.size(), 1u);
+  EXPECT_EQ(models[0].hardware_id, "*VMW0003");
+  EXPECT_EQ(std::set<std::string>(models[0].compatible_ids.begin(), models[0].compatible_ids.end()),
+            (std::set<std::string>{"*PNP0F03", "*PNP0F13"}));
+  // vmci: PCI\VEN_15AD&DEV_0740 (02 FF) is the compatible id of the SUBSYS
+  // one (01 FF), the same descriptor; ROOT\VMWVMCIHOSTDEV is a model of its own.
+  std::vector<DriverModel> vmci = database.models(database.find("oem2.inf"));
+  ASSERT_EQ(vmci.size(), 2u);
+  EXPECT_EQ(vmci[0].hardware_id, "PCI\\VEN_15AD&DEV_0740&SUBSYS_074015AD");
+  EXPECT_EQ(vmci[0].compatible_ids, std::vector<std::string>{"PCI\\VEN_15AD&DEV_0740"});
+  EXPECT_EQ(vmci[1].hardware_id, "ROOT\\VMWVMCIHOSTDEV");
+  EXPECT_TRUE(vmci[1].compatible_ids.empty());
+  // Exclude ids: the configuration's ExcludeIds (disk.inf's disk_install.NT
+  // keeps six, as its INF's ExcludeID gives them).
+  size_t with_excludes = 0;
+  for (const DriverModel& model : database.models(database.find("disk.inf"))) {
+    if (model.exclude_ids.empty()) continue;
+    ++with_excludes;
+    EXPECT_EQ(model.exclude_ids.size(), 6u) << model.hardware_id;
+    EXPECT_EQ(model.exclude_ids.at(0), "GenSFloppy");
+  }
+  EXPECT_GT(with_excludes, 0u);
 }
 
 // The reference hive is dirty and its logs are gone: Hive edits it only

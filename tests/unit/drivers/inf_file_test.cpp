@@ -198,7 +198,10 @@ TEST(DriverInf, ReadsVersionModelsAndServicesForTheTarget) {
   ASSERT_EQ(driver.models.size(), 1u);
   EXPECT_EQ(driver.models[0].manufacturer, "Test Vendor, Inc.");
   EXPECT_EQ(driver.models[0].description, "Test SCSI Controller");
-  EXPECT_EQ(driver.models[0].hardware_ids.size(), 2u);
+  EXPECT_EQ(driver.models[0].hardware_id, "PCI\\VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00");
+  EXPECT_EQ(driver.models[0].compatible_ids,
+            std::vector<std::string>{"PCI\\VEN_1AF4&DEV_1042&SUBSYS_11001AF4&REV_01"});
+  EXPECT_TRUE(driver.models[0].exclude_ids.empty());
   ASSERT_EQ(driver.services.size(), 1u);
   const InfService& service = driver.services[0];
   EXPECT_EQ(service.name, "teststor");
@@ -218,18 +221,57 @@ TEST(DriverInf, DecorationsChooseTheModelsAsWindowsDoes) {
   ASSERT_EQ(old.models.size(), 1u);
   EXPECT_EQ(old.models[0].description, "Test SCSI Controller (8.1)");
   TargetPlatform build15063{"amd64", 10, 0, 15063};  // before 16299: the 6.3 models
-  EXPECT_EQ(read_driver_inf(inf, build15063).models.at(0).hardware_ids,
-            std::vector<std::string>{"PCI\\VEN_1AF4&DEV_1001"});
+  EXPECT_EQ(read_driver_inf(inf, build15063).models.at(0).hardware_id, "PCI\\VEN_1AF4&DEV_1001");
   TargetPlatform arm64{"arm64"};
   InfDriver arm = read_driver_inf(inf, arm64);
   EXPECT_EQ(arm.catalog, "teststor_arm64.cat");
   ASSERT_EQ(arm.models.size(), 1u);
-  EXPECT_EQ(arm.models[0].hardware_ids, std::vector<std::string>{"PCI\\VEN_1AF4&DEV_1042"});
+  EXPECT_EQ(arm.models[0].hardware_id, "PCI\\VEN_1AF4&DEV_1042");
+  EXPECT_TRUE(arm.models[0].compatible_ids.empty());
   // arm64's install section is the undecorated one: no services, not boot-critical.
   EXPECT_TRUE(arm.services.empty());
   EXPECT_FALSE(arm.boot_critical);
   TargetPlatform x86{"x86"};
   EXPECT_TRUE(read_driver_inf(inf, x86).models.empty());
+}
+
+// A model line's further ids are compatible ids; its install section's
+// ExcludeID and [ControlFlags] ExcludeFromSelect (undecorated, .NT,
+// .NT<arch>; not another architecture's) give the exclude ids of the models
+// they concern.
+TEST(DriverInf, ModelsHaveCompatibleAndExcludeIds) {
+  InfFile inf = InfFile::parse(
+      "[Version]\nSignature=\"$WINDOWS NT$\"\nClass=Net\nProvider=P\n"
+      "DriverVer=01/02/2023,1.0.0.0\n"
+      "[ControlFlags]\nExcludeFromSelect = PCI\\VEN_1&DEV_2\n"
+      "ExcludeFromSelect.NTamd64 = root\\net3\n"
+      "ExcludeFromSelect.NTarm64 = PCI\\VEN_1\n"
+      "[Manufacturer]\nM = M, NTamd64\n"
+      "[M.NTamd64]\n"
+      "One = inst, PCI\\VEN_1&DEV_2&SUBSYS_3, PCI\\VEN_1&DEV_2, PCI\\VEN_1\n"
+      "Two = inst, ROOT\\NET3\n"
+      "Three = inst, ROOT\\NET4\n"
+      "[inst]\nExcludeID = PCI\\VEN_1&DEV_2&SUBSYS_9\n",
+      "compat.inf");
+  InfDriver driver = read_driver_inf(inf, TargetPlatform{});
+  ASSERT_EQ(driver.models.size(), 3u);
+  EXPECT_EQ(driver.models[0].hardware_id, "PCI\\VEN_1&DEV_2&SUBSYS_3");
+  EXPECT_EQ(driver.models[0].compatible_ids,
+            (std::vector<std::string>{"PCI\\VEN_1&DEV_2", "PCI\\VEN_1"}));
+  // The install section's ExcludeID first, for every model that uses it.
+  EXPECT_EQ(driver.models[0].exclude_ids,
+            (std::vector<std::string>{"PCI\\VEN_1&DEV_2&SUBSYS_9", "PCI\\VEN_1&DEV_2"}));
+  EXPECT_EQ(driver.models[1].exclude_ids,
+            (std::vector<std::string>{"PCI\\VEN_1&DEV_2&SUBSYS_9", "root\\net3"}));
+  EXPECT_EQ(driver.models[2].exclude_ids, std::vector<std::string>{"PCI\\VEN_1&DEV_2&SUBSYS_9"});
+  EXPECT_EQ(driver.install_exclude_ids,
+            std::vector<std::vector<std::string>>{{"PCI\\VEN_1&DEV_2&SUBSYS_9"}});
+  InfFile all = InfFile::parse(
+      "[Version]\nDriverVer=01/02/2023,1.0.0.0\n[ControlFlags]\nExcludeFromSelect=*\n"
+      "[Manufacturer]\nM=M\n[M]\nOne = inst, ROOT\\X\n[inst]\n",
+      "all.inf");
+  EXPECT_EQ(read_driver_inf(all, TargetPlatform{}).models.at(0).exclude_ids,
+            std::vector<std::string>{"*"});
 }
 
 TEST(DriverInf, RefusesWhatWindowsCannotInstall) {

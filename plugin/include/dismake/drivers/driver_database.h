@@ -48,13 +48,16 @@ struct DriverPackage {
   std::string signer_name;
 };
 
-// One hardware id a package drives (DISM's DriverInfo).
+// One device a package drives (DISM's DismDriver): a hardware id with its
+// compatible ids and exclude ids.
 struct DriverModel {
   std::string hardware_id;
   std::string manufacturer;
   std::string description;
   std::string architecture;
   std::string service;  // "" when the image's database does not say
+  std::vector<std::string> compatible_ids;
+  std::vector<std::string> exclude_ids;
 };
 
 class DriverDatabase {
@@ -81,8 +84,13 @@ class DriverDatabase {
   // Error(ERROR_FILE_NOT_FOUND) naming it and listing how to see the names.
   const DriverPackage& find(const std::string& published_name) const;
 
-  // The package's hardware ids from its Descriptors with their strings
-  // substituted, sorted; empty when the database keeps none for it.
+  // The package's models from its Descriptors with their strings
+  // substituted, sorted by hardware id; empty when the database keeps none
+  // for it. Descriptors key hardware and compatible ids alike; an id whose
+  // DeviceIds entry for the package has first byte 2 is a compatible id,
+  // and goes with the hardware ids of the same Configuration, Manufacturer
+  // and Description (a model line's ids share them). Exclude ids are its
+  // configuration's ExcludeIds.
   std::vector<DriverModel> models(const DriverPackage& package);
 
   // The image's architecture as DISM's ImageArchitecture names it.
@@ -90,6 +98,8 @@ class DriverDatabase {
 
  private:
   Hive& database_hive() { return drivers_ ? *drivers_ : *system_; }
+  // DeviceIds\<id>\<published name> says `id` is a compatible id.
+  bool is_compatible_id(const std::string& id, const std::string& published_name);
 
   std::unique_ptr<TemporaryDirectory> scratch_;  // clean copies of dirty hives without logs
   std::unique_ptr<Hive> system_;
@@ -100,6 +110,10 @@ class DriverDatabase {
 
 // "x64" for "amd64" and DISM's names of the others ("x86", "arm64", "arm").
 std::string dism_architecture_name(const std::string& inf_architecture);
+
+// Ids as get-driver-info and DismDriver's CompatibleIds / ExcludeIds give
+// them: separated by one space (a device id holds no spaces), "" for none.
+std::string joined_ids(const std::vector<std::string>& ids);
 
 // DISM's date text of a FILETIME: "8/2/2019" (month/day/year, en-US).
 std::string format_driver_date(std::uint64_t filetime);

@@ -23,13 +23,24 @@ struct TargetPlatform {
   int build = 0x7FFFFFFF;  // unknown: every build decoration matches
 };
 
-// One device a package drives: a line of a Models section.
+// One device a package drives: a line of a Models section,
+// `description = install-section, hardware-id[, compatible-id...]`.
 struct InfModel {
   std::string manufacturer;
   std::string description;
-  std::string install_section;  // as the Models line names it (undecorated)
-  std::vector<std::string> hardware_ids;
+  std::string install_section;              // as the Models line names it (undecorated)
+  std::string hardware_id;                  // the line's first id
+  std::vector<std::string> compatible_ids;  // the line's further ids
+  // Its install section's ExcludeID entries (the ids it must not be
+  // installed on; the driver database keeps them as its configuration's
+  // ExcludeIds), then the [ControlFlags] ExcludeFromSelect entries
+  // (undecorated, .NT and .NT<arch>) that name the hardware id or a
+  // compatible id, any case, or are "*" (every model of the INF).
+  std::vector<std::string> exclude_ids;
 };
+
+// The model's hardware id, then its compatible ids.
+std::vector<std::string> ids_of(const InfModel& model);
 
 // An AddService directive with its service-install section.
 struct InfService {
@@ -53,6 +64,8 @@ struct InfDriver {
   std::vector<InfModel> models;
   // The install sections the models use, decorated as chosen ("x.NTamd64").
   std::vector<std::string> install_sections;
+  // Each install section's ExcludeID entries, parallel to install_sections.
+  std::vector<std::vector<std::string>> install_exclude_ids;
   std::vector<InfService> services;
   // A service starts at boot (StartType 0, SERVICE_BOOT_START): Windows
   // needs the driver to reach its system disk.

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "dismake/drivers/driver_database.h"
+#include "dismake/drivers/inf_driver_info.h"
 
 namespace dismake {
 
@@ -37,6 +38,13 @@ class ImageDrivers {
 
   // The image's INF of a published name (Windows/INF/oemN.inf), or nullopt.
   std::optional<std::filesystem::path> published_inf(const std::string& published_name);
+
+  // What get-driver-info and DismGetDriverInfo show of `driver`: an .inf
+  // file on the host (names_inf_file) read for the image's architecture;
+  // else the package published under that name (DriverDatabase::find's
+  // errors), its models from the database or, where the database keeps no
+  // descriptors for it, from the image's copy of its INF.
+  DriverInfo driver_info(const std::string& driver);
 
  private:
   struct Impl;
