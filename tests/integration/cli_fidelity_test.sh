@@ -118,6 +118,42 @@ expect_fail 0x80070057 "'\\+Q' is not an attribute change" -- \
 expect_fail 0x80070003 'is not a path of the base image' -- \
   "$DISMAKE" set-security "$T/full" plain.txt --like nowhere.txt
 
+step "set-attributes and set-security on one name of a hard-linked file change the file"
+# Windows sets them on the file, so on every name, and the names stay one
+# file; a later content replace of the other name keeps all of it.
+DLL=/Windows/System32/shared.dll
+SXS=/Windows/WinSxS/shared.dll
+# Both names: attributes $1, the descriptor of secure.txt, one link group.
+assert_one_file_with() {
+  local wim=$1 want=$2
+  for name in $DLL $SXS; do
+    assert_eq "$want" "$(attributes "$wim" $name)" "attributes of $name"
+    assert_eq "$(descriptor "$META" $SEC)" "$(descriptor "$wim" $name)" "descriptor of $name"
+    assert_eq 2 "$(link_count "$wim" $name)" "link count of $name"
+  done
+  assert_eq "$(field "$wim" $DLL 'Link Group ID')" "$(field "$wim" $SXS 'Link Group ID')" \
+    "link group of the two names"
+}
+for kind in full lazy; do
+  fixture_copy meta.wim "$T/links-$kind.wim"
+  dismake_ok mount "$T/links-$kind.wim" "$T/links-$kind" --index 1 \
+    $([[ $kind == lazy ]] && echo --lazy)
+  dismake_ok set-attributes "$T/links-$kind" ${SXS#/} +H +R
+  dismake_ok set-security "$T/links-$kind" ${SXS#/} --like secure.txt
+  dismake_ok commit "$T/links-$kind" --output "$T/links-$kind-out.wim"
+  assert_one_file_with "$T/links-$kind-out.wim" 0x00000023
+  assert_eq $'shared system binary\r' "$(wim_cat "$T/links-$kind-out.wim" 1 $DLL)" "content of $DLL"
+  dismake_ok add "$T/links-$kind" "$T/in/shared.dll" ${DLL#/}
+  dismake_ok commit "$T/links-$kind" --output "$T/links-$kind-added.wim"
+  assert_one_file_with "$T/links-$kind-added.wim" 0x00000023
+  for name in $DLL $SXS; do
+    assert_eq $'patched system binary\r' "$(wim_cat "$T/links-$kind-added.wim" 1 $name)" \
+      "content of $name"
+  done
+  dismake_ok unmount "$T/links-$kind" --discard
+done
+assert_same_file "$T/links-full-added.wim" "$T/links-lazy-added.wim"
+
 step "untouched files keep every bit"
 for name in /edit-me.txt "/Long File Name Document.txt" /Users/Public/download.exe; do
   assert_same_listing "$(wim_detailed "$META" 1 "$name")" "$(wim_detailed "$OUT" 1 "$name")" \

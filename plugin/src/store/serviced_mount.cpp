@@ -66,6 +66,13 @@ ImagePathKind ServicedMount::kind_of(const std::string& image_path) const {
   return path_in_state(impl_->delta, impl_->listing(), image_path).kind();
 }
 
+std::vector<std::string> ServicedMount::names_of_file(const std::string& image_path) const {
+  std::vector<std::string> names{image_path};
+  for (std::string& other : impl_->linked_names(impl_->delta, image_path))
+    names.push_back(std::move(other));
+  return names;
+}
+
 std::string ServicedMount::resolve(const std::string& user_path) const {
   std::string normal = normalize_image_path(user_path);
   std::string resolved;

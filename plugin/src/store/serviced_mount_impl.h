@@ -163,8 +163,13 @@ struct ServicedMount::Impl {
   std::string moved_from(const std::string& path) const;
   std::string origin_in(const StateDelta& d, const std::string& path) const;
   bool is_base_file_in(const StateDelta& d, const std::string& path) const;
+  // The base's other names of the file at `path` that are still one file
+  // with it in `d`: the base's own, with the content `path` has in `d`.
+  std::vector<std::string> linked_names(const StateDelta& d, const std::string& path) const;
+  std::string sha1_in(const StateDelta& d, const std::string& path) const;
   void carry_metadata(const StateDelta& d, const std::string& path, DeltaEntry& entry) const;
-  void rewrite_other_links(StateDelta& d, const std::string& path, const DeltaEntry& entry);
+  void rewrite_other_links(StateDelta& d, const std::string& path, const DeltaEntry& entry,
+                           const std::vector<std::string>& linked);
   void apply_metadata(StateDelta& d, const std::string& path, const MetadataStep& change);
 };
 

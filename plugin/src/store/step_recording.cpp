@@ -52,11 +52,13 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
     StoredBlob blob = blobs.put(disk(path));
     DeltaEntry entry{DeltaEntry::Kind::kFile, blob.sha256, blob.sha1, blob.size};
     carry_metadata(d, path, entry);
-    bool base_file_rewritten = entry.origin.empty() && is_base_file_in(d, path);
+    std::vector<std::string> linked;
+    if (entry.origin.empty() && is_base_file_in(d, path) && entry.sha1 != sha1_in(d, path))
+      linked = linked_names(d, path);
     d.set(path, entry);
     index.forget(path);
     index.record(paths.mount_dir, path, blob.sha1);
-    if (base_file_rewritten) rewrite_other_links(d, path, entry);
+    rewrite_other_links(d, path, entry, linked);
   }
 }
 
@@ -106,20 +108,37 @@ void ServicedMount::Impl::carry_metadata(const StateDelta& d, const std::string&
   entry.origin = origin_in(delta, from);
 }
 
-// Writing a file on Windows writes the one file all its names share: the
-// base's other names of `path` that still hold the base's content get the
-// new content too, and stay one file in the output (commit_plan.h).
+std::vector<std::string> ServicedMount::Impl::linked_names(const StateDelta& d,
+                                                           const std::string& path) const {
+  std::vector<std::string> linked;
+  if (!is_base_file_in(d, path)) return linked;
+  std::string content = sha1_in(d, path);
+  for (const std::string& other : listing().other_links(path))
+    if (is_base_file_in(d, other) && sha1_in(d, other) == content) linked.push_back(other);
+  return linked;
+}
+
+// The SHA-1 of what `path`, the base's own file in `d`, holds there.
+std::string ServicedMount::Impl::sha1_in(const StateDelta& d, const std::string& path) const {
+  const DeltaEntry* e = d.find(path);
+  return e != nullptr ? e->sha1 : listing().find(path)->sha1;
+}
+
+// Writing a file on Windows writes the one file all its names share: its
+// `linked` names (linked_names() before the write) get the new content too,
+// keeping what steps gave them, and stay one file in the output
+// (commit_plan.h).
 void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& path,
-                                              const DeltaEntry& entry) {
-  if (entry.sha1 == listing().find(path)->sha1) return;
-  DeltaEntry linked = entry;
-  linked.keep_metadata_of(DeltaEntry{});
-  for (const std::string& other : listing().other_links(path)) {
-    if (path_in_state(d, listing(), other).source != PathInState::Source::kBase) continue;
+                                              const DeltaEntry& entry,
+                                              const std::vector<std::string>& linked) {
+  for (const std::string& other : linked) {
     // Never written through a link the tree may hold where the image has a
     // directory (a hostile tree).
     if (!first_link_below(paths.mount_dir, other, /*include_last=*/true).empty()) continue;
-    d.set(other, linked);
+    DeltaEntry rewritten = entry;
+    const DeltaEntry* was = d.find(other);
+    rewritten.keep_metadata_of(was != nullptr ? *was : DeltaEntry{});
+    d.set(other, rewritten);
     if (preview) continue;
     make_parents(other);
     fs::path copy = temporary_sibling(disk(other));
