@@ -186,6 +186,34 @@ step "committing the same state again gives the same bytes"
 dismake_ok commit "$T/full" --output "$T/moved-again.wim"
 assert_same_file "$T/moved.wim" "$T/moved-again.wim"
 
+step "a hard link made by hand is one file with two names, as an NTFS capture takes it"
+# plain.txt: a base file (hidden, system by set-attributes above); new-a.txt
+# a new one; a copy next to them stays a file of its own.
+ln "$T/full/plain.txt" "$T/full/Windows/plain-link.txt"
+printf 'a new file with two names\r\n' >"$T/full/ProgramData/new-a.txt"
+ln "$T/full/ProgramData/new-a.txt" "$T/full/ProgramData/new-b.txt"
+cp "$T/full/ProgramData/new-a.txt" "$T/full/ProgramData/new-copy.txt"
+dismake_ok commit "$T/full" --output "$T/linked.wim"
+verify_wim "$T/linked.wim"
+for pair in "/plain.txt /Windows/plain-link.txt" "/ProgramData/new-a.txt /ProgramData/new-b.txt"; do
+  read -r one other <<<"$pair"
+  for name in "$one" "$other"; do
+    assert_eq 2 "$(link_count "$T/linked.wim" "$name")" "link count of $name"
+  done
+  assert_eq "$(field "$T/linked.wim" "$one" 'Link Group ID')" \
+    "$(field "$T/linked.wim" "$other" 'Link Group ID')" "link group of $one and $other"
+done
+assert_eq 0x00000006 "$(attributes "$T/linked.wim" /Windows/plain-link.txt)" \
+  "attributes of the new name of plain.txt"
+assert_eq "$(descriptor "$META" /plain.txt)" "$(descriptor "$T/linked.wim" /Windows/plain-link.txt)" \
+  "descriptor of the new name of plain.txt"
+assert_eq "" "$(descriptor "$T/linked.wim" /ProgramData/new-b.txt)" "descriptor of new-b.txt"
+assert_eq 1 "$(link_count "$T/linked.wim" /ProgramData/new-copy.txt)" "link count of a copy"
+assert_same_listing "$(wim_detailed "$T/moved.wim" 1 /plain.txt | grep -vE '^Link (Count|Group ID)')" \
+  "$(wim_detailed "$T/linked.wim" 1 /plain.txt | grep -vE '^Link (Count|Group ID)')" "record of plain.txt"
+dismake_ok commit "$T/full" --output "$T/linked-again.wim"
+assert_same_file "$T/linked.wim" "$T/linked-again.wim"
+
 dismake_ok unmount "$T/full" --discard
 dismake_ok unmount "$T/lazy" --discard
 end_test

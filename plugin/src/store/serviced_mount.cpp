@@ -239,6 +239,9 @@ std::vector<std::string> ServicedMount::record_untracked_changes() {
       key.add("link:" + fs::read_symlink(disk).string());
     } else if (fs::is_regular_file(status)) {
       key.add(sha256_file_hex(disk));
+      // `ln a b` is not `cp a b` (hand_made_links.cpp).
+      if (std::uintmax_t names = fs::hard_link_count(disk, ec); !ec && names > 1)
+        key.add("with other names");
     } else {
       key.add(fs::exists(status) ? "dir" : "deleted");
     }

@@ -159,6 +159,9 @@ struct ServicedMount::Impl {
   void make_ancestors_directories(StateDelta& d, const std::string& path);
   // Windows metadata (step_recording.cpp): where a recorded entry's comes from.
   std::vector<std::pair<std::string, std::string>> step_moves;  // of the step being recorded
+  // Files the step recorded that have other names on disk (hand_made_links.cpp).
+  std::vector<std::string> step_linked_files;
+  void record_hand_made_links(StateDelta& d);
   bool preview = false;  // recording for a look only: the tree is not written
   std::string moved_from(const std::string& path) const;
   std::string origin_in(const StateDelta& d, const std::string& path) const;

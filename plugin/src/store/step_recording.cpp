@@ -16,8 +16,10 @@ void ServicedMount::Impl::record_paths(StateDelta& d, const StepChanges& changes
   std::sort(paths.begin(), paths.end());
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
   step_moves = changes.moves;
+  step_linked_files.clear();
   try {
     for (const std::string& path : paths) record_path(d, path);
+    record_hand_made_links(d);
   } catch (...) {
     step_moves.clear();
     throw;
@@ -49,6 +51,8 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
   } else if (fs::is_directory(status)) {
     record_directory(d, path);
   } else {
+    if (std::uintmax_t names = fs::hard_link_count(disk(path), ec); !ec && names > 1)
+      step_linked_files.push_back(path);
     StoredBlob blob = blobs.put(disk(path));
     DeltaEntry entry{DeltaEntry::Kind::kFile, blob.sha256, blob.sha1, blob.size};
     carry_metadata(d, path, entry);

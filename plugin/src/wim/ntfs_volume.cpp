@@ -243,6 +243,14 @@ void NtfsVolume::write_content(const std::string& path, const fs::path& source) 
   copy_content(Inode(volume_, path), source);
 }
 
+void NtfsVolume::create_hard_link(const std::string& existing, const std::string& path) {
+  Inode file(volume_, existing);
+  Inode parent(volume_, parent_of(path));
+  NtfsName name(name_of(path));
+  if (ntfs_link(file.get(), parent.get(), name.chars(), name.length()) != 0)
+    fail("link", path, errno);
+}
+
 std::uint32_t NtfsVolume::attributes(const std::string& path) const {
   Inode inode(volume_, path);
   std::uint32_t attributes = 0;

@@ -11,7 +11,8 @@
 //   parent's inheritable ACEs when the image is applied) and the ARCHIVE
 //   attribute; a new directory likewise, with DIRECTORY;
 // - files are hard links of each other in the output only if they were in
-//   the base (and still have one content).
+//   the base (and still have one content), or a hard link was made in the
+//   mount (`ln a b`: b becomes another name of a's file, a's metadata).
 //
 // Files a step changed are staged in NTFS volumes (ntfs_volume.h) and added
 // with wimlib's NTFS capture, which is the only way to give an added file
@@ -56,6 +57,9 @@ struct CommitPlan {
   std::vector<StagedFile> replaced;                           // files the image has, changed
   std::vector<StagedFile> created;                            // new files
   std::vector<std::pair<std::string, std::string>> symlinks;  // path → target
+  // Hard links made in a mount: path → a name of the file (in `replaced` or
+  // `created`) it is another name of, made in that file's volume.
+  std::vector<std::pair<std::string, std::string>> hard_links;
 
   bool empty() const;
   // The number of changes, for the commit's report.

@@ -45,6 +45,9 @@ class NtfsVolume {
   // Replaces the unnamed data stream of the existing file `path` with the
   // content of `source`; everything else about the file stays.
   void write_content(const std::string& path, const std::filesystem::path& source);
+  // Makes `path` (its parent must exist) another name of the existing file
+  // `existing`: one file, two names, as NTFS hard links are.
+  void create_hard_link(const std::string& existing, const std::string& path);
 
   std::uint32_t attributes(const std::string& path) const;
   void set_attributes(const std::string& path, std::uint32_t attributes);
