@@ -214,6 +214,45 @@ assert_same_listing "$(wim_detailed "$T/moved.wim" 1 /plain.txt | grep -vE '^Lin
 dismake_ok commit "$T/full" --output "$T/linked-again.wim"
 assert_same_file "$T/linked.wim" "$T/linked-again.wim"
 
+step "add over a reparse point that is not a link replaces the content and drops the reparse point"
+# reparse.wim (make_reparse_wim.sh): WOF, dedup, AppExecLink and an unknown
+# tag, each with its own descriptor and attributes. Replacing the content
+# keeps those (minus REPARSE_POINT, plus ARCHIVE); the reparse data and the
+# WOF stream go.
+REPARSE=$DISMAKE_TESTDATA/reparse.wim
+printf 'replaced content\r\n' >"$T/in/replacement"
+# attributes in reparse.wim minus REPARSE_POINT (0x400), plus ARCHIVE
+declare -A REPLACED=([/Windows/System32/wof.dll]=0x00000024 [/Users/Public/app.exe]=0x00000020
+  [/unknown.bin]=0x00000021 [/Windows/System32/dedup.dat]=0x00000022)
+for kind in full lazy; do
+  cp "$REPARSE" "$T/reparse-$kind.wim"
+  dismake_ok mount "$T/reparse-$kind.wim" "$T/reparse-$kind" --index 1 \
+    $([[ $kind == lazy ]] && echo --lazy)
+  [[ $LAST_STDERR != *"edits by hand"* ]] || fail "an untouched mount has edits: $LAST_STDERR"
+  for name in /Windows/System32/wof.dll /Users/Public/app.exe /unknown.bin; do
+    dismake_ok add "$T/reparse-$kind" "$T/in/replacement" "${name#/}"
+  done
+  dismake_ok commit "$T/reparse-$kind" --output "$T/reparse-$kind-out.wim"
+  verify_wim "$T/reparse-$kind-out.wim"
+done
+for name in /Windows/System32/wof.dll /Users/Public/app.exe /unknown.bin; do
+  assert_same_listing "$(wim_detailed "$T/reparse-full-out.wim" 1 $name)" \
+    "$(wim_detailed "$T/reparse-lazy-out.wim" 1 $name)" "$name, full mount vs lazy"
+done
+dismake_ok add "$T/reparse-full" "$T/in/replacement" Windows/System32/dedup.dat
+dismake_ok commit "$T/reparse-full" --output "$T/reparse-all.wim"
+for name in "${!REPLACED[@]}"; do
+  record=$(wim_detailed "$T/reparse-all.wim" 1 "$name")
+  assert_eq "${REPLACED[$name]}" "$(attributes "$T/reparse-all.wim" "$name")" "attributes of $name"
+  [[ -n $(descriptor "$REPARSE" "$name") ]] || fail "reparse.wim: $name has no descriptor"
+  assert_eq "$(descriptor "$REPARSE" "$name")" "$(descriptor "$T/reparse-all.wim" "$name")" \
+    "descriptor of $name"
+  [[ $record != *"Reparse Tag"* ]] || fail "$name is still a reparse point"
+  [[ $record != *WofCompressedData* ]] || fail "$name kept its WofCompressedData stream"
+  assert_eq $'replaced content\r' "$(wim_cat "$T/reparse-all.wim" 1 "$name")" "content of $name"
+done
+for kind in full lazy; do dismake_ok unmount "$T/reparse-$kind" --discard; done
+
 dismake_ok unmount "$T/full" --discard
 dismake_ok unmount "$T/lazy" --discard
 end_test

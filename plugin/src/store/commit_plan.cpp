@@ -77,7 +77,8 @@ std::uint64_t volume_size(const std::vector<const StagedFile*>& files, size_t di
 // set and cleared. NORMAL means "no other attribute" and is never combined.
 std::uint32_t final_attributes(std::uint32_t had, const StagedFile& file) {
   std::uint32_t attributes = had & ~kFileAttributeNormal;
-  if (file.content_changed()) attributes |= kFileAttributeArchive;
+  if (file.content_changed())
+    attributes = (attributes | kFileAttributeArchive) & ~kFileAttributeReparsePoint;
   attributes = (attributes | file.attributes_set) & ~file.attributes_clear;
   attributes &= ~kFileAttributeNormal;
   return attributes == 0 ? kFileAttributeNormal : attributes;
@@ -219,8 +220,11 @@ void finish_changed_volume(const fs::path& volume_image, const CommitPlan& plan,
   for (const StagedFile* staged : files) {
     const StagedFile& f = *staged;
     if (in_batch.count(f.path) == 0) continue;
-    if (f.content_changed() && (f.link_group == 0 || written.emplace(f.link_group, f.sha1).second))
+    if (f.content_changed() &&
+        (f.link_group == 0 || written.emplace(f.link_group, f.sha1).second)) {
+      volume.drop_reparse_point(f.path);  // new content is the file's own (WOF, dedup...)
       volume.write_content(f.path, f.content);
+    }
     volume.set_attributes(f.path, final_attributes(volume.attributes(f.path), f));
     if (f.content_changed()) volume.set_times(f.path, when, /*set_creation=*/false);
   }

@@ -5,6 +5,8 @@
 // - a file whose content is replaced keeps its security descriptor,
 //   attributes (plus ARCHIVE, as a write on Windows sets it), named streams,
 //   short name and hard links; its last write time becomes the commit's time;
+//   a reparse point that is not a link (WOF, dedup, AppExecLink...) drops
+//   its reparse data, REPARSE_POINT and a WofCompressedData stream;
 // - a renamed file or directory is the same file under a new name (wimlib's
 //   RENAME), so it keeps all of that but a short name;
 // - a new file has no security descriptor of its own (Windows gives it its

@@ -49,6 +49,11 @@ class NtfsVolume {
   // `existing`: one file, two names, as NTFS hard links are.
   void create_hard_link(const std::string& existing, const std::string& path);
 
+  // Drops the reparse point of `path`, if it has one, and with it a
+  // WofCompressedData stream (what a WOF-compressed file holds its content
+  // in): its content is then its unnamed data stream, as a file Windows
+  // rewrote.
+  void drop_reparse_point(const std::string& path);
   std::uint32_t attributes(const std::string& path) const;
   void set_attributes(const std::string& path, std::uint32_t attributes);
 
@@ -75,5 +80,6 @@ constexpr std::uint32_t kFileAttributeSystem = 0x4;
 constexpr std::uint32_t kFileAttributeDirectory = 0x10;
 constexpr std::uint32_t kFileAttributeArchive = 0x20;
 constexpr std::uint32_t kFileAttributeNormal = 0x80;
+constexpr std::uint32_t kFileAttributeReparsePoint = 0x400;
 
 }  // namespace dismake
