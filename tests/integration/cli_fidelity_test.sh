@@ -213,6 +213,21 @@ assert_same_listing "$(wim_detailed "$T/moved.wim" 1 /plain.txt | grep -vE '^Lin
   "$(wim_detailed "$T/linked.wim" 1 /plain.txt | grep -vE '^Link (Count|Group ID)')" "record of plain.txt"
 dismake_ok commit "$T/full" --output "$T/linked-again.wim"
 assert_same_file "$T/linked.wim" "$T/linked-again.wim"
+# Written through either name, the file changes: both names, still one.
+printf 'written through one name\r\n' >"$T/in/through"
+dismake_ok add "$T/full" "$T/in/through" Windows/plain-link.txt
+dismake_ok add "$T/full" "$T/in/through" ProgramData/new-a.txt
+dismake_ok commit "$T/full" --output "$T/linked-written.wim"
+for pair in "/plain.txt /Windows/plain-link.txt" "/ProgramData/new-a.txt /ProgramData/new-b.txt"; do
+  read -r one other <<<"$pair"
+  for name in "$one" "$other"; do
+    assert_eq 2 "$(link_count "$T/linked-written.wim" "$name")" "link count of $name, written"
+    assert_eq $'written through one name\r' "$(wim_cat "$T/linked-written.wim" 1 "$name")" \
+      "content of $name"
+  done
+done
+assert_eq "$(descriptor "$META" /plain.txt)" \
+  "$(descriptor "$T/linked-written.wim" /Windows/plain-link.txt)" "descriptor of plain-link.txt, written"
 
 step "add over a reparse point that is not a link replaces the content and drops the reparse point"
 # reparse.wim (make_reparse_wim.sh): WOF, dedup, AppExecLink and an unknown

@@ -68,8 +68,10 @@ ImagePathKind ServicedMount::kind_of(const std::string& image_path) const {
 
 std::vector<std::string> ServicedMount::names_of_file(const std::string& image_path) const {
   std::vector<std::string> names{image_path};
-  for (std::string& other : impl_->linked_names(impl_->delta, image_path))
-    names.push_back(std::move(other));
+  const StateDelta& d = impl_->delta;
+  impl_->hand_links_in_delta = std::any_of(d.entries().begin(), d.entries().end(),
+                                           [](const auto& e) { return !e.second.link_of.empty(); });
+  for (std::string& other : impl_->linked_names(d, image_path)) names.push_back(std::move(other));
   return names;
 }
 

@@ -161,6 +161,7 @@ struct ServicedMount::Impl {
   std::vector<std::pair<std::string, std::string>> step_moves;  // of the step being recorded
   // Files the step recorded that have other names on disk (hand_made_links.cpp).
   std::vector<std::string> step_linked_files;
+  bool hand_links_in_delta = false;  // any entry has link_of: linked_names() looks at them
   void record_hand_made_links(StateDelta& d);
   bool preview = false;  // recording for a look only: the tree is not written
   std::string moved_from(const std::string& path) const;

@@ -17,6 +17,8 @@ void ServicedMount::Impl::record_paths(StateDelta& d, const StepChanges& changes
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
   step_moves = changes.moves;
   step_linked_files.clear();
+  hand_links_in_delta = std::any_of(d.entries().begin(), d.entries().end(),
+                                    [](const auto& e) { return !e.second.link_of.empty(); });
   try {
     for (const std::string& path : paths) record_path(d, path);
     record_hand_made_links(d);
@@ -57,8 +59,15 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
     DeltaEntry entry{DeltaEntry::Kind::kFile, blob.sha256, blob.sha1, blob.size};
     carry_metadata(d, path, entry);
     std::vector<std::string> linked;
-    if (entry.origin.empty() && is_base_file_in(d, path) && entry.sha1 != sha1_in(d, path))
+    const DeltaEntry* old = d.find(path);
+    if (entry.origin.empty() && entry.sha1 != sha1_in(d, path) &&
+        (is_base_file_in(d, path) || hand_links_in_delta))
       linked = linked_names(d, path);
+    // Still a name of the file it was made a link of (hand_made_links.cpp),
+    // which gets the new content too.
+    if (old != nullptr && !old->link_of.empty() &&
+        std::find(linked.begin(), linked.end(), old->link_of) != linked.end())
+      entry.link_of = old->link_of;
     d.set(path, entry);
     index.forget(path);
     index.record(paths.mount_dir, path, blob.sha1);
@@ -115,17 +124,37 @@ void ServicedMount::Impl::carry_metadata(const StateDelta& d, const std::string&
 std::vector<std::string> ServicedMount::Impl::linked_names(const StateDelta& d,
                                                            const std::string& path) const {
   std::vector<std::string> linked;
-  if (!is_base_file_in(d, path)) return linked;
   std::string content = sha1_in(d, path);
-  for (const std::string& other : listing().other_links(path))
-    if (is_base_file_in(d, other) && sha1_in(d, other) == content) linked.push_back(other);
+  auto add = [&](const std::string& name) {
+    if (name != path && std::find(linked.begin(), linked.end(), name) == linked.end())
+      linked.push_back(name);
+  };
+  if (is_base_file_in(d, path))
+    for (const std::string& other : listing().other_links(path))
+      if (is_base_file_in(d, other) && sha1_in(d, other) == content) add(other);
+  if (!hand_links_in_delta) return linked;
+  // Names made by hand: of the file `path` is a link of, or of `path`.
+  const DeltaEntry* own = d.find(path);
+  std::string file = own != nullptr && !own->link_of.empty() ? own->link_of : path;
+  if (file != path && sha1_in(d, file) == content) {
+    add(file);
+    if (is_base_file_in(d, file))
+      for (const std::string& other : listing().other_links(file))
+        if (is_base_file_in(d, other) && sha1_in(d, other) == content) add(other);
+  }
+  for (const auto& [name, entry] : d.entries())
+    if (entry.kind == DeltaEntry::Kind::kFile && entry.link_of == file && entry.sha1 == content)
+      add(name);
   return linked;
 }
 
-// The SHA-1 of what `path`, the base's own file in `d`, holds there.
+// The SHA-1 of what `path` holds in `d` ("" when it is no file there).
 std::string ServicedMount::Impl::sha1_in(const StateDelta& d, const std::string& path) const {
   const DeltaEntry* e = d.find(path);
-  return e != nullptr ? e->sha1 : listing().find(path)->sha1;
+  if (e != nullptr) return e->kind == DeltaEntry::Kind::kFile ? e->sha1 : "";
+  if (base_hidden_by_ancestor(d, path)) return "";
+  const BaseEntry* b = listing().find(path);
+  return b != nullptr && !b->is_directory && !b->is_reparse_point ? b->sha1 : "";
 }
 
 // Writing a file on Windows writes the one file all its names share: its
@@ -142,6 +171,7 @@ void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& 
     DeltaEntry rewritten = entry;
     const DeltaEntry* was = d.find(other);
     rewritten.keep_metadata_of(was != nullptr ? *was : DeltaEntry{});
+    rewritten.link_of = was != nullptr ? was->link_of : "";
     d.set(other, rewritten);
     if (preview) continue;
     make_parents(other);
