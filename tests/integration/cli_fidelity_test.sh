@@ -118,6 +118,42 @@ expect_fail 0x80070057 "'\\+Q' is not an attribute change" -- \
 expect_fail 0x80070003 'is not a path of the base image' -- \
   "$DISMAKE" set-security "$T/full" plain.txt --like nowhere.txt
 
+step "set-attributes and set-security on one name of a hard-linked file change the file"
+# Windows sets them on the file, so on every name, and the names stay one
+# file; a later content replace of the other name keeps all of it.
+DLL=/Windows/System32/shared.dll
+SXS=/Windows/WinSxS/shared.dll
+# Both names: attributes $1, the descriptor of secure.txt, one link group.
+assert_one_file_with() {
+  local wim=$1 want=$2
+  for name in $DLL $SXS; do
+    assert_eq "$want" "$(attributes "$wim" $name)" "attributes of $name"
+    assert_eq "$(descriptor "$META" $SEC)" "$(descriptor "$wim" $name)" "descriptor of $name"
+    assert_eq 2 "$(link_count "$wim" $name)" "link count of $name"
+  done
+  assert_eq "$(field "$wim" $DLL 'Link Group ID')" "$(field "$wim" $SXS 'Link Group ID')" \
+    "link group of the two names"
+}
+for kind in full lazy; do
+  fixture_copy meta.wim "$T/links-$kind.wim"
+  dismake_ok mount "$T/links-$kind.wim" "$T/links-$kind" --index 1 \
+    $([[ $kind == lazy ]] && echo --lazy)
+  dismake_ok set-attributes "$T/links-$kind" ${SXS#/} +H +R
+  dismake_ok set-security "$T/links-$kind" ${SXS#/} --like secure.txt
+  dismake_ok commit "$T/links-$kind" --output "$T/links-$kind-out.wim"
+  assert_one_file_with "$T/links-$kind-out.wim" 0x00000023
+  assert_eq $'shared system binary\r' "$(wim_cat "$T/links-$kind-out.wim" 1 $DLL)" "content of $DLL"
+  dismake_ok add "$T/links-$kind" "$T/in/shared.dll" ${DLL#/}
+  dismake_ok commit "$T/links-$kind" --output "$T/links-$kind-added.wim"
+  assert_one_file_with "$T/links-$kind-added.wim" 0x00000023
+  for name in $DLL $SXS; do
+    assert_eq $'patched system binary\r' "$(wim_cat "$T/links-$kind-added.wim" 1 $name)" \
+      "content of $name"
+  done
+  dismake_ok unmount "$T/links-$kind" --discard
+done
+assert_same_file "$T/links-full-added.wim" "$T/links-lazy-added.wim"
+
 step "untouched files keep every bit"
 for name in /edit-me.txt "/Long File Name Document.txt" /Users/Public/download.exe; do
   assert_same_listing "$(wim_detailed "$META" 1 "$name")" "$(wim_detailed "$OUT" 1 "$name")" \
@@ -149,6 +185,88 @@ wim_detailed "$T/moved.wim" 1 $SETTINGS >/dev/null 2>&1 && fail "$SETTINGS is st
 step "committing the same state again gives the same bytes"
 dismake_ok commit "$T/full" --output "$T/moved-again.wim"
 assert_same_file "$T/moved.wim" "$T/moved-again.wim"
+
+step "a hard link made by hand is one file with two names, as an NTFS capture takes it"
+# plain.txt: a base file (hidden, system by set-attributes above); new-a.txt
+# a new one; a copy next to them stays a file of its own.
+ln "$T/full/plain.txt" "$T/full/Windows/plain-link.txt"
+printf 'a new file with two names\r\n' >"$T/full/ProgramData/new-a.txt"
+ln "$T/full/ProgramData/new-a.txt" "$T/full/ProgramData/new-b.txt"
+cp "$T/full/ProgramData/new-a.txt" "$T/full/ProgramData/new-copy.txt"
+dismake_ok commit "$T/full" --output "$T/linked.wim"
+verify_wim "$T/linked.wim"
+for pair in "/plain.txt /Windows/plain-link.txt" "/ProgramData/new-a.txt /ProgramData/new-b.txt"; do
+  read -r one other <<<"$pair"
+  for name in "$one" "$other"; do
+    assert_eq 2 "$(link_count "$T/linked.wim" "$name")" "link count of $name"
+  done
+  assert_eq "$(field "$T/linked.wim" "$one" 'Link Group ID')" \
+    "$(field "$T/linked.wim" "$other" 'Link Group ID')" "link group of $one and $other"
+done
+assert_eq 0x00000006 "$(attributes "$T/linked.wim" /Windows/plain-link.txt)" \
+  "attributes of the new name of plain.txt"
+assert_eq "$(descriptor "$META" /plain.txt)" "$(descriptor "$T/linked.wim" /Windows/plain-link.txt)" \
+  "descriptor of the new name of plain.txt"
+assert_eq "" "$(descriptor "$T/linked.wim" /ProgramData/new-b.txt)" "descriptor of new-b.txt"
+assert_eq 1 "$(link_count "$T/linked.wim" /ProgramData/new-copy.txt)" "link count of a copy"
+assert_same_listing "$(wim_detailed "$T/moved.wim" 1 /plain.txt | grep -vE '^Link (Count|Group ID)')" \
+  "$(wim_detailed "$T/linked.wim" 1 /plain.txt | grep -vE '^Link (Count|Group ID)')" "record of plain.txt"
+dismake_ok commit "$T/full" --output "$T/linked-again.wim"
+assert_same_file "$T/linked.wim" "$T/linked-again.wim"
+# Written through either name, the file changes: both names, still one.
+printf 'written through one name\r\n' >"$T/in/through"
+dismake_ok add "$T/full" "$T/in/through" Windows/plain-link.txt
+dismake_ok add "$T/full" "$T/in/through" ProgramData/new-a.txt
+dismake_ok commit "$T/full" --output "$T/linked-written.wim"
+for pair in "/plain.txt /Windows/plain-link.txt" "/ProgramData/new-a.txt /ProgramData/new-b.txt"; do
+  read -r one other <<<"$pair"
+  for name in "$one" "$other"; do
+    assert_eq 2 "$(link_count "$T/linked-written.wim" "$name")" "link count of $name, written"
+    assert_eq $'written through one name\r' "$(wim_cat "$T/linked-written.wim" 1 "$name")" \
+      "content of $name"
+  done
+done
+assert_eq "$(descriptor "$META" /plain.txt)" \
+  "$(descriptor "$T/linked-written.wim" /Windows/plain-link.txt)" "descriptor of plain-link.txt, written"
+
+step "add over a reparse point that is not a link replaces the content and drops the reparse point"
+# reparse.wim (make_reparse_wim.sh): WOF, dedup, AppExecLink and an unknown
+# tag, each with its own descriptor and attributes. Replacing the content
+# keeps those (minus REPARSE_POINT, plus ARCHIVE); the reparse data and the
+# WOF stream go.
+REPARSE=$DISMAKE_TESTDATA/reparse.wim
+printf 'replaced content\r\n' >"$T/in/replacement"
+# attributes in reparse.wim minus REPARSE_POINT (0x400), plus ARCHIVE
+declare -A REPLACED=([/Windows/System32/wof.dll]=0x00000024 [/Users/Public/app.exe]=0x00000020
+  [/unknown.bin]=0x00000021 [/Windows/System32/dedup.dat]=0x00000022)
+for kind in full lazy; do
+  cp "$REPARSE" "$T/reparse-$kind.wim"
+  dismake_ok mount "$T/reparse-$kind.wim" "$T/reparse-$kind" --index 1 \
+    $([[ $kind == lazy ]] && echo --lazy)
+  [[ $LAST_STDERR != *"edits by hand"* ]] || fail "an untouched mount has edits: $LAST_STDERR"
+  for name in /Windows/System32/wof.dll /Users/Public/app.exe /unknown.bin; do
+    dismake_ok add "$T/reparse-$kind" "$T/in/replacement" "${name#/}"
+  done
+  dismake_ok commit "$T/reparse-$kind" --output "$T/reparse-$kind-out.wim"
+  verify_wim "$T/reparse-$kind-out.wim"
+done
+for name in /Windows/System32/wof.dll /Users/Public/app.exe /unknown.bin; do
+  assert_same_listing "$(wim_detailed "$T/reparse-full-out.wim" 1 $name)" \
+    "$(wim_detailed "$T/reparse-lazy-out.wim" 1 $name)" "$name, full mount vs lazy"
+done
+dismake_ok add "$T/reparse-full" "$T/in/replacement" Windows/System32/dedup.dat
+dismake_ok commit "$T/reparse-full" --output "$T/reparse-all.wim"
+for name in "${!REPLACED[@]}"; do
+  record=$(wim_detailed "$T/reparse-all.wim" 1 "$name")
+  assert_eq "${REPLACED[$name]}" "$(attributes "$T/reparse-all.wim" "$name")" "attributes of $name"
+  [[ -n $(descriptor "$REPARSE" "$name") ]] || fail "reparse.wim: $name has no descriptor"
+  assert_eq "$(descriptor "$REPARSE" "$name")" "$(descriptor "$T/reparse-all.wim" "$name")" \
+    "descriptor of $name"
+  [[ $record != *"Reparse Tag"* ]] || fail "$name is still a reparse point"
+  [[ $record != *WofCompressedData* ]] || fail "$name kept its WofCompressedData stream"
+  assert_eq $'replaced content\r' "$(wim_cat "$T/reparse-all.wim" 1 "$name")" "content of $name"
+done
+for kind in full lazy; do dismake_ok unmount "$T/reparse-$kind" --discard; done
 
 dismake_ok unmount "$T/full" --discard
 dismake_ok unmount "$T/lazy" --discard

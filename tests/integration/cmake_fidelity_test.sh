@@ -3,7 +3,8 @@
 # metadata Windows would, as a CLI mount does (cli_fidelity_test.sh has each rule), and keeps
 # incremental == clean byte for byte with Windows metadata in play: a file
 # replaced over one with a descriptor, a hive edited, identical files at two
-# places, attributes and a descriptor set by steps.
+# places, attributes and a descriptor set by steps (one on a hard-linked
+# file: both its names get them and stay one file).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/cmake_lib.sh"
 
@@ -26,6 +27,8 @@ dismake_add_files(meta_s SOURCE overlay DESTINATION ProgramData/One)
 dismake_add_files(meta_s SOURCE overlay DESTINATION ProgramData/Two)
 dismake_set_attributes(meta_s PATH plain.txt CHANGES +H -A)
 dismake_set_security(meta_s PATH \"Program Files/App/app.exe\" LIKE secure.txt)
+dismake_set_attributes(meta_s PATH Windows/WinSxS/shared.dll CHANGES +H +R)
+dismake_set_security(meta_s PATH Windows/WinSxS/shared.dll LIKE secure.txt)
 dismake_close_session(meta_s)
 dismake_unmount_image(meta COMMIT OUTPUT meta-out.wim)
 "
@@ -54,6 +57,15 @@ for mode in lazy FULL; do
   assert_eq 0x00000002 "$(field "$OUT" /plain.txt Attributes)" "attributes of /plain.txt"
   assert_eq "$(field "$META" /secure.txt 'Security Descriptor')" \
     "$(field "$OUT" "/Program Files/App/app.exe" 'Security Descriptor')" "descriptor of app.exe"
+  # Set on one name of a hard-linked file: the file, so both names, still one.
+  for path in /Windows/System32/shared.dll /Windows/WinSxS/shared.dll; do
+    assert_eq 0x00000023 "$(field "$OUT" $path Attributes)" "attributes of $path"
+    assert_eq "$(field "$META" /secure.txt 'Security Descriptor')" \
+      "$(field "$OUT" $path 'Security Descriptor')" "descriptor of $path"
+    assert_eq 2 "$(field "$OUT" $path 'Link Count')" "link count of $path"
+  done
+  assert_eq "$(field "$OUT" /Windows/System32/shared.dll 'Link Group ID')" \
+    "$(field "$OUT" /Windows/WinSxS/shared.dll 'Link Group ID')" "link group of shared.dll"
   for path in /ProgramData/One/a.txt /ProgramData/One/b.txt /ProgramData/Two/a.txt; do
     assert_eq 1 "$(field "$OUT" $path 'Link Count')" "link count of $path"
     assert_eq "" "$(field "$OUT" $path 'Security Descriptor')" "descriptor of new $path"

@@ -1,7 +1,7 @@
 // The steps that give a file Windows metadata a Linux tree cannot hold
 // (set-attributes, set-security): both check that the path is a file, then
-// record it as it is with a MetadataStep, which the commit applies
-// (commit_plan.h).
+// record it, with every other name of the file (its hard links), as it is
+// with a MetadataStep, which the commit applies (commit_plan.h).
 #include <map>
 
 #include "dismake/base/error.h"
@@ -29,10 +29,17 @@ class FileMetadataOp : public Op {
                   name_ + " changes files; directories and links keep theirs");
   }
 
+  // Windows sets metadata on the file, so on every name it has: each is
+  // recorded as it is, with the change.
   StepChanges apply(ServicedMount& mount) override {
-    std::string path = mount.resolve(path_);
-    mount.materialize(path);  // the step records the file as it is
-    return StepChanges{{path}, {}, {}, {{path, change(mount)}}};
+    StepChanges changes;
+    MetadataStep what = change(mount);
+    for (const std::string& name : mount.names_of_file(mount.resolve(path_))) {
+      mount.materialize(name);
+      changes.paths.push_back(name);
+      changes.metadata.emplace(name, what);
+    }
+    return changes;
   }
 
  protected:

@@ -23,9 +23,18 @@ constexpr std::string_view kMagicV1 = "dismake-base-listing-1";
               "run `dismake cleanup` to reap the mount, then mount again");
 }
 
+// IO_REPARSE_TAG_SYMLINK and IO_REPARSE_TAG_MOUNT_POINT (a junction).
+constexpr std::uint32_t kSymlinkTag = 0xA000000C;
+constexpr std::uint32_t kMountPointTag = 0xA0000003;
+
+// A listing's "reparse point" is a link, which a mount's tree holds as a
+// symlink. Any other reparse point (WOF, dedup, AppExecLink, a tag no one
+// knows) is extracted as the file it is, so it is listed as one: a step
+// that writes it replaces its content, keeping its metadata (commit_plan.h).
 BaseEntry base_entry_of(const WimEntry& e) {
-  return {e.is_directory, e.is_reparse_point, e.size, e.sha1,
-          e.is_directory ? 0 : e.hard_link_group};
+  bool link =
+      e.is_reparse_point && (e.reparse_tag == kSymlinkTag || e.reparse_tag == kMountPointTag);
+  return {e.is_directory, link, e.size, e.sha1, e.is_directory ? 0 : e.hard_link_group};
 }
 
 // One entry's record in the saved form.

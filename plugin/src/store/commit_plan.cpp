@@ -20,7 +20,7 @@ bool CommitPlan::empty() const { return size() == 0; }
 
 size_t CommitPlan::size() const {
   return deletions_before_renames.size() + renames.size() + deletions.size() + directories.size() +
-         replaced.size() + created.size() + symlinks.size();
+         replaced.size() + created.size() + symlinks.size() + hard_links.size();
 }
 
 std::string CommitPlan::digest() const {
@@ -52,6 +52,7 @@ std::string CommitPlan::digest() const {
   add_files("replaced", replaced);
   add_files("created", created);
   add_pairs("symlinks", symlinks);
+  if (!hard_links.empty()) add_pairs("hard links", hard_links);  // older plans' digests stay
   return d.hex();
 }
 
@@ -76,7 +77,8 @@ std::uint64_t volume_size(const std::vector<const StagedFile*>& files, size_t di
 // set and cleared. NORMAL means "no other attribute" and is never combined.
 std::uint32_t final_attributes(std::uint32_t had, const StagedFile& file) {
   std::uint32_t attributes = had & ~kFileAttributeNormal;
-  if (file.content_changed()) attributes |= kFileAttributeArchive;
+  if (file.content_changed())
+    attributes = (attributes | kFileAttributeArchive) & ~kFileAttributeReparsePoint;
   attributes = (attributes | file.attributes_set) & ~file.attributes_clear;
   attributes &= ~kFileAttributeNormal;
   return attributes == 0 ? kFileAttributeNormal : attributes;
@@ -112,6 +114,19 @@ void create_new_file(NtfsVolume& volume, const StagedFile& file, std::int64_t wh
   volume.set_times(file.path, when, /*set_creation=*/true);
 }
 
+// The hard links made in the mount to the files of `staged`, as other names
+// of them in `volume`, which holds them.
+void link_names(NtfsVolume& volume, const CommitPlan& plan,
+                const std::vector<const StagedFile*>& staged) {
+  std::set<std::string> here;
+  for (const StagedFile* f : staged) here.insert(f->path);
+  for (const auto& [path, file] : plan.hard_links) {
+    if (here.count(file) == 0) continue;
+    volume.create_directories(parent_image_path(path));
+    volume.create_hard_link(file, path);
+  }
+}
+
 // New directories and the new files that take no security descriptor.
 fs::path stage_new_files(const CommitPlan& plan, const fs::path& staging, std::int64_t when) {
   std::vector<const StagedFile*> files;
@@ -123,6 +138,7 @@ fs::path stage_new_files(const CommitPlan& plan, const fs::path& staging, std::i
   NtfsVolume volume = NtfsVolume::open(image);
   for (const std::string& dir : plan.directories) volume.create_directories(dir);
   for (const StagedFile* f : files) create_new_file(volume, *f, when);
+  link_names(volume, plan, files);
   // Last, children first: creating an entry moves its directory's times.
   for (auto it = plan.directories.rbegin(); it != plan.directories.rend(); ++it)
     volume.set_times(*it, when, /*set_creation=*/true);
@@ -204,14 +220,18 @@ void finish_changed_volume(const fs::path& volume_image, const CommitPlan& plan,
   for (const StagedFile* staged : files) {
     const StagedFile& f = *staged;
     if (in_batch.count(f.path) == 0) continue;
-    if (f.content_changed() && (f.link_group == 0 || written.emplace(f.link_group, f.sha1).second))
+    if (f.content_changed() &&
+        (f.link_group == 0 || written.emplace(f.link_group, f.sha1).second)) {
+      volume.drop_reparse_point(f.path);  // new content is the file's own (WOF, dedup...)
       volume.write_content(f.path, f.content);
+    }
     volume.set_attributes(f.path, final_attributes(volume.attributes(f.path), f));
     if (f.content_changed()) volume.set_times(f.path, when, /*set_creation=*/false);
   }
   if (first)
     for (const StagedFile& f : plan.created)
       if (!f.security_from.empty()) create_new_file(volume, f, when);
+  link_names(volume, plan, files);
   for (const StagedFile* f : files)
     if (!f->security_from.empty())
       volume.set_security_descriptor(f->path, descriptors.at(f->security_from));

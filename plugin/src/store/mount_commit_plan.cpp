@@ -3,6 +3,7 @@
 // canonical order (the delta's sorted paths), so the same state always gives
 // the same output bytes.
 #include <algorithm>
+#include <set>
 
 #include "dismake/store/commit_plan.h"
 #include "dismake/store/image_path.h"
@@ -27,6 +28,7 @@ class PlanBuilder {
   CommitPlan build() {
     find_renames();
     for (const auto& [path, entry] : delta_.entries()) add_entry(path, entry);
+    stage_files_linked_to();
     delete_what_renamed_directories_lost();
     std::sort(plan_.deletions.begin(), plan_.deletions.end());
     return std::move(plan_);
@@ -132,6 +134,11 @@ class PlanBuilder {
   }
 
   void add_file(const std::string& path, const DeltaEntry& entry, const BaseEntry* base) {
+    if (std::string file = linked_file(path, entry); !file.empty()) {
+      if (base != nullptr) plan_.deletions.push_back(path);
+      plan_.hard_links.emplace_back(path, file);
+      return;
+    }
     StagedFile file{path,
                     blobs_.verified_path_of(entry.blob),
                     entry.sha1,
@@ -146,6 +153,50 @@ class PlanBuilder {
                !file.security_from.empty()) {
       plan_.replaced.push_back(std::move(file));
     }
+  }
+
+  // The file a hard link made in the mount names (following links of
+  // links), while it is a file of the state with the link's content; ""
+  // when there is none: the name is then a file of its own.
+  std::string linked_file(const std::string& path, const DeltaEntry& entry) const {
+    std::string file = entry.link_of;
+    for (int hops = 0; !file.empty() && file != path && hops < 64; ++hops) {
+      const DeltaEntry* e = delta_.find(file);
+      if (e != nullptr && e->kind == DeltaEntry::Kind::kFile && !e->link_of.empty()) {
+        file = e->link_of;
+        continue;
+      }
+      const BaseEntry* base = e == nullptr ? effective_base(file) : nullptr;
+      bool same = e != nullptr ? e->kind == DeltaEntry::Kind::kFile && e->sha1 == entry.sha1
+                               : base != nullptr && !base->is_directory &&
+                                     !base->is_reparse_point && base->sha1 == entry.sha1;
+      return same ? file : "";
+    }
+    return "";
+  }
+
+  // A file that hard links made in the mount name is staged even when
+  // nothing else of it changed, with the base's names still one file with
+  // it (else the commit would split them from it).
+  void stage_files_linked_to() {
+    std::set<std::string> staged;
+    for (const auto* files : {&plan_.replaced, &plan_.created})
+      for (const StagedFile& f : *files) staged.insert(f.path);
+    for (const auto& link : plan_.hard_links) {
+      std::vector<std::string> names{link.second};
+      for (const std::string& other : base_.other_links(link.second))
+        if (delta_.find(other) == nullptr && effective_base(other) != nullptr)
+          names.push_back(other);
+      for (const std::string& name : names) {
+        if (!staged.insert(name).second) continue;
+        const BaseEntry* base = effective_base(name);
+        if (base == nullptr) continue;
+        plan_.replaced.push_back(
+            StagedFile{name, {}, base->sha1, base->sha1, 0, 0, "", base->hard_link_group});
+      }
+    }
+    std::sort(plan_.replaced.begin(), plan_.replaced.end(),
+              [](const StagedFile& a, const StagedFile& b) { return a.path < b.path; });
   }
 
   // A renamed directory brings everything its origin held; what the state

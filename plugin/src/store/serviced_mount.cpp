@@ -66,6 +66,15 @@ ImagePathKind ServicedMount::kind_of(const std::string& image_path) const {
   return path_in_state(impl_->delta, impl_->listing(), image_path).kind();
 }
 
+std::vector<std::string> ServicedMount::names_of_file(const std::string& image_path) const {
+  std::vector<std::string> names{image_path};
+  const StateDelta& d = impl_->delta;
+  impl_->hand_links_in_delta = std::any_of(d.entries().begin(), d.entries().end(),
+                                           [](const auto& e) { return !e.second.link_of.empty(); });
+  for (std::string& other : impl_->linked_names(d, image_path)) names.push_back(std::move(other));
+  return names;
+}
+
 std::string ServicedMount::resolve(const std::string& user_path) const {
   std::string normal = normalize_image_path(user_path);
   std::string resolved;
@@ -232,6 +241,9 @@ std::vector<std::string> ServicedMount::record_untracked_changes() {
       key.add("link:" + fs::read_symlink(disk).string());
     } else if (fs::is_regular_file(status)) {
       key.add(sha256_file_hex(disk));
+      // `ln a b` is not `cp a b` (hand_made_links.cpp).
+      if (std::uintmax_t names = fs::hard_link_count(disk, ec); !ec && names > 1)
+        key.add("with other names");
     } else {
       key.add(fs::exists(status) ? "dir" : "deleted");
     }

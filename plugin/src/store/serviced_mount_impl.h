@@ -159,12 +159,21 @@ struct ServicedMount::Impl {
   void make_ancestors_directories(StateDelta& d, const std::string& path);
   // Windows metadata (step_recording.cpp): where a recorded entry's comes from.
   std::vector<std::pair<std::string, std::string>> step_moves;  // of the step being recorded
+  // Files the step recorded that have other names on disk (hand_made_links.cpp).
+  std::vector<std::string> step_linked_files;
+  bool hand_links_in_delta = false;  // any entry has link_of: linked_names() looks at them
+  void record_hand_made_links(StateDelta& d);
   bool preview = false;  // recording for a look only: the tree is not written
   std::string moved_from(const std::string& path) const;
   std::string origin_in(const StateDelta& d, const std::string& path) const;
   bool is_base_file_in(const StateDelta& d, const std::string& path) const;
+  // The base's other names of the file at `path` that are still one file
+  // with it in `d`: the base's own, with the content `path` has in `d`.
+  std::vector<std::string> linked_names(const StateDelta& d, const std::string& path) const;
+  std::string sha1_in(const StateDelta& d, const std::string& path) const;
   void carry_metadata(const StateDelta& d, const std::string& path, DeltaEntry& entry) const;
-  void rewrite_other_links(StateDelta& d, const std::string& path, const DeltaEntry& entry);
+  void rewrite_other_links(StateDelta& d, const std::string& path, const DeltaEntry& entry,
+                           const std::vector<std::string>& linked);
   void apply_metadata(StateDelta& d, const std::string& path, const MetadataStep& change);
 };
 

@@ -33,7 +33,8 @@ bool DeltaEntry::operator==(const DeltaEntry& other) const {
   return kind == other.kind && blob == other.blob && size == other.size &&
          symlink_target == other.symlink_target && replaces_base == other.replaces_base &&
          origin == other.origin && attributes_set == other.attributes_set &&
-         attributes_clear == other.attributes_clear && security_from == other.security_from;
+         attributes_clear == other.attributes_clear && security_from == other.security_from &&
+         link_of == other.link_of;
 }
 
 void DeltaEntry::keep_metadata_of(const DeltaEntry& other) {
@@ -84,6 +85,7 @@ json StateDelta::to_json() const {
     if (e.attributes_set != 0) j["attributes_set"] = e.attributes_set;
     if (e.attributes_clear != 0) j["attributes_clear"] = e.attributes_clear;
     if (!e.security_from.empty()) j["security_from"] = e.security_from;
+    if (!e.link_of.empty()) j["link_of"] = e.link_of;
     entries[path] = std::move(j);
   }
   return {{"entries", std::move(entries)}, {"properties", properties_}};
@@ -103,6 +105,7 @@ StateDelta StateDelta::from_json(const json& j) {
     entry.attributes_set = e.value("attributes_set", std::uint32_t{0});
     entry.attributes_clear = e.value("attributes_clear", std::uint32_t{0});
     entry.security_from = e.value("security_from", "");
+    entry.link_of = e.value("link_of", "");
     delta.entries_.emplace(path, std::move(entry));
   }
   delta.properties_ = j.at("properties").get<std::map<std::string, std::string>>();

@@ -16,8 +16,12 @@ void ServicedMount::Impl::record_paths(StateDelta& d, const StepChanges& changes
   std::sort(paths.begin(), paths.end());
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
   step_moves = changes.moves;
+  step_linked_files.clear();
+  hand_links_in_delta = std::any_of(d.entries().begin(), d.entries().end(),
+                                    [](const auto& e) { return !e.second.link_of.empty(); });
   try {
     for (const std::string& path : paths) record_path(d, path);
+    record_hand_made_links(d);
   } catch (...) {
     step_moves.clear();
     throw;
@@ -49,14 +53,25 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
   } else if (fs::is_directory(status)) {
     record_directory(d, path);
   } else {
+    if (std::uintmax_t names = fs::hard_link_count(disk(path), ec); !ec && names > 1)
+      step_linked_files.push_back(path);
     StoredBlob blob = blobs.put(disk(path));
     DeltaEntry entry{DeltaEntry::Kind::kFile, blob.sha256, blob.sha1, blob.size};
     carry_metadata(d, path, entry);
-    bool base_file_rewritten = entry.origin.empty() && is_base_file_in(d, path);
+    std::vector<std::string> linked;
+    const DeltaEntry* old = d.find(path);
+    if (entry.origin.empty() && entry.sha1 != sha1_in(d, path) &&
+        (is_base_file_in(d, path) || hand_links_in_delta))
+      linked = linked_names(d, path);
+    // Still a name of the file it was made a link of (hand_made_links.cpp),
+    // which gets the new content too.
+    if (old != nullptr && !old->link_of.empty() &&
+        std::find(linked.begin(), linked.end(), old->link_of) != linked.end())
+      entry.link_of = old->link_of;
     d.set(path, entry);
     index.forget(path);
     index.record(paths.mount_dir, path, blob.sha1);
-    if (base_file_rewritten) rewrite_other_links(d, path, entry);
+    rewrite_other_links(d, path, entry, linked);
   }
 }
 
@@ -106,20 +121,58 @@ void ServicedMount::Impl::carry_metadata(const StateDelta& d, const std::string&
   entry.origin = origin_in(delta, from);
 }
 
-// Writing a file on Windows writes the one file all its names share: the
-// base's other names of `path` that still hold the base's content get the
-// new content too, and stay one file in the output (commit_plan.h).
+std::vector<std::string> ServicedMount::Impl::linked_names(const StateDelta& d,
+                                                           const std::string& path) const {
+  std::vector<std::string> linked;
+  std::string content = sha1_in(d, path);
+  auto add = [&](const std::string& name) {
+    if (name != path && std::find(linked.begin(), linked.end(), name) == linked.end())
+      linked.push_back(name);
+  };
+  if (is_base_file_in(d, path))
+    for (const std::string& other : listing().other_links(path))
+      if (is_base_file_in(d, other) && sha1_in(d, other) == content) add(other);
+  if (!hand_links_in_delta) return linked;
+  // Names made by hand: of the file `path` is a link of, or of `path`.
+  const DeltaEntry* own = d.find(path);
+  std::string file = own != nullptr && !own->link_of.empty() ? own->link_of : path;
+  if (file != path && sha1_in(d, file) == content) {
+    add(file);
+    if (is_base_file_in(d, file))
+      for (const std::string& other : listing().other_links(file))
+        if (is_base_file_in(d, other) && sha1_in(d, other) == content) add(other);
+  }
+  for (const auto& [name, entry] : d.entries())
+    if (entry.kind == DeltaEntry::Kind::kFile && entry.link_of == file && entry.sha1 == content)
+      add(name);
+  return linked;
+}
+
+// The SHA-1 of what `path` holds in `d` ("" when it is no file there).
+std::string ServicedMount::Impl::sha1_in(const StateDelta& d, const std::string& path) const {
+  const DeltaEntry* e = d.find(path);
+  if (e != nullptr) return e->kind == DeltaEntry::Kind::kFile ? e->sha1 : "";
+  if (base_hidden_by_ancestor(d, path)) return "";
+  const BaseEntry* b = listing().find(path);
+  return b != nullptr && !b->is_directory && !b->is_reparse_point ? b->sha1 : "";
+}
+
+// Writing a file on Windows writes the one file all its names share: its
+// `linked` names (linked_names() before the write) get the new content too,
+// keeping what steps gave them, and stay one file in the output
+// (commit_plan.h).
 void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& path,
-                                              const DeltaEntry& entry) {
-  if (entry.sha1 == listing().find(path)->sha1) return;
-  DeltaEntry linked = entry;
-  linked.keep_metadata_of(DeltaEntry{});
-  for (const std::string& other : listing().other_links(path)) {
-    if (path_in_state(d, listing(), other).source != PathInState::Source::kBase) continue;
+                                              const DeltaEntry& entry,
+                                              const std::vector<std::string>& linked) {
+  for (const std::string& other : linked) {
     // Never written through a link the tree may hold where the image has a
     // directory (a hostile tree).
     if (!first_link_below(paths.mount_dir, other, /*include_last=*/true).empty()) continue;
-    d.set(other, linked);
+    DeltaEntry rewritten = entry;
+    const DeltaEntry* was = d.find(other);
+    rewritten.keep_metadata_of(was != nullptr ? *was : DeltaEntry{});
+    rewritten.link_of = was != nullptr ? was->link_of : "";
+    d.set(other, rewritten);
     if (preview) continue;
     make_parents(other);
     fs::path copy = temporary_sibling(disk(other));

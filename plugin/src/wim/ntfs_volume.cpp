@@ -25,6 +25,7 @@ extern "C" {
 #include <ntfs-3g/attrib.h>
 #include <ntfs-3g/dir.h>
 #include <ntfs-3g/inode.h>
+#include <ntfs-3g/reparse.h>
 #include <ntfs-3g/security.h>
 #include <ntfs-3g/unistr.h>
 #include <ntfs-3g/volume.h>
@@ -241,6 +242,25 @@ void NtfsVolume::create_file(const std::string& path, const fs::path& source,
 
 void NtfsVolume::write_content(const std::string& path, const fs::path& source) {
   copy_content(Inode(volume_, path), source);
+}
+
+void NtfsVolume::create_hard_link(const std::string& existing, const std::string& path) {
+  Inode file(volume_, existing);
+  Inode parent(volume_, parent_of(path));
+  NtfsName name(name_of(path));
+  if (ntfs_link(file.get(), parent.get(), name.chars(), name.length()) != 0)
+    fail("link", path, errno);
+}
+
+void NtfsVolume::drop_reparse_point(const std::string& path) {
+  Inode inode(volume_, path);
+  if (!ntfs_attr_exist(inode.get(), AT_REPARSE_POINT, AT_UNNAMED, 0)) return;
+  NtfsName wof("WofCompressedData");
+  if (ntfs_attr_exist(inode.get(), AT_DATA, wof.chars(), wof.length()) &&
+      ntfs_attr_remove(inode.get(), AT_DATA, wof.chars(), wof.length()) != 0)
+    fail("remove the WofCompressedData stream of", path, errno);
+  if (ntfs_remove_ntfs_reparse_data(inode.get()) != 0)
+    fail("remove the reparse point of", path, errno);
 }
 
 std::uint32_t NtfsVolume::attributes(const std::string& path) const {

@@ -41,6 +41,7 @@ CompactListing sample() {
   listing.add(entry("Windows/System32", true, 0, ""));
   WimEntry junction = entry("Users/All Users", true, 0, "");
   junction.is_reparse_point = true;
+  junction.reparse_tag = 0xA0000003;  // IO_REPARSE_TAG_MOUNT_POINT
   listing.add(junction);
   listing.add(entry("Users", true, 0, ""));
   listing.add(entry("Windows/hosts", false, 8, std::string(40, 'a'), 3));
@@ -81,6 +82,32 @@ TEST(CompactListingTest, SavesWhatTheExpandedListingSaves) {
   ASSERT_NE(junction, nullptr);
   EXPECT_TRUE(junction->is_directory && junction->is_reparse_point);
   EXPECT_EQ(loaded.find("Windows")->hard_link_group, 0u);  // a directory is never a link
+}
+
+// Only links (symbolic links, junctions) are the listing's reparse points:
+// a mount's tree holds them as symlinks. Any other reparse point is the file
+// it is (the tree holds its content), so a step can replace it.
+TEST(CompactListingTest, OnlyLinksAreListedAsReparsePoints) {
+  test::ScratchDir scratch;
+  CompactListing compact;
+  std::vector<std::pair<std::string, std::uint32_t>> tagged = {{"link", 0xA000000C},
+                                                               {"wof.dll", 0x80000017},
+                                                               {"dedup.dat", 0x80000013},
+                                                               {"app.exe", 0x8000001B},
+                                                               {"unknown.bin", 0x80001234}};
+  for (const auto& [path, tag] : tagged) {
+    WimEntry e = entry(path, false, 1, std::string(40, 'b'));
+    e.is_reparse_point = true;
+    e.reparse_tag = tag;
+    compact.add(e);
+  }
+  compact.save(scratch / "base.list");
+  BaseListing loaded = BaseListing::load(scratch / "base.list");
+  EXPECT_TRUE(loaded.find("link")->is_reparse_point);
+  for (const char* file : {"wof.dll", "dedup.dat", "app.exe", "unknown.bin"}) {
+    EXPECT_FALSE(loaded.find(file)->is_reparse_point) << file;
+    EXPECT_FALSE(loaded.find(file)->is_directory) << file;
+  }
 }
 
 // A step loads the listing without decoding it: what it finds must still be

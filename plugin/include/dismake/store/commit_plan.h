@@ -5,13 +5,16 @@
 // - a file whose content is replaced keeps its security descriptor,
 //   attributes (plus ARCHIVE, as a write on Windows sets it), named streams,
 //   short name and hard links; its last write time becomes the commit's time;
+//   a reparse point that is not a link (WOF, dedup, AppExecLink...) drops
+//   its reparse data, REPARSE_POINT and a WofCompressedData stream;
 // - a renamed file or directory is the same file under a new name (wimlib's
 //   RENAME), so it keeps all of that but a short name;
 // - a new file has no security descriptor of its own (Windows gives it its
 //   parent's inheritable ACEs when the image is applied) and the ARCHIVE
 //   attribute; a new directory likewise, with DIRECTORY;
 // - files are hard links of each other in the output only if they were in
-//   the base (and still have one content).
+//   the base (and still have one content), or a hard link was made in the
+//   mount (`ln a b`: b becomes another name of a's file, a's metadata).
 //
 // Files a step changed are staged in NTFS volumes (ntfs_volume.h) and added
 // with wimlib's NTFS capture, which is the only way to give an added file
@@ -56,6 +59,9 @@ struct CommitPlan {
   std::vector<StagedFile> replaced;                           // files the image has, changed
   std::vector<StagedFile> created;                            // new files
   std::vector<std::pair<std::string, std::string>> symlinks;  // path → target
+  // Hard links made in a mount: path → a name of the file (in `replaced` or
+  // `created`) it is another name of, made in that file's volume.
+  std::vector<std::pair<std::string, std::string>> hard_links;
 
   bool empty() const;
   // The number of changes, for the commit's report.

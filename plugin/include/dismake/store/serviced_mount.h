@@ -82,6 +82,11 @@ class ServicedMount {
   // anywhere on the host. Links themselves are kept as they are.
   void refuse_links(const std::string& image_path, bool including_self) const;
   ImagePathKind kind_of(const std::string& image_path) const;
+  // Every name of the file at `image_path` in the current state, itself
+  // first: the base's hard links of it that are still one file with it (as
+  // the commit writes them, commit_plan.h). Metadata set on one name is set
+  // on the file, so on all of them, as on Windows.
+  std::vector<std::string> names_of_file(const std::string& image_path) const;
 
   // Makes the current state's content of `image_path` (a file, or a
   // directory with everything below it; "" for the whole image) present in

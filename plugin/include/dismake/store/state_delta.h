@@ -36,6 +36,10 @@ struct DeltaEntry {
   // kFile: the base path whose security descriptor a step gave this file;
   // "" for none.
   std::string security_from;
+  // kFile: a hard link made in the tree (`ln a b`): the path of the state
+  // whose file this is another name of, as an NTFS capture takes it; "" for
+  // none. Holds while both have one content (the commit checks).
+  std::string link_of;
 
   // The metadata fields above, carried from `other` (a later step that
   // writes new content keeps what earlier steps gave the file).

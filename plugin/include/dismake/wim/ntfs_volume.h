@@ -45,7 +45,15 @@ class NtfsVolume {
   // Replaces the unnamed data stream of the existing file `path` with the
   // content of `source`; everything else about the file stays.
   void write_content(const std::string& path, const std::filesystem::path& source);
+  // Makes `path` (its parent must exist) another name of the existing file
+  // `existing`: one file, two names, as NTFS hard links are.
+  void create_hard_link(const std::string& existing, const std::string& path);
 
+  // Drops the reparse point of `path`, if it has one, and with it a
+  // WofCompressedData stream (what a WOF-compressed file holds its content
+  // in): its content is then its unnamed data stream, as a file Windows
+  // rewrote.
+  void drop_reparse_point(const std::string& path);
   std::uint32_t attributes(const std::string& path) const;
   void set_attributes(const std::string& path, std::uint32_t attributes);
 
@@ -72,5 +80,6 @@ constexpr std::uint32_t kFileAttributeSystem = 0x4;
 constexpr std::uint32_t kFileAttributeDirectory = 0x10;
 constexpr std::uint32_t kFileAttributeArchive = 0x20;
 constexpr std::uint32_t kFileAttributeNormal = 0x80;
+constexpr std::uint32_t kFileAttributeReparsePoint = 0x400;
 
 }  // namespace dismake
