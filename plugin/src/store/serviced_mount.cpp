@@ -15,6 +15,7 @@
 #include "dismake/base/files.h"
 #include "dismake/base/phase_timer.h"
 #include "dismake/store/base_image.h"
+#include "dismake/store/commit_output.h"
 #include "dismake/store/image_path.h"
 #include "dismake/wim/wim_file.h"
 #include "serviced_mount_impl.h"
@@ -47,7 +48,7 @@ ServicedMount ServicedMount::open_locked(const MountPaths& paths, FileLock&& loc
   impl->head = MountHead::load(paths.head_file());
   impl->index = TreeIndex::load(paths.index_file_to_read());
   impl->delta = impl->delta_of(impl->head.current_key);
-  if (writable) impl->remove_stale_outputs();
+  if (writable) remove_stale_output_temporaries(paths, impl->record.wim_path);
   return ServicedMount(std::move(impl));
 }
 
