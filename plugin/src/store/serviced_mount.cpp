@@ -62,8 +62,8 @@ fs::path ServicedMount::disk_path(const std::string& image_path) const {
   return impl_->disk(image_path);
 }
 
-ImagePathKind ServicedMount::kind_of(const std::string& image_path) const {
-  if (image_path.empty()) return ImagePathKind::kDirectory;
+FileKind ServicedMount::kind_of(const std::string& image_path) const {
+  if (image_path.empty()) return FileKind::kDirectory;
   return path_in_state(impl_->delta, impl_->listing(), image_path).kind();
 }
 
@@ -75,14 +75,14 @@ std::string ServicedMount::resolve(const std::string& user_path) const {
     size_t end = normal.find('/', start);
     if (end == std::string::npos) end = normal.size();
     std::string candidate = join_image_path(resolved, normal.substr(start, end - start));
-    if (kind_of(candidate) == ImagePathKind::kAbsent) {
+    if (kind_of(candidate) == FileKind::kAbsent) {
       std::optional<std::string> spelled = impl_->listing().find_folded(candidate);
-      if (spelled && kind_of(*spelled) != ImagePathKind::kAbsent) {
+      if (spelled && kind_of(*spelled) != FileKind::kAbsent) {
         candidate = *spelled;
       } else {
         std::string folded = fold_case(candidate);
         for (const auto& [path, entry] : impl_->delta.entries()) {
-          if (entry.kind != DeltaEntry::Kind::kDeleted && fold_case(path) == folded) {
+          if (entry.kind != FileKind::kAbsent && fold_case(path) == folded) {
             candidate = path;
             break;
           }
@@ -101,7 +101,7 @@ void ServicedMount::refuse_links(const std::string& image_path, bool including_s
   if (including_self && !image_path.empty()) candidates.push_back(image_path);
   std::string link;
   for (const std::string& path : candidates) {
-    if (kind_of(path) == ImagePathKind::kSymlink) {
+    if (kind_of(path) == FileKind::kSymlink) {
       link = path;
       break;
     }
@@ -199,7 +199,7 @@ std::vector<std::string> ServicedMount::with_unextracted_contents(
     out.push_back(path);
     std::error_code ec;
     if (!fs::is_directory(fs::symlink_status(disk_path(path), ec)) ||
-        impl_->index.find(path) != nullptr || kind_of(path) != ImagePathKind::kDirectory)
+        impl_->index.find(path) != nullptr || kind_of(path) != FileKind::kDirectory)
       return;
     for (const auto& child : fs::directory_iterator(disk_path(path))) {
       std::string name = join_image_path(path, child.path().filename().string());

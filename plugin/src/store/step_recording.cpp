@@ -42,7 +42,7 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
     check_windows_name(path.substr(path.rfind('/') + 1), disk(path).string());
   make_ancestors_directories(d, path);
   if (fs::is_symlink(status)) {
-    DeltaEntry entry{DeltaEntry::Kind::kSymlink};
+    DeltaEntry entry{FileKind::kSymlink};
     entry.symlink_target = fs::read_symlink(disk(path)).string();
     d.set(path, entry);
     index.record(paths.mount_dir, path, "");
@@ -50,7 +50,7 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
     record_directory(d, path);
   } else {
     StoredBlob blob = blobs.put(disk(path));
-    DeltaEntry entry{DeltaEntry::Kind::kFile, blob.sha256, blob.sha1, blob.size};
+    DeltaEntry entry{FileKind::kFile, blob.sha256, blob.sha1, blob.size};
     carry_metadata(d, path, entry);
     bool base_file_rewritten = entry.origin.empty() && is_base_file_in(d, path);
     d.set(path, entry);
@@ -87,7 +87,7 @@ bool ServicedMount::Impl::is_base_file_in(const StateDelta& d, const std::string
   if (b == nullptr || b->is_directory || b->is_reparse_point) return false;
   if (base_hidden_by_ancestor(d, path)) return false;
   const DeltaEntry* e = d.find(path);
-  return e == nullptr || (e->kind == DeltaEntry::Kind::kFile && e->origin.empty());
+  return e == nullptr || (e->kind == FileKind::kFile && e->origin.empty());
 }
 
 // A new entry keeps the metadata the path had (an earlier step's attributes
@@ -136,8 +136,8 @@ void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& 
 void ServicedMount::Impl::record_directory(StateDelta& d, const std::string& path) {
   PathInState before = path_in_state(d, listing(), path);
   index.record(paths.mount_dir, path, "");
-  if (before.kind() == ImagePathKind::kDirectory) return;
-  DeltaEntry entry{DeltaEntry::Kind::kDirectory};
+  if (before.kind() == FileKind::kDirectory) return;
+  DeltaEntry entry{FileKind::kDirectory};
   entry.replaces_base = listing().find(path) != nullptr;
   carry_metadata(d, path, entry);
   d.set(path, entry);
@@ -151,8 +151,8 @@ void ServicedMount::Impl::record_directory(StateDelta& d, const std::string& pat
 void ServicedMount::Impl::make_ancestors_directories(StateDelta& d, const std::string& path) {
   for (const std::string& a : ancestors_top_down(path)) {
     PathInState want = path_in_state(d, listing(), a);
-    if (want.kind() != ImagePathKind::kDirectory) {
-      DeltaEntry entry{DeltaEntry::Kind::kDirectory};
+    if (want.kind() != FileKind::kDirectory) {
+      DeltaEntry entry{FileKind::kDirectory};
       entry.replaces_base = listing().find(a) != nullptr;
       d.set(a, entry);
     }
@@ -169,7 +169,7 @@ namespace dismake {
 void ServicedMount::Impl::apply_metadata(StateDelta& d, const std::string& path,
                                          const MetadataStep& change) {
   const DeltaEntry* found = d.find(path);
-  if (found == nullptr || found->kind != DeltaEntry::Kind::kFile)
+  if (found == nullptr || found->kind != FileKind::kFile)
     throw Error(hr::kInvalidArg, "'" + path + "' is not a file of the image",
                 "attributes and security descriptors are set on files");
   DeltaEntry entry = *found;
