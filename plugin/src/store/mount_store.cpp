@@ -179,7 +179,12 @@ const char* mount_status_name(MountStatus status) {
   return "Invalid";
 }
 
-MountStore::MountStore(MountRegistry registry) : registry_(std::move(registry)) {}
+MountStore::MountStore(MountRegistry registry, UnmountGuard guard)
+    : registry_(std::move(registry)), unmount_guard_(std::move(guard)) {
+  if (!unmount_guard_)
+    throw Error(hr::kInvalidArg, "a mount store needs its unmount guard (the session rule)",
+                "build it with mount_store_with_session_rule");
+}
 
 void MountStore::check_mount_target(const MountPaths& paths) const {
   for (const MountPaths& other : registry_.list()) {
@@ -407,7 +412,7 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
     if (std::optional<IncompleteMount> mark = read_incomplete(paths))
       created = mark->created_mount_dir;
   }
-  if (unmount_guard_) unmount_guard_(paths);
+  unmount_guard_(paths);
   if (commit) commit_locked(*mount, *commit);
   // The mark, then the record go first: a mount interrupted from here on is
   // incomplete (removed by cleanup or the next ensure), never a half-deleted
