@@ -75,7 +75,8 @@ For each image ``<image>``:
   Unmounts the image and discards the mount, whatever state the last build
   left it in: it does not build ``<image>`` first, so it also cleans up after
   a failed build (sessions that build left open are closed, since the build
-  that held them has exited). Not in ``ALL``: keeping the mount is what makes
+  that held them has exited). An image that is not mounted (never built, or
+  unmounted already) is nothing to do, and the target succeeds. Not in ``ALL``: keeping the mount is what makes
   the next build incremental. A CI job that builds once adds it to its own
   ``ALL`` target after the image:
   ``add_dependencies(<image>-unmount <image>)``.
@@ -83,6 +84,33 @@ For each image ``<image>``:
 :command:`dismake_assemble_wim` adds a target (in ``ALL``) that puts several
 committed images into one multi-image WIM, such as the ``install.wim`` of a
 set of editions.
+
+Target properties
+^^^^^^^^^^^^^^^^^
+
+The targets the functions make carry what they write, for the rest of the
+project to use (read them with ``get_target_property()`` after the call
+that makes the target; do not set them):
+
+.. prop_tgt:: DISMAKE_OUTPUT
+
+  On ``<image>``: the absolute path of the committed ``OUTPUT`` WIM (empty
+  with ``DISCARD``). On the targets of :command:`dismake_assemble_wim`,
+  :command:`dismake_split_wim` (the first part), :command:`dismake_make_iso`
+  and :command:`dismake_make_usb_image`: the absolute path of their
+  ``OUTPUT``.
+
+.. prop_tgt:: DISMAKE_MOUNT_DIR
+
+  On ``<image>``: the absolute path of the image's mount directory (the
+  ``MOUNT_DIR`` of :command:`dismake_mount_image`, or its default), where
+  ``<image>-mount`` leaves the serviced tree.
+
+.. code-block:: cmake
+
+  dismake_unmount_image(pro COMMIT OUTPUT pro.wim)
+  get_target_property(pro_wim pro DISMAKE_OUTPUT)      # <binary-dir>/pro.wim
+  get_target_property(pro_tree pro DISMAKE_MOUNT_DIR)  # <binary-dir>/dismake/pro/mount
 
 Build graph
 ^^^^^^^^^^^
@@ -142,9 +170,10 @@ Errors at configure time
 
 What can be checked when CMake runs is: a missing ``WIM``, ``SOURCE``,
 ``.reg`` or answer file (unless a custom command declared before makes
-it), an unknown registry hive, ``DATA`` that does not fit its ``TYPE``,
-and, when :variable:`DISMAKE_EXECUTABLE` names a built helper, an
-``INDEX`` or ``NAME`` the WIM does not have. The error comes from the
+it), an unknown registry hive, and, when a built helper is there
+(:variable:`DISMAKE_EXECUTABLE`, or ``find_package(Dismake)``), registry
+``DATA`` that does not fit its ``TYPE`` (the helper parses it as the step
+will) and an ``INDEX`` or ``NAME`` the WIM does not have. The error comes from the
 function called, names the argument and the fix, and CMake's call stack
 gives the line of the ``CMakeLists.txt``.
 #]=======================================================================]
@@ -167,532 +196,12 @@ option(DISMAKE_CONSOLE_PROGRESS
   "Show the progress of long steps (commit, assemble, split, a FULL mount) live in Ninja's console pool"
   ON)
 
-# ---------------------------------------------------------------------------
-# Internal state: one set of global properties per image and per session, so
-# that the functions can be called from any scope of the mounting directory.
-
-function(_dismake_get out name)
-  get_property(value GLOBAL PROPERTY "_DISMAKE_${name}")
-  set(${out} "${value}" PARENT_SCOPE)
-endfunction()
-
-function(_dismake_set name value)
-  set_property(GLOBAL PROPERTY "_DISMAKE_${name}" "${value}")
-endfunction()
-
-function(_dismake_set_append name value)
-  set_property(GLOBAL APPEND PROPERTY "_DISMAKE_${name}" "${value}")
-endfunction()
-
-# Fails the configuration with "<fn>: <message...>". (The parts are read
-# one by one: ${ARGN} would drop the semicolons of a value they quote.)
-function(_dismake_fail fn)
-  set(message "")
-  math(EXPR last "${ARGC} - 1")
-  foreach(i RANGE 1 ${last})
-    string(APPEND message "${ARGV${i}}")
-  endforeach()
-  message(FATAL_ERROR "${fn}: ${message}")
-endfunction()
-
-# Checks the result of cmake_parse_arguments(PARSE_ARGV ... <prefix> ...) in
-# the calling function: no unknown arguments, no keyword without its value,
-# and every REQUIRED keyword given.
-function(_dismake_check_args fn prefix)
-  cmake_parse_arguments(PARSE_ARGV 2 check "" "" "REQUIRED")
-  if(${prefix}_UNPARSED_ARGUMENTS)
-    list(GET ${prefix}_UNPARSED_ARGUMENTS 0 unknown)
-    _dismake_fail(${fn} "unknown argument '${unknown}'")
-  endif()
-  if(${prefix}_KEYWORDS_MISSING_VALUES)
-    list(GET ${prefix}_KEYWORDS_MISSING_VALUES 0 keyword)
-    _dismake_fail(${fn} "${keyword} needs a value")
-  endif()
-  foreach(keyword IN LISTS check_REQUIRED)
-    if(NOT DEFINED ${prefix}_${keyword})
-      _dismake_fail(${fn} "${keyword} is required")
-    endif()
-  endforeach()
-endfunction()
-
-# The first argument of every function names an image or a session: it must
-# be there, must not be one of the function's keywords, and must be usable in
-# target names, job pool names and file names.
-function(_dismake_check_name fn what name)
-  set(keywords ${ARGN})
-  if(name STREQUAL "")
-    _dismake_fail(${fn} "the ${what} name is required (first argument)")
-  endif()
-  if(name IN_LIST keywords)
-    _dismake_fail(${fn} "the first argument must be the ${what} name, not the keyword ${name}")
-  endif()
-  if(NOT name MATCHES "^[A-Za-z0-9_.-]+$")
-    _dismake_fail(${fn} "${what} name '${name}' may only contain letters, digits, '_', '.' and '-'")
-  endif()
-endfunction()
-
-# The helper: the explicit DISMAKE_EXECUTABLE, else the Dismake::dismake
-# target (imported by find_package, or the ALIAS of the in-tree target).
-# Sets <prefix>_COMMAND (for COMMAND lines) and <prefix>_DEPENDS (so steps
-# re-run when the helper is rebuilt).
-function(_dismake_helper fn prefix)
-  if(DISMAKE_EXECUTABLE)
-    if(NOT IS_ABSOLUTE "${DISMAKE_EXECUTABLE}" OR NOT EXISTS "${DISMAKE_EXECUTABLE}"
-       OR IS_DIRECTORY "${DISMAKE_EXECUTABLE}")
-      _dismake_fail(${fn} "DISMAKE_EXECUTABLE '${DISMAKE_EXECUTABLE}' is not the absolute path "
-        "of an existing file")
-    endif()
-    set(${prefix}_COMMAND "${DISMAKE_EXECUTABLE}" PARENT_SCOPE)
-    set(${prefix}_DEPENDS "${DISMAKE_EXECUTABLE}" PARENT_SCOPE)
-  elseif(TARGET Dismake::dismake)
-    set(${prefix}_COMMAND "$<TARGET_FILE:Dismake::dismake>" PARENT_SCOPE)
-    set(${prefix}_DEPENDS Dismake::dismake PARENT_SCOPE)
-  else()
-    _dismake_fail(${fn} "the dismake helper is unknown: use find_package(Dismake CONFIG), "
-      "add the dismake source tree with add_subdirectory() or FetchContent, "
-      "or set DISMAKE_EXECUTABLE to the helper's path")
-  endif()
-endfunction()
-
-function(_dismake_absolute out path base)
-  cmake_path(ABSOLUTE_PATH path BASE_DIRECTORY "${base}" NORMALIZE OUTPUT_VARIABLE result)
-  set(${out} "${result}" PARENT_SCOPE)
-endfunction()
-
-# ---------------------------------------------------------------------------
-# Configure-time checks of a step's inputs, so that a mistake fails at the
-# call that made it (with its CMakeLists line in CMake's call stack) rather
-# than as Ninja's "missing and no known rule" or a step failing mid-build.
-
-# Fails unless <path>, the value of <fn>'s <keyword>, exists or is the
-# output of a custom command declared before (GENERATED).
-function(_dismake_require_input fn keyword path hint)
-  if(EXISTS "${path}")
-    return()
-  endif()
-  get_source_file_property(generated "${path}" GENERATED)
-  if(generated)
-    return()
-  endif()
-  _dismake_fail(${fn} "${keyword} ${path} does not exist: ${hint} (relative paths are "
-    "relative to ${CMAKE_CURRENT_SOURCE_DIR}, and a file a custom command makes must be "
-    "declared before this call)")
-endfunction()
-
-# Fails unless <key> lies in a hive the helper can edit (registry_path.cpp
-# has the same list).
-function(_dismake_check_registry_key fn keyword key)
-  set(hives [[HKLM\SOFTWARE, HKLM\SYSTEM, HKLM\SAM, HKLM\SECURITY, HKLM\COMPONENTS, HKLM\DRIVERS, HKU\.DEFAULT, HKU\DefaultUser, HKCU, HKCR]])
-  string(TOUPPER "${key}" upper)
-  string(REGEX REPLACE [[^HKEY_LOCAL_MACHINE(\\|$)]] [[HKLM\1]] upper "${upper}")
-  string(REGEX REPLACE [[^HKEY_USERS(\\|$)]] [[HKU\1]] upper "${upper}")
-  string(REGEX REPLACE [[^HKEY_CURRENT_USER(\\|$)]] [[HKCU\1]] upper "${upper}")
-  string(REGEX REPLACE [[^HKEY_CLASSES_ROOT(\\|$)]] [[HKCR\1]] upper "${upper}")
-  if(NOT upper MATCHES [[^(HKLM\\(SOFTWARE|SYSTEM|SAM|SECURITY|COMPONENTS|DRIVERS)|HKU\\(\.DEFAULT|DEFAULTUSER)|HKCU|HKCR)(\\|$)]])
-    string(REGEX MATCH [[^[^\\]*(\\[^\\]*)?]] hive "${key}")
-    _dismake_fail(${fn} "${keyword} '${key}' is not in a hive of the image ('${hive}' is "
-      "unknown): use one of ${hives} (or the HKEY_ long names), and in CMake strings write each "
-      "backslash twice, or use a bracket argument: [[HKLM\\SOFTWARE\\Contoso]]")
-  endif()
-endfunction()
-
-# Whether the unsigned decimal <digits> is at most <max> (both without
-# leading zeros; CMake's math() is signed 64-bit, so compare as text).
-function(_dismake_decimal_fits out digits max)
-  string(REGEX REPLACE "^0+([0-9])" "\\1" digits "${digits}")
-  string(LENGTH "${digits}" length)
-  string(LENGTH "${max}" max_length)
-  if(length LESS max_length OR (length EQUAL max_length AND NOT digits STRGREATER max))
-    set(${out} TRUE PARENT_SCOPE)
-  else()
-    set(${out} FALSE PARENT_SCOPE)
-  endif()
-endfunction()
-
-# Fails unless <data> is what a value of <type> can hold (registry_value.cpp
-# parses it the same way).
-function(_dismake_check_registry_data fn type data)
-  string(STRIP "${data}" number)
-  if(type STREQUAL "REG_DWORD" OR type STREQUAL "REG_QWORD")
-    if(type STREQUAL "REG_DWORD")
-      set(max 4294967295)
-      set(hex_digits 8)
-    else()
-      set(max 18446744073709551615)
-      set(hex_digits 16)
-    endif()
-    if(number MATCHES "^0[xX]0*([0-9a-fA-F]+)$")
-      string(LENGTH "${CMAKE_MATCH_1}" length)
-      set(fits TRUE)
-      if(length GREATER hex_digits)
-        set(fits FALSE)
-      endif()
-    elseif(number MATCHES "^[0-9]+$")
-      _dismake_decimal_fits(fits "${number}" ${max})
-    else()
-      _dismake_fail(${fn} "DATA '${data}' is not a number, as TYPE ${type} needs: give an "
-        "unsigned number from 0 to ${max}, decimal or 0x-hex")
-    endif()
-    if(NOT fits)
-      _dismake_fail(${fn} "DATA '${data}' is out of range for TYPE ${type}: give an unsigned "
-        "number from 0 to ${max}, decimal or 0x-hex")
-    endif()
-  elseif(type STREQUAL "REG_BINARY")
-    if(NOT number MATCHES "^(([0-9a-fA-F][0-9a-fA-F])*|[0-9a-fA-F][0-9a-fA-F]?( *, *[0-9a-fA-F][0-9a-fA-F]?)*)$")
-      _dismake_fail(${fn} "DATA '${data}' is not hex bytes, as TYPE REG_BINARY needs: give "
-        "pairs of hex digits ('01ff') or bytes separated by commas ('01,ff')")
-    endif()
-  elseif(type STREQUAL "REG_MULTI_SZ")
-    if(data MATCHES "(^;|;;|;$)")
-      _dismake_fail(${fn} "DATA '${data}' has an empty item, which TYPE REG_MULTI_SZ cannot "
-        "hold: separate the items with a single ';', with none at the start or end")
-    endif()
-  endif()
-endfunction()
-
-# The images of <wim> as the helper sees them: sets <out_count> to their
-# number and <out_names> to their names (in index order). Empty when it
-# cannot be known at configure time (no helper built yet).
-function(_dismake_wim_images out_count out_names wim)
-  set(${out_count} "" PARENT_SCOPE)
-  set(${out_names} "" PARENT_SCOPE)
-  if(NOT DISMAKE_EXECUTABLE OR NOT EXISTS "${DISMAKE_EXECUTABLE}" OR NOT EXISTS "${wim}")
-    return()
-  endif()
-  execute_process(COMMAND "${DISMAKE_EXECUTABLE}" info "${wim}" --json
-    OUTPUT_VARIABLE info ERROR_VARIABLE error RESULT_VARIABLE result)
-  if(NOT result STREQUAL "0")
-    string(STRIP "${error}" error)
-    _dismake_fail(dismake_mount_image "WIM ${wim} cannot be read: ${error}")
-  endif()
-  string(JSON count GET "${info}" image_count)
-  set(names "")
-  if(count GREATER 0)
-    math(EXPR last "${count} - 1")
-    foreach(i RANGE ${last})
-      string(JSON name GET "${info}" images ${i} name)
-      list(APPEND names "${name}")
-    endforeach()
-  endif()
-  set(${out_count} "${count}" PARENT_SCOPE)
-  set(${out_names} "${names}" PARENT_SCOPE)
-endfunction()
-
-# Fails unless the image INDEX or NAME selects is in <wim>, when that can
-# be known at configure time.
-function(_dismake_check_wim_image fn wim selector value)
-  _dismake_wim_images(count names "${wim}")
-  if(count STREQUAL "")
-    return()
-  endif()
-  string(JOIN "', '" shown ${names})
-  if(selector STREQUAL "index" AND value GREATER count)
-    _dismake_fail(${fn} "INDEX ${value} is not an image of ${wim}: it has images 1 to ${count} "
-      "('${shown}'; see `dismake info ${wim}`)")
-  elseif(selector STREQUAL "name" AND NOT value IN_LIST names)
-    _dismake_fail(${fn} "NAME '${value}' is not an image of ${wim}: its images are "
-      "'${shown}' (see `dismake info ${wim}`); give one of them, or INDEX <n>")
-  endif()
-endfunction()
-
-# ---------------------------------------------------------------------------
-# Building one command line. Arguments are collected as CMake source text
-# (one bracket argument each) rather than as a list, so that empty arguments,
-# semicolons (REG_MULTI_SZ data) and trailing backslashes (registry keys)
-# reach the helper exactly as they were written. The same values are
-# collected as a JSON array for the recipe fingerprint.
-
-# Appends <value> as a bracket argument to the code in variable <var>.
-function(_dismake_code_append var value)
-  set(equals "=")
-  while(value MATCHES "]${equals}]" OR value MATCHES "]${equals}$")
-    string(APPEND equals "=")
-  endwhile()
-  set(${var} "${${var}} [${equals}[${value}]${equals}]" PARENT_SCOPE)
-endfunction()
-
-# Sets <var> to the code of the bracket arguments <values...> (a list: for
-# paths and names, which are never empty).
-function(_dismake_code_list var)
-  set(code "")
-  foreach(value IN LISTS ARGN)
-    _dismake_code_append(code "${value}")
-  endforeach()
-  set(${var} "${code}" PARENT_SCOPE)
-endfunction()
-
-function(_dismake_json_string out value)
-  string(REPLACE "\\" "\\\\" value "${value}")
-  string(REPLACE "\"" "\\\"" value "${value}")
-  string(REPLACE "\n" "\\n" value "${value}")
-  string(REPLACE "\r" "\\r" value "${value}")
-  string(REPLACE "\t" "\\t" value "${value}")
-  set(${out} "\"${value}\"" PARENT_SCOPE)
-endfunction()
-
-# Starts a step's arguments (the variables _dismake_args / _dismake_json in
-# the caller).
-macro(_dismake_args_begin verb)
-  set(_dismake_args "")
-  _dismake_json_string(_dismake_json "${verb}")
-endmacro()
-
-# Adds one argument of the step (an option, its value, or a positional
-# argument) to _dismake_args and _dismake_json in the caller.
-function(_dismake_arg value)
-  _dismake_code_append(_dismake_args "${value}")
-  _dismake_json_string(json "${value}")
-  set(_dismake_args "${_dismake_args}" PARENT_SCOPE)
-  set(_dismake_json "${_dismake_json}, ${json}" PARENT_SCOPE)
-endfunction()
-
-# ---------------------------------------------------------------------------
-# Images and sessions
-
-# Fails unless <image> is mounted (declared and not yet unmounted) in this
-# directory.
-function(_dismake_require_image fn image)
-  _dismake_get(source_dir "IMAGE_${image}_SOURCE_DIR")
-  if(source_dir STREQUAL "")
-    _dismake_fail(${fn} "image '${image}' is not mounted: call dismake_mount_image(${image} ...) first")
-  endif()
-  if(NOT source_dir STREQUAL CMAKE_CURRENT_SOURCE_DIR)
-    _dismake_fail(${fn} "image '${image}' is mounted in ${source_dir}: "
-      "make every call for an image in the directory that mounts it")
-  endif()
-  _dismake_get(unmounted "IMAGE_${image}_UNMOUNTED")
-  if(unmounted)
-    _dismake_fail(${fn} "image '${image}' is already unmounted (dismake_unmount_image)")
-  endif()
-endfunction()
-
-# The image <session> is open on; fails unless the session is open.
-function(_dismake_session_image fn session out)
-  _dismake_get(image "SESSION_${session}_IMAGE")
-  if(image STREQUAL "")
-    _dismake_fail(${fn} "session '${session}' is not open: "
-      "call dismake_open_session(${session} IMAGE <image>) first")
-  endif()
-  _dismake_get(closed "SESSION_${session}_CLOSED")
-  if(closed)
-    _dismake_fail(${fn} "session '${session}' is already closed (dismake_close_session)")
-  endif()
-  _dismake_require_image(${fn} "${image}")
-  set(${out} "${image}" PARENT_SCOPE)
-endfunction()
-
-# Adds one node to the image's chain of stamps. The helper is called as
-#   dismake <verb> <mount-dir> --after <previous stamp> --stamp <this stamp>
-#           [--depfile <file>] <the caller's _dismake_args>
-# in the image's job pool, through the node's step script (see
-# _dismake_step_command).
-#
-#   ALWAYS     the node runs in every build (a never-created SYMBOLIC output);
-#              its stamp is a BYPRODUCT the helper rewrites only on a change
-#   DEPFILE    the helper writes a depfile of the inputs it read
-#   DEPENDS    files the step reads (besides the previous stamp and helper)
-function(_dismake_add_node fn image verb)
-  cmake_parse_arguments(PARSE_ARGV 3 node "ALWAYS;DEPFILE" "COMMENT" "DEPENDS")
-  _dismake_get(dir "IMAGE_${image}_STEP_DIR")
-  _dismake_get(mount_dir "IMAGE_${image}_MOUNT_DIR")
-  _dismake_get(after "IMAGE_${image}_TAIL")
-  _dismake_get(count "IMAGE_${image}_COUNT")
-  math(EXPR count "${count} + 1")
-  string(LENGTH "${count}" digits)
-  while(digits LESS 3)
-    string(PREPEND count "0")
-    math(EXPR digits "${digits} + 1")
-  endwhile()
-  set(base "${dir}/${count}-${verb}")
-  set(stamp "${base}.stamp")
-
-  _dismake_code_list(code "${verb}" "${mount_dir}" --after "${after}" --stamp "${stamp}")
-  set(depfile "")
-  if(node_DEPFILE)
-    _dismake_code_list(depfile_code --depfile "${base}.d")
-    string(APPEND code "${depfile_code}")
-    set(depfile DEPFILE "${base}.d")
-  endif()
-  string(APPEND code " ${_dismake_args}")
-
-  if(node_ALWAYS)
-    set(outputs OUTPUT "${base}.always" BYPRODUCTS "${stamp}")
-    set_source_files_properties("${base}.always" PROPERTIES SYMBOLIC TRUE)
-    _dismake_set_append("IMAGE_${image}_ALWAYS" "${base}.always")
-  else()
-    set(outputs OUTPUT "${stamp}")
-  endif()
-  _dismake_add_helper_call(${fn} "${base}" "dismake ${image}: ${node_COMMENT}" "${code}"
-    ${outputs} DEPENDS "${after}" ${node_DEPENDS} ${depfile} POOL "${image}")
-
-  _dismake_set("IMAGE_${image}_TAIL" "${stamp}")
-  _dismake_set("IMAGE_${image}_COUNT" "${count}")
-  _dismake_set_append("IMAGE_${image}_STEP_NAMES" "${count}-${verb}")
-  if(count GREATER 1)
-    set(separator ",")
-  else()
-    set(separator "")
-  endif()
-  set_property(GLOBAL APPEND_STRING PROPERTY "_DISMAKE_IMAGE_${image}_RECIPE"
-    "${separator}\n    [${_dismake_json}]")
-endfunction()
-
-# Adds the custom command that runs one helper call of the build, or with
-# TARGET a custom target: every node of the graph is made here. The command
-# is `<helper> <code>` (<code>: bracket arguments) as _dismake_step_command
-# makes it, <base>.cmake records it and <base>.log gets its output; <label>
-# is the console's line for it.
-#
-#   OUTPUT <file>...      what the command writes
-#   BYPRODUCTS <file>...  what it may leave as it was (restat)
-#   DEPENDS <file>...     what it reads; its <base>.cmake and the helper
-#                         are added after them
-#   DEPFILE <file>        the depfile the helper writes
-#   TARGET <name>         instead of OUTPUT: a target (outside ALL) that runs
-#                         the call whenever it is built, and depends on
-#                         nothing
-#   POOL <image>          runs in the image's job pool ("" for none)
-#   LONG                  a long step: see _dismake_long_step_pool
-function(_dismake_add_helper_call fn base label code)
-  cmake_parse_arguments(PARSE_ARGV 4 call "LONG" "DEPFILE;TARGET;POOL" "OUTPUT;BYPRODUCTS;DEPENDS")
-  _dismake_helper(${fn} helper)
-  if(call_LONG)
-    _dismake_long_step_pool(pool console "${call_POOL}")
-  elseif(NOT "${call_POOL}" STREQUAL "")
-    set(pool "JOB_POOL dismake_${call_POOL}")
-    set(console "")
-  else()
-    set(pool "")
-    set(console "")
-  endif()
-  _dismake_step_command(command "${base}" "${label}" "${helper_COMMAND}" "${code}" ${console})
-  _dismake_code_list(comment_code "${label}")
-  if(DEFINED call_TARGET)
-    _dismake_code_list(target_code "${call_TARGET}")
-    cmake_language(EVAL CODE "
-      add_custom_target(${target_code}
-        COMMAND ${command}
-        COMMENT ${comment_code}
-        ${pool}
-        VERBATIM)")
-    return()
-  endif()
-  _dismake_code_list(outputs_code ${call_OUTPUT})
-  if(call_BYPRODUCTS)
-    _dismake_code_list(byproducts_code ${call_BYPRODUCTS})
-    string(APPEND outputs_code " BYPRODUCTS${byproducts_code}")
-  endif()
-  _dismake_code_list(depends_code ${call_DEPENDS} "${base}.cmake" ${helper_DEPENDS})
-  set(depfile_code "")
-  if(DEFINED call_DEPFILE)
-    _dismake_code_list(depfile_code DEPFILE "${call_DEPFILE}")
-  endif()
-  cmake_language(EVAL CODE "
-    add_custom_command(OUTPUT ${outputs_code}
-      COMMAND ${command}
-      DEPENDS ${depends_code}
-      ${depfile_code}
-      COMMENT ${comment_code}
-      ${pool}
-      VERBATIM)")
-endfunction()
-
-# Every helper call of the build writes its output to <base>.log, and the
-# console gets one line, "<label>: <outcome>" ("ran (input overlay/app.ini
-# changed)", "up to date", ...). When the helper fails, its own error message
-# comes first, then the rest of its output and where the log is. The helper
-# does this itself (--step-log, --label): a wrapper script per step (cmake
-# -P) cost a no-op build 60 ms a step. <helper> and <args_code> (bracket
-# arguments) make the command line; generator expressions in them are
-# evaluated. <base>.cmake records the command, to run the step by hand; the
-# node depends on it. Sets <out> to the COMMAND code. CONSOLE: the step runs
-# in Ninja's console pool, and its stderr (progress, error) goes straight to
-# the console.
-function(_dismake_step_command out base label helper args_code)
-  _dismake_code_list(command "${helper}" --step-log "${base}.log" --label "${label}")
-  if("CONSOLE" IN_LIST ARGN)
-    string(APPEND command " --console-step")
-  endif()
-  string(APPEND command " ${args_code}")
-  string(CONFIGURE [=[
-# Generated by Dismake.cmake: the command of one step of the image build
-# (its output goes to @base@.log). Edit the CMakeLists.txt, not this file.
-# To run the step by hand: cmake -P <this file>
-execute_process(
-  COMMAND @command@
-  COMMAND_ERROR_IS_FATAL ANY)
-]=] content @ONLY)
-  file(GENERATE OUTPUT "${base}.cmake" CONTENT "${content}")
-  set(${out} "${command}" PARENT_SCOPE)
-endfunction()
-
-# Sets <out> to how a long step of <image> is scheduled: in Ninja's console
-# pool when DISMAKE_CONSOLE_PROGRESS is on (live progress), else in the
-# image's job pool; <console> to CONSOLE or "" for _dismake_step_command.
-function(_dismake_long_step_pool out console image)
-  if(DISMAKE_CONSOLE_PROGRESS)
-    set(${out} USES_TERMINAL PARENT_SCOPE)
-    set(${console} CONSOLE PARENT_SCOPE)
-  elseif(image STREQUAL "")
-    set(${out} "" PARENT_SCOPE)
-    set(${console} "" PARENT_SCOPE)
-  else()
-    set(${out} "JOB_POOL dismake_${image}" PARENT_SCOPE)
-    set(${console} "" PARENT_SCOPE)
-  endif()
-endfunction()
-
-# Removes what removed or renumbered steps left in the image's step
-# directory (stamps, logs, depfiles, scripts), so that it holds the files of
-# the current recipe only.
-function(_dismake_remove_stale_step_files image)
-  _dismake_get(dir "IMAGE_${image}_STEP_DIR")
-  _dismake_get(names "IMAGE_${image}_STEP_NAMES")
-  list(APPEND names 000-ensure verify-base commit unmount)
-  file(GLOB files LIST_DIRECTORIES false "${dir}/*")
-  foreach(file IN LISTS files)
-    cmake_path(GET file FILENAME name)
-    string(REGEX REPLACE "\\..*$" "" name "${name}")
-    if(NOT name IN_LIST names)
-      file(REMOVE "${file}")
-    endif()
-  endforeach()
-endfunction()
-
-# At the end of the mounting directory: every image must be unmounted, which
-# is where its recipe is complete.
-function(_dismake_check_unmounted image)
-  _dismake_get(unmounted "IMAGE_${image}_UNMOUNTED")
-  if(NOT unmounted)
-    _dismake_fail(dismake_mount_image "image '${image}' is never unmounted: end its recipe with "
-      "dismake_unmount_image(${image} COMMIT OUTPUT <file.wim>) or "
-      "dismake_unmount_image(${image} DISCARD)")
-  endif()
-endfunction()
-
-# cmake_parse_arguments reads "VERIFY_BASE FULL" as VERIFY_BASE without a
-# value and the option FULL. Given the call's arguments, sets
-# <prefix>_VERIFY_BASE to FULL in the caller when they hold "VERIFY_BASE
-# FULL", and <prefix>_FULL only when FULL is given on its own as well.
-macro(_dismake_verify_base_full prefix)
-  set(_dismake_args ${ARGN})
-  list(FIND _dismake_args VERIFY_BASE _dismake_at)
-  if(_dismake_at GREATER -1 AND "VERIFY_BASE" IN_LIST ${prefix}_KEYWORDS_MISSING_VALUES)
-    math(EXPR _dismake_at "${_dismake_at} + 1")
-    list(LENGTH _dismake_args _dismake_count)
-    if(_dismake_at LESS _dismake_count)
-      list(GET _dismake_args ${_dismake_at} _dismake_value)
-      if(_dismake_value STREQUAL "FULL")
-        set(${prefix}_VERIFY_BASE FULL)
-        list(REMOVE_ITEM ${prefix}_KEYWORDS_MISSING_VALUES VERIFY_BASE)
-        list(REMOVE_AT _dismake_args ${_dismake_at})
-        if(NOT "FULL" IN_LIST _dismake_args)
-          set(${prefix}_FULL FALSE)
-        endif()
-      endif()
-    endif()
-  endif()
-endmacro()
+# The internals, beside this file as CMake's ExternalProject keeps its own:
+# the functions below are the module's interface and what they document.
+foreach(_dismake_part IN ITEMS State Checks CommandLine Graph Steps Media)
+  include(${CMAKE_CURRENT_LIST_DIR}/Dismake/${_dismake_part}.cmake)
+endforeach()
+unset(_dismake_part)
 
 #[=======================================================================[.rst:
 .. command:: dismake_mount_image
@@ -802,21 +311,15 @@ function(dismake_mount_image)
   _dismake_set_append(IMAGES "${image}")
   _dismake_set("IMAGE_${image}_SOURCE_DIR" "${CMAKE_CURRENT_SOURCE_DIR}")
   _dismake_set("IMAGE_${image}_WIM" "${wim}")
-  # The image's index in its committed output (dismake_assemble_wim), known
-  # only when mounted by INDEX.
-  if(selector STREQUAL "index")
-    _dismake_set("IMAGE_${image}_INDEX" "${arg_INDEX}")
-  else()
-    _dismake_set("IMAGE_${image}_INDEX" "")
-  endif()
-  _dismake_set("IMAGE_${image}_OUTPUT" "")
+  # Which image of the WIM: the selector (index or name) and its value.
+  _dismake_set("IMAGE_${image}_SELECTOR" "${selector}")
+  _dismake_set("IMAGE_${image}_SELECTOR_VALUE" "${arg_${keyword}}")
   _dismake_set("IMAGE_${image}_MOUNT_DIR" "${mount_dir}")
   _dismake_set("IMAGE_${image}_STEP_DIR" "${dir}/steps")
   _dismake_set("IMAGE_${image}_RECIPE_FILE" "${dir}/recipe.json")
   _dismake_set("IMAGE_${image}_COUNT" 0)
   _dismake_set("IMAGE_${image}_STEP_NAMES" "")
   _dismake_set("IMAGE_${image}_ALWAYS" "")
-  _dismake_set("IMAGE_${image}_UNMOUNTED" "")
   file(MAKE_DIRECTORY "${dir}/steps")
   set_property(GLOBAL APPEND PROPERTY JOB_POOLS "dismake_${image}=1")
 
@@ -939,36 +442,6 @@ function(dismake_close_session)
   _dismake_set("SESSION_${session}_CLOSED" TRUE)
 endfunction()
 
-# The start of every servicing step: checks the session, sets `image` and
-# `_dismake_session`, and starts the step's arguments.
-macro(_dismake_step_begin fn verb session)
-  _dismake_session_image(${fn} "${session}" image)
-  set(_dismake_session "${session}")
-  _dismake_args_begin(${verb})
-endmacro()
-
-# Ends a step's options and starts its positional arguments: --session
-# <session> --. (--session comes last: a repeatable option such as --paths
-# right before "--" would take the "--" as its end and the command's own
-# options as the helper's.)
-macro(_dismake_positionals)
-  _dismake_arg(--session)
-  _dismake_arg("${_dismake_session}")
-  _dismake_arg(--)
-endmacro()
-
-# Whether one-value keyword <keyword> was given, even with an empty value
-# (which cmake_parse_arguments reports as not defined). <prefix> is the one
-# the calling function parsed its arguments with; <args> is its ${ARGV}.
-function(_dismake_given out prefix keyword)
-  set(args ${ARGN})
-  if(DEFINED ${prefix}_${keyword} OR keyword IN_LIST args)
-    set(${out} TRUE PARENT_SCOPE)
-  else()
-    set(${out} FALSE PARENT_SCOPE)
-  endif()
-endfunction()
-
 #[=======================================================================[.rst:
 .. command:: dismake_add_files
 
@@ -993,11 +466,7 @@ endfunction()
   re-running CMake.
 #]=======================================================================]
 function(dismake_add_files)
-  set(fn dismake_add_files)
-  _dismake_check_name(${fn} session "${ARGV0}" SOURCE DESTINATION)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SOURCE;DESTINATION" "")
-  _dismake_check_args(${fn} arg REQUIRED SOURCE DESTINATION)
-  _dismake_step_begin(${fn} add "${ARGV0}")
+  _dismake_step(add "${ARGV0}" VALUES SOURCE DESTINATION REQUIRED SOURCE DESTINATION)
 
   _dismake_absolute(source "${arg_SOURCE}" "${CMAKE_CURRENT_SOURCE_DIR}")
   _dismake_require_input(${fn} SOURCE "${source}" "give the file or directory to add")
@@ -1026,11 +495,7 @@ endfunction()
   A path the image does not have fails the step, unless ``IF_EXISTS``.
 #]=======================================================================]
 function(dismake_delete_files)
-  set(fn dismake_delete_files)
-  _dismake_check_name(${fn} session "${ARGV0}" PATHS IF_EXISTS)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "IF_EXISTS" "" "PATHS")
-  _dismake_check_args(${fn} arg REQUIRED PATHS)
-  _dismake_step_begin(${fn} delete "${ARGV0}")
+  _dismake_step(delete "${ARGV0}" OPTIONS IF_EXISTS LISTS PATHS REQUIRED PATHS)
 
   if(arg_IF_EXISTS)
     _dismake_arg(--if-exists)
@@ -1064,32 +529,28 @@ endfunction()
     The value's name; ``NAME ""`` is the key's default value.
   ``TYPE``
     ``REG_SZ``, ``REG_EXPAND_SZ``, ``REG_DWORD``, ``REG_QWORD``,
-    ``REG_MULTI_SZ`` or ``REG_BINARY``.
+    ``REG_MULTI_SZ``, ``REG_BINARY`` or ``REG_NONE``, in any case, the
+    ``REG_`` optional (``dword``).
   ``DATA``
     The data as text: a number for ``REG_DWORD``/``REG_QWORD`` (decimal or
     ``0x`` hex), items separated by ``;`` for ``REG_MULTI_SZ`` (quote the
-    argument), hex bytes for ``REG_BINARY``. May be empty.
+    argument), hex bytes for ``REG_BINARY`` and ``REG_NONE``. May be empty.
+
+  ``TYPE`` and ``DATA`` are checked when CMake runs by the helper's own
+  parser (``dismake check-registry-value``), when a built helper is there
+  (:variable:`DISMAKE_EXECUTABLE`, or ``find_package(Dismake)``); else the
+  step checks them when it runs.
 #]=======================================================================]
 function(dismake_set_registry_value)
-  set(fn dismake_set_registry_value)
-  set(types REG_SZ REG_EXPAND_SZ REG_DWORD REG_QWORD REG_MULTI_SZ REG_BINARY)
-  _dismake_check_name(${fn} session "${ARGV0}" KEY NAME TYPE DATA)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "KEY;NAME;TYPE;DATA" "")
-  _dismake_check_args(${fn} arg REQUIRED KEY TYPE)
+  _dismake_step(set-registry-value "${ARGV0}" VALUES KEY NAME TYPE DATA REQUIRED KEY TYPE)
+  _dismake_keywords_given(given ${ARGC} NAME DATA)
   foreach(keyword NAME DATA)
-    _dismake_given(given arg ${keyword} ${ARGV})
-    if(NOT given)
+    if(NOT keyword IN_LIST given)
       _dismake_fail(${fn} "${keyword} is required")
     endif()
   endforeach()
-  string(TOUPPER "${arg_TYPE}" type)
-  if(NOT type IN_LIST types)
-    string(JOIN ", " known ${types})
-    _dismake_fail(${fn} "TYPE '${arg_TYPE}' is not one of ${known}")
-  endif()
   _dismake_check_registry_key(${fn} KEY "${arg_KEY}")
-  _dismake_check_registry_data(${fn} ${type} "${arg_DATA}")
-  _dismake_step_begin(${fn} set-registry-value "${ARGV0}")
+  _dismake_check_registry_value(${fn} type "${arg_TYPE}" "${arg_DATA}")
 
   _dismake_positionals()
   _dismake_arg("${arg_KEY}")
@@ -1118,16 +579,12 @@ endfunction()
   Windows.
 #]=======================================================================]
 function(dismake_rename_path)
-  set(fn dismake_rename_path)
-  _dismake_check_name(${fn} session "${ARGV0}" FROM TO)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "FROM;TO" "")
-  _dismake_check_args(${fn} arg REQUIRED FROM TO)
+  _dismake_step(rename "${ARGV0}" VALUES FROM TO REQUIRED FROM TO)
   foreach(keyword FROM TO)
     if(arg_${keyword} STREQUAL "" OR arg_${keyword} MATCHES "^[/\\\\]*$")
       _dismake_fail(${fn} "${keyword} must name a path in the image, not its root")
     endif()
   endforeach()
-  _dismake_step_begin(${fn} rename "${ARGV0}")
   _dismake_positionals()
   _dismake_arg("${arg_FROM}")
   _dismake_arg("${arg_TO}")
@@ -1148,16 +605,12 @@ endfunction()
   not have fails the step, unless ``IF_EXISTS``.
 #]=======================================================================]
 function(dismake_delete_registry_value)
-  set(fn dismake_delete_registry_value)
-  _dismake_check_name(${fn} session "${ARGV0}" KEY NAME IF_EXISTS)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "IF_EXISTS" "KEY;NAME" "")
-  _dismake_check_args(${fn} arg REQUIRED KEY)
-  _dismake_given(given arg NAME ${ARGV})
+  _dismake_step(delete-registry-value "${ARGV0}" OPTIONS IF_EXISTS VALUES KEY NAME REQUIRED KEY)
+  _dismake_keywords_given(given ${ARGC} NAME)
   if(NOT given)
     _dismake_fail(${fn} "NAME is required (NAME \"\" for the key's default value)")
   endif()
   _dismake_check_registry_key(${fn} KEY "${arg_KEY}")
-  _dismake_step_begin(${fn} delete-registry-value "${ARGV0}")
   if(arg_IF_EXISTS)
     _dismake_arg(--if-exists)
   endif()
@@ -1187,12 +640,8 @@ endfunction()
   does not have fails the step, unless ``IF_EXISTS``.
 #]=======================================================================]
 function(dismake_delete_registry_key)
-  set(fn dismake_delete_registry_key)
-  _dismake_check_name(${fn} session "${ARGV0}" KEY IF_EXISTS)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "IF_EXISTS" "KEY" "")
-  _dismake_check_args(${fn} arg REQUIRED KEY)
+  _dismake_step(delete-registry-key "${ARGV0}" OPTIONS IF_EXISTS VALUES KEY REQUIRED KEY)
   _dismake_check_registry_key(${fn} KEY "${arg_KEY}")
-  _dismake_step_begin(${fn} delete-registry-key "${ARGV0}")
   if(arg_IF_EXISTS)
     _dismake_arg(--if-exists)
   endif()
@@ -1214,15 +663,10 @@ endfunction()
   Relative paths are relative to the current source directory.
 #]=======================================================================]
 function(dismake_import_registry)
-  set(fn dismake_import_registry)
-  _dismake_check_name(${fn} session "${ARGV0}" FILE)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "FILE" "")
-  _dismake_check_args(${fn} arg REQUIRED FILE)
-  _dismake_file_step(${fn} import-registry "${ARGV0}" "${arg_FILE}" "import registry"
+  _dismake_step(import-registry "${ARGV0}" VALUES FILE REQUIRED FILE)
+  _dismake_file_step(${fn} import-registry "${arg_FILE}" "import registry"
     "give the .reg file to import")
 endfunction()
-
-# --- Drivers (issue 22): dismake_add_driver, dismake_remove_driver ----------
 
 #[=======================================================================[.rst:
 .. command:: dismake_add_driver
@@ -1254,11 +698,7 @@ endfunction()
   through a depfile: changing one re-runs the step.
 #]=======================================================================]
 function(dismake_add_driver)
-  set(fn dismake_add_driver)
-  _dismake_check_name(${fn} session "${ARGV0}" PATH RECURSE FORCE_UNSIGNED)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "RECURSE;FORCE_UNSIGNED" "PATH" "")
-  _dismake_check_args(${fn} arg REQUIRED PATH)
-  _dismake_step_begin(${fn} add-driver "${ARGV0}")
+  _dismake_step(add-driver "${ARGV0}" OPTIONS RECURSE FORCE_UNSIGNED VALUES PATH REQUIRED PATH)
   _dismake_absolute(path "${arg_PATH}" "${CMAKE_CURRENT_SOURCE_DIR}")
   _dismake_require_input(${fn} PATH "${path}" "give a driver's .inf file or a folder of packages")
   if(arg_RECURSE)
@@ -1289,11 +729,7 @@ endfunction()
     or a name the image does not have fails the step.
 #]=======================================================================]
 function(dismake_remove_driver)
-  set(fn dismake_remove_driver)
-  _dismake_check_name(${fn} session "${ARGV0}" NAME)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "NAME")
-  _dismake_check_args(${fn} arg REQUIRED NAME)
-  _dismake_step_begin(${fn} remove-driver "${ARGV0}")
+  _dismake_step(remove-driver "${ARGV0}" LISTS NAME REQUIRED NAME)
   _dismake_positionals()
   foreach(name IN LISTS arg_NAME)
     if(NOT name MATCHES [[^[oO][eE][mM][0-9]+\.[iI][nN][fF]$]])
@@ -1304,21 +740,6 @@ function(dismake_remove_driver)
   endforeach()
   string(JOIN ", " shown ${arg_NAME})
   _dismake_add_node(${fn} "${image}" remove-driver COMMENT "remove driver ${shown}")
-endfunction()
-
-# --- end of drivers -----------------------------------------------------------
-
-# The step <verb> of <session> on one input file, <file> as the caller's FILE
-# gave it (relative paths: to the current source directory), tracked as a
-# dependency and through the helper's depfile. <what> starts the step's
-# label; <hint> says what to give when the file is missing.
-function(_dismake_file_step fn verb session file what hint)
-  _dismake_step_begin(${fn} ${verb} "${session}")
-  _dismake_absolute(path "${file}" "${CMAKE_CURRENT_SOURCE_DIR}")
-  _dismake_require_input(${fn} FILE "${path}" "${hint}")
-  _dismake_positionals()
-  _dismake_arg("${path}")
-  _dismake_add_node(${fn} "${image}" ${verb} DEPFILE DEPENDS "${path}" COMMENT "${what} ${file}")
 endfunction()
 
 #[=======================================================================[.rst:
@@ -1334,11 +755,8 @@ endfunction()
   Relative paths are relative to the current source directory.
 #]=======================================================================]
 function(dismake_apply_unattend)
-  set(fn dismake_apply_unattend)
-  _dismake_check_name(${fn} session "${ARGV0}" FILE)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "FILE" "")
-  _dismake_check_args(${fn} arg REQUIRED FILE)
-  _dismake_file_step(${fn} apply-unattend "${ARGV0}" "${arg_FILE}" "apply unattend"
+  _dismake_step(apply-unattend "${ARGV0}" VALUES FILE REQUIRED FILE)
+  _dismake_file_step(${fn} apply-unattend "${arg_FILE}" "apply unattend"
     "give the answer file (unattend.xml)")
 endfunction()
 
@@ -1357,17 +775,12 @@ endfunction()
   (e.g. ``Professional``).
 #]=======================================================================]
 function(dismake_set_image_info)
-  set(fn dismake_set_image_info)
   set(fields NAME DESCRIPTION DISPLAY_NAME DISPLAY_DESCRIPTION FLAGS)
-  _dismake_check_name(${fn} session "${ARGV0}" ${fields})
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "${fields}" "")
-  _dismake_check_args(${fn} arg)
-  _dismake_step_begin(${fn} set-image-info "${ARGV0}")
-
+  _dismake_step(set-image-info "${ARGV0}" VALUES ${fields})
+  _dismake_keywords_given(given ${ARGC} ${fields})
   set(shown "")
   foreach(field IN LISTS fields)
-    _dismake_given(given arg ${field} ${ARGV})
-    if(given)
+    if(field IN_LIST given)
       string(TOLOWER "--${field}" option)
       string(REPLACE "_" "-" option "${option}")
       _dismake_arg("${option}")
@@ -1399,16 +812,12 @@ endfunction()
   ``CHANGES +H +S -R``. The rest of the file's metadata stays.
 #]=======================================================================]
 function(dismake_set_attributes)
-  set(fn dismake_set_attributes)
-  _dismake_check_name(${fn} session "${ARGV0}" PATH CHANGES)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "PATH" "CHANGES")
-  _dismake_check_args(${fn} arg REQUIRED PATH CHANGES)
+  _dismake_step(set-attributes "${ARGV0}" VALUES PATH LISTS CHANGES REQUIRED PATH CHANGES)
   foreach(change IN LISTS arg_CHANGES)
     if(NOT change MATCHES "^[-+][RHSAIrhsai]$")
       _dismake_fail(${fn} "CHANGES has '${change}': write +X or -X, X one of R H S A I")
     endif()
   endforeach()
-  _dismake_step_begin(${fn} set-attributes "${ARGV0}")
   _dismake_positionals()
   _dismake_arg("${arg_PATH}")
   foreach(change IN LISTS arg_CHANGES)
@@ -1433,11 +842,7 @@ endfunction()
   must have another file's, e.g. ``LIKE Windows/System32/cmd.exe``.
 #]=======================================================================]
 function(dismake_set_security)
-  set(fn dismake_set_security)
-  _dismake_check_name(${fn} session "${ARGV0}" PATH LIKE)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "PATH;LIKE" "")
-  _dismake_check_args(${fn} arg REQUIRED PATH LIKE)
-  _dismake_step_begin(${fn} set-security "${ARGV0}")
+  _dismake_step(set-security "${ARGV0}" VALUES PATH LIKE REQUIRED PATH LIKE)
   _dismake_arg(--like)
   _dismake_arg("${arg_LIKE}")
   _dismake_positionals()
@@ -1479,11 +884,7 @@ endfunction()
     removing ``NETWORK`` re-runs the step.
 #]=======================================================================]
 function(dismake_run)
-  set(fn dismake_run)
-  _dismake_check_name(${fn} session "${ARGV0}" COMMAND PATHS DEPENDS NETWORK)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "NETWORK" "" "COMMAND;PATHS;DEPENDS")
-  _dismake_check_args(${fn} arg REQUIRED COMMAND)
-  _dismake_step_begin(${fn} run "${ARGV0}")
+  _dismake_step(run "${ARGV0}" OPTIONS NETWORK LISTS COMMAND PATHS DEPENDS REQUIRED COMMAND)
 
   if(arg_NETWORK)
     _dismake_arg(--network)
@@ -1525,63 +926,6 @@ function(dismake_run)
   endif()
   _dismake_command_label(shown ${arg_COMMAND})
   _dismake_add_node(${fn} "${image}" run ${depfile} DEPENDS ${depends} COMMENT "run: ${shown}")
-endfunction()
-
-# The command of a dismake_run() step as its label shows it: the program's
-# file name and the arguments (paths in the source directory relative to
-# it: "sh scripts/tune.sh"), cut short after 60 characters.
-function(_dismake_command_label out program)
-  cmake_path(GET program FILENAME shown)
-  foreach(value IN LISTS ARGN)
-    string(FIND "${value}" "${CMAKE_CURRENT_SOURCE_DIR}/" at)
-    if(at EQUAL 0)
-      file(RELATIVE_PATH value "${CMAKE_CURRENT_SOURCE_DIR}" "${value}")
-    endif()
-    string(APPEND shown " ${value}")
-  endforeach()
-  string(REPLACE ";" " " shown "${shown}")
-  string(LENGTH "${shown}" length)
-  if(length GREATER 60)
-    string(SUBSTRING "${shown}" 0 57 shown)
-    string(APPEND shown "...")
-  endif()
-  set(${out} "${shown}" PARENT_SCOPE)
-endfunction()
-
-# The write options shared by dismake_unmount_image() and
-# dismake_assemble_wim(), read from the caller's <prefix>_COMPRESS, _SOLID,
-# _CHECK_INTEGRITY, _BOOT_INDEX and _THREADS (its cmake_parse_arguments
-# prefix): checked, and set as the helper's options in <out>.
-function(_dismake_write_options fn prefix out)
-  set(compressions none xpress lzx lzms)
-  set(options "")
-  if(DEFINED ${prefix}_COMPRESS)
-    string(TOLOWER "${${prefix}_COMPRESS}" compress)
-    if(NOT compress IN_LIST compressions)
-      string(JOIN ", " known ${compressions})
-      _dismake_fail(${fn} "COMPRESS '${${prefix}_COMPRESS}' is not one of ${known}")
-    endif()
-    list(APPEND options --compress "${compress}")
-  endif()
-  if(${prefix}_SOLID)
-    list(APPEND options --solid)
-  endif()
-  if(${prefix}_CHECK_INTEGRITY)
-    list(APPEND options --check)
-  endif()
-  if(DEFINED ${prefix}_BOOT_INDEX)
-    if(NOT ${prefix}_BOOT_INDEX MATCHES "^(0|[1-9][0-9]*)$")
-      _dismake_fail(${fn} "BOOT_INDEX must be an image index (1-based; 0: none), got '${${prefix}_BOOT_INDEX}'")
-    endif()
-    list(APPEND options --boot-index "${${prefix}_BOOT_INDEX}")
-  endif()
-  if(DEFINED ${prefix}_THREADS)
-    if(NOT ${prefix}_THREADS MATCHES "^[1-9][0-9]*$")
-      _dismake_fail(${fn} "THREADS must be a positive number of threads, got '${${prefix}_THREADS}'")
-    endif()
-    list(APPEND options --threads "${${prefix}_THREADS}")
-  endif()
-  set(${out} "${options}" PARENT_SCOPE)
 endfunction()
 
 #[=======================================================================[.rst:
@@ -1687,6 +1031,7 @@ function(dismake_unmount_image)
   _dismake_get(tail "IMAGE_${image}_TAIL")
   _dismake_get(always "IMAGE_${image}_ALWAYS")
   _dismake_get(verified "IMAGE_${image}_VERIFIED")
+  set(output "")  # DISCARD writes none
   if(arg_COMMIT)
     _dismake_absolute(output "${arg_OUTPUT}" "${CMAKE_CURRENT_BINARY_DIR}")
     if(output STREQUAL wim)
@@ -1722,65 +1067,21 @@ function(dismake_unmount_image)
     _dismake_add_helper_call(${fn} "${dir}/commit" "dismake ${image}: commit -> ${arg_OUTPUT}"
       "${code}" OUTPUT "${output}" DEPENDS "${tail}" "${wim}" ${verified} POOL "${image}" LONG)
     add_custom_target("${image}" ALL DEPENDS "${output}" ${always})
-    _dismake_set("IMAGE_${image}_OUTPUT" "${output}")
     _dismake_set("OUTPUT_${output}_OWNER" "image '${image}'")
   else()
     add_custom_target("${image}" ALL DEPENDS "${tail}" ${always} ${verified})
   endif()
+  _dismake_publish_image("${image}" "${output}")
   add_custom_target("${image}-mount" DEPENDS "${tail}" ${always})
   if(DEFINED arg_DIFF_REPORT)
     _dismake_diff_report(${fn} "${image}" "${arg_DIFF_REPORT}")
   endif()
 
-  _dismake_code_list(code unmount "${mount_dir}" --discard)
+  # Nothing mounted (never built, or unmounted already) is nothing to do.
+  _dismake_code_list(code unmount "${mount_dir}" --discard --if-mounted)
   _dismake_add_helper_call(${fn} "${dir}/unmount" "dismake ${image}: unmount ${mount_dir} (discard)"
     "${code}" TARGET "${image}-unmount" POOL "${image}")
   _dismake_remove_stale_step_files("${image}")
-  _dismake_set("IMAGE_${image}_UNMOUNTED" TRUE)
-endfunction()
-
-# DIFF_REPORT of dismake_unmount_image: `dismake diff` of the source image
-# against the committed output, rewritten whenever the output is.
-function(_dismake_diff_report fn image report)
-  _dismake_get(output "IMAGE_${image}_OUTPUT")
-  if(output STREQUAL "")
-    _dismake_fail(${fn} "DIFF_REPORT goes with COMMIT OUTPUT: with DISCARD no image is written "
-      "to compare")
-  endif()
-  _dismake_absolute(report "${report}" "${CMAKE_CURRENT_BINARY_DIR}")
-  if(report STREQUAL output)
-    _dismake_fail(${fn} "DIFF_REPORT ${report} is the OUTPUT: name another file")
-  endif()
-  # The source image as the mount selected it (by INDEX, else by NAME, which
-  # only the recipe's "mount" entry records); the output holds it at the
-  # same index, which the helper takes when the output has several images.
-  _dismake_get(wim "IMAGE_${image}_WIM")
-  _dismake_get(selector "IMAGE_${image}_INDEX")
-  if(selector STREQUAL "")
-    _dismake_get(recipe "IMAGE_${image}_RECIPE")
-    if(NOT recipe MATCHES "\"mount\": {[^}]*\"name\": (\"([^\"\\]|\\\\.)*\")")
-      _dismake_fail(${fn} "DIFF_REPORT cannot tell which image of ${wim} image '${image}' is")
-    endif()
-    string(JSON selector GET "[${CMAKE_MATCH_1}]" 0)
-  endif()
-  set(format)
-  if(report MATCHES "[.][Jj][Ss][Oo][Nn]$")
-    set(format --json)
-  endif()
-  _dismake_helper(${fn} helper)
-  add_custom_command(OUTPUT "${report}"
-    COMMAND ${helper_COMMAND} diff "${wim}:${selector}" "${output}" ${format} --output "${report}"
-    DEPENDS "${output}" "${wim}" ${helper_DEPENDS}
-    COMMENT "dismake ${image}: diff report -> ${report}"
-    VERBATIM)
-  add_custom_target("${image}-diff-report" ALL DEPENDS "${report}")
-endfunction()
-
-# Which declaration already writes <path> ("image 'pro'", "dismake_assemble_wim
-# target 'install-wim'"), or "" if none.
-function(_dismake_output_owner out path)
-  _dismake_get(owner "OUTPUT_${path}_OWNER")
-  set(${out} "${owner}" PARENT_SCOPE)
 endfunction()
 
 #[=======================================================================[.rst:
@@ -1877,30 +1178,27 @@ function(dismake_assemble_wim)
     endif()
     list(APPEND seen "${image}")
     _dismake_get(source_dir "IMAGE_${image}_SOURCE_DIR")
-    _dismake_get(image_output "IMAGE_${image}_OUTPUT")
-    _dismake_get(unmounted "IMAGE_${image}_UNMOUNTED")
-    _dismake_get(index "IMAGE_${image}_INDEX")
+    _dismake_unmounted_image(unmounted "${image}")
     if(source_dir STREQUAL "")
       _dismake_fail(${fn} "image '${image}' (IMAGES) is not declared: declare it with "
         "dismake_mount_image(${image} ...) and dismake_unmount_image(${image} COMMIT OUTPUT <file.wim>) "
         "before this call")
-    elseif(NOT unmounted)
+    elseif(NOT unmounted_UNMOUNTED)
       _dismake_fail(${fn} "image '${image}' (IMAGES) has no committed output yet: call "
         "dismake_unmount_image(${image} COMMIT OUTPUT <file.wim>) before this call")
-    elseif(image_output STREQUAL "")
+    elseif(unmounted_OUTPUT STREQUAL "")
       _dismake_fail(${fn} "image '${image}' (IMAGES) is unmounted with DISCARD and writes no WIM: "
         "use dismake_unmount_image(${image} COMMIT OUTPUT <file.wim>)")
-    elseif(index STREQUAL "")
+    elseif(unmounted_INDEX STREQUAL "")
       _dismake_fail(${fn} "image '${image}' (IMAGES) is mounted by NAME, so its index in "
-        "${image_output} is unknown: mount it with dismake_mount_image(${image} ... INDEX <n>)")
+        "${unmounted_OUTPUT} is unknown: mount it with dismake_mount_image(${image} ... INDEX <n>)")
     endif()
-    _dismake_get(image_wim "IMAGE_${image}_WIM")
-    if(output STREQUAL image_wim)
+    if(output STREQUAL unmounted_WIM)
       _dismake_fail(${fn} "OUTPUT ${output} is the source WIM of image '${image}': the build "
         "never writes its input; assemble to another file")
     endif()
-    list(APPEND sources "${image_output}:${index}")
-    list(APPEND depends "${image_output}")
+    list(APPEND sources "${unmounted_OUTPUT}:${unmounted_INDEX}")
+    list(APPEND depends "${unmounted_OUTPUT}")
   endforeach()
   list(LENGTH arg_IMAGES count)
   if(DEFINED arg_BOOT_INDEX AND arg_BOOT_INDEX MATCHES "^[0-9]+$" AND arg_BOOT_INDEX GREATER count)
@@ -1920,7 +1218,7 @@ function(dismake_assemble_wim)
   # The images' targets attach their steps (their always-run nodes
   # included) wherever the images were declared.
   add_dependencies("${target}" ${arg_IMAGES})
-  _dismake_set("OUTPUT_${output}_OWNER" "dismake_assemble_wim target '${target}'")
+  _dismake_set_output("${target}" "${output}" "dismake_assemble_wim target '${target}'")
 endfunction()
 
 #[=======================================================================[.rst:
@@ -1973,9 +1271,9 @@ function(dismake_split_wim)
   if(DEFINED arg_IMAGE AND DEFINED arg_WIM)
     _dismake_fail(${fn} "give IMAGE or WIM, not both")
   elseif(DEFINED arg_IMAGE)
-    _dismake_get(wim "IMAGE_${arg_IMAGE}_OUTPUT")
-    _dismake_get(unmounted "IMAGE_${arg_IMAGE}_UNMOUNTED")
-    if(wim STREQUAL "" OR NOT unmounted)
+    _dismake_unmounted_image(image "${arg_IMAGE}")
+    set(wim "${image_OUTPUT}")
+    if(wim STREQUAL "")
       _dismake_fail(${fn} "IMAGE '${arg_IMAGE}' has no committed output: declare it with "
         "dismake_mount_image(${arg_IMAGE} ...) and dismake_unmount_image(${arg_IMAGE} COMMIT "
         "OUTPUT <file.wim>) before this call")
@@ -2024,7 +1322,7 @@ function(dismake_split_wim)
   if(DEFINED arg_IMAGE)
     add_dependencies("${target}" "${arg_IMAGE}")
   endif()
-  _dismake_set("OUTPUT_${output}_OWNER" "dismake_split_wim target '${target}'")
+  _dismake_set_output("${target}" "${output}" "dismake_split_wim target '${target}'")
 endfunction()
 
 # Installation media (dismake_add_media, dismake_make_iso): a module of its

@@ -23,40 +23,9 @@ media; dismake ships none.
                          REPLACE sources/install.wim pro.wim)
 #]=======================================================================]
 
-# Included by Dismake.cmake, whose internal helpers (_dismake_fail,
-# _dismake_check_args, _dismake_helper, _dismake_add_helper_call, ...) it uses.
+# Included by Dismake.cmake, whose internals (Dismake/*.cmake; those of the
+# media functions are in Dismake/Media.cmake) it uses.
 include_guard(GLOBAL)
-
-# The helper as a file that exists when CMake runs, or "": the explicit
-# DISMAKE_EXECUTABLE, else the location of an imported Dismake::dismake
-# (find_package). The helper built in this same build does not exist yet.
-function(_dismake_configure_time_helper out)
-  set(${out} "" PARENT_SCOPE)
-  if(DISMAKE_EXECUTABLE AND EXISTS "${DISMAKE_EXECUTABLE}")
-    set(${out} "${DISMAKE_EXECUTABLE}" PARENT_SCOPE)
-  elseif(TARGET Dismake::dismake)
-    get_target_property(imported Dismake::dismake IMPORTED)
-    if(imported)
-      get_target_property(location Dismake::dismake LOCATION)
-      if(location AND EXISTS "${location}")
-        set(${out} "${location}" PARENT_SCOPE)
-      endif()
-    endif()
-  endif()
-endfunction()
-
-# Runs the configure-time helper with <args...>; fails <fn> with the
-# helper's error message when it fails. Sets <out> to what it printed.
-function(_dismake_media_helper fn out helper)
-  execute_process(COMMAND "${helper}" ${ARGN}
-    OUTPUT_VARIABLE output ERROR_VARIABLE error RESULT_VARIABLE result)
-  if(NOT result STREQUAL "0")
-    string(STRIP "${error}" error)
-    string(REGEX REPLACE "^dismake: error: " "" error "${error}")
-    _dismake_fail(${fn} "${error}")
-  endif()
-  set(${out} "${output}" PARENT_SCOPE)
-endfunction()
 
 #[=======================================================================[.rst:
 .. command:: dismake_add_media
@@ -161,7 +130,7 @@ endfunction()
   .. code-block:: cmake
 
     dismake_make_iso(OUTPUT <file.iso> MEDIA <name>
-                     [REPLACE <media-path> <file>]...
+                     [REPLACE <media-path> <file | target>]...
                      [LABEL <label>] [NO_PROMPT] [TARGET <target>])
 
   ``OUTPUT <file.iso>``
@@ -169,11 +138,15 @@ endfunction()
     through a temporary file renamed into place.
   ``MEDIA <name>``
     Media declared with :command:`dismake_add_media`.
-  ``REPLACE <media-path> <file>``
+  ``REPLACE <media-path> <file | target>``
     Write ``<file>`` (relative paths: to the current binary directory), such
     as the ``OUTPUT`` of :command:`dismake_unmount_image` or
     :command:`dismake_assemble_wim`, at ``<media-path>`` (``sources/install.wim``;
-    compared without case). The media must have that path. Repeatable.
+    compared without case). Instead of the file, the target that writes it
+    may be named: an image (``REPLACE sources/install.wim pro``) or the
+    ``TARGET`` of :command:`dismake_assemble_wim`; its
+    :prop_tgt:`DISMAKE_OUTPUT` is written, and the target is built first.
+    The media must have that path. Repeatable.
   ``LABEL <label>``
     The volume label, 1 to 32 of ``A-Z a-z 0-9 _ . -``. Default: the
     source ISO's label (required for folder media).
@@ -197,90 +170,6 @@ endfunction()
   boot files, a ``REPLACE`` path the media lacks and a bad label fail when
   CMake runs (when a built helper is there to ask).
 #]=======================================================================]
-# The part of dismake_make_iso and dismake_make_usb_image that is the same:
-# checks OUTPUT (ending with <extension>), MEDIA, TARGET (default: the
-# output's stem and <suffix>) and REPLACE pairs; sets in the caller
-# media_dir, output, target, replace_args (--replace <path>=<file>...),
-# replaced_files and owners (the targets that build them).
-function(_dismake_media_output fn extension suffix)
-  _dismake_helper(${fn} helper)
-  _dismake_get(media_dir "MEDIA_${arg_MEDIA}_DIR")
-  if(media_dir STREQUAL "")
-    _dismake_fail(${fn} "MEDIA '${arg_MEDIA}' is not declared: call "
-      "dismake_add_media(${arg_MEDIA} SOURCE <file.iso | folder>) first")
-  endif()
-  _dismake_absolute(output "${arg_OUTPUT}" "${CMAKE_CURRENT_BINARY_DIR}")
-  string(TOLOWER "${output}" lower)
-  if(NOT lower MATCHES "\\.${extension}$")
-    _dismake_fail(${fn} "OUTPUT ${arg_OUTPUT} must end with .${extension}")
-  endif()
-  _dismake_output_owner(owner "${output}")
-  if(NOT owner STREQUAL "")
-    _dismake_fail(${fn} "OUTPUT ${output} is already the output of ${owner}")
-  endif()
-  if(DEFINED arg_TARGET)
-    set(target "${arg_TARGET}")
-  else()
-    cmake_path(GET output STEM LAST_ONLY target)
-    string(APPEND target "${suffix}")
-  endif()
-  if(NOT target MATCHES "^[A-Za-z0-9_.+-]+$" OR TARGET "${target}")
-    _dismake_fail(${fn} "target name '${target}' is not usable (taken, or with other characters "
-      "than letters, digits, '_', '.', '+' and '-'): name it with TARGET <name>")
-  endif()
-
-  # REPLACE: pairs of a media path and a file.
-  list(LENGTH arg_REPLACE count)
-  math(EXPR odd "${count} % 2")
-  if(odd)
-    _dismake_fail(${fn} "REPLACE takes pairs: REPLACE <media-path> <file> (e.g. REPLACE "
-      "sources/install.wim pro.wim); got ${count} values")
-  endif()
-  set(replace_args "")
-  set(replaced_files "")
-  set(owners "")
-  if(count GREATER 0)
-    math(EXPR last "${count} - 1")
-    foreach(i RANGE 0 ${last} 2)
-      math(EXPR j "${i} + 1")
-      list(GET arg_REPLACE ${i} path)
-      list(GET arg_REPLACE ${j} file)
-      _dismake_absolute(file "${file}" "${CMAKE_CURRENT_BINARY_DIR}")
-      _dismake_output_owner(file_owner "${file}")
-      if(file_owner MATCHES "'([^']+)'$")
-        list(APPEND owners "${CMAKE_MATCH_1}")
-      else()
-        _dismake_require_input(${fn} "REPLACE ${path}" "${file}"
-          "give a file that exists or a built output declared before")
-      endif()
-      list(APPEND replace_args --replace "${path}=${file}")
-      list(APPEND replaced_files "${file}")
-    endforeach()
-  endif()
-  foreach(var media_dir output target replace_args replaced_files owners)
-    set(${var} "${${var}}" PARENT_SCOPE)
-  endforeach()
-endfunction()
-
-# Adds the helper call `<verb> --media ... --output ... <args...>` that
-# writes <output>, and the target (in ALL) that builds it; the variables
-# are _dismake_media_output's.
-function(_dismake_media_step fn verb label)
-  set(log_dir "${CMAKE_CURRENT_BINARY_DIR}/dismake/${target}")
-  file(MAKE_DIRECTORY "${log_dir}")
-  _dismake_code_list(code ${verb} --media "${media_dir}" --output "${output}"
-    --record "${log_dir}/inputs.json" --depfile "${log_dir}/${verb}.d" ${replace_args} ${ARGN})
-  _dismake_get(record "MEDIA_${arg_MEDIA}_RECORD")
-  _dismake_add_helper_call(${fn} "${log_dir}/${verb}" "${label}"
-    "${code}" OUTPUT "${output}" DEPENDS ${record} ${replaced_files}
-    DEPFILE "${log_dir}/${verb}.d" LONG)
-  add_custom_target("${target}" ALL DEPENDS "${output}")
-  if(owners)
-    list(REMOVE_DUPLICATES owners)
-    add_dependencies("${target}" ${owners})
-  endif()
-  _dismake_set("OUTPUT_${output}_OWNER" "${fn} target '${target}'")
-endfunction()
 
 function(dismake_make_iso)
   set(fn dismake_make_iso)
@@ -314,7 +203,7 @@ endfunction()
   .. code-block:: cmake
 
     dismake_make_usb_image(OUTPUT <file.img> MEDIA <name>
-                           [REPLACE <media-path> <file>]...
+                           [REPLACE <media-path> <file | target>]...
                            [LABEL <label>] [SPLIT_SIZE <MiB>] [TARGET <target>])
 
   ``OUTPUT``, ``MEDIA``, ``REPLACE``, ``TARGET``

@@ -5,7 +5,7 @@
              --base BASE.wim [--small-base SMALL.wim] [--multi-base MULTI.wim]
              [--scale LABEL=WIM ...] --results DIR
              [--reps N] [--naive-reps M] [--scale-reps K] [--skip-memory]
-             [--scenarios NAME,...]
+             [--scenarios NAME,...] [--big-media]
 
 --multi-base: a 4-edition WIM of the base's content (the editions share
 nearly every blob, as a real install.wim's do); the "one change, 4
@@ -20,6 +20,12 @@ runner does: a new, empty $DISMAKE_HOME and a new build directory, so
 nothing of an earlier build or check is on record. "fresh_full" builds
 with VERIFY_BASE FULL, against the expert script after `wimlib-imagex
 verify` of the base.
+
+The media scenario (issue 26) times `dismake make-iso` of a generated media
+tree whose sources/install.wim is the base image against the bare `xorriso
+-as mkisofs` call with the same options on the same tree; the two ISOs must
+be the same bytes. --big-media also writes an ISO whose install.wim is over
+4 GiB and reads it back with extract-media.
 
 For each scenario and each repetition the tools run one after the other,
 alternating which goes first (ABAB... then BABA...), after one unrecorded
@@ -55,6 +61,7 @@ SCENARIOS = [
     ("base", "Base image changed"),
     ("fresh", "Fresh runner (new DISMAKE_HOME and build dir), clean build"),
     ("fresh_full", "Fresh runner, VERIFY_BASE FULL"),
+    ("media", "Install media: make-iso of a media tree holding the base as install.wim"),
 ]
 TOOLS = [
     ("dismake", "dismake (CMake + Ninja)"),
@@ -66,6 +73,7 @@ TOOLS = [
     ("expert_one_4ed", "expert, just the change, 4-edition WIM (cp + update)"),
     ("floor_4ed", "floor, 4-edition WIM (cp)"),
     ("expert_verify", "expert script + wimlib-imagex verify of the base"),
+    ("xorriso", "bare xorriso -as mkisofs (same tree, same options)"),
 ]
 # Which peers run in which scenario. A script has no notion of "what
 # changed": it does all its work again whatever the change, so the expert
@@ -82,6 +90,7 @@ PEERS_BY_SCENARIO = {
     "base": ["expert", "floor"],
     "fresh": ["expert", "floor"],
     "fresh_full": ["expert_verify", "floor"],
+    "media": ["xorriso"],
 }
 TARGETS = [
     # (scenario, peer, max ratio ours/peer); the peer "dismake:<scenario>"
@@ -96,6 +105,8 @@ TARGETS = [
     ("fresh", "expert", 1.5),
     ("base", "expert", 1.5),
     ("fresh_full", "expert_verify", 1.2),
+    # Issue 26: the ISO step against the bare tool call it wraps.
+    ("media", "xorriso", 1.3),
 ]
 # The edited registry value of the "one registry value" scenario.
 ONE_REG = "Channel"
@@ -352,6 +363,88 @@ class Ours:
         return set(open(path).readlines()) if os.path.exists(path) else set()
 
 
+# The media scenario (issue 26): `dismake make-iso` against the bare xorriso
+# call it wraps, same tree, same options, same SOURCE_DATE_EPOCH; the two
+# ISOs must be the same bytes.
+MEDIA_EPOCH = "1700000000"
+MEDIA_LABEL = "BENCH_MEDIA"
+
+
+def make_media_tree(tree, install_wim):
+    """A media folder laid out as Microsoft's: boot files (stand-in bytes:
+    nothing boots them here), sources/install.wim (the base image), a
+    boot.wim and the few hundred small files of sources/."""
+    if os.path.exists(tree):
+        shutil.rmtree(tree)
+    rng = random.Random(26)
+
+    def put(rel, data):
+        path = os.path.join(tree, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+
+    put("boot/etfsboot.com", rng.randbytes(4096))
+    put("efi/microsoft/boot/efisys.bin", rng.randbytes(1440 << 10))
+    put("efi/boot/bootx64.efi", rng.randbytes(1 << 20))
+    put("bootmgr", rng.randbytes(400 << 10))
+    put("setup.exe", rng.randbytes(100 << 10))
+    put("sources/boot.wim", rng.randbytes(24 << 20))
+    for i in range(400):
+        put("sources/setup_%03d.dll" % i, rng.randbytes(rng.randint(1 << 10, 120 << 10)))
+    os.makedirs(os.path.join(tree, "sources"), exist_ok=True)
+    shutil.copyfile(install_wim, os.path.join(tree, "sources", "install.wim"))
+
+
+def media_cmd(tool, a, tree, out):
+    if tool == "dismake":
+        return [a.dismake, "make-iso", "--media", tree, "--output", out, "--label", MEDIA_LABEL]
+    return ["xorriso", "-no_rc", "-abort_on", "FAILURE", "-return_with", "SORRY", "32", "-as",
+            "mkisofs", "-quiet", "-o", out, "-iso-level", "3", "-J", "-joliet-long",
+            "-V", MEDIA_LABEL, "-b", "boot/etfsboot.com", "-no-emul-boot",
+            "-boot-load-size", "8", "-eltorito-alt-boot", "-e", "efi/microsoft/boot/efisys.bin",
+            "-no-emul-boot", "--boot-catalog-hide", "--set_all_file_dates", "=" + MEDIA_EPOCH,
+            "-graft-points", "/=" + tree]
+
+
+def same_bytes(a, b):
+    return subprocess.run(["cmp", "-s", a, b]).returncode == 0
+
+
+def big_media_check(a):
+    """An install.wim over 4 GiB (FAT32's and ISO 9660's one-extent limit)
+    through make-iso and back: how many extents the ISO gives it, and
+    whether extract-media reads back the same bytes. The file is sparse with
+    distinct bytes at its start, across the 4 GiB boundary and at its end,
+    so the disk pays only for the ISO."""
+    work = os.path.join(a.cache, "big-media")
+    if os.path.exists(work):
+        shutil.rmtree(work)
+    tree, iso, back = (os.path.join(work, n) for n in ("tree", "big.iso", "extracted"))
+    make_media_tree(tree, a.base)
+    wim = os.path.join(tree, "sources", "install.wim")
+    size = (4 << 30) + (300 << 20)
+    rng = random.Random(4)
+    with open(wim, "wb") as f:
+        for offset in (0, (4 << 30) - (1 << 19), size - (1 << 20)):
+            f.seek(offset)
+            f.write(rng.randbytes(1 << 20))
+        f.truncate(size)
+    env = dict(os.environ, SOURCE_DATE_EPOCH=MEDIA_EPOCH)
+    logfile = os.path.join(a.cache, "logs", "big-media.log")
+    make_iso = timed([media_cmd("dismake", a, tree, iso)], logfile, env=env)
+    lba = subprocess.run(["xorriso", "-indev", iso, "-find", "/sources/install.wim", "-exec",
+                          "report_lba"], capture_output=True, text=True, check=True).stdout
+    extents = len(re.findall(r"^File data lba:", lba, re.M))
+    timed([[a.dismake, "extract-media", iso, back]], logfile, env=env)
+    same = same_bytes(wim, os.path.join(back, "sources", "install.wim"))
+    result = {"install_wim_bytes": size, "iso_bytes": os.path.getsize(iso),
+              "install_wim_extents": extents, "read_back_same": same,
+              "make_iso_seconds": round(make_iso, 2)}
+    shutil.rmtree(work)
+    return result
+
+
 def summarize(samples):
     return {"median": statistics.median(samples), "min": min(samples), "max": max(samples),
             "n": len(samples), "samples": [round(s, 4) for s in samples]}
@@ -401,6 +494,12 @@ def measure(a):
         timed([[PEERS, "expert", multi_in, peer_out["expert_4ed"], project4, pwork]], plog)
     if {"one_file", "one_reg"} & set(a.scenarios) and "clean" not in a.scenarios:
         raise SystemExit("bench: one_file and one_reg need the clean scenario (its outputs)")
+    media_tree = os.path.join(work, "media-tree")
+    media_out = {t: os.path.join(work, "media-%s.iso" % t) for t in ("dismake", "xorriso")}
+    media_env = dict(env, SOURCE_DATE_EPOCH=MEDIA_EPOCH)
+    if "media" in a.scenarios:
+        log("preparing the media scenario (a media tree holding the base as install.wim)")
+        make_media_tree(media_tree, a.base)
     if "base" in a.scenarios and "clean" not in a.scenarios:
         log("preparing the base scenario (a clean build to rebuild from)")
         ours.clean_build()
@@ -475,8 +574,13 @@ def measure(a):
             if rep % 2 == 1:
                 tools.reverse()
             for tool in tools:
+                if scenario == "media" and os.path.exists(media_out[tool]):
+                    os.remove(media_out[tool])  # each run writes a new ISO
                 os.sync()  # no tool pays for the previous one's writeback
-                if tool == "dismake":
+                if scenario == "media":
+                    dt = timed([media_cmd(tool, a, media_tree, media_out[tool])],
+                               os.path.join(logdir, "media.log"), env=media_env)
+                elif tool == "dismake":
                     side = {"one_file_4ed": ours4, "fresh": fresh["fresh"],
                             "fresh_full": fresh["fresh_full"]}.get(scenario, ours)
                     from_scratch = scenario in ("clean", "fresh", "fresh_full")
@@ -507,7 +611,11 @@ def measure(a):
     ours_wim = os.path.join(ours.build, "bench.wim")
     if not os.path.exists(ours_wim):
         ours_wim = os.path.join(fresh["fresh"].build, "bench.wim")
-    check = compare_outputs(ours_wim, peer_out["expert"])
+    check = compare_outputs(ours_wim, peer_out["expert"]) if os.path.exists(ours_wim) else None
+    media_same = (same_bytes(media_out["dismake"], media_out["xorriso"])
+                  if "media" in a.scenarios else None)
+    if os.path.exists(media_tree):
+        shutil.rmtree(media_tree)
 
     # Median step times of our side, per scenario (from .ninja_log).
     step_medians = {}
@@ -524,6 +632,7 @@ def measure(a):
         "overlay_files": overlay_files,
         "registry_values": len(REG_VALUES),
         "output_check": check,
+        "media_same_bytes": media_same,
     }
 
 
@@ -815,7 +924,21 @@ def report(a, data):
             lines.append("| %s | %d | %.2f GiB | %d | %s | %d |" % (
                 mm["label"], mm["files"], mm["expanded_bytes"] / (1 << 30), mm["peak_rss_kib"],
                 verbs, mm["wimlib_dir_rss_kib"]))
+    if data.get("big_media"):
+        b = data["big_media"]
+        lines.append("\nInstall.wim over 4 GiB: a %.2f GiB install.wim became a %.2f GiB ISO "
+                     "in which it has %d extents (ISO 9660 level 3); extract-media read it "
+                     "back %s; make-iso took %s s."
+                     % (b["install_wim_bytes"] / GIB, b["iso_bytes"] / GIB,
+                        b["install_wim_extents"],
+                        "byte for byte" if b["read_back_same"] else "**DIFFERENT**",
+                        fmt_s(b["make_iso_seconds"])))
+    if data.get("media_same_bytes") is not None:
+        lines.append("\nMedia check: dismake's ISO and the bare xorriso's are %s."
+                     % ("the same bytes" if data["media_same_bytes"] else "**DIFFERENT**"))
     c = data["output_check"]
+    if c is None:
+        return "\n".join(lines) + "\n"
     lines.append("\nOutput check: dismake's clean-build WIM and the expert script's: %s "
                  "(%d entries). Expected differences: %d registry hives (hivex sessions lay "
                  "out bytes differently) and %d other names of rewritten hard-linked files "
@@ -840,7 +963,8 @@ def chart(data, path):
     width = 0.8 / len(TOOLS)
     colors = {"dismake": "#1f77b4", "expert_one": "#2ca02c", "expert_reg": "#98df8a",
               "expert": "#ff7f0e", "naive": "#d62728", "floor": "#7f7f7f",
-              "expert_one_4ed": "#17becf", "floor_4ed": "#c7c7c7", "expert_verify": "#9467bd"}
+              "expert_one_4ed": "#17becf", "floor_4ed": "#c7c7c7", "expert_verify": "#9467bd",
+              "xorriso": "#8c564b"}
     for i, (t, name) in enumerate(TOOLS):
         xs, ys, lo, hi = [], [], [], []
         for j, (s, _) in enumerate(SCENARIOS):
@@ -918,6 +1042,8 @@ def main():
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--naive-reps", type=int, default=3)
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--big-media", action="store_true",
+                    help="also write an ISO whose install.wim is over 4 GiB and read it back")
     ap.add_argument("--scenarios", default=",".join(s for s, _ in SCENARIOS),
                     type=lambda v: v.split(","), help="comma-separated; default: all")
     a = ap.parse_args()
@@ -944,6 +1070,8 @@ def main():
     }
     if a.scale:
         data["scale"] = scale_series(a)
+    if a.big_media:
+        data["big_media"] = big_media_check(a)
     if not a.skip_memory:
         logdir = os.path.join(a.cache, "logs")
         data["memory"] = [memory(a, a.base, "large", logdir)]

@@ -3,7 +3,7 @@
 # side by side in one run. Not part of the test suite (not registered with
 # CTest): run it by hand, as root or with sudo for the packages.
 #
-#   tests/bench/run.sh [--reps N] [--naive-reps M] [--scale-reps K] [--skip-memory]
+#   tests/bench/run.sh [--reps N] [--naive-reps M] [--scale-reps K] [--skip-memory] [--big-media]
 #                      [--no-scale]
 #
 # Environment: BUILD_DIR (default ./build; the helper is built there if
@@ -23,7 +23,7 @@ cache=${BENCH_CACHE:-$build/bench-cache}
 results=${BENCH_RESULTS:-$here/results}
 
 # --- packages ----------------------------------------------------------------
-packages=(wimtools libhivex-bin python3 python3-matplotlib time cmake ninja-build)
+packages=(wimtools libhivex-bin python3 python3-matplotlib time cmake ninja-build xorriso)
 "$root/scripts/install_packages.sh" bench "${packages[@]}"
 
 # --- the helper ----------------------------------------------------------------

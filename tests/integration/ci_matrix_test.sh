@@ -4,17 +4,17 @@
 # image, each on a "fresh runner" (its own copy of the base WIM at its own
 # path, its own build tree and $DISMAKE_HOME, only `--target <image>`
 # built), then the fan-in job assembling the jobs' WIMs with `dismake
-# assemble` on files. The result is byte-identical (cmp) to the same project
-# built on one machine in one build tree, and so are the images.
+# assemble` on files and making the installation ISO from a Windows ISO
+# with it. The results are byte-identical (cmp) to the same project built on
+# one machine in one build tree, and so are the images.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/cmake_lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/media_lib.sh"
 
 begin_test ci_matrix
 examples=$DISMAKE_SOURCE_DIR/examples
-# The build tree the helper under test was built in (its cmake-modules).
-tree=$(dirname "$DISMAKE")
-while [[ $tree != / && ! -f $tree/CMakeCache.txt ]]; do tree=$(dirname "$tree"); done
-[[ -f $tree/cmake-modules/DismakeConfig.cmake ]] || fail "no build tree above $DISMAKE"
+tree=$(helper_build_tree)
+[[ -f $tree/cmake-modules/DismakeConfig.cmake ]] || fail "$tree has no cmake-modules/DismakeConfig.cmake"
 export SOURCE_DATE_EPOCH=1700000000
 
 # The images and their indexes in the base, as the workflow files list them.
@@ -26,6 +26,12 @@ for workflow in github-actions.yml gitlab-ci.yml; do
       fail "$workflow has no job for image ${entry%%:*}"
   done
   grep -qE 'dismake"? assemble --output install.wim' "$examples/ci/$workflow" || fail "$workflow has no fan-in assemble"
+  grep -qE 'dismake"? extract-media windows.iso media' "$examples/ci/$workflow" ||
+    fail "$workflow does not read the Windows ISO"
+  # make-iso's options may be on a continuation line.
+  tr -d '\\\n' <"$examples/ci/$workflow" |
+    grep -qE 'make-iso --media media --output contoso.iso +--replace sources/install.wim=install.wim' ||
+    fail "$workflow's fan-in does not make the ISO with the assembled install.wim"
 done
 
 configure_editions() { # BUILD BASE
@@ -73,5 +79,21 @@ done
 cmp "$T/fan-in/install.wim" "$T/one/build/install.wim" ||
   fail "the fan-in's install.wim differs from one machine's"
 assert_eq 2 "$(wim_image_count "$T/fan-in/install.wim")" "images in install.wim"
+
+step "the installation ISO: the same Windows ISO, install.wim replaced, on one machine and in the fan-in"
+make_media_tree "$T/windows-media"
+make_microsoft_style_iso "$T/windows-media" "$T/windows.iso" CCCOMA_X64FRE_EN-US_DV9
+for side in one:$T/one/build/install.wim fan-in:$T/fan-in/install.wim; do
+  dir=$T/${side%%:*}
+  DISMAKE_HOME=$dir-media-home run_ok "$DISMAKE" extract-media "$T/windows.iso" "$dir/media"
+  DISMAKE_HOME=$dir-media-home run_ok "$DISMAKE" make-iso --media "$dir/media" \
+    --output "$dir/contoso.iso" --replace sources/install.wim="${side#*:}"
+done
+cmp "$T/fan-in/contoso.iso" "$T/one/contoso.iso" || fail "the fan-in's ISO differs from one machine's"
+DISMAKE_HOME=$T/back-home run_ok "$DISMAKE" extract-media "$T/fan-in/contoso.iso" "$T/back"
+cmp "$T/back/sources/install.wim" "$T/fan-in/install.wim" ||
+  fail "the ISO's install.wim is not the assembled one"
+cmp "$T/back/boot/etfsboot.com" "$T/windows-media/boot/etfsboot.com" ||
+  fail "the ISO's BIOS boot file is not the Windows ISO's"
 
 end_test

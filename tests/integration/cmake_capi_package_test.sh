@@ -5,14 +5,11 @@
 # calls DismInitialize and DismShutdown, and the program runs against that
 # package's libdismapi. The package's version is the helper's --version.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/cmake_lib.sh"
 
 begin_test cmake_capi_package
 
-# The build tree the helper under test was built in (the nearest directory
-# above it with a CMakeCache.txt).
-tree=$(dirname "$DISMAKE")
-while [[ $tree != / && ! -f $tree/CMakeCache.txt ]]; do tree=$(dirname "$tree"); done
-[[ -f $tree/CMakeCache.txt ]] || fail "no build tree above $DISMAKE"
+tree=$(helper_build_tree)
 
 src=$T/client
 mkdir -p "$src"

@@ -73,16 +73,22 @@ test_registry() {
     "dismake_delete_registry_key(s KEY [[HKEY_LOCAL_MACHINE\\Software2\\Contoso]])"
   rejects_call "is not in a hive of the image" dismake_delete_registry_value \
     "dismake_delete_registry_value(s KEY [[HKCC\\Contoso]] NAME A)"
-  rejects_call "DATA 'abc' is not a number, as TYPE REG_DWORD needs: give an unsigned number from 0 to 4294967295" \
+  # The helper's parser (dismake check-registry-value) judges the data, with
+  # the step's own message.
+  rejects_call "REG_DWORD data 'abc' is not a number; give an unsigned number from 0 to 4294967295" \
     dismake_set_registry_value \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_DWORD DATA abc)"
-  rejects_call "DATA '4294967296' is out of range for TYPE REG_DWORD" dismake_set_registry_value \
+  rejects_call "REG_DWORD data '-1' is not a number" dismake_set_registry_value \
+    "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE dword DATA -1)"
+  rejects_call "REG_DWORD data '4294967296' is out of range" dismake_set_registry_value \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_DWORD DATA 4294967296)"
-  rejects_call "DATA '0x1ffffffffffffffff' is out of range for TYPE REG_QWORD" dismake_set_registry_value \
+  rejects_call "REG_QWORD data '0x1ffffffffffffffff' is out of range" dismake_set_registry_value \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_QWORD DATA 0x1ffffffffffffffff)"
-  rejects_call "DATA '0g' is not hex bytes, as TYPE REG_BINARY needs" dismake_set_registry_value \
+  rejects_call "REG_BINARY data '0g' is not hex bytes" dismake_set_registry_value \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_BINARY DATA 0g)"
-  rejects_call "DATA 'a;;b' has an empty item" dismake_set_registry_value \
+  rejects_call "REG_NONE data 'xyz' is not hex bytes" dismake_set_registry_value \
+    "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_NONE DATA xyz)"
+  rejects_call "REG_MULTI_SZ data has an empty item" dismake_set_registry_value \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_MULTI_SZ DATA \"a;;b\")"
 
   step "data at the limits is accepted"
@@ -93,8 +99,15 @@ test_registry() {
 dismake_set_registry_value(img_s KEY [[HKEY_USERS\\.DEFAULT\\Contoso]] NAME Q TYPE REG_QWORD DATA 18446744073709551615)
 dismake_set_registry_value(img_s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME H TYPE REG_DWORD DATA 0xFFFFFFFF)
 dismake_set_registry_value(img_s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME B TYPE REG_BINARY DATA \"01,ff, 2\")
-dismake_set_registry_value(img_s KEY [[HKCU\\Contoso]] NAME M TYPE REG_MULTI_SZ DATA \"a;b\")")"
+dismake_set_registry_value(img_s KEY [[HKCU\\Contoso]] NAME M TYPE REG_MULTI_SZ DATA \"a;b\")
+dismake_set_registry_value(img_s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME N TYPE REG_NONE DATA \"\")
+dismake_set_registry_value(img_s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME W TYPE dword DATA 7)")"
   configure "$src" "$bld"
+  # The types the step takes, the module takes, spelled as the helper does.
+  grep -qF '"W", "REG_DWORD", "7"' "$bld/dismake/img/recipe.json" ||
+    fail "TYPE dword does not reach the step as REG_DWORD: $(cat "$bld/dismake/img/recipe.json")"
+  grep -qF '"N", "REG_NONE", ""' "$bld/dismake/img/recipe.json" ||
+    fail "TYPE REG_NONE does not reach the step: $(cat "$bld/dismake/img/recipe.json")"
 }
 
 test_wim_images() {

@@ -2,34 +2,16 @@
 # The examples build as users build them, through each way of getting the
 # module: examples/basic with find_package(Dismake) from the build tree,
 # examples/editions from an installed prefix (two images, -j2), examples/ci
-# (unmount in ALL), examples/media (an ISO and a USB image from a generated
-# media tree), and a project that adds the dismake source tree with
+# (unmount in ALL), and a project that adds the dismake source tree with
 # add_subdirectory() (configured only: it would build the helper again).
+# examples/media is cmake_examples_media_test (it needs the media tools).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/cmake_lib.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/media_lib.sh"
 
 begin_test cmake_examples
 examples=$DISMAKE_SOURCE_DIR/examples
 
-# The build tree the helper under test was built in (the nearest directory
-# above it with a CMakeCache.txt).
-helper_build_tree() {
-  local dir
-  dir=$(dirname "$DISMAKE")
-  while [[ $dir != / && ! -f $dir/CMakeCache.txt ]]; do dir=$(dirname "$dir"); done
-  [[ -f $dir/CMakeCache.txt ]] || fail "no build tree above $DISMAKE"
-  echo "$dir"
-}
 tree=$(helper_build_tree)
-
-# configure_example NAME BUILD [cmake args...]: without DISMAKE_EXECUTABLE,
-# so the package's Dismake::dismake is the helper.
-configure_example() {
-  local name=$1 build=$2
-  shift 2
-  run_ok cmake -S "$examples/$name" -B "$build" -G Ninja "$@"
-}
 
 test_basic_from_build_tree() {
   step "examples/basic with find_package(Dismake) from the build tree"
@@ -94,29 +76,6 @@ test_ci() {
   [[ $LAST_STDOUT != *"$bld/"* ]] || fail "the CI build left its mount registered: $LAST_STDOUT"
 }
 
-test_media() {
-  step "examples/media: an ISO and a USB image with the serviced install.wim, from a generated media tree"
-  local bld=$T/media-build media=$T/media
-  if ! command -v xorriso >/dev/null || ! command -v grub-mkimage >/dev/null ||
-    ! command -v mcopy >/dev/null; then
-    echo "   (skipped: xorriso, grub-mkimage or mtools missing; media_*_test say so)"
-    return 0
-  fi
-  make_media_tree "$media"
-  configure_example media "$bld" -DDismake_DIR="$tree/cmake-modules" -DDISMAKE_MEDIA="$media"
-  build "$bld"
-  dismake_ok extract-media "$bld/contoso.iso" "$T/media-back"
-  cmp "$T/media-back/sources/install.wim" "$bld/install.wim" ||
-    fail "the ISO's install.wim is not the serviced one"
-  assert_eq "$(cat "$examples/media/overlay/ProgramData/Contoso/media.txt")" \
-    "$(wim_cat "$T/media-back/sources/install.wim" 1 /ProgramData/Contoso/media.txt)" "the overlay's media.txt"
-  xorriso -no_rc -indev "$bld/contoso.iso" -report_el_torito plain 2>/dev/null |
-    grep -q 'El Torito img path :   2  /efi/microsoft/boot/efisys.bin' ||
-    fail "the ISO has no UEFI El Torito entry"
-  MTOOLS_SKIP_CHECK=1 mcopy -n -i "$bld/contoso.img@@1M" ::/sources/install.wim "$T/usb-install.wim"
-  cmp "$T/usb-install.wim" "$bld/install.wim" || fail "the USB image's install.wim is not the serviced one"
-}
-
 test_add_subdirectory() {
   step "a project that adds the dismake source tree runs the helper it builds"
   local src=$T/superbuild bld=$T/superbuild-build
@@ -153,6 +112,5 @@ EOF
 test_basic_from_build_tree
 test_editions_from_install
 test_ci
-test_media
 test_add_subdirectory
 end_test

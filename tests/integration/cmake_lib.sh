@@ -15,6 +15,25 @@
 
 DISMAKE_MODULE=$DISMAKE_SOURCE_DIR/cmake-modules/Dismake.cmake
 
+# The build tree the helper under test was built in (the nearest directory
+# above it with a CMakeCache.txt): its cmake-modules/ is the package that
+# find_package(Dismake) finds there.
+helper_build_tree() {
+  local dir
+  dir=$(dirname "$DISMAKE")
+  while [[ $dir != / && ! -f $dir/CMakeCache.txt ]]; do dir=$(dirname "$dir"); done
+  [[ -f $dir/CMakeCache.txt ]] || fail "no build tree above $DISMAKE"
+  echo "$dir"
+}
+
+# configure_example NAME BUILD [cmake args...]: examples/NAME, without
+# DISMAKE_EXECUTABLE, so the package's Dismake::dismake is the helper.
+configure_example() {
+  local name=$1 build=$2
+  shift 2
+  run_ok cmake -S "$DISMAKE_SOURCE_DIR/examples/$name" -B "$build" -G Ninja "$@"
+}
+
 # ---------------------------------------------------------------------------
 # Projects
 

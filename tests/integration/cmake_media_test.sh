@@ -4,8 +4,9 @@
 # <name>_MEDIA_DIR, whose install.wim is mounted and serviced; then
 # dismake_make_iso writes the ISO with the serviced image in its place. A
 # second build does nothing; a changed ISO is extracted again and the ISO
-# written again, the console saying why; a changed option likewise. Mistakes
-# fail when CMake runs, from the function called.
+# written again, the console saying why; a changed option likewise. REPLACE
+# may name the target that builds the file (an image, an assemble target).
+# Mistakes fail when CMake runs, from the function called.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/cmake_lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/media_lib.sh"
@@ -89,7 +90,33 @@ cmp "$bld/pro.wim" "$clean/pro.wim" || fail "the incremental and clean pro.wim d
 cmp "$bld/contoso.iso" "$clean/contoso.iso" || fail "the incremental and clean ISOs differ"
 cmp "$bld/contoso.img" "$clean/contoso.img" || fail "the incremental and clean USB images differ"
 
+step "REPLACE may name the target that writes the file: an image, a dismake_assemble_wim target"
+write_project "$src" "$(project_code "LABEL CONTOSO_W11")
+dismake_assemble_wim(OUTPUT editions.wim TARGET editions IMAGES pro)
+dismake_make_iso(OUTPUT by-image.iso MEDIA win REPLACE sources/install.wim pro LABEL X)
+dismake_make_iso(OUTPUT by-assemble.iso MEDIA win REPLACE sources/install.wim editions LABEL X)"
+build "$bld" by-image-iso by-assemble-iso
+dismake_ok extract-media "$bld/by-image.iso" "$T/back"
+cmp "$T/back/sources/install.wim" "$bld/pro.wim" || fail "REPLACE ... pro did not put pro.wim in the ISO"
+wipe_dir "$T/back"
+dismake_ok extract-media "$bld/by-assemble.iso" "$T/back"
+cmp "$T/back/sources/install.wim" "$bld/editions.wim" ||
+  fail "REPLACE ... editions did not put the assembled editions.wim in the ISO"
+wipe_dir "$T/back"
+
 step "mistakes fail when CMake runs, from the function called"
+write_project "$src" "$(project_code "LABEL CONTOSO_W11")
+dismake_mount_image(gone WIM \"\${win_MEDIA_DIR}/sources/install.wim\" INDEX 1)
+dismake_unmount_image(gone DISCARD)
+dismake_make_iso(OUTPUT other.iso MEDIA win REPLACE sources/install.wim gone LABEL X)"
+configure_fails "$src" "$bld" \
+  "dismake_make_iso: REPLACE sources/install.wim gone: image 'gone' is unmounted with DISCARD and writes no WIM"
+write_project "$src" "$(project_code "LABEL CONTOSO_W11")
+dismake_mount_image(later WIM \"\${win_MEDIA_DIR}/sources/install.wim\" INDEX 1)
+dismake_make_iso(OUTPUT other.iso MEDIA win REPLACE sources/install.wim later LABEL X)
+dismake_unmount_image(later DISCARD)"
+configure_fails "$src" "$bld" \
+  "dismake_make_iso: REPLACE sources/install.wim later: image 'later' has no committed output yet"
 write_project "$src" "$(project_code "LABEL CONTOSO_W11")
 dismake_make_iso(OUTPUT other.iso MEDIA win REPLACE sources/install2.wim pro.wim LABEL X)"
 configure_fails "$src" "$bld" "dismake_make_iso: REPLACE sources/install2.wim: the media .* has no such file"

@@ -134,7 +134,12 @@ test_step_arguments() {
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\X]] TYPE REG_SZ DATA b)"
   rejects_step 'dismake_set_registry_value: DATA is required' \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\X]] NAME a TYPE REG_SZ)"
-  rejects_step "dismake_set_registry_value: TYPE 'REG_TEXT' is not one of REG_SZ, REG_EXPAND_SZ, REG_DWORD, REG_QWORD, REG_MULTI_SZ, REG_BINARY" \
+  # A NAME inside DATA's value is data, not the keyword.
+  rejects_step 'dismake_set_registry_value: NAME is required' \
+    "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\X]] TYPE REG_MULTI_SZ DATA \"a;NAME\")"
+  rejects_step 'dismake_delete_registry_value: NAME is required' \
+    "dismake_delete_registry_value(s KEY \"HKLM\\\\SOFTWARE\\\\X;NAME\")"
+  rejects_step "dismake_set_registry_value: unknown registry value type 'REG_TEXT'; use one of REG_SZ, REG_EXPAND_SZ, REG_DWORD, REG_QWORD, REG_MULTI_SZ, REG_BINARY, REG_NONE" \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\X]] NAME a TYPE REG_TEXT DATA b)"
   rejects_step 'dismake_import_registry: FILE is required' "dismake_import_registry(s)"
   rejects_step 'dismake_apply_unattend: FILE needs a value' "dismake_apply_unattend(s FILE)"
@@ -289,10 +294,37 @@ dismake_unmount_image(img COMMIT OUTPUT img.wim)"
     fail "NETWORK does not reach the run step: $(cat "$bld"/dismake/img/steps/*-run.cmake)"
 }
 
+test_target_properties() {
+  step "an image's target carries DISMAKE_OUTPUT and DISMAKE_MOUNT_DIR; assemble and split targets their OUTPUT"
+  wipe_dir "$src"
+  wipe_dir "$bld"
+  write_inputs "$src"
+  write_project "$src" "dismake_mount_image(img WIM \"$base\" INDEX 1 MOUNT_DIR here)
+dismake_unmount_image(img COMMIT OUTPUT out/img.wim)
+dismake_mount_image(other WIM \"$base\" INDEX 1)
+dismake_unmount_image(other DISCARD)
+dismake_assemble_wim(OUTPUT all.wim TARGET all-wim IMAGES img)
+dismake_split_wim(OUTPUT parts.swm IMAGE img)
+foreach(target img other all-wim parts-swm)
+  get_target_property(output \${target} DISMAKE_OUTPUT)
+  get_target_property(mount_dir \${target} DISMAKE_MOUNT_DIR)
+  message(STATUS \"\${target}: output=[\${output}] mount=[\${mount_dir}]\")
+endforeach()"
+  configure "$src" "$bld"
+  local expected
+  for expected in "img: output=[$bld/out/img.wim] mount=[$bld/here]" \
+    "other: output=[] mount=[$bld/dismake/other/mount]" \
+    "all-wim: output=[$bld/all.wim] mount=[mount_dir-NOTFOUND]" \
+    "parts-swm: output=[$bld/parts.swm] mount=[mount_dir-NOTFOUND]"; do
+    grep -qF -- "-- $expected" <<<"$LAST_STDOUT" || fail "no '$expected' in: $LAST_STDOUT"
+  done
+}
+
 test_mount_arguments
 test_session_arguments
 test_step_arguments
 test_unmount_arguments
 test_graph
 test_arguments_reach_helper
+test_target_properties
 end_test

@@ -26,5 +26,6 @@ void add_explain_command(CLI::App& app, Action& run);
 void add_media_commands(CLI::App& app, Action& run);
 void add_verify_command(CLI::App& app, Action& run);
 void add_driver_commands(CLI::App& app, Action& run);
+void add_check_registry_value_command(CLI::App& app, Action& run);
 
 }  // namespace dismake::cli

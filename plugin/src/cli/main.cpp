@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   dismake::cli::add_media_commands(app, run);
   dismake::cli::add_verify_command(app, run);
   dismake::cli::add_driver_commands(app, run);
+  dismake::cli::add_check_registry_value_command(app, run);
 
   try {
     app.parse(argc, argv);

@@ -146,6 +146,7 @@ struct UnmountArgs {
   std::string mount_dir;
   bool commit = false;
   bool discard = false;
+  bool if_mounted = false;
   CommitArgs commit_args;
 };
 
@@ -155,7 +156,18 @@ void run_unmount(const UnmountArgs& args) {
                 "--commit keeps the changes, --discard drops them");
   std::optional<CommitOptions> commit;
   if (args.commit) commit = commit_options(args.commit_args);
-  store_with_session_rule().unmount(args.mount_dir, commit);
+  MountStore store = store_with_session_rule();
+  // --if-mounted (the build's <image>-unmount target): an image never
+  // mounted, or already unmounted, leaves nothing to do, which is success.
+  // "Mounted" as MountStore::existing_mount has it: registered or recorded.
+  MountPaths paths = MountPaths::of(args.mount_dir);
+  if (args.if_mounted && !store.registry().contains(paths.mount_dir) &&
+      !fs::exists(paths.record_file())) {
+    std::printf("Not mounted: %s, nothing to do\n", paths.mount_dir.c_str());
+    report_outcome("not mounted, nothing to do");
+    return;
+  }
+  store.unmount(args.mount_dir, commit);
   std::printf("Unmounted %s%s\n", MountPaths::of(args.mount_dir).mount_dir.c_str(),
               args.commit ? " after committing" : ", changes discarded");
 }
@@ -166,6 +178,8 @@ void add_unmount(CLI::App& app, Action& run) {
   cmd->add_option("mount-dir", args->mount_dir, "The mount directory")->required();
   cmd->add_flag("--commit", args->commit, "Commit the changes first");
   cmd->add_flag("--discard", args->discard, "Drop the changes");
+  cmd->add_flag("--if-mounted", args->if_mounted,
+                "Succeed, doing nothing, when the directory is not a mount");
   add_commit_options(cmd, args->commit_args);
   cmd->add_flag("--quiet", args->commit_args.quiet, "Show no progress");
   cmd->callback([args, &run] { run = [args] { run_unmount(*args); }; });

@@ -5,6 +5,7 @@
 #include "dismake/base/clock.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/base/trailing_writeback.h"
 #include "dismake/media/boot_files.h"
 #include "tool_process.h"
 
@@ -86,7 +87,10 @@ IsoResult write_iso(const MediaTree& tree, const IsoRequest& request) {
     for (const MediaFile& file : tree.files)
       if (file.replaced)
         argv.push_back("/" + escaped(file.path) + "=" + escaped(file.source.string()));
-    ToolResult run = run_tool(argv, {{"SOURCE_DATE_EPOCH", epoch}}, "xorriso");
+    ToolResult run = [&] {
+      TrailingWriteback writeback(temporary);
+      return run_tool(argv, {{"SOURCE_DATE_EPOCH", epoch}}, "xorriso");
+    }();
     if (run.exit_code != 0) {
       std::error_code ec;
       fs::remove(temporary, ec);

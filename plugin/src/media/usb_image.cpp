@@ -12,6 +12,7 @@
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/base/trailing_writeback.h"
 #include "dismake/base/unique_fd.h"
 #include "dismake/media/boot_files.h"
 #include "tool_process.h"
@@ -163,27 +164,31 @@ UsbResult write_usb_image(const MediaTree& tree, const UsbRequest& request) {
         throw_errno("size", temporary.string(), errno);
     }
     write_mbr(temporary, result.partition_bytes, signature);
-    char id[16];
-    std::snprintf(id, sizeof id, "%08X", volume_id);
-    // The label is written by mlabel, not mkfs.fat: mkfs.fat dates the
-    // label's directory entry with the current time whatever
-    // SOURCE_DATE_EPOCH says, mtools with SOURCE_DATE_EPOCH.
-    run_or_throw(
-        {"mkfs.fat", "-F", "32", "-i", id, "--offset", std::to_string(kPartitionStart / kSector),
-         temporary.string(), std::to_string(result.partition_bytes / 1024)},
-        epoch, "dosfstools", output);
-    std::string drive = temporary.string() + "@@" + std::to_string(kPartitionStart);
-    run_or_throw({"mlabel", "-i", drive, "::" + request.label}, epoch, "mtools", output);
-    if (!folders.empty()) {
-      std::vector<std::string> mmd = {"mmd", "-i", drive};
-      for (const std::string& folder : folders) mmd.push_back("::/" + folder);
-      run_or_throw(mmd, epoch, "mtools", output);
+    {
+      // mkfs.fat and mtools write the partition, one tool after the other.
+      TrailingWriteback writeback(temporary);
+      char id[16];
+      std::snprintf(id, sizeof id, "%08X", volume_id);
+      // The label is written by mlabel, not mkfs.fat: mkfs.fat dates the
+      // label's directory entry with the current time whatever
+      // SOURCE_DATE_EPOCH says, mtools with SOURCE_DATE_EPOCH.
+      run_or_throw(
+          {"mkfs.fat", "-F", "32", "-i", id, "--offset", std::to_string(kPartitionStart / kSector),
+           temporary.string(), std::to_string(result.partition_bytes / 1024)},
+          epoch, "dosfstools", output);
+      std::string drive = temporary.string() + "@@" + std::to_string(kPartitionStart);
+      run_or_throw({"mlabel", "-i", drive, "::" + request.label}, epoch, "mtools", output);
+      if (!folders.empty()) {
+        std::vector<std::string> mmd = {"mmd", "-i", drive};
+        for (const std::string& folder : folders) mmd.push_back("::/" + folder);
+        run_or_throw(mmd, epoch, "mtools", output);
+      }
+      // One mcopy per file: each may come from anywhere (a replaced file, a
+      // part) and keeps the media's name.
+      for (const UsbFile& file : files)
+        run_or_throw({"mcopy", "-i", drive, "-D", "o", file.source.string(), "::/" + file.path},
+                     epoch, "mtools", output);
     }
-    // One mcopy per file: each may come from anywhere (a replaced file, a
-    // part) and keeps the media's name.
-    for (const UsbFile& file : files)
-      run_or_throw({"mcopy", "-i", drive, "-D", "o", file.source.string(), "::/" + file.path},
-                   epoch, "mtools", output);
     fsync_path(temporary);
   });
   return result;

@@ -71,13 +71,17 @@ StepChanges edit_hive(ServicedMount& mount, const RegistryPath& key, Edit edit) 
   return StepChanges{saved_hive_paths(hive_file, hive), {}};
 }
 
+// The value is parsed once, when the op is made: bad data is refused before
+// the step touches the mount, and check and apply use the same bytes. The
+// spec keeps the text as written (the step's fingerprint).
 class SetRegistryValueOp : public Op {
  public:
   SetRegistryValueOp(std::string key, std::string name, std::string type, std::string data)
       : key_(std::move(key)),
         name_(std::move(name)),
         type_(std::move(type)),
-        data_(std::move(data)) {}
+        data_(std::move(data)),
+        value_(RegistryValue::parse(type_, data_)) {}
 
   std::string name() const override { return "set-registry-value"; }
   nlohmann::json spec() const override {
@@ -85,17 +89,16 @@ class SetRegistryValueOp : public Op {
   }
   void check(const ServicedMount& mount) const override {
     RegistryPath key = parse_registry_path(key_);
-    RegistryValue::parse(type_, data_);
     existing_hive(mount, key.hive_file, key.hive_name);
   }
   StepChanges apply(ServicedMount& mount) override {
     RegistryPath key = parse_registry_path(key_);
-    RegistryValue value = RegistryValue::parse(type_, data_);
-    return edit_hive(mount, key, [&](Hive& hive) { hive.set_value(key.key, name_, value); });
+    return edit_hive(mount, key, [&](Hive& hive) { hive.set_value(key.key, name_, value_); });
   }
 
  private:
   std::string key_, name_, type_, data_;
+  RegistryValue value_;
 };
 
 class DeleteRegistryValueOp : public Op {

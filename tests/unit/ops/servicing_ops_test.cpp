@@ -243,6 +243,18 @@ TEST_P(OpsOnMount, DeleteRegistryValueAndKey) {
   EXPECT_EQ(step(m, make_delete_registry_value_op(key, "Drop", true)).action, StepAction::kRan);
 }
 
+// The value is parsed once, when the op is made: data its type cannot hold
+// is refused before the step touches a mount.
+TEST(SetRegistryValueOp, BadDataIsRefusedWhenTheOpIsMade) {
+  const std::string key = "HKLM\\SOFTWARE\\Contoso";
+  expect_error(hr::kInvalidArg, [&] { make_set_registry_value_op(key, "A", "REG_DWORD", "abc"); });
+  expect_error(hr::kInvalidArg, [&] { make_set_registry_value_op(key, "A", "REG_TEXT", "x"); });
+  expect_error(hr::kInvalidArg,
+               [&] { make_set_registry_value_op(key, "A", "REG_MULTI_SZ", "a;;b"); });
+  EXPECT_EQ(make_set_registry_value_op(key, "A", "dword", "7")->spec()["type"], "dword")
+      << "the spec keeps the text as written (the step's fingerprint)";
+}
+
 TEST_P(OpsOnMount, ImportsAUtf16RegFileWithBom) {
   fs::path m = open_mount();
   step(m, make_set_registry_value_op("HKLM\\SOFTWARE\\Contoso\\Gone", "x", "REG_SZ", "x"));

@@ -27,7 +27,8 @@ std::unique_ptr<Op> make_delete_paths_op(std::vector<std::string> paths, bool if
 std::unique_ptr<Op> make_rename_path_op(std::string from, std::string to);
 
 // `set-registry-value <key> <name> <type> <data>` (see registry_value.h for
-// how data is written per type).
+// how data is written per type). Parses the value here: throws
+// Error(E_INVALIDARG) for a type or data RegistryValue::parse refuses.
 std::unique_ptr<Op> make_set_registry_value_op(std::string key, std::string name, std::string type,
                                                std::string data);
 std::unique_ptr<Op> make_delete_registry_value_op(std::string key, std::string name,
