@@ -15,7 +15,8 @@
 namespace dismake {
 
 struct DeltaEntry {
-  FileKind kind = FileKind::kAbsent;  // kAbsent: the state deleted the path
+  // kAbsent: the state deleted the path.
+  FileKind kind = FileKind::kAbsent;
   std::string blob;  // kFile: SHA-256 of the content (the blob's name)
   std::string sha1;  // kFile: SHA-1 of the content, as a WIM records it
   std::uint64_t size = 0;
