@@ -1,7 +1,8 @@
 #include "api_state.h"
 
+#include "dism_log.h"
 #include "dismake/base/error.h"
-#include "dismake/session/open_sessions.h"
+#include "dismake/ops/store_with_session_rule.h"
 
 namespace dismake::capi {
 
@@ -16,15 +17,22 @@ std::shared_ptr<Runtime> runtime;
 
 }  // namespace
 
+// DISM refuses to unmount while a session is open on the image, whichever
+// process holds it: one of this process's, or a live record of any.
 Runtime::Runtime(const std::filesystem::path& scratch_dir)
-    : store_(MountRegistry::for_current_user()) {
+    : store_(mount_store_with_session_rule(MountRegistry::for_current_user(), session_rule())) {
   store_.set_scratch_root(scratch_dir);
-  // DISM refuses to unmount while a session is open on the image, whichever
-  // process holds it: one of this process's, or a live record of any.
-  store_.set_unmount_guard([this](const MountPaths& paths) {
-    OpenSessions(paths.mount_dir, paths.record_dir)
-        .refuse_unmount(sessions_.sessions_on(paths.mount_dir.string()));
-  });
+}
+
+SessionRuleFront Runtime::session_rule() {
+  SessionRuleFront front;
+  front.in_process = [this](const std::filesystem::path& mount_dir) {
+    return sessions_.sessions_on(mount_dir.string());
+  };
+  front.notice = [](const std::string& line) {
+    log_line(LogSeverity::kWarning, line, "DismUnmountImage");
+  };
+  return front;
 }
 
 void Runtime::remember_record(SessionHandle handle, SessionRecordRef record) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "dismake/ops/store_with_session_rule.h"
 #include "dismake/session/session_table.h"
 #include "dismake/store/mount_store.h"
 
@@ -39,6 +40,10 @@ class Runtime {
   std::optional<SessionRecordRef> forget_record(SessionHandle handle);
 
  private:
+  // The session rule's share of this process: its SessionTable's sessions,
+  // and the DISM log for the stale ones an unmount discards.
+  SessionRuleFront session_rule();
+
   MountStore store_;
   SessionTable sessions_;
   std::mutex records_mutex_;

@@ -7,7 +7,7 @@
 #include "api_state.h"
 #include "commit_flags.h"
 #include "dism_log.h"
-#include "dismake/session/session_records.h"
+#include "dismake/ops/store_with_session_rule.h"
 #include "dismake/wim/wim_file.h"
 #include "progress_bridge.h"
 #include "wide_string.h"
@@ -77,14 +77,6 @@ std::optional<CommitOptions> unmount_commit(DWORD flags, ProgressFn progress) {
   return commit;
 }
 
-// Sessions whose process has exited: DismCleanupMountpoints's share of what
-// `dismake cleanup` does.
-void reap_stale_sessions(const MountStore& store) {
-  for (const MountInfo& mount : store.list())
-    if (fs::is_directory(mount.paths.record_dir))
-      SessionRecords(mount.paths.record_dir).reap_stale();
-}
-
 }  // namespace
 
 extern "C" HRESULT WINAPI DismMountImage(PCWSTR ImageFilePath, PCWSTR MountPath, UINT ImageIndex,
@@ -131,7 +123,6 @@ extern "C" HRESULT WINAPI DismRemountImage(PCWSTR MountPath) {
 extern "C" HRESULT WINAPI DismCleanupMountpoints(void) {
   return api_call("DismCleanupMountpoints", [&] {
     std::shared_ptr<Runtime> runtime = current_runtime();
-    runtime->store().cleanup(/*force=*/false);
-    reap_stale_sessions(runtime->store());
+    clean_up_mounts(runtime->store(), /*force=*/false);
   });
 }

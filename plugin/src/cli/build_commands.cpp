@@ -10,6 +10,7 @@
 #include "dismake/store/serviced_mount.h"
 #include "outcome.h"
 #include "progress_printer.h"
+#include "store_with_session_rule.h"
 
 namespace dismake::cli {
 
@@ -18,8 +19,8 @@ namespace {
 using nlohmann::json;
 
 void run_ensure(EnsureOptions options, bool quiet) {
-  // No unmount guard: a mount being replaced keeps no sessions worth saving.
-  MountStore store(MountRegistry::for_current_user());
+  // A mount being replaced is unmounted under the session rule, as any.
+  MountStore store = store_with_session_rule();
   options.progress = progress_printer("mount", quiet);
   EnsureRecord record = ensure_mount(store, options);
   std::printf("dismake: ensure %s: %s\n", options.mount_dir.c_str(), record.action.c_str());

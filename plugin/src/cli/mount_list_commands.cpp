@@ -6,8 +6,10 @@
 
 #include "commands.h"
 #include "dismake/base/error.h"
+#include "dismake/ops/store_with_session_rule.h"
 #include "dismake/session/session_records.h"
 #include "dismake/store/mount_store.h"
+#include "store_with_session_rule.h"
 
 namespace dismake::cli {
 
@@ -69,7 +71,7 @@ void print_mount(const MountInfo& mount) {
 }
 
 void run_list(bool as_json) {
-  std::vector<MountInfo> mounts = MountStore(MountRegistry::for_current_user()).list();
+  std::vector<MountInfo> mounts = store_with_session_rule().list();
   if (as_json) {
     json j = json::array();
     for (const MountInfo& mount : mounts) j.push_back(mount_json(mount));
@@ -81,26 +83,9 @@ void run_list(bool as_json) {
   for (const MountInfo& mount : mounts) print_mount(mount);
 }
 
-// Sessions whose owning process died (DismCleanupMountpoints reaps them too).
-void reap_sessions(const MountStore& store, CleanupReport& report) {
-  for (const MountInfo& mount : store.list()) {
-    if (!fs::is_directory(mount.paths.record_dir)) continue;
-    ReapedSessions reaped = SessionRecords(mount.paths.record_dir).reap_stale();
-    for (const SessionRecord& r : reaped.stale)
-      report.actions.push_back({"closed-session", mount.paths.mount_dir,
-                                "session " + (r.name.empty() ? r.id : r.name) + " (" +
-                                    session_owner_name(r.owner) + "): " + r.stale_reason});
-    for (const fs::path& file : reaped.corrupt)
-      report.actions.push_back({"removed-session-record", mount.paths.mount_dir, file.string()});
-  }
-}
-
 void run_cleanup(bool force, bool as_json) {
-  MountStore store(MountRegistry::for_current_user());
-  CleanupReport report;
-  reap_sessions(store, report);
-  CleanupReport mounts = store.cleanup(force);
-  report.actions.insert(report.actions.end(), mounts.actions.begin(), mounts.actions.end());
+  MountStore store = store_with_session_rule();
+  CleanupReport report = clean_up_mounts(store, force);
   if (as_json) {
     json j = json::array();
     for (const CleanupAction& a : report.actions)

@@ -1,6 +1,6 @@
-// The MountStore every CLI image verb uses: the current user's mounts, with
-// the session rule installed: an image with open sessions is not unmounted
-// (OpenSessions, session/open_sessions.h).
+// The MountStore every CLI command uses: the current user's mounts with the
+// session rule (ops/store_with_session_rule.h), a stale session an unmount
+// discards printed as a warning.
 #pragma once
 
 #include "dismake/store/mount_store.h"

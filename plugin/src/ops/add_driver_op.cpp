@@ -22,7 +22,7 @@ void make_parents(ServicedMount& mount, const std::string& image_path, StepChang
   size_t slash = image_path.find('/');
   while (slash != std::string::npos) {
     parent = mount.resolve(image_path.substr(0, slash));
-    if (mount.kind_of(parent) == ImagePathKind::kAbsent) {
+    if (mount.kind_of(parent) == FileKind::kAbsent) {
       fs::create_directories(mount.disk_path(parent));
       changes.paths.push_back(parent);
     }

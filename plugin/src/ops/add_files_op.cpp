@@ -67,10 +67,10 @@ class AddFilesOp : public Op {
   void check(const ServicedMount& mount) const override {
     std::string target = mount.resolve(destination_);
     check_windows_path(target, destination_);
-    ImagePathKind kind = mount.kind_of(target);
+    FileKind kind = mount.kind_of(target);
     if (fs::is_directory(source_)) {
       mount.refuse_links(target, /*including_self=*/true);  // its files would go through it
-      if (kind == ImagePathKind::kFile)
+      if (kind == FileKind::kFile)
         throw Error(hr::kInvalidArg,
                     "cannot merge the directory '" + source_.string() + "' into '" + target +
                         "': it is a file in the image",
@@ -87,7 +87,7 @@ class AddFilesOp : public Op {
       return;
     }
     refuse_special_file(fs::canonical(source_), "the source");
-    if (mount.kind_of(file_target(mount)) == ImagePathKind::kDirectory)
+    if (mount.kind_of(file_target(mount)) == FileKind::kDirectory)
       throw Error(hr::kInvalidArg,
                   "the file '" + source_.string() + "' would replace the directory '" +
                       file_target(mount) + "' of the image",
@@ -103,7 +103,7 @@ class AddFilesOp : public Op {
       changes.paths.push_back(target);
       return changes;
     }
-    if (!target.empty() && mount.kind_of(target) != ImagePathKind::kDirectory)
+    if (!target.empty() && mount.kind_of(target) != FileKind::kDirectory)
       changes.paths.push_back(target);
     fs::create_directories(mount.disk_path(target));
     merge_directory(mount, source_, target, changes);
@@ -117,7 +117,7 @@ class AddFilesOp : public Op {
   std::string file_target(const ServicedMount& mount) const {
     std::string target = mount.resolve(destination_);
     bool into = target.empty() || destination_.back() == '/' || destination_.back() == '\\' ||
-                mount.kind_of(target) == ImagePathKind::kDirectory;
+                mount.kind_of(target) == FileKind::kDirectory;
     return into ? mount.resolve(join_image_path(target, source_.filename().string())) : target;
   }
 
@@ -146,14 +146,14 @@ class AddFilesOp : public Op {
       fs::file_status status = fs::symlink_status(entry);
       if (fs::is_directory(status)) {
         mount.refuse_links(child, /*including_self=*/true);  // never merge into a link
-        if (mount.kind_of(child) != ImagePathKind::kDirectory) {
+        if (mount.kind_of(child) != FileKind::kDirectory) {
           fs::remove_all(mount.disk_path(child));
           changes.paths.push_back(child);
         }
         fs::create_directories(mount.disk_path(child));
         merge_directory(mount, entry, child, changes);
       } else {
-        if (mount.kind_of(child) == ImagePathKind::kDirectory)
+        if (mount.kind_of(child) == FileKind::kDirectory)
           throw Error(hr::kInvalidArg,
                       "the overlay file '" + entry.string() + "' would replace the directory '" +
                           child + "' of the image",

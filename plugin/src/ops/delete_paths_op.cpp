@@ -21,7 +21,7 @@ class DeletePathsOp : public Op {
       if (resolved.empty())
         throw Error(hr::kInvalidArg, "cannot delete the image root ('" + path + "')",
                     "name the files or directories to delete");
-      if (!if_exists_ && mount.kind_of(resolved) == ImagePathKind::kAbsent)
+      if (!if_exists_ && mount.kind_of(resolved) == FileKind::kAbsent)
         throw Error(hr::kPathNotFound, "'" + path + "' is not in the image",
                     "check the path, or pass --if-exists (IF_EXISTS) to ignore missing paths");
     }
@@ -31,7 +31,7 @@ class DeletePathsOp : public Op {
     StepChanges changes;
     for (const std::string& path : paths_) {
       std::string resolved = mount.resolve(path);
-      if (mount.kind_of(resolved) == ImagePathKind::kAbsent) continue;
+      if (mount.kind_of(resolved) == FileKind::kAbsent) continue;
       fs::remove_all(mount.disk_path(resolved));
       changes.paths.push_back(resolved);
     }

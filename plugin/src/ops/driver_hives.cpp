@@ -13,13 +13,13 @@ const char kConfig[] = "Windows/System32/config/";
 // the image has no such file.
 std::string materialized_hive(ServicedMount& mount, const std::string& name) {
   std::string path = mount.resolve(kConfig + name);
-  if (mount.kind_of(path) != ImagePathKind::kFile) return "";
+  if (mount.kind_of(path) != FileKind::kFile) return "";
   mount.refuse_links(path, /*including_self=*/true);
   mount.materialize(path);
   if (hive_needs_log_replay(mount.disk_path(path)))
     for (const std::string& log : hive_log_file_names(path)) {
       std::string resolved = mount.resolve(log);
-      if (mount.kind_of(resolved) == ImagePathKind::kFile) mount.materialize(resolved);
+      if (mount.kind_of(resolved) == FileKind::kFile) mount.materialize(resolved);
     }
   return path;
 }

@@ -20,11 +20,11 @@ class FileMetadataOp : public Op {
 
   void check(const ServicedMount& mount) const override {
     std::string path = mount.resolve(path_);
-    ImagePathKind kind = path.empty() ? ImagePathKind::kAbsent : mount.kind_of(path);
-    if (kind == ImagePathKind::kAbsent)
+    FileKind kind = path.empty() ? FileKind::kAbsent : mount.kind_of(path);
+    if (kind == FileKind::kAbsent)
       throw Error(hr::kPathNotFound, "'" + path_ + "' is not in the image",
                   "check the path whose " + what_ + " to set");
-    if (kind != ImagePathKind::kFile)
+    if (kind != FileKind::kFile)
       throw Error(hr::kNotSupported, "'" + path_ + "' is not a file",
                   name_ + " changes files; directories and links keep theirs");
   }

@@ -53,7 +53,7 @@ struct ImageDrivers::Impl {
     if (tree) return find_in_tree(*tree, image_path);
     if (mount) {
       std::string resolved = mount->resolve(image_path);
-      if (mount->kind_of(resolved) != ImagePathKind::kFile) return std::nullopt;
+      if (mount->kind_of(resolved) != FileKind::kFile) return std::nullopt;
       mount->refuse_links(resolved, /*including_self=*/true);
       mount->materialize(resolved);
       return mount->disk_path(resolved);

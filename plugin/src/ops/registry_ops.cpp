@@ -24,7 +24,7 @@ std::string existing_hive(const ServicedMount& mount, const std::string& hive_fi
                           const std::string& hive_name) {
   std::string resolved = mount.resolve(hive_file);
   mount.refuse_links(resolved, /*including_self=*/true);
-  if (mount.kind_of(resolved) != ImagePathKind::kFile)
+  if (mount.kind_of(resolved) != FileKind::kFile)
     throw Error(hr::kFileNotFound, "the image has no " + hive_name + " hive ('" + hive_file + "')",
                 "check the key's hive, or add the hive file to the image first");
   return resolved;
@@ -37,7 +37,7 @@ void materialize_hive(ServicedMount& mount, const std::string& hive_file) {
   if (!hive_needs_log_replay(mount.disk_path(hive_file))) return;
   for (const std::string& log : hive_log_file_names(hive_file)) {
     std::string resolved = mount.resolve(log);
-    if (mount.kind_of(resolved) == ImagePathKind::kFile) mount.materialize(resolved);
+    if (mount.kind_of(resolved) == FileKind::kFile) mount.materialize(resolved);
   }
 }
 
@@ -161,7 +161,7 @@ class ImportRegistryOp : public Op {
     std::vector<RegistryOperation> ops = operations();
     for (const std::string& hive : registry_hive_files(ops)) {
       std::string resolved = mount.resolve(hive);
-      if (mount.kind_of(resolved) == ImagePathKind::kFile) materialize_hive(mount, resolved);
+      if (mount.kind_of(resolved) == FileKind::kFile) materialize_hive(mount, resolved);
     }
     StepChanges changes;
     for (const std::string& hive :

@@ -33,7 +33,7 @@ class RemoveDriverOp : public Op {
       // Its boot-start services, from its INF in the DriverStore.
       std::vector<std::pair<std::string, std::string>> services;
       std::string folder = mount.resolve(std::string(kDriverStoreRepository) + "/" + id);
-      if (mount.kind_of(folder) == ImagePathKind::kDirectory) {
+      if (mount.kind_of(folder) == FileKind::kDirectory) {
         mount.materialize(folder);
         std::string inf_name = id.substr(0, id.find(".inf_") + 4);
         fs::path inf = mount.disk_path(mount.resolve(folder + "/" + inf_name));
@@ -45,7 +45,7 @@ class RemoveDriverOp : public Op {
           unstage_driver_package(hives.database(), hives.system(), name, services);
       for (const std::string& path : removal.paths) {
         std::string resolved = mount.resolve(path);
-        if (mount.kind_of(resolved) == ImagePathKind::kAbsent) continue;
+        if (mount.kind_of(resolved) == FileKind::kAbsent) continue;
         fs::remove_all(mount.disk_path(resolved));
         changes.paths.push_back(resolved);
       }

@@ -17,15 +17,15 @@ class RenamePathOp : public Op {
     std::string from = mount.resolve(from_);
     std::string to = mount.resolve(to_);
     check_windows_path(to, to_);
-    if (from.empty() || mount.kind_of(from) == ImagePathKind::kAbsent)
+    if (from.empty() || mount.kind_of(from) == FileKind::kAbsent)
       throw Error(hr::kPathNotFound, "'" + from_ + "' is not in the image",
                   "check the path to rename");
-    if (mount.kind_of(to) != ImagePathKind::kAbsent)
+    if (mount.kind_of(to) != FileKind::kAbsent)
       throw Error(hr::kAlreadyExists, "'" + to_ + "' already exists in the image",
                   "delete it in an earlier step, or rename to another name");
     size_t slash = to.rfind('/');
     std::string parent = slash == std::string::npos ? "" : to.substr(0, slash);
-    if (mount.kind_of(parent) != ImagePathKind::kDirectory)
+    if (mount.kind_of(parent) != FileKind::kDirectory)
       throw Error(hr::kPathNotFound, "the directory of '" + to_ + "' is not in the image",
                   "create it first (add an empty directory)");
   }

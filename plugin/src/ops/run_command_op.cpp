@@ -74,7 +74,7 @@ class RunCommandOp : public Op {
   void check(const ServicedMount& mount) const override {
     if (command_.empty()) throw Error(hr::kInvalidArg, "run needs a command", "write it after --");
     for (const std::string& path : paths_)
-      if (mount.kind_of(mount.resolve(path)) == ImagePathKind::kAbsent)
+      if (mount.kind_of(mount.resolve(path)) == FileKind::kAbsent)
         throw Error(hr::kPathNotFound, "the declared path '" + path + "' is not in the image",
                     "declare only paths the image has (PATHS)");
   }

@@ -38,7 +38,7 @@ void ServicedMount::Impl::record_hand_made_links(StateDelta& d) {
   std::set<std::uint64_t> inodes;
   for (const auto& [id, unused] : names) inodes.insert(id.second);
   for (const auto& [path, entry] : index.entries()) {
-    if (entry.kind != IndexEntry::Kind::kFile || inodes.count(entry.inode) == 0) continue;
+    if (entry.kind != FileKind::kFile || inodes.count(entry.inode) == 0) continue;
     FileId id;
     if (!file_id(disk(path), id)) continue;
     if (auto it = names.find(id); it != names.end()) it->second.push_back(path);
@@ -58,7 +58,7 @@ void ServicedMount::Impl::record_hand_made_links(StateDelta& d) {
     for (const std::string& path : paths) {
       const DeltaEntry* entry = d.find(path);
       if (path == file || recorded.count(path) == 0 || entry == nullptr ||
-          entry->kind != DeltaEntry::Kind::kFile)
+          entry->kind != FileKind::kFile)
         continue;
       // Already one file in the base: the commit keeps them so.
       const BaseEntry* base = is_base_file_in(d, path) ? listing().find(path) : nullptr;

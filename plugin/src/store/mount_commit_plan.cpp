@@ -40,8 +40,8 @@ class PlanBuilder {
   // did not carry it along.
   void find_renames() {
     for (const auto& [path, entry] : delta_.entries()) {
-      if (entry.origin.empty() || entry.kind == DeltaEntry::Kind::kDeleted ||
-          entry.kind == DeltaEntry::Kind::kSymlink)
+      if (entry.origin.empty() || entry.kind == FileKind::kAbsent ||
+          entry.kind == FileKind::kSymlink)
         continue;
       const DeltaEntry* parent = delta_.find(parent_image_path(path));
       if (parent != nullptr && !parent->origin.empty() &&
@@ -85,8 +85,7 @@ class PlanBuilder {
       for (std::string a = parent_image_path(path); a.size() > into->second.size();
            a = parent_image_path(a)) {
         const DeltaEntry* e = delta_.find(a);
-        if (e != nullptr && (e->kind != DeltaEntry::Kind::kDirectory || e->replaces_base))
-          return nullptr;
+        if (e != nullptr && (e->kind != FileKind::kDirectory || e->replaces_base)) return nullptr;
       }
       return base_.find(source);
     }
@@ -101,34 +100,33 @@ class PlanBuilder {
   }
 
   static bool same_kind(const BaseEntry& base, const DeltaEntry& entry) {
-    if (base.is_directory) return entry.kind == DeltaEntry::Kind::kDirectory;
-    if (base.is_reparse_point) return entry.kind == DeltaEntry::Kind::kSymlink;
-    return entry.kind == DeltaEntry::Kind::kFile;
+    if (base.is_directory) return entry.kind == FileKind::kDirectory;
+    if (base.is_reparse_point) return entry.kind == FileKind::kSymlink;
+    return entry.kind == FileKind::kFile;
   }
 
   void add_entry(const std::string& path, const DeltaEntry& entry) {
     const BaseEntry* base = effective_base(path);
-    if (entry.kind == DeltaEntry::Kind::kDeleted) {
+    if (entry.kind == FileKind::kAbsent) {
       if (base != nullptr) plan_.deletions.push_back(path);
       return;
     }
     if (base != nullptr && !is_rename_destination(path) &&
-        (!same_kind(*base, entry) || entry.replaces_base ||
-         entry.kind == DeltaEntry::Kind::kSymlink)) {
+        (!same_kind(*base, entry) || entry.replaces_base || entry.kind == FileKind::kSymlink)) {
       plan_.deletions.push_back(path);
       base = nullptr;
     }
     switch (entry.kind) {
-      case DeltaEntry::Kind::kDirectory:
+      case FileKind::kDirectory:
         if (base == nullptr) plan_.directories.push_back(path);
         break;
-      case DeltaEntry::Kind::kSymlink:
+      case FileKind::kSymlink:
         plan_.symlinks.emplace_back(path, entry.symlink_target);
         break;
-      case DeltaEntry::Kind::kFile:
+      case FileKind::kFile:
         add_file(path, entry, base);
         break;
-      case DeltaEntry::Kind::kDeleted:
+      case FileKind::kAbsent:
         break;
     }
   }
@@ -162,12 +160,12 @@ class PlanBuilder {
     std::string file = entry.link_of;
     for (int hops = 0; !file.empty() && file != path && hops < 64; ++hops) {
       const DeltaEntry* e = delta_.find(file);
-      if (e != nullptr && e->kind == DeltaEntry::Kind::kFile && !e->link_of.empty()) {
+      if (e != nullptr && e->kind == FileKind::kFile && !e->link_of.empty()) {
         file = e->link_of;
         continue;
       }
       const BaseEntry* base = e == nullptr ? effective_base(file) : nullptr;
-      bool same = e != nullptr ? e->kind == DeltaEntry::Kind::kFile && e->sha1 == entry.sha1
+      bool same = e != nullptr ? e->kind == FileKind::kFile && e->sha1 == entry.sha1
                                : base != nullptr && !base->is_directory &&
                                      !base->is_reparse_point && base->sha1 == entry.sha1;
       return same ? file : "";

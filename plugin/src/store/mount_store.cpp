@@ -16,7 +16,7 @@
 #include "dismake/base/temporary_directory.h"
 #include "dismake/store/base_image.h"
 #include "dismake/store/base_verification.h"
-#include "dismake/store/previous_output.h"
+#include "dismake/store/commit_output.h"
 #include "dismake/store/serviced_mount.h"
 #include "dismake/store/tree_index.h"
 #include "dismake/store/wim_output.h"
@@ -143,16 +143,6 @@ void check_base_unchanged(MountRecord& record, const MountPaths& paths) {
   }
 }
 
-// Notes `output` in the mount's list of outputs before a commit writes it.
-void remember_output(const MountPaths& paths, const fs::path& output) {
-  std::string list;
-  std::error_code ec;
-  if (fs::exists(paths.outputs_file(), ec)) list = read_file(paths.outputs_file());
-  std::string line = output.string() + "\n";
-  if (("\n" + list).find("\n" + line) != std::string::npos) return;
-  write_file_atomic(paths.outputs_file(), list + line, 0600);
-}
-
 }  // namespace
 
 void require_clean(ServicedMount& mount) {
@@ -189,7 +179,12 @@ const char* mount_status_name(MountStatus status) {
   return "Invalid";
 }
 
-MountStore::MountStore(MountRegistry registry) : registry_(std::move(registry)) {}
+MountStore::MountStore(MountRegistry registry, UnmountGuard guard)
+    : registry_(std::move(registry)), unmount_guard_(std::move(guard)) {
+  if (!unmount_guard_)
+    throw Error(hr::kInvalidArg, "a mount store needs its unmount guard (the session rule)",
+                "build it with mount_store_with_session_rule");
+}
 
 void MountStore::check_mount_target(const MountPaths& paths) const {
   for (const MountPaths& other : registry_.list()) {
@@ -354,11 +349,9 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
     check_base(registry_.home(), record.wim_path, BaseCheck::kAsRead, nullptr);
   }
 
+  CommitOutput output = CommitOutput::of(paths, record, options);
   CommitResult result;
-  result.output = options.output ? absolute_path(*options.output) : record.wim_path;
-  if (is_within(result.output, paths.mount_dir) || is_within(result.output, paths.record_dir))
-    throw Error(hr::kInvalidArg, "the output '" + result.output.string() + "' is inside the mount",
-                "write the output outside the mount directory");
+  result.output = output.path;
   if (options.state) {
     mount.restore_to(*options.state);
     require_clean(mount);
@@ -371,28 +364,22 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   mount.release_base_listing();
   planning.stop();
   result.commands = plan.size();
-  bool in_place = result.output == record.wim_path;
-  if (in_place && plan.empty() && mount.delta().properties().empty() && !options.compression &&
-      !options.write.check_integrity && !options.write.solid && !options.boot_index &&
-      !options.compact)
-    return result;
+  if (output.is_plain_source() && plan.empty() && mount.delta().properties().empty()) return result;
 
-  remember_output(paths, result.output);
-  std::string base_key = in_place ? base_content_key(record.wim_path) : "";
+  output.remember(paths);
+  std::string base_key = output.is_source ? base_content_key(record.wim_path) : "";
   // A scratch root (DismInitialize's ScratchDirectory) gets a private
   // directory per commit, so concurrent commits never share one.
   std::optional<TemporaryDirectory> scratch;
   if (!scratch_root_.empty()) scratch.emplace("commit", scratch_root_);
   WimOutputResult written = write_wim_output(
-      {record.wim_path, record.image_index, std::move(plan),
+      {output, record.image_index, std::move(plan),
        scratch ? scratch->path() / "staging" : paths.scratch_dir(), mount.delta().properties(),
-       result.output, options.compression, options.write, options.progress, options.boot_index,
-       options.compact, output_record_file(paths, result.output), paths.base_versions_dir(),
-       record.base_identity, paths.packs_dir()});
+       options.progress, paths.base_versions_dir(), record.base_identity, paths.packs_dir()});
   result.written = true;
   result.reused_previous = written.reused_previous;
   result.reclaimable = written.reclaimable;
-  if (in_place) {
+  if (output.is_source) {
     mount.rebase_on_committed();
     // Written here from a verified base and re-hashed blobs: not read again.
     carry_base_verified(registry_.home(), base_key, record.wim_path);
@@ -425,7 +412,7 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
     if (std::optional<IncompleteMount> mark = read_incomplete(paths))
       created = mark->created_mount_dir;
   }
-  if (unmount_guard_) unmount_guard_(paths);
+  unmount_guard_(paths);
   if (commit) commit_locked(*mount, *commit);
   // The mark, then the record go first: a mount interrupted from here on is
   // incomplete (removed by cleanup or the next ensure), never a half-deleted

@@ -144,9 +144,12 @@ void require_room_for_append(const fs::path& output, std::uint64_t new_content_b
 }
 }  // namespace
 
-bool reset_previous_output(const fs::path& record_file, const fs::path& base,
-                           const fs::path& output, const fs::path& work,
+bool reset_previous_output(const CommitOutput& commit_output, const fs::path& work,
                            std::uint64_t new_content_bytes) {
+  if (!commit_output.record_file) return false;
+  const fs::path& record_file = *commit_output.record_file;
+  const fs::path& base = commit_output.source;
+  const fs::path& output = commit_output.path;
   std::optional<OutputRecord> record = OutputRecord::load(record_file);
   if (!record || record->output != output || !output_is_as_recorded(*record, base, output)) {
     std::error_code ec;

@@ -15,6 +15,7 @@
 #include "dismake/base/files.h"
 #include "dismake/base/phase_timer.h"
 #include "dismake/store/base_image.h"
+#include "dismake/store/commit_output.h"
 #include "dismake/store/image_path.h"
 #include "dismake/wim/wim_file.h"
 #include "serviced_mount_impl.h"
@@ -47,7 +48,7 @@ ServicedMount ServicedMount::open_locked(const MountPaths& paths, FileLock&& loc
   impl->head = MountHead::load(paths.head_file());
   impl->index = TreeIndex::load(paths.index_file_to_read());
   impl->delta = impl->delta_of(impl->head.current_key);
-  if (writable) impl->remove_stale_outputs();
+  if (writable) remove_stale_output_temporaries(paths, impl->record.wim_path);
   return ServicedMount(std::move(impl));
 }
 
@@ -61,8 +62,8 @@ fs::path ServicedMount::disk_path(const std::string& image_path) const {
   return impl_->disk(image_path);
 }
 
-ImagePathKind ServicedMount::kind_of(const std::string& image_path) const {
-  if (image_path.empty()) return ImagePathKind::kDirectory;
+FileKind ServicedMount::kind_of(const std::string& image_path) const {
+  if (image_path.empty()) return FileKind::kDirectory;
   return path_in_state(impl_->delta, impl_->listing(), image_path).kind();
 }
 
@@ -83,14 +84,14 @@ std::string ServicedMount::resolve(const std::string& user_path) const {
     size_t end = normal.find('/', start);
     if (end == std::string::npos) end = normal.size();
     std::string candidate = join_image_path(resolved, normal.substr(start, end - start));
-    if (kind_of(candidate) == ImagePathKind::kAbsent) {
+    if (kind_of(candidate) == FileKind::kAbsent) {
       std::optional<std::string> spelled = impl_->listing().find_folded(candidate);
-      if (spelled && kind_of(*spelled) != ImagePathKind::kAbsent) {
+      if (spelled && kind_of(*spelled) != FileKind::kAbsent) {
         candidate = *spelled;
       } else {
         std::string folded = fold_case(candidate);
         for (const auto& [path, entry] : impl_->delta.entries()) {
-          if (entry.kind != DeltaEntry::Kind::kDeleted && fold_case(path) == folded) {
+          if (entry.kind != FileKind::kAbsent && fold_case(path) == folded) {
             candidate = path;
             break;
           }
@@ -109,7 +110,7 @@ void ServicedMount::refuse_links(const std::string& image_path, bool including_s
   if (including_self && !image_path.empty()) candidates.push_back(image_path);
   std::string link;
   for (const std::string& path : candidates) {
-    if (kind_of(path) == ImagePathKind::kSymlink) {
+    if (kind_of(path) == FileKind::kSymlink) {
       link = path;
       break;
     }
@@ -207,7 +208,7 @@ std::vector<std::string> ServicedMount::with_unextracted_contents(
     out.push_back(path);
     std::error_code ec;
     if (!fs::is_directory(fs::symlink_status(disk_path(path), ec)) ||
-        impl_->index.find(path) != nullptr || kind_of(path) != ImagePathKind::kDirectory)
+        impl_->index.find(path) != nullptr || kind_of(path) != FileKind::kDirectory)
       return;
     for (const auto& child : fs::directory_iterator(disk_path(path))) {
       std::string name = join_image_path(path, child.path().filename().string());

@@ -11,7 +11,6 @@
 #include "dismake/base/file_lock.h"
 #include "dismake/base/files.h"
 #include "dismake/store/serviced_mount.h"
-#include "dismake/store/wim_output.h"
 #include "dismake/wim/wim_file.h"
 #include "state_view.h"
 
@@ -123,20 +122,6 @@ struct ServicedMount::Impl {
 
   static void add_keys(std::set<std::string>& out, const StateDelta& delta) {
     for (const auto& [path, entry] : delta.entries()) out.insert(path);
-  }
-
-  // Removes the temporary files killed commits of this mount left beside
-  // its outputs (those of live processes stay).
-  void remove_stale_outputs() const {
-    remove_stale_temporaries(record.wim_path);
-    std::error_code ec;
-    if (!fs::exists(paths.outputs_file(), ec)) return;
-    std::string list = read_file(paths.outputs_file());
-    for (size_t start = 0, end; start < list.size(); start = end + 1) {
-      end = list.find('\n', start);
-      if (end == std::string::npos) end = list.size();
-      if (end > start) remove_stale_temporaries(list.substr(start, end - start));
-    }
   }
 
   // Writing the tree to a state (tree_restore.cpp).

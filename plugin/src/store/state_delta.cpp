@@ -7,25 +7,9 @@ namespace dismake {
 using nlohmann::json;
 
 namespace {
-const char* kind_name(DeltaEntry::Kind kind) {
-  switch (kind) {
-    case DeltaEntry::Kind::kFile:
-      return "file";
-    case DeltaEntry::Kind::kDirectory:
-      return "dir";
-    case DeltaEntry::Kind::kSymlink:
-      return "symlink";
-    case DeltaEntry::Kind::kDeleted:
-      break;
-  }
-  return "deleted";
-}
-
-DeltaEntry::Kind kind_from(const std::string& name) {
-  if (name == "file") return DeltaEntry::Kind::kFile;
-  if (name == "dir") return DeltaEntry::Kind::kDirectory;
-  if (name == "symlink") return DeltaEntry::Kind::kSymlink;
-  return DeltaEntry::Kind::kDeleted;
+// A kind no version of the record names reads as a deletion, as it always has.
+FileKind kind_from(const std::string& name) {
+  return file_kind_named(name).value_or(FileKind::kAbsent);
 }
 }  // namespace
 
@@ -57,7 +41,7 @@ void StateDelta::erase_below(const std::string& path) {
 }
 
 void StateDelta::set(const std::string& path, DeltaEntry entry) {
-  if (entry.kind != DeltaEntry::Kind::kDirectory || entry.replaces_base) erase_below(path);
+  if (entry.kind != FileKind::kDirectory || entry.replaces_base) erase_below(path);
   entries_[path] = std::move(entry);
 }
 
@@ -73,13 +57,13 @@ void StateDelta::set_property(const std::string& name, const std::string& value)
 json StateDelta::to_json() const {
   json entries = json::object();
   for (const auto& [path, e] : entries_) {
-    json j = {{"kind", kind_name(e.kind)}};
-    if (e.kind == DeltaEntry::Kind::kFile) {
+    json j = {{"kind", file_kind_name(e.kind)}};
+    if (e.kind == FileKind::kFile) {
       j["blob"] = e.blob;
       j["sha1"] = e.sha1;
       j["size"] = e.size;
     }
-    if (e.kind == DeltaEntry::Kind::kSymlink) j["target"] = e.symlink_target;
+    if (e.kind == FileKind::kSymlink) j["target"] = e.symlink_target;
     if (e.replaces_base) j["replaces_base"] = true;
     if (!e.origin.empty()) j["origin"] = e.origin;
     if (e.attributes_set != 0) j["attributes_set"] = e.attributes_set;

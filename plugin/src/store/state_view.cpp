@@ -16,7 +16,7 @@ bool base_hidden_by_ancestor(const StateDelta& delta, const std::string& path) {
   for (std::string a = parent_image_path(path); !a.empty(); a = parent_image_path(a)) {
     const DeltaEntry* e = delta.find(a);
     if (e == nullptr) continue;
-    if (e->kind != DeltaEntry::Kind::kDirectory || e->replaces_base) return true;
+    if (e->kind != FileKind::kDirectory || e->replaces_base) return true;
   }
   return false;
 }
@@ -24,7 +24,7 @@ bool base_hidden_by_ancestor(const StateDelta& delta, const std::string& path) {
 PathInState path_in_state(const StateDelta& delta, const BaseListing& base,
                           const std::string& path) {
   if (const DeltaEntry* e = delta.find(path)) {
-    if (e->kind == DeltaEntry::Kind::kDeleted) return {};
+    if (e->kind == FileKind::kAbsent) return {};
     return {PathInState::Source::kDelta, nullptr, e};
   }
   if (base_hidden_by_ancestor(delta, path)) return {};

@@ -21,26 +21,14 @@ struct PathInState {
   const BaseEntry* base = nullptr;
   const DeltaEntry* entry = nullptr;
 
-  ImagePathKind kind() const {
+  FileKind kind() const {
     if (source == Source::kBase)
       // A junction is a directory with a reparse point: on Linux it is a
       // symlink (wimlib extracts it as one), never a directory to write in.
-      return base->is_reparse_point ? ImagePathKind::kSymlink
-             : base->is_directory   ? ImagePathKind::kDirectory
-                                    : ImagePathKind::kFile;
-    if (source == Source::kDelta) {
-      switch (entry->kind) {
-        case DeltaEntry::Kind::kFile:
-          return ImagePathKind::kFile;
-        case DeltaEntry::Kind::kDirectory:
-          return ImagePathKind::kDirectory;
-        case DeltaEntry::Kind::kSymlink:
-          return ImagePathKind::kSymlink;
-        case DeltaEntry::Kind::kDeleted:
-          break;
-      }
-    }
-    return ImagePathKind::kAbsent;
+      return base->is_reparse_point ? FileKind::kSymlink
+             : base->is_directory   ? FileKind::kDirectory
+                                    : FileKind::kFile;
+    return source == Source::kDelta ? entry->kind : FileKind::kAbsent;
   }
 };
 

@@ -46,7 +46,7 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
     check_windows_name(path.substr(path.rfind('/') + 1), disk(path).string());
   make_ancestors_directories(d, path);
   if (fs::is_symlink(status)) {
-    DeltaEntry entry{DeltaEntry::Kind::kSymlink};
+    DeltaEntry entry{FileKind::kSymlink};
     entry.symlink_target = fs::read_symlink(disk(path)).string();
     d.set(path, entry);
     index.record(paths.mount_dir, path, "");
@@ -56,7 +56,7 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
     if (std::uintmax_t names = fs::hard_link_count(disk(path), ec); !ec && names > 1)
       step_linked_files.push_back(path);
     StoredBlob blob = blobs.put(disk(path));
-    DeltaEntry entry{DeltaEntry::Kind::kFile, blob.sha256, blob.sha1, blob.size};
+    DeltaEntry entry{FileKind::kFile, blob.sha256, blob.sha1, blob.size};
     carry_metadata(d, path, entry);
     std::vector<std::string> linked;
     const DeltaEntry* old = d.find(path);
@@ -102,7 +102,7 @@ bool ServicedMount::Impl::is_base_file_in(const StateDelta& d, const std::string
   if (b == nullptr || b->is_directory || b->is_reparse_point) return false;
   if (base_hidden_by_ancestor(d, path)) return false;
   const DeltaEntry* e = d.find(path);
-  return e == nullptr || (e->kind == DeltaEntry::Kind::kFile && e->origin.empty());
+  return e == nullptr || (e->kind == FileKind::kFile && e->origin.empty());
 }
 
 // A new entry keeps the metadata the path had (an earlier step's attributes
@@ -143,7 +143,7 @@ std::vector<std::string> ServicedMount::Impl::linked_names(const StateDelta& d,
         if (is_base_file_in(d, other) && sha1_in(d, other) == content) add(other);
   }
   for (const auto& [name, entry] : d.entries())
-    if (entry.kind == DeltaEntry::Kind::kFile && entry.link_of == file && entry.sha1 == content)
+    if (entry.kind == FileKind::kFile && entry.link_of == file && entry.sha1 == content)
       add(name);
   return linked;
 }
@@ -151,7 +151,7 @@ std::vector<std::string> ServicedMount::Impl::linked_names(const StateDelta& d,
 // The SHA-1 of what `path` holds in `d` ("" when it is no file there).
 std::string ServicedMount::Impl::sha1_in(const StateDelta& d, const std::string& path) const {
   const DeltaEntry* e = d.find(path);
-  if (e != nullptr) return e->kind == DeltaEntry::Kind::kFile ? e->sha1 : "";
+  if (e != nullptr) return e->kind == FileKind::kFile ? e->sha1 : "";
   if (base_hidden_by_ancestor(d, path)) return "";
   const BaseEntry* b = listing().find(path);
   return b != nullptr && !b->is_directory && !b->is_reparse_point ? b->sha1 : "";
@@ -189,8 +189,8 @@ void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& 
 void ServicedMount::Impl::record_directory(StateDelta& d, const std::string& path) {
   PathInState before = path_in_state(d, listing(), path);
   index.record(paths.mount_dir, path, "");
-  if (before.kind() == ImagePathKind::kDirectory) return;
-  DeltaEntry entry{DeltaEntry::Kind::kDirectory};
+  if (before.kind() == FileKind::kDirectory) return;
+  DeltaEntry entry{FileKind::kDirectory};
   entry.replaces_base = listing().find(path) != nullptr;
   carry_metadata(d, path, entry);
   d.set(path, entry);
@@ -204,8 +204,8 @@ void ServicedMount::Impl::record_directory(StateDelta& d, const std::string& pat
 void ServicedMount::Impl::make_ancestors_directories(StateDelta& d, const std::string& path) {
   for (const std::string& a : ancestors_top_down(path)) {
     PathInState want = path_in_state(d, listing(), a);
-    if (want.kind() != ImagePathKind::kDirectory) {
-      DeltaEntry entry{DeltaEntry::Kind::kDirectory};
+    if (want.kind() != FileKind::kDirectory) {
+      DeltaEntry entry{FileKind::kDirectory};
       entry.replaces_base = listing().find(a) != nullptr;
       d.set(a, entry);
     }
@@ -222,7 +222,7 @@ namespace dismake {
 void ServicedMount::Impl::apply_metadata(StateDelta& d, const std::string& path,
                                          const MetadataStep& change) {
   const DeltaEntry* found = d.find(path);
-  if (found == nullptr || found->kind != DeltaEntry::Kind::kFile)
+  if (found == nullptr || found->kind != FileKind::kFile)
     throw Error(hr::kInvalidArg, "'" + path + "' is not a file of the image",
                 "attributes and security descriptors are set on files");
   DeltaEntry entry = *found;

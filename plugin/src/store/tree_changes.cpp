@@ -16,10 +16,10 @@ namespace {
 
 std::int64_t ns(const struct timespec& t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
 
-IndexEntry::Kind kind_of(const struct stat& st) {
-  if (S_ISDIR(st.st_mode)) return IndexEntry::Kind::kDirectory;
-  if (S_ISLNK(st.st_mode)) return IndexEntry::Kind::kSymlink;
-  return IndexEntry::Kind::kFile;
+FileKind kind_of(const struct stat& st) {
+  if (S_ISDIR(st.st_mode)) return FileKind::kDirectory;
+  if (S_ISLNK(st.st_mode)) return FileKind::kSymlink;
+  return FileKind::kFile;
 }
 
 enum class FileCheck { kUnchanged, kChanged, kVerified };
@@ -83,21 +83,21 @@ class Scanner {
     }
     seen_.insert(rel);
     const IndexEntry& entry = found->second;
-    IndexEntry::Kind kind = kind_of(st);
+    FileKind kind = kind_of(st);
     if (kind != entry.kind) {
       changes_.retyped.push_back(rel);
       mark_subtree_seen(rel);
       return;
     }
     switch (kind) {
-      case IndexEntry::Kind::kDirectory:
+      case FileKind::kDirectory:
         scan_directory(path, rel);
         break;
-      case IndexEntry::Kind::kSymlink:
+      case FileKind::kSymlink:
         if (fs::read_symlink(path).string() != entry.symlink_target)
           changes_.modified.push_back(rel);
         break;
-      case IndexEntry::Kind::kFile:
+      case FileKind::kFile:
         switch (check_file(path, st, entry)) {
           case FileCheck::kChanged:
             changes_.modified.push_back(rel);
@@ -127,7 +127,7 @@ class Scanner {
       if (seen_.count(path) != 0) continue;
       if (has_parent_in(path, deleted_dirs)) continue;
       changes_.deleted.push_back(path);
-      if (entry.kind == IndexEntry::Kind::kDirectory) deleted_dirs.insert(path);
+      if (entry.kind == FileKind::kDirectory) deleted_dirs.insert(path);
     }
   }
 
@@ -138,8 +138,7 @@ class Scanner {
       const IndexEntry& was = index_.entries().at(from);
       for (const auto& [to, st] : added_stat_) {
         if (st.st_ino != was.inode || ns(st.st_mtim) != was.mtime_ns || kind_of(st) != was.kind ||
-            (was.kind == IndexEntry::Kind::kFile &&
-             static_cast<std::uint64_t>(st.st_size) != was.size))
+            (was.kind == FileKind::kFile && static_cast<std::uint64_t>(st.st_size) != was.size))
           continue;
         changes_.moves.emplace_back(from, to);
         break;

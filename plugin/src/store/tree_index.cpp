@@ -18,22 +18,11 @@ namespace {
 constexpr std::string_view kIndexMagic = "dismake-tree-index-1";
 std::int64_t ns(const struct timespec& t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
 
-const char* kind_name(IndexEntry::Kind kind) {
-  switch (kind) {
-    case IndexEntry::Kind::kDirectory:
-      return "dir";
-    case IndexEntry::Kind::kSymlink:
-      return "symlink";
-    case IndexEntry::Kind::kFile:
-      break;
-  }
-  return "file";
-}
-
-IndexEntry::Kind kind_from(const std::string& name) {
-  if (name == "dir") return IndexEntry::Kind::kDirectory;
-  if (name == "symlink") return IndexEntry::Kind::kSymlink;
-  return IndexEntry::Kind::kFile;
+// The index records only what is there: a name it cannot read (none ever
+// written) reads as a file, as it always has.
+FileKind kind_from(const std::string& name) {
+  std::optional<FileKind> kind = file_kind_named(name);
+  return kind && *kind != FileKind::kAbsent ? *kind : FileKind::kFile;
 }
 
 // The entry for what is on disk at `on_disk` now; false when nothing is.
@@ -47,9 +36,9 @@ bool stat_entry(const fs::path& on_disk, const std::string& sha1, IndexEntry& en
   entry.inode = st.st_ino;
   entry.recorded_ns = now_ns();
   if (S_ISDIR(st.st_mode)) {
-    entry.kind = IndexEntry::Kind::kDirectory;
+    entry.kind = FileKind::kDirectory;
   } else if (S_ISLNK(st.st_mode)) {
-    entry.kind = IndexEntry::Kind::kSymlink;
+    entry.kind = FileKind::kSymlink;
     entry.symlink_target = fs::read_symlink(on_disk).string();
   } else {
     entry.sha1 = sha1;
@@ -142,7 +131,7 @@ std::string TreeIndex::to_fields() const {
   append_field(out, kIndexMagic);
   for (const auto& [path, e] : entries_) {
     append_field(out, path);
-    append_field(out, kind_name(e.kind));
+    append_field(out, file_kind_name(e.kind));
     append_field(out, std::to_string(e.size));
     append_field(out, std::to_string(e.mtime_ns));
     append_field(out, std::to_string(e.ctime_ns));

@@ -39,27 +39,27 @@ void ServicedMount::Impl::put_delta(const std::string& path, const DeltaEntry& e
   std::error_code ec;
   fs::file_status status = fs::symlink_status(disk(path), ec);
   switch (entry.kind) {
-    case DeltaEntry::Kind::kFile:
+    case FileKind::kFile:
       if (fs::is_directory(status) || fs::is_symlink(status)) remove_recursively(disk(path));
       make_parents(path);
       blobs.copy_to(entry.blob, disk(path));
       index.forget(path);
       index.record(paths.mount_dir, path, entry.sha1);
       return;
-    case DeltaEntry::Kind::kSymlink:
+    case FileKind::kSymlink:
       remove_recursively(disk(path));
       make_parents(path);
       fs::create_symlink(entry.symlink_target, disk(path));
       index.record(paths.mount_dir, path, "");
       return;
-    case DeltaEntry::Kind::kDirectory:
+    case FileKind::kDirectory:
       if (!fs::is_directory(status)) remove_recursively(disk(path));
       fs::create_directories(disk(path));
       record_parents(path);
       index.record(paths.mount_dir, path, "");
       if (entry.replaces_base) remove_unwanted_below(path, target);
       return;
-    case DeltaEntry::Kind::kDeleted:
+    case FileKind::kAbsent:
       return;
   }
 }

@@ -96,9 +96,10 @@ std::string content_digest(const WimOutputRequest& request, const std::string& s
   digest.add(source_guid).add(std::to_string(request.image)).add(std::to_string(when));
   digest.add(request.plan.digest());
   for (const auto& [name, value] : request.properties) digest.add(name).add(value);
-  digest.add(request.compression ? compression_name(*request.compression) : "same");
-  digest.add(request.write.solid ? "solid" : "").add(request.write.check_integrity ? "check" : "");
-  digest.add(request.boot_index ? std::to_string(*request.boot_index) : "");
+  const CommitOutput& output = request.output;
+  digest.add(output.compression ? compression_name(*output.compression) : "same");
+  digest.add(output.write.solid ? "solid" : "").add(output.write.check_integrity ? "check" : "");
+  digest.add(output.boot_index ? std::to_string(*output.boot_index) : "");
   return digest.hex().substr(0, 32);
 }
 
@@ -129,16 +130,13 @@ std::uint64_t pin_and_measure(const fs::path& file, const std::string& guid, int
 
 // The file the update is applied to: the previous output reset to the base
 // when the record says it can be, else a copy (or reflink) of the base.
-bool prepare_work_file(const WimOutputRequest& request, const fs::path& work,
+bool prepare_work_file(const CommitOutput& output, const fs::path& work,
                        std::uint64_t new_content_bytes,
                        std::optional<BackgroundWriteback>& writeback) {
-  if (request.record_file && request.output != request.source &&
-      reset_previous_output(*request.record_file, request.source, request.output, work,
-                            new_content_bytes))
-    return true;
+  if (reset_previous_output(output, work, new_content_bytes)) return true;
   // Not synced here: it is synced before it is renamed, and its writeback
   // runs meanwhile, while wimlib works.
-  copy_file_durable(request.source, work, /*durable=*/false);
+  copy_file_durable(output.source, work, /*durable=*/false);
   writeback.emplace(work);
   return false;
 }
@@ -163,100 +161,160 @@ void pin_identity(const fs::path& file, const std::string& guid, int image, std:
   pin_and_measure(file, guid, image, when);
 }
 
-WimOutputResult write_wim_output(const WimOutputRequest& request) {
-  std::error_code ec;
-  if (fs::is_directory(request.output, ec))
-    throw Error(hr::kInvalidArg, "the output '" + request.output.string() + "' is a directory",
-                "give the path of a .wim file to write");
-  if (request.output.has_parent_path()) fs::create_directories(request.output.parent_path());
-  remove_stale_temporaries(request.output);
+namespace {
 
-  WimOutputResult result;
-  TemporaryFile work(temporary_sibling(request.output));
-  // The work file is made on a thread of its own while the base versions are
-  // staged from the source, which has the same bytes: a copy is the kernel's
-  // work, the staging wimlib's, and a clean build pays both.
-  std::optional<BackgroundWriteback> writeback;
-  std::uint64_t content_bytes = new_content_bytes(request.plan);
+// Refuses a directory for the output, makes its parent, and removes what
+// killed writers left beside it.
+void prepare_output_path(const fs::path& output) {
+  std::error_code ec;
+  if (fs::is_directory(output, ec))
+    throw Error(hr::kInvalidArg, "the output '" + output.string() + "' is a directory",
+                "give the path of a .wim file to write");
+  if (output.has_parent_path()) fs::create_directories(output.parent_path());
+  remove_stale_temporaries(output);
+}
+
+// One write of an output, in its phases, which write_wim_output runs in
+// order. The members are declared in the order their files must go on a
+// failure: the staged files before the work file, which goes last.
+class OutputWrite {
+ public:
+  explicit OutputWrite(const WimOutputRequest& request)
+      : request_(request), output_(request.output), work_(temporary_sibling(output_.path)) {}
+
+  void prepare();
+  void open();
+  void make_packs();
+  void apply();
+  void write();
+  WimOutputResult finish();
+
+ private:
+  const fs::path& written_file() const { return rewritten_ ? rewritten_->path() : work_.path(); }
+
+  const WimOutputRequest& request_;
+  const CommitOutput& output_;
+  WimOutputResult result_;
+  TemporaryFile work_;
+  std::optional<BackgroundWriteback> writeback_;
+  // wimlib reads staged files when it writes: they stay until the end.
+  std::optional<StagingDirectory> staging_;
+  BaseVersionVolumes base_versions_;
+  // Freed after the write: pinning opens the written file again, and
+  // wimlib's copy of the image is most of a commit's memory.
+  std::optional<WimFile> wim_;
+  std::int64_t when_ = 0;
+  std::string guid_;
+  bool rewrite_ = false;
+  bool append_ = false;
+  std::optional<ContentPacks> packs_;
+  std::vector<fs::path> pack_files_;
+  std::optional<TemporaryFile> rewritten_;  // the new file of a rewrite
+};
+
+// The work file is made on a thread of its own while the base versions are
+// staged from the source, which has the same bytes: a copy is the kernel's
+// work, the staging wimlib's, and a clean build pays both.
+void OutputWrite::prepare() {
+  std::uint64_t content_bytes = new_content_bytes(request_.plan);
   std::future<bool> work_ready = std::async(std::launch::async, [&] {
     PhaseTimer preparing("commit: work file (reset or copy)");
-    return prepare_work_file(request, work.path(), content_bytes, writeback);
+    return prepare_work_file(output_, work_.path(), content_bytes, writeback_);
   });
-  // wimlib reads staged files when it writes: they stay until the end.
-  StagingDirectory staging(request.staging_dir);
-  BaseVersionVolumes base_versions;
+  staging_.emplace(request_.staging_dir);
   {
-    BaseVersionCache cache(request.base_versions_dir, request.base_identity);
-    base_versions = stage_base_version_volumes(request.source, request.image, request.plan,
-                                               staging.path(), cache);
+    BaseVersionCache cache(request_.base_versions_dir, request_.base_identity);
+    base_versions_ = stage_base_version_volumes(output_.source, request_.image, request_.plan,
+                                                staging_->path(), cache);
   }
-  result.reused_previous = work_ready.get();
-  // Freed after the write: pinning opens the written file again, and wimlib's
-  // copy of the image is most of a commit's memory.
-  std::optional<WimFile> wim(WimFile::open(work.path(), /*writable=*/true));
-  std::int64_t when = reproducible_time(wim->image_modification_time(request.image));
-  std::string guid = content_digest(request, wim->info().guid, when);
-  if (request.boot_index) wim->set_boot_index(*request.boot_index);
+  result_.reused_previous = work_ready.get();
+}
 
-  // Another compression, or a solid archive, means every stream is written
-  // anew: a full write. COMPACT: the in-place compacting write, no garbage.
-  // Otherwise an append, which the next commit can undo (previous_output.h).
-  bool rewrite = (request.compression && *request.compression != wim->info().compression) ||
-                 request.write.solid;
-  bool append = !rewrite && !request.compact;
-  ContentPacks packs(append ? request.packs_dir : fs::path());
-  std::vector<fs::path> pack_files;
-  {
-    // Made before wimlib loads the image's metadata: their compressors (one
-    // per core, 6 MB each at the default level) and the image never share
-    // the commit's memory.
-    PhaseTimer timer("commit: content packs made");
-    pack_files = packs.for_plan(request.plan, wim->info());
-    release_free_memory();
-  }
+// Another compression, or a solid archive, means every stream is written
+// anew: a full write. COMPACT: the in-place compacting write, no garbage.
+// Otherwise an append, which the next commit can undo (previous_output.h).
+void OutputWrite::open() {
+  wim_.emplace(WimFile::open(work_.path(), /*writable=*/true));
+  when_ = reproducible_time(wim_->image_modification_time(request_.image));
+  guid_ = content_digest(request_, wim_->info().guid, when_);
+  if (output_.boot_index) wim_->set_boot_index(*output_.boot_index);
+  rewrite_ = output_.rewrites(wim_->info().compression);
+  append_ = output_.appends(wim_->info().compression);
+}
+
+// Made before wimlib loads the image's metadata: their compressors (one
+// per core, 6 MB each at the default level) and the image never share the
+// commit's memory.
+void OutputWrite::make_packs() {
+  packs_.emplace(append_ ? request_.packs_dir : fs::path());
+  PhaseTimer timer("commit: content packs made");
+  pack_files_ = packs_->for_plan(request_.plan, wim_->info());
+  release_free_memory();
+}
+
+void OutputWrite::apply() {
   {
     PhaseTimer timer("commit: plan applied (staging and updates)");
-    apply_commit_plan(*wim, request.image, request.plan, staging.path(), when, base_versions);
+    apply_commit_plan(*wim_, request_.image, request_.plan, staging_->path(), when_,
+                      base_versions_);
   }
-  for (const auto& [name, value] : request.properties)
-    wim->set_property(request.image, name, value);
-  wim->set_image_times(request.image, when);
-  {
-    PhaseTimer timer("commit: content packs used");
-    wim->use_packs(request.image, pack_files);
-  }
-  TemporaryFile rewritten(rewrite ? temporary_sibling(request.output) : fs::path());
-  const fs::path& file = rewrite ? rewritten.path() : work.path();
+  for (const auto& [name, value] : request_.properties)
+    wim_->set_property(request_.image, name, value);
+  wim_->set_image_times(request_.image, when_);
+  PhaseTimer timer("commit: content packs used");
+  wim_->use_packs(request_.image, pack_files_);
+}
+
+void OutputWrite::write() {
+  if (rewrite_) rewritten_.emplace(temporary_sibling(output_.path));
   // What the staging and updates freed, before the write allocates its
   // metadata buffer (6 MB for a 41k-file image).
   release_free_memory();
   PhaseTimer writing("commit: wimlib write");
-  if (rewrite) {
+  if (rewrite_) {
     Compression compression =
-        output_compression(request.compression, request.write.solid, wim->info().compression);
-    wim->write_to(file, compression, request.write, request.progress);
-  } else if (request.compact) {
-    wim->overwrite_compact(request.write, request.progress);
+        output_compression(output_.compression, output_.write.solid, wim_->info().compression);
+    wim_->write_to(written_file(), compression, output_.write, request_.progress);
+  } else if (output_.compact) {
+    wim_->overwrite_compact(output_.write, request_.progress);
   } else {
-    wim->overwrite_append(request.write, request.progress);
+    wim_->overwrite_append(output_.write, request_.progress);
   }
   writing.stop();
-  wim.reset();
+  wim_.reset();
   release_free_memory();
+}
+
+// The written file's identity pinned, synced and renamed over the output;
+// the record kept for the next commit to reset it.
+WimOutputResult OutputWrite::finish() {
   PhaseTimer finishing("commit: identity pinned, synced and renamed");
-  result.reclaimable = pin_and_measure(file, guid, request.image, when);
-  writeback.reset();
+  const fs::path& file = written_file();
+  result_.reclaimable = pin_and_measure(file, guid_, request_.image, when_);
+  writeback_.reset();
   fsync_path(file);
-  rename_durable(file, request.output);
+  rename_durable(file, output_.path);
   finishing.stop();
-  (rewrite ? rewritten : work).release();  // the other one is deleted
-  packs.drop_unused();
+  (rewritten_ ? *rewritten_ : work_).release();  // the other one is deleted
+  packs_->drop_unused();
   // Only an append that changed the image is undone by truncation: a
   // properties-only write rewrites the base's XML in place.
-  bool resettable = append && !request.plan.empty() && request.output != request.source;
-  if (request.record_file && resettable)
-    OutputRecord::of(request.output, request.source).save(*request.record_file);
-  return result;
+  if (output_.record_file && append_ && !request_.plan.empty())
+    OutputRecord::of(output_.path, output_.source).save(*output_.record_file);
+  return result_;
+}
+
+}  // namespace
+
+WimOutputResult write_wim_output(const WimOutputRequest& request) {
+  prepare_output_path(request.output.path);
+  OutputWrite write(request);
+  write.prepare();
+  write.open();
+  write.make_packs();
+  write.apply();
+  write.write();
+  return write.finish();
 }
 
 }  // namespace dismake

@@ -40,7 +40,16 @@ class MountStoreTest : public ::testing::Test {
   fs::path wim = scratch / "base.wim";
   fs::path mount_dir = scratch / "mount";
   std::string wim_digest;
-  MountStore store{MountRegistry(scratch / "home")};
+  // The unmount guard these tests give: it counts its calls and refuses
+  // while `refuse_unmount` is set (no sessions here: the session rule is
+  // ops/store_with_session_rule.h's, tested in ops).
+  int guard_calls = 0;
+  bool refuse_unmount = false;
+  MountStore store{MountRegistry(scratch / "home"), [this](const MountPaths&) {
+                     ++guard_calls;
+                     if (refuse_unmount)
+                       throw Error(hr::kOpenHandlesUnableToUnmountImagePath, "refused");
+                   }};
 };
 
 TEST_F(MountStoreTest, MountCommitUnmountGivesExactlyTheChanges) {
@@ -292,6 +301,24 @@ TEST_F(MountStoreTest, DiscardingAMountWhoseStateIsGoneRemovesWhatIsLeft) {
   store.unmount(mount_dir, std::nullopt);
   EXPECT_FALSE(fs::exists(mount_dir));
   EXPECT_FALSE(fs::exists(scratch / "mount.dismake"));
+  EXPECT_TRUE(store.list().empty());
+}
+
+TEST_F(MountStoreTest, AStoreIsNotBuiltWithoutItsUnmountGuard) {
+  EXPECT_THROW(MountStore(MountRegistry(scratch / "home2"), nullptr), Error);
+}
+
+TEST_F(MountStoreTest, TheGuardRefusesAnUnmountBeforeAnythingIsRemoved) {
+  store.mount(mount_dir, image(1));
+  refuse_unmount = true;
+  EXPECT_THROW(store.unmount(mount_dir, std::nullopt), Error);
+  EXPECT_EQ(guard_calls, 1);
+  EXPECT_EQ(store.list().size(), 1u);
+  EXPECT_TRUE(fs::exists(scratch / "mount.dismake/mount.json"));
+  EXPECT_TRUE(fs::exists(mount_dir / "Windows"));
+  refuse_unmount = false;
+  store.unmount(mount_dir, std::nullopt);
+  EXPECT_EQ(guard_calls, 2);
   EXPECT_TRUE(store.list().empty());
 }
 

@@ -40,12 +40,13 @@ class WimOutputTest : public ::testing::Test {
   WimOutputRequest request(const fs::path& output, CommitPlan plan, bool keep_record = true,
                            int image = 1) {
     WimOutputRequest r;
-    r.source = base;
+    r.output.source = base;
     r.image = image;
     r.plan = std::move(plan);
     r.staging_dir = scratch / "staging";
-    r.output = output;
-    if (keep_record) r.record_file = scratch / "records" / (output.filename().string() + ".json");
+    r.output.path = output;
+    if (keep_record)
+      r.output.record_file = scratch / "records" / (output.filename().string() + ".json");
     return r;
   }
 
@@ -174,12 +175,12 @@ TEST_F(WimOutputTest, GarbageIsReportedAndCompactWritesNone) {
   EXPECT_LT(appended.reclaimable, fs::file_size(base));
 
   WimOutputRequest compact = request(scratch / "compact.wim", commands);
-  compact.compact = true;
+  compact.output.compact = true;
   WimOutputResult compacted = write_wim_output(compact);
   EXPECT_EQ(compacted.reclaimable, 0u);
   EXPECT_LT(fs::file_size(scratch / "compact.wim"), fs::file_size(out));
   fs::remove(scratch / "compact2.wim");
-  compact.output = scratch / "compact2.wim";
+  compact.output.path = scratch / "compact2.wim";
   write_wim_output(compact);
   EXPECT_EQ(test::run("cmp " + test::quote(scratch / "compact.wim") + " " +
                       test::quote(scratch / "compact2.wim")),

@@ -16,6 +16,7 @@
 #include "dismake/base/error.h"
 #include "dismake/ops/servicing_ops.h"
 #include "dismake/ops/step_runner.h"
+#include "dismake/ops/store_with_session_rule.h"
 #include "dismake/store/mount_store.h"
 #include "support/scratch_dir.h"
 #include "support/thrown_error.h"
@@ -100,7 +101,7 @@ class StepsTest : public ::testing::Test {
                   const std::string& after = "");
 
   ScratchDir scratch;
-  MountStore store{MountRegistry(scratch / "home")};
+  MountStore store = mount_store_with_session_rule(MountRegistry(scratch / "home"));
 
  private:
   std::optional<std::string> old_home_;

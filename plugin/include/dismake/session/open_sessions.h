@@ -1,6 +1,7 @@
 // "Are sessions open on this mount?", answered here alone for everyone who
-// asks: an unmount (through the rule each front installs into its MountStore,
-// see mount_store.h) and a build step, which names the session it runs in.
+// asks: an unmount (through the rule every front's MountStore is built with,
+// ops/store_with_session_rule.h) and a build step, which names the session
+// it runs in.
 // The sessions are the mount's records (session_records.h), from any process;
 // the C API adds those of its own SessionTable.
 #pragma once

@@ -90,14 +90,14 @@ struct CleanupReport {
 
 class MountStore {
  public:
-  explicit MountStore(MountRegistry registry);
-
   // Called under the mount's lock before an unmount; throws to refuse it.
-  // The store knows nothing of sessions (session/ sits beside store/): each
-  // front installs the session rule, OpenSessions::refuse_unmount() (the CLI
-  // in cli/store_with_session_rule.cpp, the C API in its Runtime).
+  // The store knows nothing of sessions (session/ sits beside store/), so
+  // the rule comes in with the store: every front builds it with
+  // mount_store_with_session_rule (ops/store_with_session_rule.h), which
+  // installs OpenSessions::refuse_unmount(). Required: an empty guard
+  // throws E_INVALIDARG (a test with no sessions gives one that allows).
   using UnmountGuard = std::function<void(const MountPaths&)>;
-  void set_unmount_guard(UnmountGuard guard) { unmount_guard_ = std::move(guard); }
+  MountStore(MountRegistry registry, UnmountGuard guard);
 
   // Where commits stage their temporary files (the NTFS volumes of changed
   // files): a private directory made under `root` for each commit and

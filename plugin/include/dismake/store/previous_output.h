@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "dismake/store/commit_output.h"
 #include "dismake/store/mount_record.h"
 
 namespace dismake {
@@ -35,19 +36,17 @@ struct OutputRecord {
 // Where a mount keeps the record of its commits to `output`.
 fs::path output_record_file(const MountPaths& paths, const fs::path& output);
 
-// Moves the previous output to `work` (a temporary name: from the rename
+// Moves the previous `output` to `work` (a temporary name: from the rename
 // on, nothing valid-looking is under the output's name) and resets it to
-// `base`: truncated to the base's length, the base's header written back,
-// and checked against the base's tables. Returns false, with `work` absent
-// and the record dropped, when the output is not what the record in
-// `record_file` describes or does not reset to the base; the caller then
-// copies the base. Throws ERROR_DISK_FULL, naming the filesystem, with the
-// output and its record left as they were, when the free space there is
-// less than `new_content_bytes` (the size of the files the commit writes)
-// and a megabyte for the tables: from the rename on, a failed or killed
-// commit leaves no output (README, "When a commit fails").
-bool reset_previous_output(const fs::path& record_file, const fs::path& base,
-                           const fs::path& output, const fs::path& work,
+// its source: truncated to the source's length, the source's header written
+// back, and checked against the source's tables. Returns false, with `work`
+// absent and the record dropped, when the output keeps no record (the
+// source itself, or a test's), is not what its record describes, or does
+// not reset to the source; the caller then copies the source. Throws ERROR_DISK_FULL, naming the
+// filesystem, with the output and its record left as they were, when the free space there is less
+// than `new_content_bytes` (the size of the files the commit writes) and a megabyte for the tables:
+// from the rename on, a failed or killed commit leaves no output (README, "When a commit fails").
+bool reset_previous_output(const CommitOutput& output, const fs::path& work,
                            std::uint64_t new_content_bytes);
 
 }  // namespace dismake

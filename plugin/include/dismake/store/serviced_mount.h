@@ -25,9 +25,6 @@
 
 namespace dismake {
 
-// What a path is in a state of the image.
-enum class ImagePathKind { kAbsent, kFile, kDirectory, kSymlink };
-
 // Windows metadata a step gives a file, which a Linux tree cannot hold
 // (attributes, a security descriptor): a set-attributes or set-security step.
 struct MetadataStep {
@@ -81,7 +78,7 @@ class ServicedMount {
   // disk. A step never writes through a link: on disk it could point
   // anywhere on the host. Links themselves are kept as they are.
   void refuse_links(const std::string& image_path, bool including_self) const;
-  ImagePathKind kind_of(const std::string& image_path) const;
+  FileKind kind_of(const std::string& image_path) const;
   // Every name of the file at `image_path` in the current state, itself
   // first: the base's hard links of it that are still one file with it (as
   // the commit writes them, commit_plan.h). Metadata set on one name is set

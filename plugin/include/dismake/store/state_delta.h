@@ -10,11 +10,13 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
+#include "dismake/store/file_kind.h"
+
 namespace dismake {
 
 struct DeltaEntry {
-  enum class Kind { kDeleted, kFile, kDirectory, kSymlink };
-  Kind kind = Kind::kDeleted;
+  // kAbsent: the state deleted the path.
+  FileKind kind = FileKind::kAbsent;
   std::string blob;  // kFile: SHA-256 of the content (the blob's name)
   std::string sha1;  // kFile: SHA-1 of the content, as a WIM records it
   std::uint64_t size = 0;

@@ -13,14 +13,14 @@
 #include <vector>
 
 #include "dismake/store/base_listing.h"
+#include "dismake/store/file_kind.h"
 
 namespace dismake {
 
 namespace fs = std::filesystem;
 
 struct IndexEntry {
-  enum class Kind { kFile, kDirectory, kSymlink };
-  Kind kind = Kind::kFile;
+  FileKind kind = FileKind::kFile;  // never kAbsent: the index records what is there
   std::uint64_t size = 0;
   std::int64_t mtime_ns = 0;
   std::int64_t ctime_ns = 0;

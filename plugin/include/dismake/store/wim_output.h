@@ -25,26 +25,19 @@
 #include <vector>
 
 #include "dismake/base/progress.h"
+#include "dismake/store/commit_output.h"
 #include "dismake/store/commit_plan.h"
 #include "dismake/wim/wim_types.h"
 
 namespace dismake {
 
 struct WimOutputRequest {
-  std::filesystem::path source;
+  CommitOutput output;  // where, from which source, and how
   int image = 0;
   CommitPlan plan;
   std::filesystem::path staging_dir;              // emptied, used, and removed again
   std::map<std::string, std::string> properties;  // XML properties to set on the image
-  std::filesystem::path output;
-  std::optional<Compression> compression;  // none: keep the source's
-  WriteOptions write;
   ProgressFn progress;
-  std::optional<int> boot_index;  // none: keep the source's
-  bool compact = false;           // a fully compact output (releases)
-  // Where to keep the record of this output for the next commit to reset it
-  // in place; none: always copy the source.
-  std::optional<std::filesystem::path> record_file;
   // Where the base versions of replaced files are kept between commits
   // (base_version_cache.h), and the identity of the base they come from;
   // empty: extracted afresh each time.
