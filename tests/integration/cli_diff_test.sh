@@ -57,7 +57,7 @@ dismake_ok set-image-info "$M" --name 'Contoso Pro' --description 'Serviced by d
 
 step "diff against the mount: what its commit would write, hand edits included"
 printf 'edited by hand\n' >"$M/Users/Public/hand.txt"
-dismake_ok diff "$BASE:1" "$M" --json
+dismake_diff 1 "$BASE:1" "$M" --json
 printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
 files() { py "sorted(f['change'] + ' ' + f['path'] for f in j['files'] if f['change'] != 'metadata')"; }
 expected_files='["added Tools", "added Tools/tool.exe", "added Users/Public/hand.txt", "changed Windows/System32/config/SOFTWARE", "changed Windows/System32/kernel32.dll", "removed Windows/win.ini"]'
@@ -73,10 +73,10 @@ dismake_ok status "$M" --json # the diff changed nothing in the mount
 
 step "commit, and diff the two WIMs"
 dismake_ok commit "$M" --output "$T/out.wim"
-dismake_ok diff "$BASE:1" "$T/out.wim:1" --json
+dismake_diff 1 "$BASE:1" "$T/out.wim:1" --json
 printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
 assert_eq "$expected_files" "$(files)" "file changes in the committed image"
-dismake_ok diff "$BASE:1" "$T/out.wim" # the output's image at the same index
+dismake_diff 1 "$BASE:1" "$T/out.wim" # the output's image at the same index
 printf '%s\n' "$LAST_STDOUT" >"$T/report.txt"
 assert_eq "--- $BASE:1" "$(sed -n 1p "$T/report.txt")" "text header"
 assert_eq "+++ $T/out.wim:1" "$(sed -n 2p "$T/report.txt")" "text header, image taken from the other side"
@@ -133,7 +133,7 @@ sed -n '/^Windows Registry Editor Version 5.00$/,$p' "$T/report.txt" >"$T/effect
 fixture_copy base.wim "$T/base-copy.wim"
 dismake_ok mount "$T/base-copy.wim" "$T/mnt2" --index 1
 dismake_ok import-registry "$T/mnt2" "$T/effective.reg"
-dismake_ok diff "$T/mnt2" "$T/out.wim:1" --json
+dismake_diff 1 "$T/mnt2" "$T/out.wim:1" --json
 printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
 assert_eq "[]" "$(py "[r for r in j['registry'] if r['keys'] or r['values']]")" "registry after importing the diff's .reg"
 dismake_ok unmount "$T/mnt2" --discard
@@ -143,7 +143,7 @@ dismake_ok restore "$M" # the hand edit goes; steps refuse to run over it
 dismake_ok set-registry-value "$M" 'HKLM\SOFTWARE\Contoso' Count REG_DWORD 7
 dismake_ok delete-registry-value "$M" 'HKLM\SOFTWARE\Contoso' Items
 dismake_ok delete-registry-key "$M" 'HKLM\SOFTWARE\Contoso\Imported'
-dismake_ok diff "$T/out.wim:1" "$M"
+dismake_diff 1 "$T/out.wim:1" "$M"
 printf '%s\n' "$LAST_STDOUT" >"$T/report.txt"
 grep -qxF '; was: "Count"=dword:0000002a' "$T/report.txt" || fail "no 'was' line: $(cat "$T/report.txt")"
 grep -qxF '"Count"=dword:00000007' "$T/report.txt" || fail "no new Count"
@@ -172,7 +172,7 @@ dword:5
 commit
 HIVEX
 { printf 'regf'; head -c 8188 /dev/zero; } >"$T/mnt3/ProgramData/App/broken.dat"
-dismake_ok diff "$T/with-hives.wim" "$T/mnt3"
+dismake_diff 1 "$T/with-hives.wim" "$T/mnt3"
 printf '%s\n' "$LAST_STDOUT" >"$T/report.txt"
 grep -qxF '; Users/Default/NTUSER.DAT' "$T/report.txt" || fail "NTUSER.DAT not compared: $(cat "$T/report.txt")"
 grep -qxF '[HKEY_USERS\DefaultUser\Software\Contoso]' "$T/report.txt" || fail "no HKCU key"
@@ -198,7 +198,7 @@ add '$T/long.txt' '/Long File Name Document.txt'
 add '$T/secure.txt' /secure.txt
 add '$T/download.exe' /Users/Public/download.exe
 CMDS
-dismake_ok diff "$DISMAKE_FIXTURES/meta.wim" "$T/meta.wim" --json
+dismake_diff 1 "$DISMAKE_FIXTURES/meta.wim" "$T/meta.wim" --json
 printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
 meta() { py "sorted(set(m['field'] for f in j['files'] if f['path'] == '$1' for m in f['metadata']))"; }
 assert_eq '["metadata"]' "$(py "sorted(set(f['change'] for f in j['files']))")" "only metadata changed"
@@ -213,7 +213,7 @@ assert_eq "LONGFI~1.TXT" "$(py "[m['before'] for f in j['files'] for m in f['met
 # A hard link broken into two files of the same content.
 wim_cat "$T/links.wim" 1 /Windows/System32/hardlink-b.dll >"$T/b.dll"
 wimlib-imagex update "$T/links.wim" 1 --command="add '$T/b.dll' /Windows/System32/hardlink-b.dll" >/dev/null
-dismake_ok diff "$BASE:1" "$T/links.wim:1" --json
+dismake_diff 1 "$BASE:1" "$T/links.wim:1" --json
 printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
 assert_eq "Windows/System32/hardlink-b.dll" \
   "$(py "[m['before'] for f in j['files'] if f['path'].endswith('hardlink-a.dll') for m in f['metadata'] if m['field'] == 'hard links'][0]")" \
@@ -222,14 +222,14 @@ assert_eq none "$(py "[m['after'] for f in j['files'] if f['path'].endswith('har
   "hardlink-a's other names after"
 
 step "identical images"
-dismake_ok diff "$BASE:2" "$BASE:Windows 10 Enterprise" --json
+dismake_diff 0 "$BASE:2" "$BASE:Windows 10 Enterprise" --json
 assert_eq true "$(json_eval "$LAST_STDOUT" 'j["identical"]')" "image 2 against itself by name"
-dismake_ok diff "$BASE:1" "$BASE:2"
+dismake_diff 1 "$BASE:1" "$BASE:2"
 grep -qxF '  A  Windows/edition2.txt  (20 bytes)' <<<"$LAST_STDOUT" ||
   grep -qE '^  A  Windows/edition2.txt  \([0-9]+ bytes\)$' <<<"$LAST_STDOUT" || fail "edition2.txt not added: $LAST_STDOUT"
 
 step "--output writes the report atomically"
-dismake_ok diff "$BASE:1" "$BASE:2" --output "$T/report-file.txt"
+dismake_diff 1 "$BASE:1" "$BASE:2" --output "$T/report-file.txt"
 assert_eq "" "$LAST_STDOUT" "stdout with --output"
 grep -q 'edition2.txt' "$T/report-file.txt" || fail "--output file lacks the report"
 assert_no_temp_files "$T"
@@ -242,6 +242,13 @@ expect_refused 0xC0040005 "has 2 images" -- "$DISMAKE" diff "$BASE" "$DISMAKE_FI
 expect_refused 0x80070057 "names no image" -- "$DISMAKE" diff "$BASE:" "$BASE:1"
 mkdir -p "$T/plain-dir"
 expect_refused 0x80070490 "plain-dir" -- "$DISMAKE" diff "$BASE:1" "$T/plain-dir"
+# As diff(1): trouble is 2, so that it is never taken for "they differ" (1).
+for bad in "$T/missing.wim $BASE:1" "$BASE:3 $BASE:1" "$BASE:1" "$BASE:1 $BASE:2 --no-such-option"; do
+  rc=0
+  # shellcheck disable=SC2086 # the words of $bad are the arguments
+  "$DISMAKE" diff $bad >/dev/null 2>&1 || rc=$?
+  assert_eq 2 "$rc" "exit status of dismake diff $bad"
+done
 assert_tmp_clean
 
 end_test
