@@ -221,6 +221,29 @@ assert_eq "Windows/System32/hardlink-b.dll" \
 assert_eq none "$(py "[m['after'] for f in j['files'] if f['path'].endswith('hardlink-a.dll') for m in f['metadata'] if m['field'] == 'hard links'][0]")" \
   "hardlink-a's other names after"
 
+step "a mount's attribute-only change is metadata, its untouched named stream unchanged"
+# The mount's changed files are not hashed by wimlib until a commit writes
+# them: the diff must still see that their content and streams are the base's.
+fixture_copy meta.wim "$T/attrs.wim"
+dismake_ok mount "$T/attrs.wim" "$T/mnt4" --index 1
+dismake_ok set-attributes "$T/mnt4" Users/Public/download.exe +H
+dismake_ok set-attributes "$T/mnt4" plain.txt +R +H
+dismake_diff 1 "$T/attrs.wim:1" "$T/mnt4" --json
+printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
+attribute_changes='[["metadata", "Users/Public/download.exe", ["attributes"]], ["metadata", "plain.txt", ["attributes"]]]'
+assert_eq "$attribute_changes" \
+  "$(py "sorted([f['change'], f['path'], [m['field'] for m in f['metadata']]] for f in j['files'])")" \
+  "changes against the mount"
+dismake_diff 1 "$T/attrs.wim:1" "$T/mnt4"
+grep -qxF '  m  plain.txt' <<<"$LAST_STDOUT" || fail "plain.txt not metadata-only: $LAST_STDOUT"
+dismake_ok commit "$T/mnt4" --output "$T/attrs-out.wim"
+dismake_diff 1 "$T/attrs.wim:1" "$T/attrs-out.wim:1" --json
+printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
+assert_eq "$attribute_changes" \
+  "$(py "sorted([f['change'], f['path'], [m['field'] for m in f['metadata']]] for f in j['files'])")" \
+  "changes in the committed image: as the mount said"
+dismake_ok unmount "$T/mnt4" --discard
+
 step "identical images"
 dismake_diff 0 "$BASE:2" "$BASE:Windows 10 Enterprise" --json
 assert_eq true "$(json_eval "$LAST_STDOUT" 'j["identical"]')" "image 2 against itself by name"
