@@ -244,6 +244,35 @@ assert_eq "$attribute_changes" \
   "changes in the committed image: as the mount said"
 dismake_ok unmount "$T/mnt4" --discard
 
+step "an added file shows its attributes and security descriptor"
+fixture_copy meta.wim "$T/added.wim"
+printf 'new\n' >"$T/new.txt"
+dismake_ok mount "$T/added.wim" "$T/mnt5" --index 1
+dismake_ok add "$T/mnt5" "$T/new.txt" /Tools/new.txt
+dismake_ok set-attributes "$T/mnt5" Tools/new.txt +H +R
+dismake_ok set-security "$T/mnt5" Tools/new.txt --like secure.txt
+dismake_ok commit "$T/mnt5" --output "$T/added-out.wim"
+dismake_diff 1 "$T/added.wim:1" "$T/added-out.wim:1" --json
+printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
+for side in "$T/mnt5" "$T/added-out.wim:1"; do
+  dismake_diff 1 "$T/added.wim:1" "$side"
+  printf '%s\n' "$LAST_STDOUT" >"$T/report.txt"
+  grep -A2 -xF '  A  Tools/new.txt  (4 bytes)' "$T/report.txt" >"$T/added-lines.txt" || fail "no added line: $(cat "$T/report.txt")"
+  grep -qxF '       attributes: 0x00000023 (READONLY|HIDDEN|ARCHIVE)' "$T/added-lines.txt" ||
+    fail "the added file's attributes are not shown ($side): $(cat "$T/added-lines.txt")"
+  grep -qE '^       security descriptor: O:.*D:.*\(A;' "$T/added-lines.txt" ||
+    fail "the added file's copied descriptor is not shown in SDDL ($side): $(cat "$T/added-lines.txt")"
+done
+# The same SDDL as the file it was copied from, as the JSON has it.
+dismake_diff 1 "$DISMAKE_FIXTURES/meta.wim" "$T/meta.wim" --json
+secure_sddl=$(json_eval "$LAST_STDOUT" "[m['before'] for f in j['files'] if f['path'] == 'secure.txt' for m in f['metadata'] if m['field'] == 'security descriptor'][0]")
+grep -qxF "       security descriptor: $secure_sddl" "$T/added-lines.txt" ||
+  fail "the added file's descriptor is not secure.txt's ($secure_sddl): $(cat "$T/added-lines.txt")"
+assert_eq '["", "0x00000023 (READONLY|HIDDEN|ARCHIVE)"]' \
+  "$(py "[[m['before'], m['after']] for f in j['files'] if f['path'] == 'Tools/new.txt' for m in f['metadata'] if m['field'] == 'attributes'][0]")" \
+  "the added file's attributes in JSON"
+dismake_ok unmount "$T/mnt5" --discard
+
 step "identical images"
 dismake_diff 0 "$BASE:2" "$BASE:Windows 10 Enterprise" --json
 assert_eq true "$(json_eval "$LAST_STDOUT" 'j["identical"]')" "image 2 against itself by name"

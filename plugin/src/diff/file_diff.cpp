@@ -103,6 +103,10 @@ const std::set<std::string>* links_of(const Listing& listing, const std::string&
   return it == listing.links.end() ? nullptr : &it->second;
 }
 
+std::string digest_text(const std::string& digest) {
+  return digest.empty() ? "none" : "sha256 " + digest.substr(0, 16);
+}
+
 std::vector<MetadataChange> compare_metadata(const WimEntry& a, const WimEntry& b,
                                              const std::set<std::string>* links_a,
                                              const std::set<std::string>* links_b) {
@@ -111,10 +115,7 @@ std::vector<MetadataChange> compare_metadata(const WimEntry& a, const WimEntry& 
     if (before != after) changes.push_back({field, before, after});
   };
   note("attributes", attribute_text(a.attributes), attribute_text(b.attributes));
-  auto digest = [](const std::string& d) {
-    return d.empty() ? "none" : "sha256 " + d.substr(0, 16);
-  };
-  note("security descriptor", digest(a.security_digest), digest(b.security_digest));
+  note("security descriptor", digest_text(a.security_digest), digest_text(b.security_digest));
   note("named streams", streams_text(a.named_streams), streams_text(b.named_streams));
   auto short_name = [](const std::string& n) { return n.empty() ? std::string("none") : n; };
   note("short name", short_name(a.short_name), short_name(b.short_name));
@@ -127,7 +128,29 @@ std::vector<MetadataChange> compare_metadata(const WimEntry& a, const WimEntry& 
   return changes;
 }
 
-FileChange one_side(FileChangeKind kind, const WimEntry& entry) {
+// What an added file came with: its attributes and security descriptor
+// always (a step may have set them: `set-attributes +H`, `set-security`),
+// the rest when it has any. "before" is "": there was no file.
+std::vector<MetadataChange> metadata_of_added(const WimEntry& entry,
+                                              const std::set<std::string>* links) {
+  std::vector<MetadataChange> metadata{
+      {"attributes", "", attribute_text(entry.attributes)},
+      {"security descriptor", "", digest_text(entry.security_digest)}};
+  if (!entry.named_streams.empty())
+    metadata.push_back({"named streams", "", streams_text(entry.named_streams)});
+  if (!entry.short_name.empty()) metadata.push_back({"short name", "", entry.short_name});
+  if (entry.is_reparse_point) {
+    char tag[16];
+    std::snprintf(tag, sizeof tag, "0x%08x", entry.reparse_tag);
+    metadata.push_back({"reparse tag", "", tag});
+  }
+  if (links != nullptr && !links->empty())
+    metadata.push_back({"hard links", "", links_text(links)});
+  return metadata;
+}
+
+FileChange one_side(FileChangeKind kind, const WimEntry& entry,
+                    const std::set<std::string>* links = nullptr) {
   FileChange change;
   change.kind = kind;
   change.path = entry.path;
@@ -135,6 +158,7 @@ FileChange one_side(FileChangeKind kind, const WimEntry& entry) {
   if (kind == FileChangeKind::kAdded) {
     change.type_after = type_of(entry);
     change.size_after = entry.size;
+    change.metadata = metadata_of_added(entry, links);
   } else {
     change.type_before = type_of(entry);
     change.size_before = entry.size;
@@ -176,7 +200,7 @@ std::vector<FileChange> diff_file_listings(const std::vector<WimEntry>& before,
       changes.push_back(one_side(FileChangeKind::kRemoved, *ia->second));
       ++ia;
     } else if (ia == la.by_path.end() || ib->first < ia->first) {
-      changes.push_back(one_side(FileChangeKind::kAdded, *ib->second));
+      changes.push_back(one_side(FileChangeKind::kAdded, *ib->second, links_of(lb, ib->first)));
       ++ib;
     } else {
       if (auto change = compare_entry(*ia->second, *ib->second, la, lb, ia->first))

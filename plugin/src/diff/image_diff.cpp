@@ -263,17 +263,20 @@ std::vector<HiveChange> compare_hives(OpenedImage& a, OpenedImage& b,
   return hives;
 }
 
-// The listing knows only that a descriptor changed (a digest); a reviewer
-// needs to see how, so the two are read again and written in SDDL.
+// The listing knows only that a descriptor changed, or what an added file
+// has (a digest); a reviewer needs to see the access, so the descriptors
+// are read again and written in SDDL. ("none" stays: there is none to read.)
 void describe_security_changes(const OpenedImage& a, const OpenedImage& b,
                                std::vector<FileChange>& files) {
   for (FileChange& change : files)
-    for (MetadataChange& m : change.metadata)
-      if (m.field == "security descriptor") {
+    for (MetadataChange& m : change.metadata) {
+      if (m.field != "security descriptor") continue;
+      if (!m.before.empty() && m.before != "none")
         m.before =
             security_descriptor_to_sddl(a.wim->security_descriptor(a.image, change.path_before));
+      if (m.after != "none")
         m.after = security_descriptor_to_sddl(b.wim->security_descriptor(b.image, change.path));
-      }
+    }
 }
 
 // The side as given, with the image it resolved to: "out.wim:2".

@@ -50,7 +50,8 @@ std::string file_line(const FileChange& change) {
   }
   line += "\n";
   for (const MetadataChange& m : change.metadata)
-    line += "       " + m.field + ": " + m.before + " -> " + m.after + "\n";
+    line +=
+        "       " + m.field + ": " + (m.before.empty() ? "" : m.before + " -> ") + m.after + "\n";
   return line;
 }
 

@@ -78,6 +78,24 @@ TEST(FileDiff, MetadataOfUnchangedContent) {
   EXPECT_EQ(changes[0].metadata[0].after, "0x00000021 (READONLY|ARCHIVE)");
 }
 
+TEST(FileDiff, AddedFileShowsWhatItCameWith) {
+  WimEntry plain = file("plain", "aa", 1);
+  WimEntry hidden = file("hidden", "bb", 2);
+  hidden.attributes = 0x23;
+  hidden.security_digest = "1111";
+  hidden.named_streams = {{"Zone.Identifier", 26, "cc"}};
+  std::vector<FileChange> changes = diff_file_listings({}, {plain, hidden});
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].path, "hidden");
+  EXPECT_EQ(fields(changes[0]), "attributes;security descriptor;named streams;");
+  EXPECT_EQ(changes[0].metadata[0].before, "");
+  EXPECT_EQ(changes[0].metadata[0].after, "0x00000023 (READONLY|HIDDEN|ARCHIVE)");
+  EXPECT_EQ(changes[0].metadata[1].after, "sha256 1111");
+  // A plain file still says what it has: no descriptor is a fact too.
+  EXPECT_EQ(fields(changes[1]), "attributes;security descriptor;");
+  EXPECT_EQ(changes[1].metadata[1].after, "none");
+}
+
 TEST(FileDiff, HardLinksCompareByTheOtherNamesNotTheGroupNumber) {
   auto linked = [](const std::string& path, std::uint64_t group) {
     WimEntry entry = file(path, "aa", 1);

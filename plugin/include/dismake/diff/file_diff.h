@@ -15,9 +15,9 @@
 namespace dismake {
 
 struct MetadataChange {
-  std::string field;  // "attributes", "security descriptor", "named streams",
-                      // "short name", "reparse tag", "hard links"
-  std::string before;
+  std::string field;   // "attributes", "security descriptor", "named streams",
+                       // "short name", "reparse tag", "hard links"
+  std::string before;  // "" for an added file: it had none
   std::string after;
 };
 
@@ -34,7 +34,10 @@ struct FileChange {
   std::string type_after;   // "" when removed
   std::uint64_t size_before = 0;
   std::uint64_t size_after = 0;
-  std::vector<MetadataChange> metadata;  // also for a kChanged file
+  // Also for a kChanged file; for a kAdded one, what it came with (its
+  // attributes and security descriptor, and any streams, short name,
+  // reparse tag and other names), each with an empty `before`.
+  std::vector<MetadataChange> metadata;
 };
 
 // Sorted by path, a directory right before its contents.
