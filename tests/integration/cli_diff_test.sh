@@ -273,6 +273,31 @@ assert_eq '["", "0x00000023 (READONLY|HIDDEN|ARCHIVE)"]' \
   "the added file's attributes in JSON"
 dismake_ok unmount "$T/mnt5" --discard
 
+step "renames are renames: by a step, by hand, and a directory with its contents"
+# The same file under another name, as the commit renames it (it keeps its
+# metadata), not a removal and an addition; a copy is an addition.
+fixture_copy base.wim "$T/renames.wim"
+dismake_ok mount "$T/renames.wim" "$T/mnt6" --index 1
+dismake_ok rename "$T/mnt6" Windows/win.ini Windows/system.ini
+dismake_ok rename "$T/mnt6" Windows/Logs Windows/OldLogs
+mv "$T/mnt6/Users/Public/desktop.ini" "$T/mnt6/Users/Public/moved.ini"
+cp "$T/mnt6/Windows/System32/drivers/etc/hosts" "$T/mnt6/Windows/System32/drivers/etc/hosts.copy"
+renames() { py "sorted([f['change'], f['path_before'], f['path']] for f in j['files'] if f['change'] != 'metadata')"; }
+expected_renames='[["added", "Windows/System32/drivers/etc/hosts.copy", "Windows/System32/drivers/etc/hosts.copy"], ["renamed", "Users/Public/desktop.ini", "Users/Public/moved.ini"], ["renamed", "Windows/Logs", "Windows/OldLogs"], ["renamed", "Windows/win.ini", "Windows/system.ini"]]'
+dismake_diff 1 "$T/renames.wim:1" "$T/mnt6" --json
+printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
+assert_eq "$expected_renames" "$(renames)" "renames against the mount"
+dismake_ok commit "$T/mnt6" --output "$T/renames-out.wim"
+dismake_diff 1 "$T/renames.wim:1" "$T/renames-out.wim:1" --json
+printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
+assert_eq "$expected_renames" "$(renames)" "renames in the committed image"
+dismake_diff 1 "$T/renames.wim:1" "$T/renames-out.wim:1"
+grep -qxF '  R  Windows/win.ini -> Windows/system.ini' <<<"$LAST_STDOUT" || fail "no rename line: $LAST_STDOUT"
+grep -qxF '  R  Windows/Logs/ -> Windows/OldLogs/' <<<"$LAST_STDOUT" || fail "no directory rename line"
+grep -qF 'Deep' <<<"$LAST_STDOUT" && fail "the renamed directory's unchanged contents are listed: $LAST_STDOUT"
+grep -qE '^[0-9]+ added, [0-9]+ removed, 3 renamed, ' <<<"$LAST_STDOUT" || fail "no rename count in the summary"
+dismake_ok unmount "$T/mnt6" --discard
+
 step "identical images"
 dismake_diff 0 "$BASE:2" "$BASE:Windows 10 Enterprise" --json
 assert_eq true "$(json_eval "$LAST_STDOUT" 'j["identical"]')" "image 2 against itself by name"

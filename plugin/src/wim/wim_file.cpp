@@ -399,6 +399,11 @@ void WimFile::for_each_entry(int image, const std::function<void(const WimEntry&
     entry.is_directory = (dentry->attributes & WIMLIB_FILE_ATTRIBUTE_DIRECTORY) != 0;
     entry.is_reparse_point = (dentry->attributes & WIMLIB_FILE_ATTRIBUTE_REPARSE_POINT) != 0;
     entry.hard_link_group = dentry->hard_link_group_id;
+    auto ns = [](const wimlib_timespec& t) {
+      return static_cast<std::int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+    };
+    entry.creation_time_ns = ns(dentry->creation_time);
+    entry.last_write_time_ns = ns(dentry->last_write_time);
     const wimlib_resource_entry& unnamed = dentry->streams[0].resource;
     entry.size = unnamed.uncompressed_size;
     entry.sha1 = hex(unnamed.sha1_hash, sizeof unnamed.sha1_hash);
