@@ -131,7 +131,7 @@ extern "C" HRESULT WINAPI DismRemountImage(PCWSTR MountPath) {
 extern "C" HRESULT WINAPI DismCleanupMountpoints(void) {
   return api_call("DismCleanupMountpoints", [&] {
     std::shared_ptr<Runtime> runtime = current_runtime();
-    runtime->store().cleanup(/*force=*/false);
+    runtime->store().cleanup(/*force=*/false, MountStore::LeftTrees::kForgotten);
     reap_stale_sessions(runtime->store());
   });
 }
