@@ -29,6 +29,12 @@ for page in "$@"; do
       grep -q '^NAME' <<<"$text" || fail "$page has no NAME section"
       grep -qF 'dismake diff' <<<"$words" || fail "$page does not describe dismake diff"
       grep -qF 'Windows Registry Editor Version 5.00' <<<"$words" || fail "$page lacks the .reg part"
+      for verb in set-attributes set-security explain --compact; do
+        grep -qF -- "$verb" <<<"$words" || fail "$page does not describe $verb"
+      done
+      # Opened from the build tree as the README says: by its path.
+      by_path=$(cd "$dir/.." && MANWIDTH=100 man "./docs/man/$page" 2>/dev/null | col -b) || true
+      grep -q '^NAME' <<<"$by_path" || fail "man ./docs/man/$page does not open $page from the build tree"
       ;;
     dismake-cmake.7)
       for fn in dismake_mount_image dismake_unmount_image DIFF_REPORT; do

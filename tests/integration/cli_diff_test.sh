@@ -57,7 +57,7 @@ dismake_ok set-image-info "$M" --name 'Contoso Pro' --description 'Serviced by d
 
 step "diff against the mount: what its commit would write, hand edits included"
 printf 'edited by hand\n' >"$M/Users/Public/hand.txt"
-dismake_ok diff "$BASE:1" "$M" --json
+dismake_diff 1 "$BASE:1" "$M" --json
 printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
 files() { py "sorted(f['change'] + ' ' + f['path'] for f in j['files'] if f['change'] != 'metadata')"; }
 expected_files='["added Tools", "added Tools/tool.exe", "added Users/Public/hand.txt", "changed Windows/System32/config/SOFTWARE", "changed Windows/System32/kernel32.dll", "removed Windows/win.ini"]'
@@ -73,10 +73,10 @@ dismake_ok status "$M" --json # the diff changed nothing in the mount
 
 step "commit, and diff the two WIMs"
 dismake_ok commit "$M" --output "$T/out.wim"
-dismake_ok diff "$BASE:1" "$T/out.wim:1" --json
+dismake_diff 1 "$BASE:1" "$T/out.wim:1" --json
 printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
 assert_eq "$expected_files" "$(files)" "file changes in the committed image"
-dismake_ok diff "$BASE:1" "$T/out.wim" # the output's image at the same index
+dismake_diff 1 "$BASE:1" "$T/out.wim" # the output's image at the same index
 printf '%s\n' "$LAST_STDOUT" >"$T/report.txt"
 assert_eq "--- $BASE:1" "$(sed -n 1p "$T/report.txt")" "text header"
 assert_eq "+++ $T/out.wim:1" "$(sed -n 2p "$T/report.txt")" "text header, image taken from the other side"
@@ -133,7 +133,7 @@ sed -n '/^Windows Registry Editor Version 5.00$/,$p' "$T/report.txt" >"$T/effect
 fixture_copy base.wim "$T/base-copy.wim"
 dismake_ok mount "$T/base-copy.wim" "$T/mnt2" --index 1
 dismake_ok import-registry "$T/mnt2" "$T/effective.reg"
-dismake_ok diff "$T/mnt2" "$T/out.wim:1" --json
+dismake_diff 1 "$T/mnt2" "$T/out.wim:1" --json
 printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
 assert_eq "[]" "$(py "[r for r in j['registry'] if r['keys'] or r['values']]")" "registry after importing the diff's .reg"
 dismake_ok unmount "$T/mnt2" --discard
@@ -143,7 +143,7 @@ dismake_ok restore "$M" # the hand edit goes; steps refuse to run over it
 dismake_ok set-registry-value "$M" 'HKLM\SOFTWARE\Contoso' Count REG_DWORD 7
 dismake_ok delete-registry-value "$M" 'HKLM\SOFTWARE\Contoso' Items
 dismake_ok delete-registry-key "$M" 'HKLM\SOFTWARE\Contoso\Imported'
-dismake_ok diff "$T/out.wim:1" "$M"
+dismake_diff 1 "$T/out.wim:1" "$M"
 printf '%s\n' "$LAST_STDOUT" >"$T/report.txt"
 grep -qxF '; was: "Count"=dword:0000002a' "$T/report.txt" || fail "no 'was' line: $(cat "$T/report.txt")"
 grep -qxF '"Count"=dword:00000007' "$T/report.txt" || fail "no new Count"
@@ -172,7 +172,7 @@ dword:5
 commit
 HIVEX
 { printf 'regf'; head -c 8188 /dev/zero; } >"$T/mnt3/ProgramData/App/broken.dat"
-dismake_ok diff "$T/with-hives.wim" "$T/mnt3"
+dismake_diff 1 "$T/with-hives.wim" "$T/mnt3"
 printf '%s\n' "$LAST_STDOUT" >"$T/report.txt"
 grep -qxF '; Users/Default/NTUSER.DAT' "$T/report.txt" || fail "NTUSER.DAT not compared: $(cat "$T/report.txt")"
 grep -qxF '[HKEY_USERS\DefaultUser\Software\Contoso]' "$T/report.txt" || fail "no HKCU key"
@@ -198,7 +198,7 @@ add '$T/long.txt' '/Long File Name Document.txt'
 add '$T/secure.txt' /secure.txt
 add '$T/download.exe' /Users/Public/download.exe
 CMDS
-dismake_ok diff "$DISMAKE_FIXTURES/meta.wim" "$T/meta.wim" --json
+dismake_diff 1 "$DISMAKE_FIXTURES/meta.wim" "$T/meta.wim" --json
 printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
 meta() { py "sorted(set(m['field'] for f in j['files'] if f['path'] == '$1' for m in f['metadata']))"; }
 assert_eq '["metadata"]' "$(py "sorted(set(f['change'] for f in j['files']))")" "only metadata changed"
@@ -213,7 +213,7 @@ assert_eq "LONGFI~1.TXT" "$(py "[m['before'] for f in j['files'] for m in f['met
 # A hard link broken into two files of the same content.
 wim_cat "$T/links.wim" 1 /Windows/System32/hardlink-b.dll >"$T/b.dll"
 wimlib-imagex update "$T/links.wim" 1 --command="add '$T/b.dll' /Windows/System32/hardlink-b.dll" >/dev/null
-dismake_ok diff "$BASE:1" "$T/links.wim:1" --json
+dismake_diff 1 "$BASE:1" "$T/links.wim:1" --json
 printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
 assert_eq "Windows/System32/hardlink-b.dll" \
   "$(py "[m['before'] for f in j['files'] if f['path'].endswith('hardlink-a.dll') for m in f['metadata'] if m['field'] == 'hard links'][0]")" \
@@ -221,15 +221,92 @@ assert_eq "Windows/System32/hardlink-b.dll" \
 assert_eq none "$(py "[m['after'] for f in j['files'] if f['path'].endswith('hardlink-a.dll') for m in f['metadata'] if m['field'] == 'hard links'][0]")" \
   "hardlink-a's other names after"
 
+step "a mount's attribute-only change is metadata, its untouched named stream unchanged"
+# The mount's changed files are not hashed by wimlib until a commit writes
+# them: the diff must still see that their content and streams are the base's.
+fixture_copy meta.wim "$T/attrs.wim"
+dismake_ok mount "$T/attrs.wim" "$T/mnt4" --index 1
+dismake_ok set-attributes "$T/mnt4" Users/Public/download.exe +H
+dismake_ok set-attributes "$T/mnt4" plain.txt +R +H
+dismake_diff 1 "$T/attrs.wim:1" "$T/mnt4" --json
+printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
+attribute_changes='[["metadata", "Users/Public/download.exe", ["attributes"]], ["metadata", "plain.txt", ["attributes"]]]'
+assert_eq "$attribute_changes" \
+  "$(py "sorted([f['change'], f['path'], [m['field'] for m in f['metadata']]] for f in j['files'])")" \
+  "changes against the mount"
+dismake_diff 1 "$T/attrs.wim:1" "$T/mnt4"
+grep -qxF '  m  plain.txt' <<<"$LAST_STDOUT" || fail "plain.txt not metadata-only: $LAST_STDOUT"
+dismake_ok commit "$T/mnt4" --output "$T/attrs-out.wim"
+dismake_diff 1 "$T/attrs.wim:1" "$T/attrs-out.wim:1" --json
+printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
+assert_eq "$attribute_changes" \
+  "$(py "sorted([f['change'], f['path'], [m['field'] for m in f['metadata']]] for f in j['files'])")" \
+  "changes in the committed image: as the mount said"
+dismake_ok unmount "$T/mnt4" --discard
+
+step "an added file shows its attributes and security descriptor"
+fixture_copy meta.wim "$T/added.wim"
+printf 'new\n' >"$T/new.txt"
+dismake_ok mount "$T/added.wim" "$T/mnt5" --index 1
+dismake_ok add "$T/mnt5" "$T/new.txt" /Tools/new.txt
+dismake_ok set-attributes "$T/mnt5" Tools/new.txt +H +R
+dismake_ok set-security "$T/mnt5" Tools/new.txt --like secure.txt
+dismake_ok commit "$T/mnt5" --output "$T/added-out.wim"
+dismake_diff 1 "$T/added.wim:1" "$T/added-out.wim:1" --json
+printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
+for side in "$T/mnt5" "$T/added-out.wim:1"; do
+  dismake_diff 1 "$T/added.wim:1" "$side"
+  printf '%s\n' "$LAST_STDOUT" >"$T/report.txt"
+  grep -A2 -xF '  A  Tools/new.txt  (4 bytes)' "$T/report.txt" >"$T/added-lines.txt" || fail "no added line: $(cat "$T/report.txt")"
+  grep -qxF '       attributes: 0x00000023 (READONLY|HIDDEN|ARCHIVE)' "$T/added-lines.txt" ||
+    fail "the added file's attributes are not shown ($side): $(cat "$T/added-lines.txt")"
+  grep -qE '^       security descriptor: O:.*D:.*\(A;' "$T/added-lines.txt" ||
+    fail "the added file's copied descriptor is not shown in SDDL ($side): $(cat "$T/added-lines.txt")"
+done
+# The same SDDL as the file it was copied from, as the JSON has it.
+dismake_diff 1 "$DISMAKE_FIXTURES/meta.wim" "$T/meta.wim" --json
+secure_sddl=$(json_eval "$LAST_STDOUT" "[m['before'] for f in j['files'] if f['path'] == 'secure.txt' for m in f['metadata'] if m['field'] == 'security descriptor'][0]")
+grep -qxF "       security descriptor: $secure_sddl" "$T/added-lines.txt" ||
+  fail "the added file's descriptor is not secure.txt's ($secure_sddl): $(cat "$T/added-lines.txt")"
+assert_eq '["", "0x00000023 (READONLY|HIDDEN|ARCHIVE)"]' \
+  "$(py "[[m['before'], m['after']] for f in j['files'] if f['path'] == 'Tools/new.txt' for m in f['metadata'] if m['field'] == 'attributes'][0]")" \
+  "the added file's attributes in JSON"
+dismake_ok unmount "$T/mnt5" --discard
+
+step "renames are renames: by a step, by hand, and a directory with its contents"
+# The same file under another name, as the commit renames it (it keeps its
+# metadata), not a removal and an addition; a copy is an addition.
+fixture_copy base.wim "$T/renames.wim"
+dismake_ok mount "$T/renames.wim" "$T/mnt6" --index 1
+dismake_ok rename "$T/mnt6" Windows/win.ini Windows/system.ini
+dismake_ok rename "$T/mnt6" Windows/Logs Windows/OldLogs
+mv "$T/mnt6/Users/Public/desktop.ini" "$T/mnt6/Users/Public/moved.ini"
+cp "$T/mnt6/Windows/System32/drivers/etc/hosts" "$T/mnt6/Windows/System32/drivers/etc/hosts.copy"
+renames() { py "sorted([f['change'], f['path_before'], f['path']] for f in j['files'] if f['change'] != 'metadata')"; }
+expected_renames='[["added", "Windows/System32/drivers/etc/hosts.copy", "Windows/System32/drivers/etc/hosts.copy"], ["renamed", "Users/Public/desktop.ini", "Users/Public/moved.ini"], ["renamed", "Windows/Logs", "Windows/OldLogs"], ["renamed", "Windows/win.ini", "Windows/system.ini"]]'
+dismake_diff 1 "$T/renames.wim:1" "$T/mnt6" --json
+printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
+assert_eq "$expected_renames" "$(renames)" "renames against the mount"
+dismake_ok commit "$T/mnt6" --output "$T/renames-out.wim"
+dismake_diff 1 "$T/renames.wim:1" "$T/renames-out.wim:1" --json
+printf '%s\n' "$LAST_STDOUT" >"$T/report.json"
+assert_eq "$expected_renames" "$(renames)" "renames in the committed image"
+dismake_diff 1 "$T/renames.wim:1" "$T/renames-out.wim:1"
+grep -qxF '  R  Windows/win.ini -> Windows/system.ini' <<<"$LAST_STDOUT" || fail "no rename line: $LAST_STDOUT"
+grep -qxF '  R  Windows/Logs/ -> Windows/OldLogs/' <<<"$LAST_STDOUT" || fail "no directory rename line"
+grep -qF 'Deep' <<<"$LAST_STDOUT" && fail "the renamed directory's unchanged contents are listed: $LAST_STDOUT"
+grep -qE '^[0-9]+ added, [0-9]+ removed, 3 renamed, ' <<<"$LAST_STDOUT" || fail "no rename count in the summary"
+dismake_ok unmount "$T/mnt6" --discard
+
 step "identical images"
-dismake_ok diff "$BASE:2" "$BASE:Windows 10 Enterprise" --json
+dismake_diff 0 "$BASE:2" "$BASE:Windows 10 Enterprise" --json
 assert_eq true "$(json_eval "$LAST_STDOUT" 'j["identical"]')" "image 2 against itself by name"
-dismake_ok diff "$BASE:1" "$BASE:2"
+dismake_diff 1 "$BASE:1" "$BASE:2"
 grep -qxF '  A  Windows/edition2.txt  (20 bytes)' <<<"$LAST_STDOUT" ||
   grep -qE '^  A  Windows/edition2.txt  \([0-9]+ bytes\)$' <<<"$LAST_STDOUT" || fail "edition2.txt not added: $LAST_STDOUT"
 
 step "--output writes the report atomically"
-dismake_ok diff "$BASE:1" "$BASE:2" --output "$T/report-file.txt"
+dismake_diff 1 "$BASE:1" "$BASE:2" --output "$T/report-file.txt"
 assert_eq "" "$LAST_STDOUT" "stdout with --output"
 grep -q 'edition2.txt' "$T/report-file.txt" || fail "--output file lacks the report"
 assert_no_temp_files "$T"
@@ -242,6 +319,13 @@ expect_refused 0xC0040005 "has 2 images" -- "$DISMAKE" diff "$BASE" "$DISMAKE_FI
 expect_refused 0x80070057 "names no image" -- "$DISMAKE" diff "$BASE:" "$BASE:1"
 mkdir -p "$T/plain-dir"
 expect_refused 0x80070490 "plain-dir" -- "$DISMAKE" diff "$BASE:1" "$T/plain-dir"
+# As diff(1): trouble is 2, so that it is never taken for "they differ" (1).
+for bad in "$T/missing.wim $BASE:1" "$BASE:3 $BASE:1" "$BASE:1" "$BASE:1 $BASE:2 --no-such-option"; do
+  rc=0
+  # shellcheck disable=SC2086 # the words of $bad are the arguments
+  "$DISMAKE" diff $bad >/dev/null 2>&1 || rc=$?
+  assert_eq 2 "$rc" "exit status of dismake diff $bad"
+done
 assert_tmp_clean
 
 end_test

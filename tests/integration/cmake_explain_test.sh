@@ -60,8 +60,8 @@ test_noop() {
   if grep -iE 'mounted|: mount ' <<<"$LAST_STDOUT"; then fail "a no-op build suggests a mount"; fi
   assert_eq false "$(explain_json "s['003-add']['ran_in_last_build']")" "add ran in the no-op build"
   dismake_ok explain "$bld" 3
-  grep -qx '003-add: not run in the last build (its inputs were unchanged)' <<<"$LAST_STDOUT" ||
-    fail "explain of a step that did not run: $LAST_STDOUT"
+  grep -qx '003-add: not run in the last build: nothing it reads changed since build 1, where it ran (first build)' \
+    <<<"$LAST_STDOUT" || fail "explain of a step that did not run: $LAST_STDOUT"
 }
 
 test_input_changed() {
@@ -86,6 +86,17 @@ test_input_changed() {
     fail "explain does not list the unchanged input: $LAST_STDOUT"
   grep -q '^003-add: ran (input overlay/ProgramData/Contoso/readme.txt changed)$' <<<"$LAST_STDOUT" ||
     fail "explain's summary line: $LAST_STDOUT"
+  # A no-op build after it: the marked input is that run's, and the step's
+  # line says so rather than "unchanged" beside an input marked changed.
+  local ran_in
+  ran_in=$(explain_json "s['003-add']['build']")
+  build "$bld"
+  dismake_ok explain "$mount" 003-add
+  grep -qx "003-add: not run in the last build: nothing it reads changed since build $ran_in, where it ran (input overlay/ProgramData/Contoso/readme.txt changed)" \
+    <<<"$LAST_STDOUT" || fail "explain of a step not run after a change: $LAST_STDOUT"
+  grep -q 'unchanged' <<<"$LAST_STDOUT" && fail "explain says 'unchanged' beside a marked input: $LAST_STDOUT"
+  grep -qE '^  \* input   overlay/ProgramData/Contoso/readme.txt ' <<<"$LAST_STDOUT" ||
+    fail "the run's changed input is no longer marked: $LAST_STDOUT"
 }
 
 test_restored() {

@@ -110,6 +110,21 @@ dismake_ok() {
   run_ok "$DISMAKE" "$@"
 }
 
+# `dismake diff ARGS...`, which must exit STATUS, as diff(1) does: 0 the
+# images are the same, 1 they differ. Its stdout is in LAST_STDOUT.
+dismake_diff() {
+  local expected=$1 rc=0
+  shift
+  "$DISMAKE" diff "$@" >"$T/.diff.out" 2>"$T/.diff.err" || rc=$?
+  LAST_STDOUT=$(cat "$T/.diff.out")
+  LAST_STDERR=$(cat "$T/.diff.err")
+  rm -f "$T/.diff.out" "$T/.diff.err"
+  if ((rc != expected)); then
+    printf -- '--- stdout:\n%s\n--- stderr:\n%s\n' "$LAST_STDOUT" "$LAST_STDERR" >&2
+    fail "expected exit $expected, got $rc: dismake diff $*"
+  fi
+}
+
 # The name DISM gives each HRESULT the contract uses, so expect_fail can check
 # the whole "(0x... NAME)" suffix from the hex alone.
 hresult_name() {

@@ -160,7 +160,7 @@ assert_only_changed "$T/before.txt" "$T/second.txt" \
   '^/ControlSet001/Control/(Dismake|ProductOptions/ProductPolicy)(/|,)'
 
 step "the .reg that dismake diff writes for the two images, imported, gives the second"
-dismake_ok diff "$T/big.wim:1" "$T/second.wim:1"
+dismake_diff 1 "$T/big.wim:1" "$T/second.wim:1"
 sed -n '/^Windows Registry Editor Version 5.00$/,$p' <<<"$LAST_STDOUT" >"$T/effective.reg"
 grep -q '^"ProductPolicy"=hex:' "$T/effective.reg" || fail "the diff's .reg does not set ProductPolicy"
 grep -q '^"Mega"=-' "$T/effective.reg" || fail "the diff's .reg does not delete Mega"
@@ -169,7 +169,7 @@ dismake_ok mount "$T/imported.wim" "$T/mnt" --index 1
 started=$(date +%s.%N)
 dismake_ok import-registry "$T/mnt" "$T/effective.reg"
 echo "   import of the diff's .reg: $("$PYTHON" -c "import sys; print(round($(date +%s.%N) - $started, 2))") s"
-dismake_ok diff "$T/mnt" "$T/second.wim:1" --json
+dismake_diff 1 "$T/mnt" "$T/second.wim:1" --json
 assert_eq "[]" "$(json_eval "$LAST_STDOUT" "[r for r in j['registry'] if r['keys'] or r['values']]")" \
   "registry after importing the diff's .reg"
 dismake_ok commit "$T/mnt"

@@ -123,6 +123,7 @@ extern "C" HRESULT WINAPI DismRemountImage(PCWSTR MountPath) {
 extern "C" HRESULT WINAPI DismCleanupMountpoints(void) {
   return api_call("DismCleanupMountpoints", [&] {
     std::shared_ptr<Runtime> runtime = current_runtime();
-    clean_up_mounts(runtime->store(), /*force=*/false);
+    // DISM unregisters a mount whose directory it leaves.
+    clean_up_mounts(runtime->store(), /*force=*/false, MountStore::LeftTrees::kForgotten);
   });
 }

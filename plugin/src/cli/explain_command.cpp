@@ -162,15 +162,21 @@ void print_step(const json& s) {
     return;
   }
   std::string action = s["action"];
+  std::string reasons = joined(s["reasons"]);
+  std::string what = std::string(action == "restored"     ? "restored from cache"
+                                 : action == "up-to-date" ? "up to date"
+                                                          : "ran") +
+                     (reasons.empty() ? "" : " (" + reasons + ")");
   if (!s["ran_in_last_build"].get<bool>()) {
-    std::printf("%s: not run in the last build (its inputs were unchanged)\n", step.c_str());
+    // What is listed below is the record of the build it last ran in, its
+    // marks what changed for that run: said here, so that a marked input
+    // does not read as changed now.
+    std::printf(
+        "%s: not run in the last build: nothing it reads changed since build %ld, where it "
+        "%s\n",
+        step.c_str(), s["build"].get<long>(), what.c_str());
   } else {
-    std::string reasons = joined(s["reasons"]);
-    std::printf("%s: %s%s\n", step.c_str(),
-                action == "restored"     ? "restored from cache"
-                : action == "up-to-date" ? "up to date"
-                                         : "ran",
-                reasons.empty() ? "" : (" (" + reasons + ")").c_str());
+    std::printf("%s: %s\n", step.c_str(), what.c_str());
   }
   bool has_previous = !s["previous"].is_null();
   auto mark = [&](const char* field) {

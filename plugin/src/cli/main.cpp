@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "dismake/base/error.h"
 #include "dismake/base/free_memory.h"
+#include "exit_status.h"
 #include "outcome.h"
 #include "step_log.h"
 
@@ -48,7 +49,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version are not refused: they exit 0.
+    return app.exit(e) == 0 ? 0 : dismake::cli::exit_status().failure;
   }
   std::optional<dismake::cli::StepLog> step_log;
   std::string error;
@@ -56,7 +58,7 @@ int main(int argc, char** argv) {
     if (!step_log_file.empty()) step_log.emplace(step_log_file, step_label, console_step);
     run();
     if (step_log) step_log->succeeded(dismake::cli::reported_outcome());
-    return 0;
+    return dismake::cli::exit_status().success;
   } catch (const dismake::Error& e) {
     error = std::string("dismake: error: ") + e.what();
   } catch (const std::filesystem::filesystem_error& e) {
@@ -74,5 +76,5 @@ int main(int argc, char** argv) {
   } else {
     std::fprintf(stderr, "%s\n", error.c_str());
   }
-  return 1;
+  return dismake::cli::exit_status().failure;
 }

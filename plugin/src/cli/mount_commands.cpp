@@ -79,7 +79,10 @@ void report_commit(const CommitResult& result) {
     return;
   }
   std::printf("Committed %zu changes to %s", result.commands, result.output.c_str());
-  report_outcome("committed " + std::to_string(result.commands) + " changes");
+  // In a build the outcome is the commit's console line: the garbage the
+  // output carries is said there too.
+  report_outcome("committed " + std::to_string(result.commands) + " changes; " +
+                 human_size(result.reclaimable) + " reclaimable");
   if (!result.changes.empty())
     std::printf(" (from the tree: %s)", describe(result.changes).c_str());
   std::printf("; %s reclaimable%s\n", human_size(result.reclaimable).c_str(),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -13,6 +14,7 @@
 #include "dismake/registry/registry_path.h"
 #include "dismake/store/base_image.h"
 #include "dismake/store/commit_plan.h"
+#include "dismake/store/image_path.h"
 #include "dismake/store/serviced_mount.h"
 #include "dismake/wim/wim_file.h"
 
@@ -68,8 +70,59 @@ bool selects_image(const ImageSide& side) {
   return !side.mount_dir.empty() || !side.name.empty() || side.index != 0;
 }
 
+// The base path a path of the mount's image was renamed from (itself when
+// no rename of the plan moved it).
+std::string base_path_of(const CommitPlan& plan, const std::string& path) {
+  const std::pair<std::string, std::string>* into = nullptr;
+  for (const auto& rename : plan.renames)
+    if (image_path_within(path, rename.second) &&
+        (into == nullptr || rename.second.size() > into->second.size()))
+      into = &rename;
+  return into == nullptr ? path : into->first + path.substr(into->second.size());
+}
+
+// What a mount's changed files hold, as far as wimlib cannot say: it adds
+// them from staging volumes and hashes their streams only when it writes,
+// so until then they read as unhashed (no SHA-1), which would show an
+// unchanged stream as changed. The commit knows them: a staged file's
+// content is its blob (StagedFile::sha1), and a replaced file keeps the
+// named streams of its base version (commit_plan.h), read from the base
+// image before the plan is applied.
+class StagedHashes {
+ public:
+  StagedHashes(const WimFile& base, int image, const CommitPlan& plan) {
+    std::map<std::string, std::string> wanted;  // base path -> path in the mount's image
+    for (const auto* files : {&plan.replaced, &plan.created})
+      for (const StagedFile& f : *files) content_[f.path] = f.sha1;
+    for (const StagedFile& f : plan.replaced) wanted[base_path_of(plan, f.path)] = f.path;
+    if (wanted.empty()) return;
+    base.for_each_entry(image, [&](const WimEntry& entry) {
+      auto it = wanted.find(entry.path);
+      if (it != wanted.end()) streams_[it->second] = entry.named_streams;
+    });
+  }
+
+  void fill_in(WimEntry& entry) const {
+    auto content = content_.find(entry.path);
+    if (content == content_.end()) return;
+    if (entry.sha1.empty() && entry.size != 0) entry.sha1 = content->second;
+    auto streams = streams_.find(entry.path);
+    if (streams == streams_.end()) return;
+    for (WimStream& stream : entry.named_streams) {
+      if (!stream.sha1.empty() || stream.size == 0) continue;
+      for (const WimStream& kept : streams->second)
+        if (kept.name == stream.name && kept.size == stream.size) stream.sha1 = kept.sha1;
+    }
+  }
+
+ private:
+  std::map<std::string, std::string> content_;             // path -> SHA-1 of its blob
+  std::map<std::string, std::vector<WimStream>> streams_;  // path -> its base's named streams
+};
+
 OpenedImage open_side(const ImageSide& side, int fallback_image) {
   OpenedImage opened;
+  std::optional<StagedHashes> staged;
   if (!side.mount_dir.empty()) {
     opened.mount.emplace(ServicedMount::open(side.mount_dir));
     const MountRecord& record = opened.mount->record();
@@ -77,6 +130,7 @@ OpenedImage open_side(const ImageSide& side, int fallback_image) {
     opened.wim.emplace(WimFile::open(record.wim_path));
     opened.image = opened.wim->image_by_index(record.image_index);
     CommitPlan plan = opened.mount->commit_plan_with_untracked();
+    staged.emplace(*opened.wim, opened.image, plan);
     opened.staging = std::make_unique<TemporaryDirectory>("diff-staging");
     BaseVersionCache no_cache;  // a diff only reads the mount
     BaseVersionVolumes base_versions = stage_base_version_volumes(
@@ -89,8 +143,10 @@ OpenedImage open_side(const ImageSide& side, int fallback_image) {
     opened.wim.emplace(WimFile::open(side.wim));
     opened.image = select_image(*opened.wim, side, fallback_image);
   }
-  opened.wim->for_each_entry(opened.image,
-                             [&](const WimEntry& entry) { opened.entries.push_back(entry); });
+  opened.wim->for_each_entry(opened.image, [&](const WimEntry& entry) {
+    opened.entries.push_back(entry);
+    if (staged) staged->fill_in(opened.entries.back());
+  });
   return opened;
 }
 
@@ -207,17 +263,20 @@ std::vector<HiveChange> compare_hives(OpenedImage& a, OpenedImage& b,
   return hives;
 }
 
-// The listing knows only that a descriptor changed (a digest); a reviewer
-// needs to see how, so the two are read again and written in SDDL.
+// The listing knows only that a descriptor changed, or what an added file
+// has (a digest); a reviewer needs to see the access, so the descriptors
+// are read again and written in SDDL. ("none" stays: there is none to read.)
 void describe_security_changes(const OpenedImage& a, const OpenedImage& b,
                                std::vector<FileChange>& files) {
   for (FileChange& change : files)
-    for (MetadataChange& m : change.metadata)
-      if (m.field == "security descriptor") {
+    for (MetadataChange& m : change.metadata) {
+      if (m.field != "security descriptor") continue;
+      if (!m.before.empty() && m.before != "none")
         m.before =
             security_descriptor_to_sddl(a.wim->security_descriptor(a.image, change.path_before));
+      if (m.after != "none")
         m.after = security_descriptor_to_sddl(b.wim->security_descriptor(b.image, change.path));
-      }
+    }
 }
 
 // The side as given, with the image it resolved to: "out.wim:2".

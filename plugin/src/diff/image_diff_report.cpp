@@ -16,15 +16,23 @@ const char* file_change_letter(FileChangeKind kind) {
       return "T";
     case FileChangeKind::kMetadata:
       return "m";
+    case FileChangeKind::kRenamed:
+      return "R";
   }
   return "M";
 }
 
-std::string display_path(const FileChange& change) {
-  std::string path = change.path.empty() ? "/" : change.path;
+std::string display_path(const FileChange& change, const std::string& path) {
   bool directory = change.type_after == "directory" ||
                    (change.type_after.empty() && change.type_before == "directory");
-  return directory && !change.path.empty() ? path + "/" : path;
+  if (path.empty()) return "/";
+  return directory ? path + "/" : path;
+}
+
+std::string display_path(const FileChange& change) {
+  if (change.kind == FileChangeKind::kRenamed)
+    return display_path(change, change.path_before) + " -> " + display_path(change, change.path);
+  return display_path(change, change.path);
 }
 
 std::string bytes(std::uint64_t size) { return std::to_string(size) + " bytes"; }
@@ -45,22 +53,28 @@ std::string file_line(const FileChange& change) {
     case FileChangeKind::kRetyped:
       line += "  (" + change.type_before + " -> " + change.type_after + ")";
       break;
+    case FileChangeKind::kRenamed:
+      if (change.content_changed)
+        line +=
+            "  (" + std::to_string(change.size_before) + " -> " + bytes(change.size_after) + ")";
+      break;
     case FileChangeKind::kMetadata:
       break;
   }
   line += "\n";
   for (const MetadataChange& m : change.metadata)
-    line += "       " + m.field + ": " + m.before + " -> " + m.after + "\n";
+    line +=
+        "       " + m.field + ": " + (m.before.empty() ? "" : m.before + " -> ") + m.after + "\n";
   return line;
 }
 
 std::string summary(const ImageDiff& diff) {
-  size_t counts[5] = {};
+  size_t counts[6] = {};
   for (const FileChange& change : diff.files) ++counts[static_cast<int>(change.kind)];
   std::string text = std::to_string(counts[0]) + " added, " + std::to_string(counts[1]) +
-                     " removed, " + std::to_string(counts[2]) + " changed, " +
-                     std::to_string(counts[3]) + " retyped, " + std::to_string(counts[4]) +
-                     " with only metadata changed";
+                     " removed, " + std::to_string(counts[5]) + " renamed, " +
+                     std::to_string(counts[2]) + " changed, " + std::to_string(counts[3]) +
+                     " retyped, " + std::to_string(counts[4]) + " with only metadata changed";
   size_t keys = 0, values = 0;
   for (const HiveChange& hive : diff.hives) {
     keys += hive.registry.keys.size();
@@ -121,7 +135,9 @@ nlohmann::json image_diff_to_json(const ImageDiff& diff) {
     for (const MetadataChange& m : change.metadata)
       metadata.push_back({{"field", m.field}, {"before", m.before}, {"after", m.after}});
     j["files"].push_back({{"path", change.path},
+                          {"path_before", change.path_before},
                           {"change", file_change_name(change.kind)},
+                          {"content_changed", change.content_changed},
                           {"type_before", change.type_before},
                           {"type_after", change.type_after},
                           {"size_before", change.size_before},

@@ -43,10 +43,10 @@ MountStore mount_store_with_session_rule(MountRegistry registry, SessionRuleFron
   });
 }
 
-CleanupReport clean_up_mounts(MountStore& store, bool force) {
+CleanupReport clean_up_mounts(MountStore& store, bool force, MountStore::LeftTrees left) {
   CleanupReport report;
   reap_stale_sessions(store, report);
-  CleanupReport mounts = store.cleanup(force);
+  CleanupReport mounts = store.cleanup(force, left);
   report.actions.insert(report.actions.end(), mounts.actions.begin(), mounts.actions.end());
   return report;
 }

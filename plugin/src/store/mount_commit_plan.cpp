@@ -66,9 +66,12 @@ class PlanBuilder {
     std::sort(plan_.deletions_before_renames.begin(), plan_.deletions_before_renames.end());
   }
 
-  bool moved_away(const std::string& path) const {
+  // `below`: only renames of paths below it count (not the rename of
+  // `below` itself, which carries `path` along).
+  bool moved_away(const std::string& path, const std::string& below = "") const {
     for (const auto& [from, to] : plan_.renames)
-      if (image_path_within(path, from)) return true;
+      if (image_path_within(path, from) && (below.empty() || from.size() > below.size()))
+        return true;
     return false;
   }
 
@@ -81,7 +84,7 @@ class PlanBuilder {
         into = &rename;
     if (into != nullptr) {
       std::string source = into->first + path.substr(into->second.size());
-      if (source != into->first && moved_away(source)) return nullptr;
+      if (source != into->first && moved_away(source, into->first)) return nullptr;
       for (std::string a = parent_image_path(path); a.size() > into->second.size();
            a = parent_image_path(a)) {
         const DeltaEntry* e = delta_.find(a);
@@ -139,7 +142,10 @@ class PlanBuilder {
     }
     StagedFile file{path,
                     blobs_.verified_path_of(entry.blob),
-                    entry.sha1,
+                    // "" for an empty file, as a WIM has it (a blob's SHA-1
+                    // is that of no bytes), so that it is not taken for a
+                    // change of the base's empty file
+                    entry.size == 0 ? "" : entry.sha1,
                     base != nullptr ? base->sha1 : "",
                     entry.attributes_set,
                     entry.attributes_clear,

@@ -525,7 +525,7 @@ void MountStore::reap_incomplete(const MountInfo& mount, CleanupReport& report) 
   }
 }
 
-CleanupReport MountStore::cleanup(bool force) {
+CleanupReport MountStore::cleanup(bool force, LeftTrees left) {
   CleanupReport report;
   for (const MountInfo& mount : list()) {
     if (mount.status == MountStatus::kNeedsRemount) {
@@ -546,17 +546,26 @@ CleanupReport MountStore::cleanup(bool force) {
       }
     }
     std::error_code ec;
+    bool had_state = fs::exists(mount.paths.record_dir, ec);
     fs::remove_all(mount.paths.record_dir, ec);
-    registry_.remove(mount.paths.mount_dir);
     std::string line = mount.problem;
-    if (fs::exists(mount.paths.mount_dir)) {
-      if (force) {
-        remove_recursively(mount.paths.mount_dir);
-        line += "; deleted its directory";
-      } else {
-        line += "; left its directory in place (use --force to delete it)";
+    if (fs::exists(mount.paths.mount_dir) && !force) {
+      line += "; left its directory in place (use --force to delete it)";
+      if (left == LeftTrees::kForgotten) {
+        registry_.remove(mount.paths.mount_dir);
+        report.actions.push_back({"reaped", mount.paths.mount_dir, line});
+        continue;
       }
+      // Still registered, so that `cleanup --force` finds the tree later:
+      // without the registration nothing would know it was a mount's.
+      report.actions.push_back({had_state ? "reaped" : "kept", mount.paths.mount_dir, line});
+      continue;
     }
+    if (fs::exists(mount.paths.mount_dir)) {
+      remove_recursively(mount.paths.mount_dir);
+      line += "; deleted its directory";
+    }
+    registry_.remove(mount.paths.mount_dir);
     report.actions.push_back({"reaped", mount.paths.mount_dir, line});
   }
   return report;

@@ -8,6 +8,7 @@
 
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
+#include "dismake/store/file_identity.h"
 #include "dismake/store/image_path.h"
 
 namespace dismake {
@@ -20,6 +21,19 @@ FileKind kind_of(const struct stat& st) {
   if (S_ISDIR(st.st_mode)) return FileKind::kDirectory;
   if (S_ISLNK(st.st_mode)) return FileKind::kSymlink;
   return FileKind::kFile;
+}
+
+FileIdentity::Kind identity_kind(FileKind kind) {
+  switch (kind) {
+    case FileKind::kDirectory:
+      return FileIdentity::Kind::kDirectory;
+    case FileKind::kSymlink:
+      return FileIdentity::Kind::kLink;
+    case FileKind::kFile:
+    case FileKind::kAbsent:
+      break;
+  }
+  return FileIdentity::Kind::kFile;
 }
 
 enum class FileCheck { kUnchanged, kChanged, kVerified };
@@ -131,15 +145,15 @@ class Scanner {
     }
   }
 
-  // A rename keeps the inode and the modification time; a new file that
-  // reuses a deleted one's inode number would have to match both.
+  // By the rule of file_identity.h, the inode standing for the file itself.
   void collect_moves() {
     for (const std::string& from : changes_.deleted) {
       const IndexEntry& was = index_.entries().at(from);
+      FileIdentity gone{identity_kind(was.kind), was.inode, was.mtime_ns, was.size};
       for (const auto& [to, st] : added_stat_) {
-        if (st.st_ino != was.inode || ns(st.st_mtim) != was.mtime_ns || kind_of(st) != was.kind ||
-            (was.kind == FileKind::kFile && static_cast<std::uint64_t>(st.st_size) != was.size))
-          continue;
+        FileIdentity added{identity_kind(kind_of(st)), st.st_ino, ns(st.st_mtim),
+                           static_cast<std::uint64_t>(st.st_size)};
+        if (!is_same_file_moved(gone, added)) continue;
         changes_.moves.emplace_back(from, to);
         break;
       }

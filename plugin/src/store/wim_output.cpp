@@ -107,12 +107,18 @@ std::string content_digest(const WimOutputRequest& request, const std::string& s
 
 namespace {
 
-// The bytes of `file` that no resource, table or header uses: what the
-// replaced metadata and blobs left behind.
+// The bytes of `file` a compacting rewrite drops (what `wimlib-imagex
+// optimize` frees): the replaced metadata, the blobs no image references
+// any more (with their blob table entries), and the holes between.
 std::uint64_t unreferenced_bytes(const WimFile& wim, const fs::path& file) {
+  constexpr std::uint64_t kBlobTableEntrySize = 50;  // a WIM blob table entry, on disk
   WimHeader header = WimHeader::read(file);
-  std::uint64_t used = WimHeader::kSize + wim.referenced_resource_bytes() + header.blob_table.size +
-                       header.xml.size + header.integrity.size;
+  WimFile::BlobTableUse use = wim.blob_table_use();
+  std::uint64_t dead_entries = use.unreferenced_blobs * kBlobTableEntrySize;
+  std::uint64_t table =
+      header.blob_table.size > dead_entries ? header.blob_table.size - dead_entries : 0;
+  std::uint64_t used =
+      WimHeader::kSize + use.referenced_bytes + table + header.xml.size + header.integrity.size;
   std::uint64_t size = fs::file_size(file);
   return size > used ? size - used : 0;
 }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -399,6 +400,11 @@ void WimFile::for_each_entry(int image, const std::function<void(const WimEntry&
     entry.is_directory = (dentry->attributes & WIMLIB_FILE_ATTRIBUTE_DIRECTORY) != 0;
     entry.is_reparse_point = (dentry->attributes & WIMLIB_FILE_ATTRIBUTE_REPARSE_POINT) != 0;
     entry.hard_link_group = dentry->hard_link_group_id;
+    auto ns = [](const wimlib_timespec& t) {
+      return static_cast<std::int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+    };
+    entry.creation_time_ns = ns(dentry->creation_time);
+    entry.last_write_time_ns = ns(dentry->last_write_time);
     const wimlib_resource_entry& unnamed = dentry->streams[0].resource;
     entry.size = unnamed.uncompressed_size;
     entry.sha1 = hex(unnamed.sha1_hash, sizeof unnamed.sha1_hash);
@@ -546,24 +552,32 @@ void WimFile::overwrite_append(const WriteOptions& options, const ProgressFn& pr
                path_.string());
 }
 
-std::uint64_t WimFile::referenced_resource_bytes() const {
+WimFile::BlobTableUse WimFile::blob_table_use() const {
   struct Sum {
-    std::uint64_t bytes = 0;
-    std::set<std::uint64_t> solid_offsets;  // a solid resource holds many blobs
+    BlobTableUse use;
+    // A solid resource holds many blobs: it is used while one of them is.
+    std::map<std::uint64_t, std::pair<std::uint64_t, bool>> solid;  // offset -> size, used
   } sum;
   auto add = [](const wimlib_resource_entry* entry, void* ctx) -> int {
     auto* s = static_cast<Sum*>(ctx);
+    // A blob no image references any more keeps its entry and its bytes
+    // after an in-place (appending) write: garbage too.
+    bool used = entry->is_metadata || entry->reference_count > 0;
+    if (!used) ++s->use.unreferenced_blobs;
     if (entry->packed) {
-      if (s->solid_offsets.insert(entry->raw_resource_offset_in_wim).second)
-        s->bytes += entry->raw_resource_compressed_size;
-    } else {
-      s->bytes += entry->compressed_size;
+      auto& [size, any_used] = s->solid[entry->raw_resource_offset_in_wim];
+      size = entry->raw_resource_compressed_size;
+      any_used = any_used || used;
+    } else if (used) {
+      s->use.referenced_bytes += entry->compressed_size;
     }
     return 0;
   };
   check_wimlib(wimlib_iterate_lookup_table(wim_, 0, add, &sum), "read the blob table of",
                path_.string());
-  return sum.bytes;
+  for (const auto& [offset, resource] : sum.solid)
+    if (resource.second) sum.use.referenced_bytes += resource.first;
+  return sum.use;
 }
 
 void WimFile::write_to(const std::filesystem::path& path, Compression compression,

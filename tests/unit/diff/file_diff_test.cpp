@@ -78,6 +78,67 @@ TEST(FileDiff, MetadataOfUnchangedContent) {
   EXPECT_EQ(changes[0].metadata[0].after, "0x00000021 (READONLY|ARCHIVE)");
 }
 
+TEST(FileDiff, AddedFileShowsWhatItCameWith) {
+  WimEntry plain = file("plain", "aa", 1);
+  WimEntry hidden = file("hidden", "bb", 2);
+  hidden.attributes = 0x23;
+  hidden.security_digest = "1111";
+  hidden.named_streams = {{"Zone.Identifier", 26, "cc"}};
+  std::vector<FileChange> changes = diff_file_listings({}, {plain, hidden});
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].path, "hidden");
+  EXPECT_EQ(fields(changes[0]), "attributes;security descriptor;named streams;");
+  EXPECT_EQ(changes[0].metadata[0].before, "");
+  EXPECT_EQ(changes[0].metadata[0].after, "0x00000023 (READONLY|HIDDEN|ARCHIVE)");
+  EXPECT_EQ(changes[0].metadata[1].after, "sha256 1111");
+  // A plain file still says what it has: no descriptor is a fact too.
+  EXPECT_EQ(fields(changes[1]), "attributes;security descriptor;");
+  EXPECT_EQ(changes[1].metadata[1].after, "none");
+}
+
+// Times a rename keeps: the same file under another name.
+WimEntry born(WimEntry entry, std::int64_t created, std::int64_t written) {
+  entry.creation_time_ns = created;
+  entry.last_write_time_ns = written;
+  return entry;
+}
+
+TEST(FileDiff, RenameIsTheSameFileUnderAnotherName) {
+  std::vector<WimEntry> before{born(file("a.txt", "aa", 1), 100, 200),
+                               born(file("copied.txt", "cc", 3), 300, 400)};
+  std::vector<WimEntry> after{born(file("b.txt", "aa", 1), 100, 200),
+                              // the same content, a new file: another creation time
+                              born(file("copy.txt", "cc", 3), 900, 400)};
+  std::vector<FileChange> changes = diff_file_listings(before, after);
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_EQ(changes[0].kind, FileChangeKind::kRenamed);
+  EXPECT_EQ(changes[0].path_before, "a.txt");
+  EXPECT_EQ(changes[0].path, "b.txt");
+  EXPECT_FALSE(changes[0].content_changed);
+  EXPECT_TRUE(changes[0].metadata.empty());
+  EXPECT_EQ(changes[1].kind, FileChangeKind::kRemoved);
+  EXPECT_EQ(changes[2].kind, FileChangeKind::kAdded);
+  EXPECT_EQ(changes[2].path, "copy.txt");
+}
+
+TEST(FileDiff, RenamedDirectoryCarriesItsUnchangedContents) {
+  std::vector<WimEntry> before{born(directory("Old"), 1, 2), born(file("Old/same", "aa", 1), 3, 4),
+                               born(file("Old/hidden", "bb", 2), 5, 6)};
+  WimEntry hidden = born(file("New/hidden", "bb", 2), 5, 6);
+  hidden.attributes = 0x22;
+  std::vector<WimEntry> after{born(directory("New"), 1, 2), born(file("New/same", "aa", 1), 3, 4),
+                              hidden};
+  std::vector<FileChange> changes = diff_file_listings(before, after);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].kind, FileChangeKind::kRenamed);
+  EXPECT_EQ(changes[0].path_before, "Old");
+  EXPECT_EQ(changes[0].path, "New");
+  // Renamed with the directory, but its attributes changed: listed.
+  EXPECT_EQ(changes[1].kind, FileChangeKind::kRenamed);
+  EXPECT_EQ(changes[1].path, "New/hidden");
+  EXPECT_EQ(fields(changes[1]), "attributes;");
+}
+
 TEST(FileDiff, HardLinksCompareByTheOtherNamesNotTheGroupNumber) {
   auto linked = [](const std::string& path, std::uint64_t group) {
     WimEntry entry = file(path, "aa", 1);

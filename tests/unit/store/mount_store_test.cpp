@@ -290,9 +290,16 @@ TEST_F(MountStoreTest, CleanupReapsCorruptStateAndKeepsTheTreeWithoutForce) {
   CleanupReport report = store.cleanup(false);
   ASSERT_EQ(report.actions.size(), 1u);
   EXPECT_EQ(report.actions[0].action, "reaped");
-  EXPECT_TRUE(store.list().empty());
   EXPECT_TRUE(fs::exists(mount_dir / "Windows"));  // may hold changes: kept
   EXPECT_FALSE(fs::exists(scratch / "mount.dismake"));
+  // Still listed, so that --force can delete the tree it left.
+  ASSERT_EQ(store.list().size(), 1u);
+  EXPECT_EQ(store.cleanup(false).actions.at(0).action, "kept");
+  report = store.cleanup(true);
+  ASSERT_EQ(report.actions.size(), 1u);
+  EXPECT_EQ(report.actions[0].action, "reaped");
+  EXPECT_FALSE(fs::exists(mount_dir));
+  EXPECT_TRUE(store.list().empty());
 }
 
 TEST_F(MountStoreTest, DiscardingAMountWhoseStateIsGoneRemovesWhatIsLeft) {

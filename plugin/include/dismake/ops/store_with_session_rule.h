@@ -33,7 +33,9 @@ MountStore mount_store_with_session_rule(MountRegistry registry, SessionRuleFron
 
 // DismCleanupMountpoints and `dismake cleanup`: closes the sessions whose
 // process is gone and removes corrupt session records, on every mount,
-// then reaps the mounts (MountStore::cleanup). Says what it did.
-CleanupReport clean_up_mounts(MountStore& store, bool force);
+// then reaps the mounts (MountStore::cleanup, `left` saying what becomes of
+// a mount directory left behind). Says what it did.
+CleanupReport clean_up_mounts(MountStore& store, bool force,
+                              MountStore::LeftTrees left = MountStore::LeftTrees::kListed);
 
 }  // namespace dismake

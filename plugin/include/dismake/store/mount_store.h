@@ -127,8 +127,12 @@ class MountStore {
   // Reaps mounts whose state is gone or corrupt. Their leftover mount
   // directories are deleted only with `force` (they may hold changes),
   // except the partial tree of a mount killed while being made or removed,
-  // which holds nothing of the user's and is always deleted.
-  CleanupReport cleanup(bool force);
+  // which holds nothing of the user's and is always deleted. A directory
+  // left stays registered (listed as Invalid), so that a later cleanup with
+  // `force` still finds and deletes it (`dismake cleanup`, then `cleanup
+  // --force`); kForgotten unregisters it, as DismCleanupMountpoints does.
+  enum class LeftTrees { kListed, kForgotten };
+  CleanupReport cleanup(bool force, LeftTrees left = LeftTrees::kListed);
 
   // Removes what a mount killed while being made (or unmounted) left at
   // `mount_dir`: its state, its registration and its partial tree, so that

@@ -152,10 +152,18 @@ class WimFile {
   // src/wim/compression_level.h).
   void overwrite_append(const WriteOptions& options, const ProgressFn& progress);
 
-  // Bytes of the resources the blob table references (file data and image
-  // metadata; a solid resource once). The file's size minus this and its
-  // header and tables is what a compacting write would reclaim.
-  std::uint64_t referenced_resource_bytes() const;
+  // What of the blob table is still of use: the bytes of the resources some
+  // image references (file data and image metadata; a solid resource once,
+  // while one of its blobs is referenced), and how many entries are of
+  // blobs no image references any more (an appending write keeps them).
+  // The file's size minus the referenced bytes, the header, the tables
+  // (without those entries) and the XML is what a compacting write, or
+  // `wimlib-imagex optimize`, reclaims.
+  struct BlobTableUse {
+    std::uint64_t referenced_bytes = 0;
+    std::uint64_t unreferenced_blobs = 0;
+  };
+  BlobTableUse blob_table_use() const;
 
   // Writes every image to a new file at `path` with the given compression.
   void write_to(const std::filesystem::path& path, Compression compression,

@@ -53,6 +53,10 @@ struct WimEntry {
   std::uint64_t size = 0;  // of the unnamed data stream
   std::string sha1;        // hex of the unnamed data stream; "" when empty
   std::uint64_t hard_link_group = 0;
+  // Nanoseconds since 1970, as wimlib gives them (100 ns steps): a rename
+  // keeps both, a copy gets new ones (`dismake diff` tells the two apart).
+  std::int64_t creation_time_ns = 0;
+  std::int64_t last_write_time_ns = 0;
   // The metadata `dismake diff` compares. Of the security descriptor only a
   // SHA-256 is kept ("" when the file has none): a whole image's descriptors
   // would cost more memory than its listing, and a digest tells whether two
