@@ -140,16 +140,12 @@ class PlanBuilder {
       plan_.hard_links.emplace_back(path, file);
       return;
     }
-    StagedFile file{path,
-                    blobs_.verified_path_of(entry.blob),
+    StagedFile file{path, blobs_.verified_path_of(entry.blob),
                     // "" for an empty file, as a WIM has it (a blob's SHA-1
                     // is that of no bytes), so that it is not taken for a
                     // change of the base's empty file
-                    entry.size == 0 ? "" : entry.sha1,
-                    base != nullptr ? base->sha1 : "",
-                    entry.attributes_set,
-                    entry.attributes_clear,
-                    entry.security_from,
+                    entry.size == 0 ? "" : entry.sha1, base != nullptr ? base->sha1 : "",
+                    entry.attributes_set, entry.attributes_clear, entry.security_from,
                     base != nullptr ? base->hard_link_group : 0};
     if (base == nullptr) {
       plan_.created.push_back(std::move(file));

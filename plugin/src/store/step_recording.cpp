@@ -143,8 +143,7 @@ std::vector<std::string> ServicedMount::Impl::linked_names(const StateDelta& d,
         if (is_base_file_in(d, other) && sha1_in(d, other) == content) add(other);
   }
   for (const auto& [name, entry] : d.entries())
-    if (entry.kind == FileKind::kFile && entry.link_of == file && entry.sha1 == content)
-      add(name);
+    if (entry.kind == FileKind::kFile && entry.link_of == file && entry.sha1 == content) add(name);
   return linked;
 }
 
