@@ -32,6 +32,14 @@ for page in "$@"; do
       for verb in set-attributes set-security explain --compact; do
         grep -qF -- "$verb" <<<"$words" || fail "$page does not describe $verb"
       done
+      # Every verb the helper lists (DISMAKE: the helper under test).
+      if [[ -n ${DISMAKE:-} ]]; then
+        mapfile -t verbs < <("$DISMAKE" --help | sed -n '/^Subcommands:/,$s/^  \([a-z][a-z-]*\) .*/\1/p')
+        ((${#verbs[@]} > 20)) || fail "dismake --help lists ${#verbs[@]} verbs"
+        for verb in "${verbs[@]}"; do
+          grep -qE -- "(^|[ (])$verb([ ,)]|$)" <<<"$words" || fail "$page does not describe $verb"
+        done
+      fi
       # Opened from the build tree as the README says: by its path.
       by_path=$(cd "$dir/.." && MANWIDTH=100 man "./docs/man/$page" 2>/dev/null | col -b) || true
       grep -q '^NAME' <<<"$by_path" || fail "man ./docs/man/$page does not open $page from the build tree"
