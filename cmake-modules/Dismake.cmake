@@ -88,29 +88,47 @@ set of editions.
 Target properties
 ^^^^^^^^^^^^^^^^^
 
-The targets the functions make carry what they write, for the rest of the
-project to use (read them with ``get_target_property()`` after the call
-that makes the target; do not set them):
+The targets the functions make carry what they read and write, for the
+rest of the project to use (read them with ``get_target_property()`` after
+the call that sets them; do not set them). The target ``<image>`` exists
+from :command:`dismake_mount_image` on, so the mount's properties can be
+read while the recipe is declared; ``DISMAKE_OUTPUT`` is set by
+:command:`dismake_unmount_image`.
+
+.. prop_tgt:: DISMAKE_MOUNT_DIR
+
+  On ``<image>``, from :command:`dismake_mount_image`: the absolute path of
+  the image's mount directory (its ``MOUNT_DIR``, or the default), where
+  ``<image>-mount`` leaves the serviced tree.
+
+.. prop_tgt:: DISMAKE_WIM
+
+  On ``<image>``, from :command:`dismake_mount_image`: the absolute path of
+  the source WIM (its ``WIM``).
+
+.. prop_tgt:: DISMAKE_INDEX
+
+  On ``<image>``, from :command:`dismake_mount_image`: the ``INDEX`` of the
+  image in the source WIM, which is also its index in the committed
+  ``OUTPUT``; empty when the image is mounted by ``NAME``.
 
 .. prop_tgt:: DISMAKE_OUTPUT
 
-  On ``<image>``: the absolute path of the committed ``OUTPUT`` WIM (empty
-  with ``DISCARD``). On the targets of :command:`dismake_assemble_wim`,
+  On ``<image>``, from :command:`dismake_unmount_image`: the absolute path
+  of the committed ``OUTPUT`` WIM (empty with ``DISCARD``; not set before
+  the unmount). On the targets of :command:`dismake_assemble_wim`,
   :command:`dismake_split_wim` (the first part), :command:`dismake_make_iso`
   and :command:`dismake_make_usb_image`: the absolute path of their
   ``OUTPUT``.
 
-.. prop_tgt:: DISMAKE_MOUNT_DIR
-
-  On ``<image>``: the absolute path of the image's mount directory (the
-  ``MOUNT_DIR`` of :command:`dismake_mount_image`, or its default), where
-  ``<image>-mount`` leaves the serviced tree.
-
 .. code-block:: cmake
 
+  dismake_mount_image(pro WIM base.wim INDEX 1)
+  get_target_property(pro_tree pro DISMAKE_MOUNT_DIR)  # <binary-dir>/dismake/pro/mount
+  get_target_property(pro_base pro DISMAKE_WIM)        # <source-dir>/base.wim
+  # ... the recipe's sessions and steps ...
   dismake_unmount_image(pro COMMIT OUTPUT pro.wim)
   get_target_property(pro_wim pro DISMAKE_OUTPUT)      # <binary-dir>/pro.wim
-  get_target_property(pro_tree pro DISMAKE_MOUNT_DIR)  # <binary-dir>/dismake/pro/mount
 
 Build graph
 ^^^^^^^^^^^
@@ -244,6 +262,16 @@ unset(_dismake_part)
 
   A change in the mount that no step made (a hand edit) fails the build,
   naming the paths; ``dismake restore <dir>`` discards such changes.
+
+  The call makes the target ``<image>`` (in ``ALL``; what it builds is
+  added by :command:`dismake_unmount_image`). Right after it, the target
+  has the properties :prop_tgt:`DISMAKE_MOUNT_DIR`, :prop_tgt:`DISMAKE_WIM`
+  and :prop_tgt:`DISMAKE_INDEX`:
+
+  .. code-block:: cmake
+
+    dismake_mount_image(pro WIM base.wim INDEX 1)
+    get_target_property(pro_tree pro DISMAKE_MOUNT_DIR)
 #]=======================================================================]
 function(dismake_mount_image)
   set(fn dismake_mount_image)
@@ -264,9 +292,10 @@ function(dismake_mount_image)
     _dismake_fail(${fn} "the generator is '${CMAKE_GENERATOR}', but dismake's build graph needs "
       "'Ninja' (restat, job pools, depfiles): configure with -G Ninja")
   endif()
-  _dismake_get(known "IMAGE_${image}_SOURCE_DIR")
+  _dismake_image_state(known "${image}")
   if(NOT known STREQUAL "")
-    _dismake_fail(${fn} "image '${image}' is already declared (in ${known})")
+    get_target_property(known_dir "${image}" SOURCE_DIR)
+    _dismake_fail(${fn} "image '${image}' is already declared (in ${known_dir})")
   endif()
   foreach(target IN ITEMS "${image}" "${image}-mount" "${image}-unmount")
     if(TARGET "${target}")
@@ -302,24 +331,30 @@ function(dismake_mount_image)
   endif()
   get_property(images GLOBAL PROPERTY _DISMAKE_IMAGES)
   foreach(other IN LISTS images)
-    _dismake_get(other_mount "IMAGE_${other}_MOUNT_DIR")
+    _dismake_image_get(other_mount "${other}" DISMAKE_MOUNT_DIR)
     if(other_mount STREQUAL mount_dir)
       _dismake_fail(${fn} "MOUNT_DIR ${mount_dir} is already the mount of image '${other}'")
     endif()
   endforeach()
 
+  # The image's target holds its state (Dismake/State.cmake); what it
+  # builds is added by dismake_unmount_image(), when the recipe is complete.
+  add_custom_target("${image}" ALL)
   _dismake_set_append(IMAGES "${image}")
-  _dismake_set("IMAGE_${image}_SOURCE_DIR" "${CMAKE_CURRENT_SOURCE_DIR}")
-  _dismake_set("IMAGE_${image}_WIM" "${wim}")
-  # Which image of the WIM: the selector (index or name) and its value.
-  _dismake_set("IMAGE_${image}_SELECTOR" "${selector}")
-  _dismake_set("IMAGE_${image}_SELECTOR_VALUE" "${arg_${keyword}}")
-  _dismake_set("IMAGE_${image}_MOUNT_DIR" "${mount_dir}")
-  _dismake_set("IMAGE_${image}_STEP_DIR" "${dir}/steps")
-  _dismake_set("IMAGE_${image}_RECIPE_FILE" "${dir}/recipe.json")
-  _dismake_set("IMAGE_${image}_COUNT" 0)
-  _dismake_set("IMAGE_${image}_STEP_NAMES" "")
-  _dismake_set("IMAGE_${image}_ALWAYS" "")
+  set(index "")
+  if(selector STREQUAL "index")
+    set(index "${arg_INDEX}")
+  endif()
+  set_target_properties("${image}" PROPERTIES
+    _DISMAKE_IMAGE MOUNTED
+    DISMAKE_MOUNT_DIR "${mount_dir}"
+    DISMAKE_WIM "${wim}"
+    DISMAKE_INDEX "${index}"
+    _DISMAKE_SELECTOR "${selector}"
+    _DISMAKE_SELECTOR_VALUE "${arg_${keyword}}"
+    _DISMAKE_STEP_DIR "${dir}/steps"
+    _DISMAKE_RECIPE_FILE "${dir}/recipe.json"
+    _DISMAKE_COUNT 0)
   file(MAKE_DIRECTORY "${dir}/steps")
   set_property(GLOBAL APPEND PROPERTY JOB_POOLS "dismake_${image}=1")
 
@@ -346,19 +381,18 @@ function(dismake_mount_image)
   _dismake_add_helper_call(${fn} "${dir}/steps/000-ensure" "${label}" "${code}"
     OUTPUT "${always}" BYPRODUCTS "${stamp}" DEPENDS "${wim}" "${dir}/recipe.json"
     POOL "${image}" ${long})
-  _dismake_set("IMAGE_${image}_ALWAYS" "${always}")
-  _dismake_set("IMAGE_${image}_TAIL" "${stamp}")
+  _dismake_image_set("${image}" _DISMAKE_ALWAYS "${always}")
+  _dismake_image_set("${image}" _DISMAKE_TAIL "${stamp}")
 
   # VERIFY_BASE FULL: the full check is a node of its own, outside the
   # image's pool, so it runs while the steps do; the commit waits for it.
-  _dismake_set("IMAGE_${image}_VERIFIED" "")
   if(arg_VERIFY_BASE STREQUAL "FULL")
     set(verified "${dir}/steps/verify-base.stamp")
     _dismake_code_list(code verify "${wim}" --use-record --stamp "${verified}")
     _dismake_add_helper_call(${fn} "${dir}/steps/verify-base"
       "dismake ${image}: verify all of ${wim_name}" "${code}"
       OUTPUT "${verified}" DEPENDS "${wim}")
-    _dismake_set("IMAGE_${image}_VERIFIED" "${verified}")
+    _dismake_image_set("${image}" _DISMAKE_VERIFIED "${verified}")
   endif()
 
   # The recipe fingerprint's head; the steps are appended as they are
@@ -371,7 +405,7 @@ function(dismake_mount_image)
   else()
     set(json_full false)
   endif()
-  _dismake_set("IMAGE_${image}_RECIPE" "{\n  \"image\": \"${image}\",\n  \"mount\": {\"wim\": ${json_wim}, \"${selector}\": ${json_selector}, \"mount_dir\": ${json_mount}, \"full\": ${json_full}},\n  \"steps\": [")
+  _dismake_image_set("${image}" _DISMAKE_RECIPE "{\n  \"image\": \"${image}\",\n  \"mount\": {\"wim\": ${json_wim}, \"${selector}\": ${json_selector}, \"mount_dir\": ${json_mount}, \"full\": ${json_full}},\n  \"steps\": [")
 
   # Deferred arguments are evaluated when the call runs: pass the name as a
   # literal.
@@ -412,7 +446,7 @@ function(dismake_open_session)
   _dismake_add_node(${fn} "${arg_IMAGE}" open-session ALWAYS COMMENT "open session ${session}")
   _dismake_set("SESSION_${session}_IMAGE" "${arg_IMAGE}")
   _dismake_set("SESSION_${session}_CLOSED" "")
-  _dismake_set_append("IMAGE_${arg_IMAGE}_SESSIONS" "${session}")
+  _dismake_image_append("${arg_IMAGE}" _DISMAKE_SESSIONS "${session}")
 endfunction()
 
 #[=======================================================================[.rst:
@@ -1015,7 +1049,7 @@ function(dismake_unmount_image)
       endif()
     endforeach()
   endif()
-  _dismake_get(sessions "IMAGE_${image}_SESSIONS")
+  _dismake_image_get(sessions "${image}" _DISMAKE_SESSIONS)
   foreach(session IN LISTS sessions)
     _dismake_get(closed "SESSION_${session}_CLOSED")
     if(NOT closed)
@@ -1025,12 +1059,12 @@ function(dismake_unmount_image)
   endforeach()
   # An unknown helper fails the call here, before anything is declared.
   _dismake_helper(${fn} helper)
-  _dismake_get(wim "IMAGE_${image}_WIM")
-  _dismake_get(mount_dir "IMAGE_${image}_MOUNT_DIR")
-  _dismake_get(dir "IMAGE_${image}_STEP_DIR")
-  _dismake_get(tail "IMAGE_${image}_TAIL")
-  _dismake_get(always "IMAGE_${image}_ALWAYS")
-  _dismake_get(verified "IMAGE_${image}_VERIFIED")
+  _dismake_image_get(wim "${image}" DISMAKE_WIM)
+  _dismake_image_get(mount_dir "${image}" DISMAKE_MOUNT_DIR)
+  _dismake_image_get(dir "${image}" _DISMAKE_STEP_DIR)
+  _dismake_image_get(tail "${image}" _DISMAKE_TAIL)
+  _dismake_image_get(always "${image}" _DISMAKE_ALWAYS)
+  _dismake_image_get(verified "${image}" _DISMAKE_VERIFIED)
   set(output "")  # DISCARD writes none
   if(arg_COMMIT)
     _dismake_absolute(output "${arg_OUTPUT}" "${CMAKE_CURRENT_BINARY_DIR}")
@@ -1050,13 +1084,15 @@ function(dismake_unmount_image)
 
   # The recipe fingerprint the ensure step checks: the mount and every step
   # with its arguments, so a removed or reordered step changes it.
-  _dismake_get(recipe "IMAGE_${image}_RECIPE")
+  _dismake_image_get(recipe "${image}" _DISMAKE_RECIPE)
   string(APPEND recipe "\n  ]\n}\n")
-  _dismake_get(recipe_file "IMAGE_${image}_RECIPE_FILE")
+  _dismake_image_get(recipe_file "${image}" _DISMAKE_RECIPE_FILE)
   file(CONFIGURE OUTPUT "${recipe_file}" CONTENT "@recipe@" @ONLY)
 
-  # The always-run nodes are listed in the targets' DEPENDS so that CMake
+  # The always-run nodes are among the targets' dependencies so that CMake
   # attaches their custom commands (it does not follow DEPENDS on BYPRODUCTS).
+  # <image> exists since the mount; the files it builds are its sources,
+  # which CMake follows to their custom commands as it does DEPENDS.
   if(arg_COMMIT)
     # The write options are on the commit's command line (not in the
     # recipe): changing them re-runs only the commit.
@@ -1066,12 +1102,12 @@ function(dismake_unmount_image)
     # images too, which change without changing this image's identity.
     _dismake_add_helper_call(${fn} "${dir}/commit" "dismake ${image}: commit -> ${arg_OUTPUT}"
       "${code}" OUTPUT "${output}" DEPENDS "${tail}" "${wim}" ${verified} POOL "${image}" LONG)
-    add_custom_target("${image}" ALL DEPENDS "${output}" ${always})
+    target_sources("${image}" PRIVATE "${output}" ${always})
     _dismake_set("OUTPUT_${output}_OWNER" "image '${image}'")
   else()
-    add_custom_target("${image}" ALL DEPENDS "${tail}" ${always} ${verified})
+    target_sources("${image}" PRIVATE "${tail}" ${always} ${verified})
   endif()
-  _dismake_publish_image("${image}" "${output}")
+  set_target_properties("${image}" PROPERTIES DISMAKE_OUTPUT "${output}" _DISMAKE_IMAGE UNMOUNTED)
   add_custom_target("${image}-mount" DEPENDS "${tail}" ${always})
   if(DEFINED arg_DIFF_REPORT)
     _dismake_diff_report(${fn} "${image}" "${arg_DIFF_REPORT}")
@@ -1177,9 +1213,9 @@ function(dismake_assemble_wim)
       _dismake_fail(${fn} "image '${image}' is listed twice in IMAGES")
     endif()
     list(APPEND seen "${image}")
-    _dismake_get(source_dir "IMAGE_${image}_SOURCE_DIR")
+    _dismake_image_state(state "${image}")
     _dismake_unmounted_image(unmounted "${image}")
-    if(source_dir STREQUAL "")
+    if(state STREQUAL "")
       _dismake_fail(${fn} "image '${image}' (IMAGES) is not declared: declare it with "
         "dismake_mount_image(${image} ...) and dismake_unmount_image(${image} COMMIT OUTPUT <file.wim>) "
         "before this call")

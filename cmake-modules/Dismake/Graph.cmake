@@ -116,8 +116,8 @@ endfunction()
 # directory (stamps, logs, depfiles, scripts), so that it holds the files of
 # the current recipe only.
 function(_dismake_remove_stale_step_files image)
-  _dismake_get(dir "IMAGE_${image}_STEP_DIR")
-  _dismake_get(names "IMAGE_${image}_STEP_NAMES")
+  _dismake_image_get(dir "${image}" _DISMAKE_STEP_DIR)
+  _dismake_image_get(names "${image}" _DISMAKE_STEP_NAMES)
   list(APPEND names 000-ensure verify-base commit unmount)
   file(GLOB files LIST_DIRECTORIES false "${dir}/*")
   foreach(file IN LISTS files)
@@ -157,7 +157,7 @@ function(_dismake_diff_report fn image report)
   # holds it at the same index, which the helper takes when the output has
   # several images.
   set(wim "${unmounted_WIM}")
-  _dismake_get(selector "IMAGE_${image}_SELECTOR_VALUE")
+  _dismake_image_get(selector "${image}" _DISMAKE_SELECTOR_VALUE)
   set(format)
   if(report MATCHES "[.][Jj][Ss][Oo][Nn]$")
     set(format --json)

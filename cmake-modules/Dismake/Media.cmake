@@ -83,6 +83,11 @@ endfunction()
 # target that builds it ("" for a file nothing here builds).
 function(_dismake_replacement fn path value out_file out_target)
   set(target "")
+  _dismake_image_state(state "${value}")
+  if(state STREQUAL "MOUNTED")
+    _dismake_fail(${fn} "REPLACE ${path} ${value}: image '${value}' has no committed output "
+      "yet: call dismake_unmount_image(${value} COMMIT OUTPUT <file.wim>) before this call")
+  endif()
   if(TARGET "${value}")
     get_target_property(output "${value}" DISMAKE_OUTPUT)
     if(output)
@@ -93,11 +98,6 @@ function(_dismake_replacement fn path value out_file out_target)
       _dismake_fail(${fn} "REPLACE ${path} ${value}: image '${value}' is unmounted with DISCARD "
         "and writes no WIM: use dismake_unmount_image(${value} COMMIT OUTPUT <file.wim>)")
     endif()
-  endif()
-  _dismake_get(source_dir "IMAGE_${value}_SOURCE_DIR")
-  if(NOT source_dir STREQUAL "" AND NOT TARGET "${value}")
-    _dismake_fail(${fn} "REPLACE ${path} ${value}: image '${value}' has no committed output "
-      "yet: call dismake_unmount_image(${value} COMMIT OUTPUT <file.wim>) before this call")
   endif()
   _dismake_absolute(file "${value}" "${CMAKE_CURRENT_BINARY_DIR}")
   _dismake_output_owner(file_owner "${file}")

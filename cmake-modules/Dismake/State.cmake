@@ -1,32 +1,35 @@
 # Dismake/State.cmake: where the module keeps what its calls declared.
 # Internal to Dismake.cmake (which includes it); nothing here is an interface.
 #
-# While an image's recipe is being declared, from dismake_mount_image() to
-# dismake_unmount_image(), its state is in global properties (the calls may
-# come from any scope of the mounting directory, and no target exists yet),
-# _DISMAKE_IMAGE_<image>_<field>:
+# An image's state is on its target <image>, which dismake_mount_image()
+# makes (in ALL, depending on nothing until dismake_unmount_image() adds the
+# nodes it builds: _dismake_image_build). Its properties:
 #
-#   SOURCE_DIR                the directory that mounts it
-#   WIM, SELECTOR, SELECTOR_VALUE
-#                             the source WIM, and which of its images
-#                             (SELECTOR "index" or "name", and its value)
-#   MOUNT_DIR, STEP_DIR, RECIPE_FILE
-#                             where it is mounted, and its steps' files
-#   TAIL, COUNT, STEP_NAMES, ALWAYS, VERIFIED
-#                             the chain of nodes so far: the last stamp,
-#                             the steps, the always-run nodes, the
-#                             VERIFY_BASE FULL node
-#   RECIPE                    the recipe fingerprint's JSON so far
-#   SESSIONS                  its sessions, each _DISMAKE_SESSION_<s>_IMAGE
-#                             and _CLOSED
+#   DISMAKE_MOUNT_DIR, DISMAKE_WIM, DISMAKE_INDEX
+#                             where it is mounted, the source WIM, and which
+#                             of its images ("" when mounted by NAME); set by
+#                             dismake_mount_image(), documented for users
+#   DISMAKE_OUTPUT            the committed WIM ("" with DISCARD); set by
+#                             dismake_unmount_image(), documented for users
+#   _DISMAKE_IMAGE            MOUNTED, then UNMOUNTED: marks the target as an
+#                             image's (its SOURCE_DIR is the directory that
+#                             mounts it)
+#   _DISMAKE_SELECTOR, _DISMAKE_SELECTOR_VALUE
+#                             which image of the WIM: "index" or "name", and
+#                             its value
+#   _DISMAKE_STEP_DIR, _DISMAKE_RECIPE_FILE
+#                             its steps' files
+#   _DISMAKE_TAIL, _DISMAKE_COUNT, _DISMAKE_STEP_NAMES, _DISMAKE_ALWAYS,
+#   _DISMAKE_VERIFIED         the chain of nodes so far: the last stamp, the
+#                             steps, the always-run nodes, the VERIFY_BASE
+#                             FULL node
+#   _DISMAKE_RECIPE           the recipe fingerprint's JSON so far
+#   _DISMAKE_SESSIONS         its sessions
 #
-# (and _DISMAKE_IMAGES, every image; _DISMAKE_MEDIA_<name>_DIR, _RECORD).
-# dismake_unmount_image() makes the target <image>; from then on, what other
-# calls read of the image are properties of that target
-# (_dismake_publish_image): DISMAKE_OUTPUT and DISMAKE_MOUNT_DIR, which
-# users may read too (documented in Dismake.cmake), and the internal
-# _DISMAKE_WIM and _DISMAKE_INDEX. Every target that writes a file has
-# DISMAKE_OUTPUT; which call writes a file is _DISMAKE_OUTPUT_<path>_OWNER.
+# What is not one image's is in global properties _DISMAKE_<name>: IMAGES
+# (every image, in declaration order), SESSION_<s>_IMAGE and _CLOSED,
+# MEDIA_<name>_DIR and _RECORD, and OUTPUT_<path>_OWNER (which call writes
+# a file). Every target that writes a file has DISMAKE_OUTPUT.
 
 function(_dismake_get out name)
   get_property(value GLOBAL PROPERTY "_DISMAKE_${name}")
@@ -48,49 +51,48 @@ function(_dismake_output_owner out path)
   set(${out} "${owner}" PARENT_SCOPE)
 endfunction()
 
-
-# Sets the target properties of an unmounted image's target <image>:
-# DISMAKE_OUTPUT (<output>, "" with DISCARD), DISMAKE_MOUNT_DIR, and what
-# dismake_assemble_wim needs (_DISMAKE_WIM, _DISMAKE_INDEX: the index in
-# the output, "" when mounted by NAME).
-function(_dismake_publish_image image output)
-  _dismake_get(mount_dir "IMAGE_${image}_MOUNT_DIR")
-  _dismake_get(wim "IMAGE_${image}_WIM")
-  _dismake_get(selector "IMAGE_${image}_SELECTOR")
-  set(index "")
-  if(selector STREQUAL "index")
-    _dismake_get(index "IMAGE_${image}_SELECTOR_VALUE")
-  endif()
-  set_target_properties("${image}" PROPERTIES
-    DISMAKE_OUTPUT "${output}"
-    DISMAKE_MOUNT_DIR "${mount_dir}"
-    _DISMAKE_WIM "${wim}"
-    _DISMAKE_INDEX "${index}")
+# Reads the property <property> of image <image>'s target ("" when unset).
+function(_dismake_image_get out image property)
+  get_property(value TARGET "${image}" PROPERTY "${property}")
+  set(${out} "${value}" PARENT_SCOPE)
 endfunction()
 
-# What an unmounted image's target says of it: sets <prefix>_UNMOUNTED
-# (TRUE once dismake_unmount_image() made the target <image>, else FALSE),
-# and <prefix>_OUTPUT, _MOUNT_DIR, _WIM, _INDEX ("" when unknown).
+# Sets the property <property> of image <image>'s target to <value>.
+function(_dismake_image_set image property value)
+  set_property(TARGET "${image}" PROPERTY "${property}" "${value}")
+endfunction()
+
+# Appends <value> to the list <property> of image <image>'s target.
+function(_dismake_image_append image property value)
+  set_property(TARGET "${image}" APPEND PROPERTY "${property}" "${value}")
+endfunction()
+
+# Sets <out> to MOUNTED or UNMOUNTED when <name> is an image of the build
+# (dismake_mount_image() made its target), else to "".
+function(_dismake_image_state out name)
+  set(state "")
+  if(TARGET "${name}")
+    get_property(state TARGET "${name}" PROPERTY _DISMAKE_IMAGE)
+  endif()
+  set(${out} "${state}" PARENT_SCOPE)
+endfunction()
+
+# What an image's target says of it after dismake_unmount_image(): sets
+# <prefix>_UNMOUNTED (TRUE once unmounted, else FALSE), and
+# <prefix>_OUTPUT, _MOUNT_DIR, _WIM, _INDEX ("" when unknown).
 function(_dismake_unmounted_image prefix image)
+  _dismake_image_state(state "${image}")
   set(unmounted FALSE)
-  foreach(field OUTPUT MOUNT_DIR WIM INDEX)
-    set(${field} "")
-  endforeach()
-  if(TARGET "${image}")
-    get_target_property(MOUNT_DIR "${image}" DISMAKE_MOUNT_DIR)
-    if(MOUNT_DIR)
-      set(unmounted TRUE)
-      get_target_property(OUTPUT "${image}" DISMAKE_OUTPUT)
-      get_target_property(WIM "${image}" _DISMAKE_WIM)
-      get_target_property(INDEX "${image}" _DISMAKE_INDEX)
-    endif()
+  if(state STREQUAL "UNMOUNTED")
+    set(unmounted TRUE)
   endif()
   set(${prefix}_UNMOUNTED ${unmounted} PARENT_SCOPE)
   foreach(field OUTPUT MOUNT_DIR WIM INDEX)
-    if(NOT ${field})
-      set(${field} "")
+    set(value "")
+    if(unmounted)
+      _dismake_image_get(value "${image}" DISMAKE_${field})
     endif()
-    set(${prefix}_${field} "${${field}}" PARENT_SCOPE)
+    set(${prefix}_${field} "${value}" PARENT_SCOPE)
   endforeach()
 endfunction()
 

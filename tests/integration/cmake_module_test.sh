@@ -320,6 +320,30 @@ endforeach()"
   done
 }
 
+test_properties_after_mount() {
+  step "right after dismake_mount_image, <image> has DISMAKE_MOUNT_DIR, DISMAKE_WIM and DISMAKE_INDEX; DISMAKE_OUTPUT comes with the unmount"
+  wipe_dir "$src"
+  wipe_dir "$bld"
+  write_inputs "$src"
+  write_project "$src" "dismake_mount_image(img WIM \"$base\" INDEX 1 MOUNT_DIR here)
+dismake_mount_image(named WIM \"$base\" NAME Single)
+foreach(target img named)
+  get_target_property(mount_dir \${target} DISMAKE_MOUNT_DIR)
+  get_target_property(wim \${target} DISMAKE_WIM)
+  get_target_property(index \${target} DISMAKE_INDEX)
+  get_target_property(output \${target} DISMAKE_OUTPUT)
+  message(STATUS \"mounted \${target}: mount=[\${mount_dir}] wim=[\${wim}] index=[\${index}] output=[\${output}]\")
+endforeach()
+dismake_unmount_image(img COMMIT OUTPUT img.wim)
+dismake_unmount_image(named DISCARD)"
+  configure "$src" "$bld"
+  local expected
+  for expected in "mounted img: mount=[$bld/here] wim=[$base] index=[1] output=[output-NOTFOUND]" \
+    "mounted named: mount=[$bld/dismake/named/mount] wim=[$base] index=[] output=[output-NOTFOUND]"; do
+    grep -qF -- "-- $expected" <<<"$LAST_STDOUT" || fail "no '$expected' in: $LAST_STDOUT"
+  done
+}
+
 test_mount_arguments
 test_session_arguments
 test_step_arguments
@@ -327,4 +351,5 @@ test_unmount_arguments
 test_graph
 test_arguments_reach_helper
 test_target_properties
+test_properties_after_mount
 end_test
