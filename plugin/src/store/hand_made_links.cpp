@@ -27,7 +27,7 @@ bool file_id(const fs::path& path, FileId& id) {
 
 }  // namespace
 
-void ServicedMount::Impl::record_hand_made_links(StateDelta& d) {
+void ServicedMountImpl::record_hand_made_links(StateDelta& d) {
   if (step_linked_files.empty()) return;
   std::set<std::string> recorded(step_linked_files.begin(), step_linked_files.end());
   // The files the step recorded with other names, and every name of them

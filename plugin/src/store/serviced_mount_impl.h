@@ -1,6 +1,8 @@
-// Private to the store: what a ServicedMount holds, shared by the files
-// that implement it (serviced_mount.cpp, tree_restore.cpp,
-// step_recording.cpp, mount_commit_plan.cpp).
+// Private to the store: what a ServicedMount holds, shared by the classes
+// of its roles (serviced_mount.h) and the files that implement them
+// (serviced_mount.cpp, mount_state.cpp, working_tree.cpp, tree_restore.cpp,
+// step_recorder.cpp, step_recording.cpp, hand_made_links.cpp,
+// commit_planner.cpp, mount_log.cpp).
 #pragma once
 
 #include <optional>
@@ -18,7 +20,7 @@ namespace dismake {
 
 namespace fs = std::filesystem;
 
-struct ServicedMount::Impl {
+struct ServicedMountImpl {
   MountPaths paths;
   FileLock lock;
   MountRecord record;
@@ -30,7 +32,7 @@ struct ServicedMount::Impl {
   StateCatalog catalog;
   bool writable = true;  // false when opened to read a read-only record directory
 
-  Impl(const MountPaths& p, FileLock&& l)
+  ServicedMountImpl(const MountPaths& p, FileLock&& l)
       : paths(p), lock(std::move(l)), blobs(p.blobs_dir()), catalog(p.states_dir()) {}
 
   fs::path disk(const std::string& image_path) const { return paths.mount_dir / image_path; }
@@ -123,6 +125,15 @@ struct ServicedMount::Impl {
   static void add_keys(std::set<std::string>& out, const StateDelta& delta) {
     for (const auto& [path, entry] : delta.entries()) out.insert(path);
   }
+
+  // Edits by hand (step_recorder.cpp).
+  // `paths` (untracked changes), each unextracted directory of a lazy mount
+  // followed by what was put in it by hand.
+  std::vector<std::string> with_unextracted_contents(const std::vector<std::string>& paths);
+  // The step that records `changes` (untracked, sorted paths `paths`) as
+  // edits by hand: what record_untracked_changes records, and
+  // commit_plan_with_untracked previews.
+  StepChanges hand_edit_step(const TreeChanges& changes, const std::vector<std::string>& paths);
 
   // Writing the tree to a state (tree_restore.cpp).
   // Makes `path` on disk what `want` says, keeping the index in step.

@@ -11,7 +11,7 @@ namespace dismake {
 
 // The paths a step changed (moves among them are renames), as they are on
 // disk now, into `d` and the index: how a step and a preview of one record.
-void ServicedMount::Impl::record_paths(StateDelta& d, const StepChanges& changes) {
+void ServicedMountImpl::record_paths(StateDelta& d, const StepChanges& changes) {
   std::vector<std::string> paths = changes.paths;
   std::sort(paths.begin(), paths.end());
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
@@ -30,7 +30,7 @@ void ServicedMount::Impl::record_paths(StateDelta& d, const StepChanges& changes
 }
 
 // A path a step changed, as it is on disk now, into `d` and the index.
-void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
+void ServicedMountImpl::record_path(StateDelta& d, const std::string& path) {
   std::error_code ec;
   fs::file_status status = fs::symlink_status(disk(path), ec);
   if (!fs::exists(status)) {
@@ -77,7 +77,7 @@ void ServicedMount::Impl::record_path(StateDelta& d, const std::string& path) {
 
 // What the state before the step says of the moved path a step's move put
 // at `path` ("" when `path` was not moved).
-std::string ServicedMount::Impl::moved_from(const std::string& path) const {
+std::string ServicedMountImpl::moved_from(const std::string& path) const {
   for (const auto& [from, to] : step_moves) {
     if (path == to) return from;
     if (path.size() > to.size() && path.compare(0, to.size(), to) == 0 && path[to.size()] == '/')
@@ -87,7 +87,7 @@ std::string ServicedMount::Impl::moved_from(const std::string& path) const {
 }
 
 // The base path whose Windows metadata the entry at `path` of `d` carries.
-std::string ServicedMount::Impl::origin_in(const StateDelta& d, const std::string& path) const {
+std::string ServicedMountImpl::origin_in(const StateDelta& d, const std::string& path) const {
   const DeltaEntry* e = d.find(path);
   if (e != nullptr && !e->origin.empty()) return e->origin;
   return is_base_file_in(d, path) ||
@@ -97,7 +97,7 @@ std::string ServicedMount::Impl::origin_in(const StateDelta& d, const std::strin
 }
 
 // True when `path` in `d` is the base's own file (its content maybe new).
-bool ServicedMount::Impl::is_base_file_in(const StateDelta& d, const std::string& path) const {
+bool ServicedMountImpl::is_base_file_in(const StateDelta& d, const std::string& path) const {
   const BaseEntry* b = listing().find(path);
   if (b == nullptr || b->is_directory || b->is_reparse_point) return false;
   if (base_hidden_by_ancestor(d, path)) return false;
@@ -107,8 +107,8 @@ bool ServicedMount::Impl::is_base_file_in(const StateDelta& d, const std::string
 
 // A new entry keeps the metadata the path had (an earlier step's attributes
 // or descriptor); a moved one that of where it came from.
-void ServicedMount::Impl::carry_metadata(const StateDelta& d, const std::string& path,
-                                         DeltaEntry& entry) const {
+void ServicedMountImpl::carry_metadata(const StateDelta& d, const std::string& path,
+                                       DeltaEntry& entry) const {
   std::string from = moved_from(path);
   if (from.empty()) {
     if (const DeltaEntry* old = d.find(path); old != nullptr && old->kind == entry.kind)
@@ -121,8 +121,8 @@ void ServicedMount::Impl::carry_metadata(const StateDelta& d, const std::string&
   entry.origin = origin_in(delta, from);
 }
 
-std::vector<std::string> ServicedMount::Impl::linked_names(const StateDelta& d,
-                                                           const std::string& path) const {
+std::vector<std::string> ServicedMountImpl::linked_names(const StateDelta& d,
+                                                         const std::string& path) const {
   std::vector<std::string> linked;
   std::string content = sha1_in(d, path);
   auto add = [&](const std::string& name) {
@@ -148,7 +148,7 @@ std::vector<std::string> ServicedMount::Impl::linked_names(const StateDelta& d,
 }
 
 // The SHA-1 of what `path` holds in `d` ("" when it is no file there).
-std::string ServicedMount::Impl::sha1_in(const StateDelta& d, const std::string& path) const {
+std::string ServicedMountImpl::sha1_in(const StateDelta& d, const std::string& path) const {
   const DeltaEntry* e = d.find(path);
   if (e != nullptr) return e->kind == FileKind::kFile ? e->sha1 : "";
   if (base_hidden_by_ancestor(d, path)) return "";
@@ -160,9 +160,9 @@ std::string ServicedMount::Impl::sha1_in(const StateDelta& d, const std::string&
 // `linked` names (linked_names() before the write) get the new content too,
 // keeping what steps gave them, and stay one file in the output
 // (commit_plan.h).
-void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& path,
-                                              const DeltaEntry& entry,
-                                              const std::vector<std::string>& linked) {
+void ServicedMountImpl::rewrite_other_links(StateDelta& d, const std::string& path,
+                                            const DeltaEntry& entry,
+                                            const std::vector<std::string>& linked) {
   for (const std::string& other : linked) {
     // Never written through a link the tree may hold where the image has a
     // directory (a hostile tree).
@@ -185,7 +185,7 @@ void ServicedMount::Impl::rewrite_other_links(StateDelta& d, const std::string& 
 // A directory that was not one in the state before is recorded with all
 // it holds; an existing one only as itself (its changed children are
 // reported on their own).
-void ServicedMount::Impl::record_directory(StateDelta& d, const std::string& path) {
+void ServicedMountImpl::record_directory(StateDelta& d, const std::string& path) {
   PathInState before = path_in_state(d, listing(), path);
   index.record(paths.mount_dir, path, "");
   if (before.kind() == FileKind::kDirectory) return;
@@ -200,7 +200,7 @@ void ServicedMount::Impl::record_directory(StateDelta& d, const std::string& pat
   for (const std::string& child : children) record_path(d, child);
 }
 
-void ServicedMount::Impl::make_ancestors_directories(StateDelta& d, const std::string& path) {
+void ServicedMountImpl::make_ancestors_directories(StateDelta& d, const std::string& path) {
   for (const std::string& a : ancestors_top_down(path)) {
     PathInState want = path_in_state(d, listing(), a);
     if (want.kind() != FileKind::kDirectory) {
@@ -218,8 +218,8 @@ namespace dismake {
 
 // Attribute bits and descriptors a step gave `path` (a file it recorded),
 // on top of what earlier steps gave it.
-void ServicedMount::Impl::apply_metadata(StateDelta& d, const std::string& path,
-                                         const MetadataStep& change) {
+void ServicedMountImpl::apply_metadata(StateDelta& d, const std::string& path,
+                                       const MetadataStep& change) {
   const DeltaEntry* found = d.find(path);
   if (found == nullptr || found->kind != FileKind::kFile)
     throw Error(hr::kInvalidArg, "'" + path + "' is not a file of the image",
