@@ -11,6 +11,7 @@
 #include "dismake/store/image_path.h"
 #include "dismake/store/working_tree.h"
 #include "serviced_mount_impl.h"
+#include "step_recording.h"
 
 namespace dismake {
 
@@ -239,9 +240,7 @@ CommitPlan CommitPlanner::commit_plan_with_untracked() const {
   // the delta; the index changes only in memory and is never saved here,
   // and the tree is not written (`preview`).
   StateDelta d = m.delta;
-  m.preview = true;
-  m.record_paths(d, m.hand_edit_step(changes, paths));
-  m.preview = false;
+  StepRecording(m, d, /*preview=*/true).record_paths(d, m.hand_edit_step(changes, paths));
   return PlanBuilder(d, m.listing(), m.blobs).build();
 }
 

@@ -6,6 +6,7 @@
 #include "dismake/base/error.h"
 #include "dismake/store/image_path.h"
 #include "serviced_mount_impl.h"
+#include "step_recording.h"
 
 namespace dismake {
 
@@ -25,9 +26,8 @@ FileKind MountState::kind_of(const std::string& image_path) const {
 std::vector<std::string> MountState::names_of_file(const std::string& image_path) const {
   std::vector<std::string> names{image_path};
   const StateDelta& d = m_->delta;
-  m_->hand_links_in_delta = std::any_of(d.entries().begin(), d.entries().end(),
-                                        [](const auto& e) { return !e.second.link_of.empty(); });
-  for (std::string& other : m_->linked_names(d, image_path)) names.push_back(std::move(other));
+  for (std::string& other : StepRecording(*m_, d).linked_names(d, image_path))
+    names.push_back(std::move(other));
   return names;
 }
 

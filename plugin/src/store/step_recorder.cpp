@@ -10,6 +10,7 @@
 #include "dismake/store/mount_state.h"
 #include "dismake/store/working_tree.h"
 #include "serviced_mount_impl.h"
+#include "step_recording.h"
 
 namespace dismake {
 
@@ -29,16 +30,17 @@ void StepRecorder::finish_step(const std::string& key, const std::string& parent
                                const StepChanges& changes) const {
   ServicedMountImpl& m = *m_;
   StateDelta d = m.delta;
+  StepRecording step(m, d);
   PhaseTimer recording("step: changed paths hashed and stored");
   try {
-    m.record_paths(d, changes);
+    step.record_paths(d, changes);
   } catch (...) {
     // The paths recorded so far are not the state's: forget them, so that
     // rolling the step back sees every one as changed and puts it back.
     m.index = TreeIndex::load(m.paths.index_file_to_read());
     throw;
   }
-  for (const auto& [path, change] : changes.metadata) m.apply_metadata(d, path, change);
+  for (const auto& [path, change] : changes.metadata) step.apply_metadata(d, path, change);
   for (const auto& [name, value] : changes.properties) d.set_property(name, value);
   recording.stop();
   PhaseTimer publishing("step: state published (one syncfs)");
