@@ -65,9 +65,9 @@ void add_ensure(CLI::App& app, Action& run) {
 // The steps that made the current state, oldest first.
 std::vector<json> applied_steps(const ServicedMount& mount) {
   std::vector<json> steps;
-  std::string key = mount.head().current_key;
-  while (!key.empty() && key != mount.head().base_key) {
-    std::optional<StateRecord> record = mount.catalog().load(key);
+  std::string key = mount.state().head().current_key;
+  while (!key.empty() && key != mount.state().head().base_key) {
+    std::optional<StateRecord> record = mount.state().catalog().load(key);
     if (!record) break;
     steps.insert(steps.begin(), json{{"key", key}, {"spec", record->spec}});
     key = record->parent;
@@ -76,22 +76,22 @@ std::vector<json> applied_steps(const ServicedMount& mount) {
 }
 
 json status_json(ServicedMount mount) {
-  TreeChanges untracked = mount.scan_untracked_changes();
+  TreeChanges untracked = mount.tree().scan_untracked_changes();
   json sessions = json::array();
-  for (const SessionRecord& r : SessionRecords(mount.paths().record_dir).list())
+  for (const SessionRecord& r : SessionRecords(mount.state().paths().record_dir).list())
     sessions.push_back({{"name", r.name},
                         {"owner", session_owner_name(r.owner)},
                         {"pid", r.pid},
                         {"stale", r.stale}});
-  return {{"mount_dir", mount.paths().mount_dir.string()},
-          {"image_file", mount.record().wim_path.string()},
-          {"index", mount.record().image_index},
-          {"lazy", mount.head().lazy},
-          {"base_state", mount.head().base_key},
-          {"current_state", mount.head().current_key},
-          {"interrupted_step", mount.head().pending_key},
+  return {{"mount_dir", mount.state().paths().mount_dir.string()},
+          {"image_file", mount.state().record().wim_path.string()},
+          {"index", mount.state().record().image_index},
+          {"lazy", mount.state().head().lazy},
+          {"base_state", mount.state().head().base_key},
+          {"current_state", mount.state().head().current_key},
+          {"interrupted_step", mount.state().head().pending_key},
           {"steps", applied_steps(mount)},
-          {"changed_paths", mount.delta().entries().size()},
+          {"changed_paths", mount.state().delta().entries().size()},
           {"untracked",
            {{"added", untracked.added},
             {"modified", untracked.modified},
@@ -149,10 +149,10 @@ void add_status_and_restore(CLI::App& app, Action& run) {
   restore->callback([=, &run] {
     run = [=] {
       ServicedMount mount = ServicedMount::open(*restore_dir);
-      std::vector<std::string> touched = mount.restore_tracked();
+      std::vector<std::string> touched = mount.tree().restore_tracked();
       for (const std::string& path : touched) std::printf("restored %s\n", path.c_str());
       std::printf("dismake: %s is at its recorded state (%zu paths restored)\n",
-                  mount.paths().mount_dir.c_str(), touched.size());
+                  mount.state().paths().mount_dir.c_str(), touched.size());
     };
   });
 }

@@ -125,11 +125,11 @@ OpenedImage open_side(const ImageSide& side, int fallback_image) {
   std::optional<StagedHashes> staged;
   if (!side.mount_dir.empty()) {
     opened.mount.emplace(ServicedMount::open(side.mount_dir));
-    const MountRecord& record = opened.mount->record();
-    check_mount_base(record, opened.mount->paths());
+    const MountRecord& record = opened.mount->state().record();
+    check_mount_base(record, opened.mount->state().paths());
     opened.wim.emplace(WimFile::open(record.wim_path));
     opened.image = opened.wim->image_by_index(record.image_index);
-    CommitPlan plan = opened.mount->commit_plan_with_untracked();
+    CommitPlan plan = opened.mount->planner().commit_plan_with_untracked();
     staged.emplace(*opened.wim, opened.image, plan);
     opened.staging = std::make_unique<TemporaryDirectory>("diff-staging");
     BaseVersionCache no_cache;  // a diff only reads the mount
@@ -137,7 +137,7 @@ OpenedImage open_side(const ImageSide& side, int fallback_image) {
         record.wim_path, opened.image, plan, opened.staging->path(), no_cache);
     apply_commit_plan(*opened.wim, opened.image, plan, opened.staging->path(),
                       opened.wim->image_modification_time(opened.image), base_versions);
-    for (const auto& [name, value] : opened.mount->delta().properties())
+    for (const auto& [name, value] : opened.mount->state().delta().properties())
       opened.wim->set_property(opened.image, name, value);
   } else {
     opened.wim.emplace(WimFile::open(side.wim));

@@ -21,9 +21,9 @@ void make_parents(ServicedMount& mount, const std::string& image_path, StepChang
   std::string parent;
   size_t slash = image_path.find('/');
   while (slash != std::string::npos) {
-    parent = mount.resolve(image_path.substr(0, slash));
-    if (mount.kind_of(parent) == FileKind::kAbsent) {
-      fs::create_directories(mount.disk_path(parent));
+    parent = mount.state().resolve(image_path.substr(0, slash));
+    if (mount.state().kind_of(parent) == FileKind::kAbsent) {
+      fs::create_directories(mount.state().disk_path(parent));
       changes.paths.push_back(parent);
     }
     slash = image_path.find('/', slash + 1);
@@ -62,10 +62,10 @@ class AddDriverOp : public Op {
       DriverStaging staging = stage_driver_package(hives.database(), hives.system(), package,
                                                    filetime_of_driver_date(package.driver.date));
       for (const auto& [image_path, source] : staging.files) {
-        std::string target_path = mount.resolve(image_path);
-        mount.refuse_links(target_path, /*including_self=*/true);
+        std::string target_path = mount.state().resolve(image_path);
+        mount.state().refuse_links(target_path, /*including_self=*/true);
         make_parents(mount, target_path, changes);
-        fs::path disk = mount.disk_path(target_path);
+        fs::path disk = mount.state().disk_path(target_path);
         // A lazy mount has the image's directories (Windows/INF) only once
         // something in them was extracted.
         fs::create_directories(disk.parent_path());

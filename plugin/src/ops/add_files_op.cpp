@@ -65,11 +65,11 @@ class AddFilesOp : public Op {
   }
 
   void check(const ServicedMount& mount) const override {
-    std::string target = mount.resolve(destination_);
+    std::string target = mount.state().resolve(destination_);
     check_windows_path(target, destination_);
-    FileKind kind = mount.kind_of(target);
+    FileKind kind = mount.state().kind_of(target);
     if (fs::is_directory(source_)) {
-      mount.refuse_links(target, /*including_self=*/true);  // its files would go through it
+      mount.state().refuse_links(target, /*including_self=*/true);  // its files would go through it
       if (kind == FileKind::kFile)
         throw Error(hr::kInvalidArg,
                     "cannot merge the directory '" + source_.string() + "' into '" + target +
@@ -87,7 +87,7 @@ class AddFilesOp : public Op {
       return;
     }
     refuse_special_file(fs::canonical(source_), "the source");
-    if (mount.kind_of(file_target(mount)) == FileKind::kDirectory)
+    if (mount.state().kind_of(file_target(mount)) == FileKind::kDirectory)
       throw Error(hr::kInvalidArg,
                   "the file '" + source_.string() + "' would replace the directory '" +
                       file_target(mount) + "' of the image",
@@ -96,16 +96,16 @@ class AddFilesOp : public Op {
 
   StepChanges apply(ServicedMount& mount) override {
     StepChanges changes;
-    std::string target = mount.resolve(destination_);
+    std::string target = mount.state().resolve(destination_);
     if (!fs::is_directory(source_)) {
       target = file_target(mount);
       put_file(mount, source_, target, /*keep_links=*/false);
       changes.paths.push_back(target);
       return changes;
     }
-    if (!target.empty() && mount.kind_of(target) != FileKind::kDirectory)
+    if (!target.empty() && mount.state().kind_of(target) != FileKind::kDirectory)
       changes.paths.push_back(target);
-    fs::create_directories(mount.disk_path(target));
+    fs::create_directories(mount.state().disk_path(target));
     merge_directory(mount, source_, target, changes);
     return changes;
   }
@@ -115,17 +115,18 @@ class AddFilesOp : public Op {
   // with '/' (or '\\'), the root, or a directory the image has means "into
   // this directory", under the source's own name.
   std::string file_target(const ServicedMount& mount) const {
-    std::string target = mount.resolve(destination_);
+    std::string target = mount.state().resolve(destination_);
     bool into = target.empty() || destination_.back() == '/' || destination_.back() == '\\' ||
-                mount.kind_of(target) == FileKind::kDirectory;
-    return into ? mount.resolve(join_image_path(target, source_.filename().string())) : target;
+                mount.state().kind_of(target) == FileKind::kDirectory;
+    return into ? mount.state().resolve(join_image_path(target, source_.filename().string()))
+                : target;
   }
 
   // A symlink inside an overlay stays a link (checked to point inside it); a
   // source named on its own is the file it points to.
   static void put_file(ServicedMount& mount, const fs::path& from, const std::string& target,
                        bool keep_links = true) {
-    fs::path disk = mount.disk_path(target);
+    fs::path disk = mount.state().disk_path(target);
     fs::create_directories(disk.parent_path());
     std::error_code ec;
     fs::remove(disk, ec);
@@ -142,18 +143,18 @@ class AddFilesOp : public Op {
     for (const auto& entry : fs::directory_iterator(dir)) entries.push_back(entry.path());
     std::sort(entries.begin(), entries.end());
     for (const fs::path& entry : entries) {
-      std::string child = mount.resolve(join_image_path(target, entry.filename().string()));
+      std::string child = mount.state().resolve(join_image_path(target, entry.filename().string()));
       fs::file_status status = fs::symlink_status(entry);
       if (fs::is_directory(status)) {
-        mount.refuse_links(child, /*including_self=*/true);  // never merge into a link
-        if (mount.kind_of(child) != FileKind::kDirectory) {
-          fs::remove_all(mount.disk_path(child));
+        mount.state().refuse_links(child, /*including_self=*/true);  // never merge into a link
+        if (mount.state().kind_of(child) != FileKind::kDirectory) {
+          fs::remove_all(mount.state().disk_path(child));
           changes.paths.push_back(child);
         }
-        fs::create_directories(mount.disk_path(child));
+        fs::create_directories(mount.state().disk_path(child));
         merge_directory(mount, entry, child, changes);
       } else {
-        if (mount.kind_of(child) == FileKind::kDirectory)
+        if (mount.state().kind_of(child) == FileKind::kDirectory)
           throw Error(hr::kInvalidArg,
                       "the overlay file '" + entry.string() + "' would replace the directory '" +
                           child + "' of the image",

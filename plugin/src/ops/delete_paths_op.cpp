@@ -17,11 +17,11 @@ class DeletePathsOp : public Op {
     if (paths_.empty())
       throw Error(hr::kInvalidArg, "delete needs at least one image path", "name what to delete");
     for (const std::string& path : paths_) {
-      std::string resolved = mount.resolve(path);
+      std::string resolved = mount.state().resolve(path);
       if (resolved.empty())
         throw Error(hr::kInvalidArg, "cannot delete the image root ('" + path + "')",
                     "name the files or directories to delete");
-      if (!if_exists_ && mount.kind_of(resolved) == FileKind::kAbsent)
+      if (!if_exists_ && mount.state().kind_of(resolved) == FileKind::kAbsent)
         throw Error(hr::kPathNotFound, "'" + path + "' is not in the image",
                     "check the path, or pass --if-exists (IF_EXISTS) to ignore missing paths");
     }
@@ -30,9 +30,9 @@ class DeletePathsOp : public Op {
   StepChanges apply(ServicedMount& mount) override {
     StepChanges changes;
     for (const std::string& path : paths_) {
-      std::string resolved = mount.resolve(path);
-      if (mount.kind_of(resolved) == FileKind::kAbsent) continue;
-      fs::remove_all(mount.disk_path(resolved));
+      std::string resolved = mount.state().resolve(path);
+      if (mount.state().kind_of(resolved) == FileKind::kAbsent) continue;
+      fs::remove_all(mount.state().disk_path(resolved));
       changes.paths.push_back(resolved);
     }
     return changes;

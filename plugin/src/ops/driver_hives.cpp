@@ -12,14 +12,14 @@ const char kConfig[] = "Windows/System32/config/";
 // The hive's image path, materialized with its logs when dirty; "" when
 // the image has no such file.
 std::string materialized_hive(ServicedMount& mount, const std::string& name) {
-  std::string path = mount.resolve(kConfig + name);
-  if (mount.kind_of(path) != FileKind::kFile) return "";
-  mount.refuse_links(path, /*including_self=*/true);
-  mount.materialize(path);
-  if (hive_needs_log_replay(mount.disk_path(path)))
+  std::string path = mount.state().resolve(kConfig + name);
+  if (mount.state().kind_of(path) != FileKind::kFile) return "";
+  mount.state().refuse_links(path, /*including_self=*/true);
+  mount.tree().materialize(path);
+  if (hive_needs_log_replay(mount.state().disk_path(path)))
     for (const std::string& log : hive_log_file_names(path)) {
-      std::string resolved = mount.resolve(log);
-      if (mount.kind_of(resolved) == FileKind::kFile) mount.materialize(resolved);
+      std::string resolved = mount.state().resolve(log);
+      if (mount.state().kind_of(resolved) == FileKind::kFile) mount.tree().materialize(resolved);
     }
   return path;
 }
@@ -39,10 +39,10 @@ DriverHives::DriverHives(ServicedMount& mount) : mount_(mount) {
   if (system_path_.empty())
     throw Error(hr::kNotFound, "the image has no SYSTEM hive (" + std::string(kConfig) + "SYSTEM)",
                 "is it a Windows image?");
-  system_ = std::make_unique<Hive>(mount.disk_path(system_path_));
+  system_ = std::make_unique<Hive>(mount.state().disk_path(system_path_));
   drivers_path_ = materialized_hive(mount, "DRIVERS");
   if (!drivers_path_.empty()) {
-    drivers_ = std::make_unique<Hive>(mount.disk_path(drivers_path_));
+    drivers_ = std::make_unique<Hive>(mount.state().disk_path(drivers_path_));
     if (!drivers_->has_key("DriverDatabase")) drivers_.reset();
   }
   if (!database().has_key("DriverDatabase"))

@@ -129,16 +129,16 @@ EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options) {
     check_base(MountRegistry::for_current_user().home(), wim, BaseCheck::kFull, options.progress);
 
   ServicedMount mount = ServicedMount::open(paths.mount_dir);
-  mount.roll_back_interrupted_step();
+  mount.tree().roll_back_interrupted_step();
   require_clean(mount);
   std::string recipe = recipe_fingerprint(options.recipe);
-  bool recipe_changed = recipe != mount.head().recipe;
-  if (recipe_changed) mount.set_recipe(recipe);
-  mount.log_event({{"event", "ensure"}, {"action", action}});
+  bool recipe_changed = recipe != mount.state().head().recipe;
+  if (recipe_changed) mount.steps().set_recipe(recipe);
+  mount.log().append({{"event", "ensure"}, {"action", action}});
 
-  const MountHead& head = mount.head();
+  const MountHead& head = mount.state().head();
   nlohmann::json spec = {{"wim", wim.string()},
-                         {"index", mount.record().image_index},
+                         {"index", mount.state().record().image_index},
                          {"full", options.full},
                          {"recipe", recipe},
                          {"mount_id", head.mount_id}};

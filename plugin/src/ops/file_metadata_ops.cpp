@@ -19,8 +19,8 @@ class FileMetadataOp : public Op {
   std::string name() const override { return name_; }
 
   void check(const ServicedMount& mount) const override {
-    std::string path = mount.resolve(path_);
-    FileKind kind = path.empty() ? FileKind::kAbsent : mount.kind_of(path);
+    std::string path = mount.state().resolve(path_);
+    FileKind kind = path.empty() ? FileKind::kAbsent : mount.state().kind_of(path);
     if (kind == FileKind::kAbsent)
       throw Error(hr::kPathNotFound, "'" + path_ + "' is not in the image",
                   "check the path whose " + what_ + " to set");
@@ -34,8 +34,8 @@ class FileMetadataOp : public Op {
   StepChanges apply(ServicedMount& mount) override {
     StepChanges changes;
     MetadataStep what = change(mount);
-    for (const std::string& name : mount.names_of_file(mount.resolve(path_))) {
-      mount.materialize(name);
+    for (const std::string& name : mount.state().names_of_file(mount.state().resolve(path_))) {
+      mount.tree().materialize(name);
       changes.paths.push_back(name);
       changes.metadata.emplace(name, what);
     }
@@ -102,7 +102,7 @@ class SetSecurityOp : public FileMetadataOp {
 
   void check(const ServicedMount& mount) const override {
     FileMetadataOp::check(mount);
-    if (!mount.base().find_folded(like_))
+    if (!mount.state().base().find_folded(like_))
       throw Error(hr::kPathNotFound, "--like '" + like_ + "' is not a path of the base image",
                   "name a file or directory the base image has, e.g. Windows/System32/cmd.exe");
   }
@@ -110,7 +110,7 @@ class SetSecurityOp : public FileMetadataOp {
  private:
   MetadataStep change(const ServicedMount& mount) const override {
     MetadataStep change;
-    change.security_from = *mount.base().find_folded(like_);
+    change.security_from = *mount.state().base().find_folded(like_);
     return change;
   }
   std::string like_;

@@ -52,11 +52,11 @@ struct ImageDrivers::Impl {
   std::optional<fs::path> file(const std::string& image_path) {
     if (tree) return find_in_tree(*tree, image_path);
     if (mount) {
-      std::string resolved = mount->resolve(image_path);
-      if (mount->kind_of(resolved) != FileKind::kFile) return std::nullopt;
-      mount->refuse_links(resolved, /*including_self=*/true);
-      mount->materialize(resolved);
-      return mount->disk_path(resolved);
+      std::string resolved = mount->state().resolve(image_path);
+      if (mount->state().kind_of(resolved) != FileKind::kFile) return std::nullopt;
+      mount->state().refuse_links(resolved, /*including_self=*/true);
+      mount->tree().materialize(resolved);
+      return mount->state().disk_path(resolved);
     }
     fs::path extracted = scratch->path() / image_path;
     if (fs::exists(extracted)) return extracted;

@@ -22,9 +22,9 @@ namespace {
 // has none.
 std::string existing_hive(const ServicedMount& mount, const std::string& hive_file,
                           const std::string& hive_name) {
-  std::string resolved = mount.resolve(hive_file);
-  mount.refuse_links(resolved, /*including_self=*/true);
-  if (mount.kind_of(resolved) != FileKind::kFile)
+  std::string resolved = mount.state().resolve(hive_file);
+  mount.state().refuse_links(resolved, /*including_self=*/true);
+  if (mount.state().kind_of(resolved) != FileKind::kFile)
     throw Error(hr::kFileNotFound, "the image has no " + hive_name + " hive ('" + hive_file + "')",
                 "check the key's hive, or add the hive file to the image first");
   return resolved;
@@ -33,11 +33,11 @@ std::string existing_hive(const ServicedMount& mount, const std::string& hive_fi
 // Makes the hive file present in the tree, with its transaction logs when
 // it is dirty (Hive replays them).
 void materialize_hive(ServicedMount& mount, const std::string& hive_file) {
-  mount.materialize(hive_file);
-  if (!hive_needs_log_replay(mount.disk_path(hive_file))) return;
+  mount.tree().materialize(hive_file);
+  if (!hive_needs_log_replay(mount.state().disk_path(hive_file))) return;
   for (const std::string& log : hive_log_file_names(hive_file)) {
-    std::string resolved = mount.resolve(log);
-    if (mount.kind_of(resolved) == FileKind::kFile) mount.materialize(resolved);
+    std::string resolved = mount.state().resolve(log);
+    if (mount.state().kind_of(resolved) == FileKind::kFile) mount.tree().materialize(resolved);
   }
 }
 
@@ -55,7 +55,7 @@ std::vector<std::string> saved_hive_paths(const std::string& hive_file, const Hi
 std::int64_t key_change_time(const ServicedMount& mount) {
   const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
   if (epoch != nullptr && *epoch != '\0') return reproducible_time(0);
-  const MountRecord& record = mount.record();
+  const MountRecord& record = mount.state().record();
   return WimFile::open(record.wim_path).image_modification_time(record.image_index);
 }
 
@@ -64,7 +64,7 @@ template <typename Edit>
 StepChanges edit_hive(ServicedMount& mount, const RegistryPath& key, Edit edit) {
   std::string hive_file = existing_hive(mount, key.hive_file, key.hive_name);
   materialize_hive(mount, hive_file);
-  Hive hive(mount.disk_path(hive_file));
+  Hive hive(mount.state().disk_path(hive_file));
   hive.set_change_time(key_change_time(mount));
   edit(hive);
   if (!hive.save()) return StepChanges{{hive_file}, {}};
@@ -160,13 +160,13 @@ class ImportRegistryOp : public Op {
   StepChanges apply(ServicedMount& mount) override {
     std::vector<RegistryOperation> ops = operations();
     for (const std::string& hive : registry_hive_files(ops)) {
-      std::string resolved = mount.resolve(hive);
-      if (mount.kind_of(resolved) == FileKind::kFile) materialize_hive(mount, resolved);
+      std::string resolved = mount.state().resolve(hive);
+      if (mount.state().kind_of(resolved) == FileKind::kFile) materialize_hive(mount, resolved);
     }
     StepChanges changes;
     for (const std::string& hive :
-         apply_registry_operations(mount.paths().mount_dir, ops, key_change_time(mount)))
-      changes.paths.push_back(mount.resolve(hive));
+         apply_registry_operations(mount.state().paths().mount_dir, ops, key_change_time(mount)))
+      changes.paths.push_back(mount.state().resolve(hive));
     return changes;
   }
 

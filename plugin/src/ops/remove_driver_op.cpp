@@ -32,11 +32,11 @@ class RemoveDriverOp : public Op {
       std::string id = published_package_id(hives.database(), name);
       // Its boot-start services, from its INF in the DriverStore.
       std::vector<std::pair<std::string, std::string>> services;
-      std::string folder = mount.resolve(std::string(kDriverStoreRepository) + "/" + id);
-      if (mount.kind_of(folder) == FileKind::kDirectory) {
-        mount.materialize(folder);
+      std::string folder = mount.state().resolve(std::string(kDriverStoreRepository) + "/" + id);
+      if (mount.state().kind_of(folder) == FileKind::kDirectory) {
+        mount.tree().materialize(folder);
         std::string inf_name = id.substr(0, id.find(".inf_") + 4);
-        fs::path inf = mount.disk_path(mount.resolve(folder + "/" + inf_name));
+        fs::path inf = mount.state().disk_path(mount.state().resolve(folder + "/" + inf_name));
         if (fs::is_regular_file(inf))
           services =
               boot_start_services(read_driver_inf(InfFile::load(inf), hives.target_platform()));
@@ -44,9 +44,9 @@ class RemoveDriverOp : public Op {
       DriverRemoval removal =
           unstage_driver_package(hives.database(), hives.system(), name, services);
       for (const std::string& path : removal.paths) {
-        std::string resolved = mount.resolve(path);
-        if (mount.kind_of(resolved) == FileKind::kAbsent) continue;
-        fs::remove_all(mount.disk_path(resolved));
+        std::string resolved = mount.state().resolve(path);
+        if (mount.state().kind_of(resolved) == FileKind::kAbsent) continue;
+        fs::remove_all(mount.state().disk_path(resolved));
         changes.paths.push_back(resolved);
       }
     }

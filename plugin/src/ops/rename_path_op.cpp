@@ -14,30 +14,30 @@ class RenamePathOp : public Op {
   nlohmann::json spec() const override { return {{"from", from_}, {"to", to_}}; }
 
   void check(const ServicedMount& mount) const override {
-    std::string from = mount.resolve(from_);
-    std::string to = mount.resolve(to_);
+    std::string from = mount.state().resolve(from_);
+    std::string to = mount.state().resolve(to_);
     check_windows_path(to, to_);
-    if (from.empty() || mount.kind_of(from) == FileKind::kAbsent)
+    if (from.empty() || mount.state().kind_of(from) == FileKind::kAbsent)
       throw Error(hr::kPathNotFound, "'" + from_ + "' is not in the image",
                   "check the path to rename");
-    if (mount.kind_of(to) != FileKind::kAbsent)
+    if (mount.state().kind_of(to) != FileKind::kAbsent)
       throw Error(hr::kAlreadyExists, "'" + to_ + "' already exists in the image",
                   "delete it in an earlier step, or rename to another name");
     size_t slash = to.rfind('/');
     std::string parent = slash == std::string::npos ? "" : to.substr(0, slash);
-    if (mount.kind_of(parent) != FileKind::kDirectory)
+    if (mount.state().kind_of(parent) != FileKind::kDirectory)
       throw Error(hr::kPathNotFound, "the directory of '" + to_ + "' is not in the image",
                   "create it first (add an empty directory)");
   }
 
   StepChanges apply(ServicedMount& mount) override {
-    std::string from = mount.resolve(from_);
-    std::string to = mount.resolve(to_);
-    mount.materialize(from);
+    std::string from = mount.state().resolve(from_);
+    std::string to = mount.state().resolve(to_);
+    mount.tree().materialize(from);
     // Only the parent directories of `to` are needed on disk, not what they
     // hold: a lazy mount extracts only what the step touches.
-    fs::create_directories(mount.disk_path(to).parent_path());
-    fs::rename(mount.disk_path(from), mount.disk_path(to));
+    fs::create_directories(mount.state().disk_path(to).parent_path());
+    fs::rename(mount.state().disk_path(from), mount.state().disk_path(to));
     // A move, not a delete and an add: `to` keeps what Windows keeps across
     // a rename (security descriptor, attributes, streams, hard links).
     return StepChanges{{from, to}, {}, {{from, to}}, {}};

@@ -74,24 +74,25 @@ class RunCommandOp : public Op {
   void check(const ServicedMount& mount) const override {
     if (command_.empty()) throw Error(hr::kInvalidArg, "run needs a command", "write it after --");
     for (const std::string& path : paths_)
-      if (mount.kind_of(mount.resolve(path)) == FileKind::kAbsent)
+      if (mount.state().kind_of(mount.state().resolve(path)) == FileKind::kAbsent)
         throw Error(hr::kPathNotFound, "the declared path '" + path + "' is not in the image",
                     "declare only paths the image has (PATHS)");
   }
 
   StepChanges apply(ServicedMount& mount) override {
-    if (paths_.empty()) mount.materialize("");
-    for (const std::string& path : paths_) mount.materialize(mount.resolve(path));
+    if (paths_.empty()) mount.tree().materialize("");
+    for (const std::string& path : paths_) mount.tree().materialize(mount.state().resolve(path));
     std::fflush(stdout);
-    SandboxReach reach{mount.paths().mount_dir, mount.paths().record_dir, depends_, network_};
-    int status = run_in(sandboxed_command(command_, reach), mount.paths().mount_dir);
-    restore_owner_access(mount.paths().mount_dir);
+    SandboxReach reach{mount.state().paths().mount_dir, mount.state().paths().record_dir, depends_,
+                       network_};
+    int status = run_in(sandboxed_command(command_, reach), mount.state().paths().mount_dir);
+    restore_owner_access(mount.state().paths().mount_dir);
     if (status != 0)
       throw Error(
           hr::kFail,
           "the command '" + command_.front() + "' exited with status " + std::to_string(status),
           "see its output; the mount was left as it was before the step");
-    TreeChanges found = mount.scan_untracked_changes();
+    TreeChanges found = mount.tree().scan_untracked_changes();
     StepChanges changes;
     changes.paths = found.paths();
     // A new directory is reported as itself. In a lazy mount it may be one
@@ -100,11 +101,11 @@ class RunCommandOp : public Op {
     // too, so name every path below it.
     for (const std::string& added : found.added) {
       std::error_code ec;
-      if (!fs::is_directory(fs::symlink_status(mount.disk_path(added), ec))) continue;
-      for (auto it = fs::recursive_directory_iterator(mount.disk_path(added), ec);
+      if (!fs::is_directory(fs::symlink_status(mount.state().disk_path(added), ec))) continue;
+      for (auto it = fs::recursive_directory_iterator(mount.state().disk_path(added), ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
         changes.paths.push_back(join_image_path(
-            added, fs::relative(it->path(), mount.disk_path(added)).generic_string()));
+            added, fs::relative(it->path(), mount.state().disk_path(added)).generic_string()));
     }
     return changes;
   }

@@ -14,27 +14,27 @@ using nlohmann::json;
 namespace {
 
 std::string parent_state(const ServicedMount& mount, const StepOptions& options) {
-  if (!options.after) return mount.head().current_key;
+  if (!options.after) return mount.state().head().current_key;
   return Stamp::load(*options.after).state;
 }
 
 // Runs the op from `parent`, recording the result as state `key`.
 void apply(ServicedMount& mount, Op& op, const std::string& key, const std::string& parent,
            const json& spec) {
-  if (!mount.catalog().contains(parent))
+  if (!mount.state().catalog().contains(parent))
     throw Error(hr::kNotFound, "the step's parent state is unknown to this mount",
                 "build the steps before it again (the mount was made anew), or build from clean");
   // A refused op leaves the mount in the state it was in, not at the parent.
-  std::string original = mount.head().current_key;
+  std::string original = mount.state().head().current_key;
   try {
     PhaseTimer timer("step: restored to its parent and checked");
-    mount.restore_to(parent, /*synced=*/false);  // the step's own sync covers it
+    mount.tree().restore_to(parent, /*synced=*/false);  // the step's own sync covers it
     op.check(mount);
   } catch (...) {
-    mount.restore_to(original);
+    mount.tree().restore_to(original);
     throw;
   }
-  mount.begin_step(key, parent);
+  mount.steps().begin_step(key, parent);
   StepChanges changes;
   try {
     {
@@ -42,9 +42,9 @@ void apply(ServicedMount& mount, Op& op, const std::string& key, const std::stri
       changes = op.apply(mount);
     }
     PhaseTimer timer("step: changes recorded");
-    mount.finish_step(key, parent, spec, changes);  // refuses what it cannot record
+    mount.steps().finish_step(key, parent, spec, changes);  // refuses what it cannot record
   } catch (...) {
-    mount.restore_tracked();  // the step never happened
+    mount.tree().restore_tracked();  // the step never happened
     throw;
   }
 }
@@ -55,14 +55,14 @@ void record_history(const ServicedMount& mount, const Op& op, const json& spec_a
                     const InputSet& inputs, const std::string& parent, const StepOptions& options,
                     StepOutcome& outcome) {
   if (!options.stamp) return;
-  StepHistory history(mount.paths().record_dir);
+  StepHistory history(mount.state().paths().record_dir);
   StepRecord record;
   record.step = options.stamp->stem().string();
   record.op = op.name();
   record.spec = spec_args;
   record.inputs = inputs.entries();
   record.parent = parent;
-  record.base = mount.head().base_key;
+  record.base = mount.state().head().base_key;
   record.key = outcome.key;
   record.build = history.build();
   record.action = step_action_name(outcome.action);
@@ -117,17 +117,18 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
   InputSet inputs;
   op.collect_inputs(inputs);
   ServicedMount mount = ServicedMount::open(mount_dir);
-  OpenSessions(mount.paths().mount_dir, mount.paths().record_dir).require_named(options.session);
-  if (mount.record().read_only)
+  OpenSessions(mount.state().paths().mount_dir, mount.state().paths().record_dir)
+      .require_named(options.session);
+  if (mount.state().record().read_only)
     throw Error(hr::kWriteProtect,
-                "the mount '" + mount.paths().mount_dir.string() + "' is read-only",
+                "the mount '" + mount.state().paths().mount_dir.string() + "' is read-only",
                 "mount the image without --readonly to service it");
-  mount.roll_back_interrupted_step();
+  mount.tree().roll_back_interrupted_step();
   StepOutcome outcome;
   // By hand (not a build), edits made in the tree become a step of their
   // own, as DISM users mix tools and verbs; a build refuses them.
   if (options.session.empty() && !options.after)
-    outcome.hand_edits = mount.record_untracked_changes();
+    outcome.hand_edits = mount.steps().record_untracked_changes();
   require_clean(mount);
   opening.stop();
 
@@ -143,21 +144,21 @@ StepOutcome run_step(const std::filesystem::path& mount_dir, Op& op, const StepO
   }
   outcome.key = step_key(parent, spec_text, inputs.digest());
 
-  if (mount.head().current_key == outcome.key) {
+  if (mount.state().head().current_key == outcome.key) {
     outcome.action = StepAction::kUpToDate;
-  } else if (mount.catalog().contains(outcome.key)) {
-    mount.restore_to(outcome.key);
+  } else if (mount.state().catalog().contains(outcome.key)) {
+    mount.tree().restore_to(outcome.key);
     outcome.action = StepAction::kRestored;
   } else {
     apply(mount, op, outcome.key, parent, spec);
   }
 
   PhaseTimer finishing("step: history and stamp written");
-  mount.log_event({{"event", "step"},
-                   {"op", op.name()},
-                   {"key", outcome.key},
-                   {"action", step_action_name(outcome.action)},
-                   {"spec", spec}});
+  mount.log().append({{"event", "step"},
+                      {"op", op.name()},
+                      {"key", outcome.key},
+                      {"action", step_action_name(outcome.action)},
+                      {"spec", spec}});
   record_history(mount, op, op.spec(), inputs, parent, options, outcome);
   if (options.stamp) Stamp{outcome.key, outcome.key, spec}.save(*options.stamp, false);
   if (options.depfile && options.stamp) inputs.write_depfile(*options.depfile, *options.stamp);

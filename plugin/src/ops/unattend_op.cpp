@@ -48,9 +48,9 @@ class ApplyUnattendOp : public Op {
                    "is placed at Windows/Panther/unattend.xml for Windows Setup; apply the pass "
                    "with DISM on Windows if you need it at servicing time.\n",
                    file_.c_str());
-    std::string target = mount.resolve("Windows/Panther/unattend.xml");
-    mount.refuse_links(target, /*including_self=*/true);
-    fs::path disk = mount.disk_path(target);
+    std::string target = mount.state().resolve("Windows/Panther/unattend.xml");
+    mount.state().refuse_links(target, /*including_self=*/true);
+    fs::path disk = mount.state().disk_path(target);
     fs::create_directories(disk.parent_path());
     fs::copy_file(file_, disk, fs::copy_options::overwrite_existing);
     return StepChanges{{target}, {}};

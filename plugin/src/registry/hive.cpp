@@ -597,7 +597,7 @@ std::optional<RegistryValue> Hive::get_value(std::string_view key_path, std::str
 bool Hive::save() {
   if (!modified_) return false;
   // Not synced here: the hive is a file of a mount's tree, and the step
-  // that wrote it syncs once for all it wrote (ServicedMount::finish_step)
+  // that wrote it syncs once for all it wrote (StepRecorder::finish_step)
   // before the step becomes the mount's state. The rename alone keeps a
   // killed step from leaving half a hive.
   replace_through_temporary(path_, [&](const std::filesystem::path& tmp) {

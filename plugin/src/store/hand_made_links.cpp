@@ -10,7 +10,7 @@
 #include <set>
 #include <utility>
 
-#include "serviced_mount_impl.h"
+#include "step_recording.h"
 
 namespace dismake {
 
@@ -27,20 +27,20 @@ bool file_id(const fs::path& path, FileId& id) {
 
 }  // namespace
 
-void ServicedMount::Impl::record_hand_made_links(StateDelta& d) {
-  if (step_linked_files.empty()) return;
-  std::set<std::string> recorded(step_linked_files.begin(), step_linked_files.end());
+void StepRecording::record_hand_made_links(StateDelta& d) {
+  if (linked_files_.empty()) return;
+  std::set<std::string> recorded(linked_files_.begin(), linked_files_.end());
   // The files the step recorded with other names, and every name of them
   // the tree has (the index knows each file on disk; it was just updated).
   std::map<FileId, std::vector<std::string>> names;
-  for (const std::string& path : step_linked_files)
-    if (FileId id; file_id(disk(path), id)) names[id];
+  for (const std::string& path : linked_files_)
+    if (FileId id; file_id(m_.disk(path), id)) names[id];
   std::set<std::uint64_t> inodes;
   for (const auto& [id, unused] : names) inodes.insert(id.second);
-  for (const auto& [path, entry] : index.entries()) {
+  for (const auto& [path, entry] : m_.index.entries()) {
     if (entry.kind != FileKind::kFile || inodes.count(entry.inode) == 0) continue;
     FileId id;
-    if (!file_id(disk(path), id)) continue;
+    if (!file_id(m_.disk(path), id)) continue;
     if (auto it = names.find(id); it != names.end()) it->second.push_back(path);
   }
   for (auto& [id, paths] : names) {
@@ -54,14 +54,14 @@ void ServicedMount::Impl::record_hand_made_links(StateDelta& d) {
     const std::string file = *std::min_element(
         paths.begin(), paths.end(),
         [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
-    const BaseEntry* file_base = is_base_file_in(d, file) ? listing().find(file) : nullptr;
+    const BaseEntry* file_base = is_base_file_in(d, file) ? m_.listing().find(file) : nullptr;
     for (const std::string& path : paths) {
       const DeltaEntry* entry = d.find(path);
       if (path == file || recorded.count(path) == 0 || entry == nullptr ||
           entry->kind != FileKind::kFile)
         continue;
       // Already one file in the base: the commit keeps them so.
-      const BaseEntry* base = is_base_file_in(d, path) ? listing().find(path) : nullptr;
+      const BaseEntry* base = is_base_file_in(d, path) ? m_.listing().find(path) : nullptr;
       if (file_base != nullptr && base != nullptr && file_base->hard_link_group != 0 &&
           file_base->hard_link_group == base->hard_link_group)
         continue;

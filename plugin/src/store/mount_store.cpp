@@ -146,18 +146,18 @@ void check_base_unchanged(MountRecord& record, const MountPaths& paths) {
 }  // namespace
 
 void require_clean(ServicedMount& mount) {
-  TreeChanges changes = mount.scan_untracked_changes();
+  TreeChanges changes = mount.tree().scan_untracked_changes();
   if (changes.empty()) return;
   std::vector<std::string> paths = changes.paths();
   std::sort(paths.begin(), paths.end());
   std::string named;
   for (size_t i = 0; i < paths.size() && i < 10; ++i) named += (i ? ", " : "") + paths[i];
   if (paths.size() > 10) named += " and " + std::to_string(paths.size() - 10) + " more";
-  throw Error(
-      hr::kInvalidData,
-      "the mount '" + mount.paths().mount_dir.string() + "' has changes no step made: " + named,
-      "run `dismake restore " + mount.paths().mount_dir.string() +
-          "` to discard them, or make them a step");
+  throw Error(hr::kInvalidData,
+              "the mount '" + mount.state().paths().mount_dir.string() +
+                  "' has changes no step made: " + named,
+              "run `dismake restore " + mount.state().paths().mount_dir.string() +
+                  "` to discard them, or make them a step");
 }
 
 std::string CleanupAction::line() const {
@@ -335,8 +335,8 @@ MountPaths MountStore::existing_mount(const fs::path& mount_dir) const {
 }
 
 CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions& options) {
-  const MountPaths& paths = mount.paths();
-  MountRecord record = mount.record();
+  const MountPaths& paths = mount.state().paths();
+  MountRecord record = mount.state().record();
   if (record.read_only)
     throw Error(hr::kWriteProtect, "the mount '" + paths.mount_dir.string() + "' is read-only",
                 "mount the image without --readonly to commit changes");
@@ -353,18 +353,19 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   CommitResult result;
   result.output = output.path;
   if (options.state) {
-    mount.restore_to(*options.state);
+    mount.tree().restore_to(*options.state);
     require_clean(mount);
   }
   PhaseTimer planning("commit: untracked changes and plan");
-  result.changes = mount.scan_untracked_changes();
+  result.changes = mount.tree().scan_untracked_changes();
   // A mount used by hand: its edits become a step, and so part of the state.
-  if (!options.state) mount.record_untracked_changes();
-  CommitPlan plan = mount.commit_plan();
-  mount.release_base_listing();
+  if (!options.state) mount.steps().record_untracked_changes();
+  CommitPlan plan = mount.planner().commit_plan();
+  mount.planner().release_base_listing();
   planning.stop();
   result.commands = plan.size();
-  if (output.is_plain_source() && plan.empty() && mount.delta().properties().empty()) return result;
+  if (output.is_plain_source() && plan.empty() && mount.state().delta().properties().empty())
+    return result;
 
   output.remember(paths);
   std::string base_key = output.is_source ? base_content_key(record.wim_path) : "";
@@ -372,21 +373,22 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   // directory per commit, so concurrent commits never share one.
   std::optional<TemporaryDirectory> scratch;
   if (!scratch_root_.empty()) scratch.emplace("commit", scratch_root_);
-  WimOutputResult written = write_wim_output(
-      {output, record.image_index, std::move(plan),
-       scratch ? scratch->path() / "staging" : paths.scratch_dir(), mount.delta().properties(),
-       options.progress, paths.base_versions_dir(), record.base_identity, paths.packs_dir()});
+  WimOutputResult written =
+      write_wim_output({output, record.image_index, std::move(plan),
+                        scratch ? scratch->path() / "staging" : paths.scratch_dir(),
+                        mount.state().delta().properties(), options.progress,
+                        paths.base_versions_dir(), record.base_identity, paths.packs_dir()});
   result.written = true;
   result.reused_previous = written.reused_previous;
   result.reclaimable = written.reclaimable;
   if (output.is_source) {
-    mount.rebase_on_committed();
+    mount.tree().rebase_on_committed();
     // Written here from a verified base and re-hashed blobs: not read again.
     carry_base_verified(registry_.home(), base_key, record.wim_path);
   }
-  mount.log_event({{"event", "commit"},
-                   {"output", result.output.string()},
-                   {"state", mount.head().current_key}});
+  mount.log().append({{"event", "commit"},
+                      {"output", result.output.string()},
+                      {"state", mount.state().head().current_key}});
   return result;
 }
 
@@ -402,7 +404,7 @@ void MountStore::unmount(const fs::path& mount_dir, const std::optional<CommitOp
   bool created = true;
   try {
     mount.emplace(ServicedMount::open(paths.mount_dir));
-    created = mount->record().created_mount_dir;
+    created = mount->state().record().created_mount_dir;
   } catch (const Error& e) {
     if (commit || e.code() == hr::kBusy) throw;
     // Discarding a mount whose state is corrupt or gone: remove what is there.
@@ -458,15 +460,15 @@ std::optional<std::string> MountStore::discard_incomplete(const fs::path& mount_
 
 bool MountStore::remount(const fs::path& mount_dir, const ProgressFn& progress) {
   ServicedMount mount = ServicedMount::open(existing_mount(mount_dir).mount_dir);
-  const MountPaths& paths = mount.paths();
+  const MountPaths& paths = mount.state().paths();
   // A lazy mount's tree may rightly be empty; only a missing one is lost.
   bool present = fs::is_directory(paths.mount_dir) &&
-                 (mount.head().lazy || !directory_is_empty(paths.mount_dir));
+                 (mount.state().head().lazy || !directory_is_empty(paths.mount_dir));
   if (present) return false;
-  MountRecord record = mount.record();
+  MountRecord record = mount.state().record();
   check_base_unchanged(record, paths);
-  mount.reset_tree(progress);
-  mount.log_event({{"event", "remount"}});
+  mount.tree().reset_tree(progress);
+  mount.log().append({{"event", "remount"}});
   return true;
 }
 

@@ -1,6 +1,9 @@
-// Private to the store: what a ServicedMount holds, shared by the files
-// that implement it (serviced_mount.cpp, tree_restore.cpp,
-// step_recording.cpp, mount_commit_plan.cpp).
+// Private to the store: what a ServicedMount holds, shared by the classes
+// of its roles (serviced_mount.h) and the files that implement them
+// (serviced_mount.cpp, mount_state.cpp, working_tree.cpp, tree_restore.cpp,
+// step_recorder.cpp, step_recording.cpp (through StepRecording),
+// hand_made_links.cpp,
+// commit_planner.cpp, mount_log.cpp).
 #pragma once
 
 #include <optional>
@@ -18,7 +21,7 @@ namespace dismake {
 
 namespace fs = std::filesystem;
 
-struct ServicedMount::Impl {
+struct ServicedMountImpl {
   MountPaths paths;
   FileLock lock;
   MountRecord record;
@@ -30,7 +33,7 @@ struct ServicedMount::Impl {
   StateCatalog catalog;
   bool writable = true;  // false when opened to read a read-only record directory
 
-  Impl(const MountPaths& p, FileLock&& l)
+  ServicedMountImpl(const MountPaths& p, FileLock&& l)
       : paths(p), lock(std::move(l)), blobs(p.blobs_dir()), catalog(p.states_dir()) {}
 
   fs::path disk(const std::string& image_path) const { return paths.mount_dir / image_path; }
@@ -124,6 +127,15 @@ struct ServicedMount::Impl {
     for (const auto& [path, entry] : delta.entries()) out.insert(path);
   }
 
+  // Edits by hand (step_recorder.cpp).
+  // `paths` (untracked changes), each unextracted directory of a lazy mount
+  // followed by what was put in it by hand.
+  std::vector<std::string> with_unextracted_contents(const std::vector<std::string>& paths);
+  // The step that records `changes` (untracked, sorted paths `paths`) as
+  // edits by hand: what record_untracked_changes records, and
+  // commit_plan_with_untracked previews.
+  StepChanges hand_edit_step(const TreeChanges& changes, const std::vector<std::string>& paths);
+
   // Writing the tree to a state (tree_restore.cpp).
   // Makes `path` on disk what `want` says, keeping the index in step.
   void put(const std::string& path, const PathInState& want, const StateDelta& target);
@@ -131,35 +143,6 @@ struct ServicedMount::Impl {
   void remove_unwanted_below(const std::string& dir, const StateDelta& target);
   // Makes every path in `touched` what `target` says (parents first).
   void restore_paths(const StateDelta& target, const std::set<std::string>& touched);
-
-  // Recording what a step wrote (step_recording.cpp).
-  // The paths a step changed, with its moves, into `d` and the index.
-  void record_paths(StateDelta& d, const StepChanges& changes);
-  // A path a step changed, as it is on disk now, into `d` and the index.
-  void record_path(StateDelta& d, const std::string& path);
-  // A directory that was not one in the state before is recorded with all
-  // it holds; an existing one only as itself (its changed children are
-  // reported on their own).
-  void record_directory(StateDelta& d, const std::string& path);
-  void make_ancestors_directories(StateDelta& d, const std::string& path);
-  // Windows metadata (step_recording.cpp): where a recorded entry's comes from.
-  std::vector<std::pair<std::string, std::string>> step_moves;  // of the step being recorded
-  // Files the step recorded that have other names on disk (hand_made_links.cpp).
-  std::vector<std::string> step_linked_files;
-  bool hand_links_in_delta = false;  // any entry has link_of: linked_names() looks at them
-  void record_hand_made_links(StateDelta& d);
-  bool preview = false;  // recording for a look only: the tree is not written
-  std::string moved_from(const std::string& path) const;
-  std::string origin_in(const StateDelta& d, const std::string& path) const;
-  bool is_base_file_in(const StateDelta& d, const std::string& path) const;
-  // The base's other names of the file at `path` that are still one file
-  // with it in `d`: the base's own, with the content `path` has in `d`.
-  std::vector<std::string> linked_names(const StateDelta& d, const std::string& path) const;
-  std::string sha1_in(const StateDelta& d, const std::string& path) const;
-  void carry_metadata(const StateDelta& d, const std::string& path, DeltaEntry& entry) const;
-  void rewrite_other_links(StateDelta& d, const std::string& path, const DeltaEntry& entry,
-                           const std::vector<std::string>& linked);
-  void apply_metadata(StateDelta& d, const std::string& path, const MetadataStep& change);
 };
 
 }  // namespace dismake

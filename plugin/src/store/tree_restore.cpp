@@ -7,8 +7,8 @@
 namespace dismake {
 
 // Makes `path` on disk what `want` says, keeping the index in step.
-void ServicedMount::Impl::put(const std::string& path, const PathInState& want,
-                              const StateDelta& target) {
+void ServicedMountImpl::put(const std::string& path, const PathInState& want,
+                            const StateDelta& target) {
   // A path below a link (one a state put there before this path's turn) is
   // not in the tree at all: touching it would touch wherever the link points.
   if (!first_link_below(paths.mount_dir, path, /*include_last=*/false).empty()) {
@@ -34,8 +34,8 @@ void ServicedMount::Impl::put(const std::string& path, const PathInState& want,
   }
 }
 
-void ServicedMount::Impl::put_delta(const std::string& path, const DeltaEntry& entry,
-                                    const StateDelta& target) {
+void ServicedMountImpl::put_delta(const std::string& path, const DeltaEntry& entry,
+                                  const StateDelta& target) {
   std::error_code ec;
   fs::file_status status = fs::symlink_status(disk(path), ec);
   switch (entry.kind) {
@@ -64,7 +64,7 @@ void ServicedMount::Impl::put_delta(const std::string& path, const DeltaEntry& e
   }
 }
 
-void ServicedMount::Impl::remove_unwanted_below(const std::string& dir, const StateDelta& target) {
+void ServicedMountImpl::remove_unwanted_below(const std::string& dir, const StateDelta& target) {
   std::vector<std::string> unwanted;
   std::string prefix = dir + "/";
   for (auto it = index.entries().lower_bound(prefix);
@@ -78,8 +78,8 @@ void ServicedMount::Impl::remove_unwanted_below(const std::string& dir, const St
 }
 
 // Makes every path in `touched` what `target` says (parents first).
-void ServicedMount::Impl::restore_paths(const StateDelta& target,
-                                        const std::set<std::string>& touched) {
+void ServicedMountImpl::restore_paths(const StateDelta& target,
+                                      const std::set<std::string>& touched) {
   for (const std::string& path : touched) put(path, path_in_state(target, listing(), path), target);
 }
 

@@ -426,10 +426,11 @@ TEST_F(StepsTest, RunWritingIntoAnUnextractedDirectoryOfALazyMountIsRecorded) {
                               {"Program Files"}, {}));
   {
     ServicedMount sm = ServicedMount::open(m);
-    EXPECT_TRUE(sm.scan_untracked_changes().empty())
+    EXPECT_TRUE(sm.tree().scan_untracked_changes().empty())
         << "the command's writes were left untracked, e.g. "
-        << (sm.scan_untracked_changes().added.empty() ? ""
-                                                      : sm.scan_untracked_changes().added.front());
+        << (sm.tree().scan_untracked_changes().added.empty()
+                ? ""
+                : sm.tree().scan_untracked_changes().added.front());
   }
   fs::path out = commit(m, "out.wim", "");
   EXPECT_EQ(wim_file(out, 1, "/Users/Public/new.txt"), "new\n");

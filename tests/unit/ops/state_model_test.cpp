@@ -24,7 +24,7 @@ const char* kKey = "HKLM\\SOFTWARE\\Contoso";
 // A stamp naming the mount's base state, for a first step to chain on (in a
 // build, the open-session stamp plays this part).
 void write_base_stamp(const fs::path& m, const fs::path& stamp) {
-  std::string base = ServicedMount::open(m).head().base_key;
+  std::string base = ServicedMount::open(m).state().head().base_key;
   Stamp{base, base, nullptr}.save(stamp, false);
 }
 
@@ -119,7 +119,7 @@ TEST_P(StateModel, GoingBackToAnEarlierInputRestoresInsteadOfRunning) {
   fs::path back = commit(m, "back.wim", "s3");
   EXPECT_EQ(tree_digest(back), tree_digest(first));
   EXPECT_EQ(sha256_file_hex(back), sha256_file_hex(first));
-  EXPECT_TRUE(ServicedMount::open(m).scan_untracked_changes().empty());
+  EXPECT_TRUE(ServicedMount::open(m).tree().scan_untracked_changes().empty());
 }
 
 TEST_P(StateModel, CommitDependsOnlyOnTheFinalState) {
@@ -174,19 +174,19 @@ TEST_P(StateModel, AnInterruptedStepIsRolledBackByTheNextStep) {
     // What a step killed half-way leaves: the write-ahead record and a tree
     // with some of its changes.
     ServicedMount sm = ServicedMount::open(m);
-    sm.materialize("Windows");
-    sm.begin_step("half-done-step", s1.key);
+    sm.tree().materialize("Windows");
+    sm.steps().begin_step("half-done-step", s1.key);
     write_text(m / "Windows/half.txt", "half\n");
     write_text(m / "Windows/win.ini", "overwritten\n");
     fs::remove_all(m / "Windows/Logs");
     fs::remove(m / "Windows/one.txt");
   }
-  EXPECT_TRUE(ServicedMount::open(m).has_interrupted_step());
+  EXPECT_TRUE(ServicedMount::open(m).tree().has_interrupted_step());
   EXPECT_EQ(step(m, second(), "s2", "s1").action, kRan);
   {
     ServicedMount sm = ServicedMount::open(m);
-    EXPECT_FALSE(sm.has_interrupted_step());
-    EXPECT_TRUE(sm.scan_untracked_changes().empty());
+    EXPECT_FALSE(sm.tree().has_interrupted_step());
+    EXPECT_TRUE(sm.tree().scan_untracked_changes().empty());
   }
   EXPECT_FALSE(fs::exists(m / "Windows/half.txt"));
   EXPECT_EQ(test::read_text(m / "Windows/one.txt"), "one\n");
@@ -214,11 +214,11 @@ TEST_P(StateModel, AHandEditMakesTheNextStepFailNamingThePathUntilRestored) {
   std::vector<std::string> discarded;
   {
     ServicedMount sm = ServicedMount::open(m);
-    TreeChanges untracked = sm.scan_untracked_changes();
+    TreeChanges untracked = sm.tree().scan_untracked_changes();
     EXPECT_EQ(untracked.modified, std::vector<std::string>{"Windows/one.txt"});
     EXPECT_EQ(untracked.added, std::vector<std::string>{"Windows/stray.txt"});
-    discarded = sm.restore_tracked();
-    EXPECT_TRUE(sm.scan_untracked_changes().empty());
+    discarded = sm.tree().restore_tracked();
+    EXPECT_TRUE(sm.tree().scan_untracked_changes().empty());
   }
   EXPECT_EQ(discarded, (std::vector<std::string>{"Windows/one.txt", "Windows/stray.txt"}));
   EXPECT_EQ(test::read_text(m / "Windows/one.txt"), "one\n");
@@ -345,7 +345,7 @@ TEST_F(RestoreCost, RestoringTouchesOnlyThePathsThatDiffer) {
   test::TreeStat at_s2 = test::stat_tree(m);
   {
     ServicedMount sm = ServicedMount::open(m);
-    sm.restore_to(s1.key);
+    sm.tree().restore_to(s1.key);
   }
   test::TreeStat at_s1 = test::stat_tree(m);
   EXPECT_EQ(test::touched_between(at_s2, at_s1),
@@ -377,7 +377,7 @@ TEST_F(RestoreCost, ALazyMountExtractsOnlyWhatItsStepsTouch) {
   EXPECT_EQ(test::count_files(m), 5u);
   {
     ServicedMount sm = ServicedMount::open(m);
-    sm.restore_to(sm.catalog().load(sm.head().current_key)->parent);
+    sm.tree().restore_to(sm.state().catalog().load(sm.state().head().current_key)->parent);
   }
   EXPECT_LE(test::count_files(m), 5u);
   fs::path out = commit(m, "out.wim", "s4");

@@ -2,12 +2,16 @@
 // against the base, with renames found from the entries' origins, in one
 // canonical order (the delta's sorted paths), so the same state always gives
 // the same output bytes.
+#include "dismake/store/commit_planner.h"
+
 #include <algorithm>
 #include <set>
 
 #include "dismake/store/commit_plan.h"
 #include "dismake/store/image_path.h"
+#include "dismake/store/working_tree.h"
 #include "serviced_mount_impl.h"
+#include "step_recording.h"
 
 namespace dismake {
 
@@ -222,26 +226,24 @@ class PlanBuilder {
 
 }  // namespace
 
-CommitPlan ServicedMount::commit_plan() const {
-  const Impl& m = *impl_;
+CommitPlan CommitPlanner::commit_plan() const {
+  const ServicedMountImpl& m = *m_;
   return PlanBuilder(m.delta, m.listing(), m.blobs).build();
 }
 
-CommitPlan ServicedMount::commit_plan_with_untracked() {
-  Impl& m = *impl_;
-  TreeChanges changes = scan_untracked_changes();
+CommitPlan CommitPlanner::commit_plan_with_untracked() const {
+  ServicedMountImpl& m = *m_;
+  TreeChanges changes = WorkingTree(m).scan_untracked_changes();
   std::vector<std::string> paths = changes.paths();
   std::sort(paths.begin(), paths.end());
   // Recorded as record_untracked_changes records them, but into a copy of
   // the delta; the index changes only in memory and is never saved here,
   // and the tree is not written (`preview`).
   StateDelta d = m.delta;
-  m.preview = true;
-  m.record_paths(d, hand_edit_step(changes, paths));
-  m.preview = false;
+  StepRecording(m, d, /*preview=*/true).record_paths(d, m.hand_edit_step(changes, paths));
   return PlanBuilder(d, m.listing(), m.blobs).build();
 }
 
-void ServicedMount::release_base_listing() { impl_->base_listing.reset(); }
+void CommitPlanner::release_base_listing() const { m_->base_listing.reset(); }
 
 }  // namespace dismake
