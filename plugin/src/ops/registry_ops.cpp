@@ -56,6 +56,7 @@ std::int64_t key_change_time(const ServicedMount& mount) {
   const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
   if (epoch != nullptr && *epoch != '\0') return reproducible_time(0);
   const MountRecord& record = mount.state().record();
+  if (record.image_modification_time != 0) return record.image_modification_time;
   return WimFile::open(record.wim_path).image_modification_time(record.image_index);
 }
 

@@ -36,9 +36,10 @@ BaseStatus recheck_base(MountRecord& record, const std::filesystem::path& record
   if (!std::filesystem::exists(record.wim_path)) return BaseStatus::kGone;
   FileFingerprint now = FileFingerprint::of(record.wim_path);
   if (now == record.wim_fingerprint) return BaseStatus::kSame;
-  if (BaseImage::open(record.wim_path, record.image_index, "").identity != record.base_identity)
-    return BaseStatus::kChanged;
+  BaseImage base = BaseImage::open(record.wim_path, record.image_index, "");
+  if (base.identity != record.base_identity) return BaseStatus::kChanged;
   record.wim_fingerprint = now;
+  record.image_modification_time = base.wim->image_modification_time(base.image);
   record.save(record_file);
   return BaseStatus::kSame;
 }

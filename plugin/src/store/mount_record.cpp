@@ -65,6 +65,7 @@ MountRecord MountRecord::load(const fs::path& file) {
     record.wim_fingerprint = {fp.at("size").get<std::uint64_t>(),
                               fp.at("mtime_ns").get<std::int64_t>(),
                               fp.at("inode").get<std::uint64_t>()};
+    record.image_modification_time = j.value("image_modification_time", std::int64_t{0});
     record.mounted_at = j.at("mounted_at").get<std::string>();
     return record;
   } catch (const json::exception& e) {
@@ -86,6 +87,7 @@ void MountRecord::save(const fs::path& file) const {
              {{"size", wim_fingerprint.size},
               {"mtime_ns", wim_fingerprint.mtime_ns},
               {"inode", wim_fingerprint.inode}}},
+            {"image_modification_time", image_modification_time},
             {"mounted_at", mounted_at}};
   write_file_atomic(file, j.dump(2) + "\n", 0600);
 }

@@ -315,6 +315,7 @@ MountRecord MountStore::mount(const fs::path& mount_dir, const MountOptions& opt
   record.build = options.build;
   record.base_identity = base.identity;
   record.wim_fingerprint = FileFingerprint::of(wim_path);
+  record.image_modification_time = base.wim->image_modification_time(base.image);
   record.mounted_at = utc_now_iso8601();
   PhaseTimer writing(options.lazy ? "mount: records written"
                                   : "mount: extracted, indexed, records written");

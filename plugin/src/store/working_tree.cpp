@@ -136,6 +136,7 @@ void WorkingTree::restore_to(const std::string& key, bool synced) const {
 void WorkingTree::rebase_on_committed() const {
   ServicedMountImpl& m = *m_;
   BaseImage base = BaseImage::open(m.record.wim_path, m.record.image_index, "");
+  m.record.image_modification_time = base.wim->image_modification_time(base.image);
   base.close_wim();
   m.base_listing = base.listing.expand();
   m.base_listing->save(m.paths.base_file());

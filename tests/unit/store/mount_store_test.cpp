@@ -9,7 +9,9 @@
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/file_lock.h"
+#include "dismake/store/mount_record.h"
 #include "dismake/wim/ntfs_volume.h"
+#include "dismake/wim/wim_file.h"
 #include "support/scratch_dir.h"
 #include "support/thrown_error.h"
 
@@ -100,6 +102,28 @@ TEST_F(MountStoreTest, CommitInPlaceRebasesTheMount) {
   EXPECT_NE(listing(wim, 1).find("/added.txt"), std::string::npos);
   // The tree now equals the new base: a second commit has nothing to do.
   EXPECT_FALSE(store.commit(mount_dir, {}).written);
+  store.unmount(mount_dir, std::nullopt);
+}
+
+// Registry steps date the keys they change with the base image's time; the
+// record keeps it, so that no step opens the WIM for it, and a commit into
+// the source (which gives the image a new time) updates it.
+TEST_F(MountStoreTest, TheRecordKeepsTheBaseImagesTimeThroughACommitIntoTheSource) {
+  MountRecord mounted = store.mount(mount_dir, image(1));
+  EXPECT_NE(mounted.image_modification_time, 0);
+  EXPECT_EQ(mounted.image_modification_time, WimFile::open(wim).image_modification_time(1));
+  fs::path record_file = MountPaths::of(mount_dir).record_file();
+  EXPECT_EQ(MountRecord::load(record_file).image_modification_time,
+            mounted.image_modification_time);
+
+  write_text(mount_dir / "added.txt", "one");
+  ::setenv("SOURCE_DATE_EPOCH", "1900000000", 1);
+  bool written = store.commit(mount_dir, {}).written;
+  ::unsetenv("SOURCE_DATE_EPOCH");
+  ASSERT_TRUE(written);
+  std::int64_t committed = WimFile::open(wim).image_modification_time(1);
+  ASSERT_NE(committed, mounted.image_modification_time);
+  EXPECT_EQ(MountRecord::load(record_file).image_modification_time, committed);
   store.unmount(mount_dir, std::nullopt);
 }
 
