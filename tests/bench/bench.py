@@ -467,6 +467,12 @@ def measure(a):
     shutil.copyfile(a.base, base_in)
     overlay_files = write_project(project, base_in)
     ours = Ours(a, project, os.path.join(cache, "build-bench"), base_in, a.dismake, logdir, env)
+    # The "base image changed" scenario changes a base of its own: a clean
+    # build after it on a shared base would pay for a new base too.
+    base_changing = os.path.join(work, "base-changing.wim")
+    ours_base = Ours(a, project, os.path.join(cache, "build-bench-base"), base_changing,
+                     a.dismake, logdir, env)
+    ours_base.logfile = os.path.join(logdir, "dismake-base.log")
     scenarios = [(s, t) for s, t in SCENARIOS if s in a.scenarios]
     # The fresh runners: each repetition a new home and build directory.
     fresh = {kind: Ours(a, project, os.path.join(cache, "build-" + kind), base_in, a.dismake,
@@ -500,17 +506,21 @@ def measure(a):
     if "media" in a.scenarios:
         log("preparing the media scenario (a media tree holding the base as install.wim)")
         make_media_tree(media_tree, a.base)
-    if "base" in a.scenarios and "clean" not in a.scenarios:
-        log("preparing the base scenario (a clean build to rebuild from)")
-        ours.clean_build()
+    if "base" in a.scenarios:
+        log("preparing the base scenario (a clean build on a base of its own)")
+        shutil.copyfile(a.base, base_changing)
+        ours_base.clean_build()
 
-    def peer_cmd(tool):
+    def peer_cmd(tool, base):
         if tool == "expert":
-            return [PEERS, "expert", base_in, peer_out["expert"], project, pwork]
+            # The changing base's output apart: the output check compares
+            # the clean build's with the expert's on the same base.
+            out = peer_out["expert"] if base == base_in else peer_out["expert"] + ".base"
+            return [PEERS, "expert", base, out, project, pwork]
         if tool == "naive":
             return [PEERS, "naive", base_in, peer_out["naive"], project, pwork]
         if tool == "floor":
-            return [PEERS, "floor", base_in, peer_out["floor"]]
+            return [PEERS, "floor", base, peer_out["floor"]]
         if tool == "expert_verify":
             return [PEERS, "expert-verify", base_in, peer_out["expert"], project, pwork]
         if tool == "expert_one":
@@ -547,7 +557,7 @@ def measure(a):
         elif scenario == "base":
             # A new base: one file of the image changed (a new revision each
             # time, so no state from an earlier base can be reused).
-            tmp = base_in + ".new"
+            tmp = base_changing + ".new"
             shutil.copyfile(a.base, tmp)
             rf = os.path.join(work, "revision.txt")
             with open(rf, "w") as f:
@@ -555,7 +565,7 @@ def measure(a):
             subprocess.run(["wimlib-imagex", "update", tmp, "1", "--unsafe-compact"],
                            input='add "%s" /Windows/System32/revision.txt\n' % rf, text=True,
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            os.replace(tmp, base_in)
+            os.replace(tmp, base_changing)
 
     results = {s: {} for s, _ in SCENARIOS}
     steps = {}
@@ -581,7 +591,7 @@ def measure(a):
                     dt = timed([media_cmd(tool, a, media_tree, media_out[tool])],
                                os.path.join(logdir, "media.log"), env=media_env)
                 elif tool == "dismake":
-                    side = {"one_file_4ed": ours4, "fresh": fresh["fresh"],
+                    side = {"one_file_4ed": ours4, "base": ours_base, "fresh": fresh["fresh"],
                             "fresh_full": fresh["fresh_full"]}.get(scenario, ours)
                     from_scratch = scenario in ("clean", "fresh", "fresh_full")
                     before = side.log_lines() if not from_scratch else set()
@@ -594,7 +604,8 @@ def measure(a):
                         ran.insert(0, ("(cmake configure)", side.configure_seconds))
                     steps.setdefault(scenario, []).append(ran)
                 else:
-                    dt = timed([peer_cmd(tool)], plog)
+                    dt = timed([peer_cmd(tool, base_changing if scenario == "base" else base_in)],
+                               plog)
                     cleanup_peer(tool)
                     if tool == "naive":
                         naive_done += 1
@@ -603,6 +614,7 @@ def measure(a):
                 log("rep %d %-10s %-10s %8.3f s" % (rep, scenario, tool, dt))
     log("timing done in %.0f s" % (time.time() - t_start))
     ours4.wipe()
+    ours_base.wipe()
     for side in fresh.values():
         side.wipe()
 
