@@ -99,7 +99,7 @@ function(dismake_add_media name)
         "built helper, and none is there yet: use find_package(Dismake CONFIG) or set "
         "DISMAKE_EXECUTABLE, or give the folder of the ISO's files as SOURCE")
     endif()
-    _dismake_media_helper(${fn} report "${helper}" extract-media "${source}" "${media_dir}" --json)
+    _dismake_run_configure_time_helper(${fn} report "${helper}" extract-media "${source}" "${media_dir}" --json)
     string(JSON outcome GET "${report}" outcome)
     cmake_path(GET source FILENAME shown)
     if(outcome STREQUAL "extracted")
@@ -186,7 +186,7 @@ function(dismake_make_iso)
   # What can be known now is checked now, by the helper (the rules live there).
   _dismake_configure_time_helper(configure_helper)
   if(NOT configure_helper STREQUAL "")
-    _dismake_media_helper(${fn} ignored "${configure_helper}" make-iso --check
+    _dismake_run_configure_time_helper(${fn} ignored "${configure_helper}" make-iso --check
       --media "${media_dir}" --output "${output}" ${replace_args} ${options})
   endif()
   _dismake_media_step(${fn} make-iso "dismake: make-iso ${arg_MEDIA} -> ${arg_OUTPUT}" ${options})

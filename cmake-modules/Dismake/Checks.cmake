@@ -153,6 +153,19 @@ function(_dismake_configure_time_helper out)
   endif()
 endfunction()
 
+# Runs the configure-time helper with <args...>; fails <fn> with the
+# helper's error message when it fails. Sets <out> to what it printed.
+function(_dismake_run_configure_time_helper fn out helper)
+  execute_process(COMMAND "${helper}" ${ARGN}
+    OUTPUT_VARIABLE output ERROR_VARIABLE error RESULT_VARIABLE result)
+  if(NOT result STREQUAL "0")
+    string(STRIP "${error}" error)
+    string(REGEX REPLACE "^dismake: error: " "" error "${error}")
+    _dismake_fail(${fn} "${error}")
+  endif()
+  set(${out} "${output}" PARENT_SCOPE)
+endfunction()
+
 # Sets <out_type> to the registry type <type> names, as the helper spells it
 # (REG_DWORD for "dword"), after the helper checked that <data> is what a
 # value of that type can hold: `dismake check-registry-value` parses it as
@@ -171,15 +184,9 @@ function(_dismake_check_registry_value fn out_type type data)
   # split it at its semicolons.
   set(data_file "${CMAKE_CURRENT_BINARY_DIR}/CMakeFiles/dismake-registry-data")
   file(WRITE "${data_file}" "${data}")
-  execute_process(COMMAND "${helper}" check-registry-value --type "${type}"
-    --data-file "${data_file}"
-    OUTPUT_VARIABLE canonical ERROR_VARIABLE error RESULT_VARIABLE result
-    OUTPUT_STRIP_TRAILING_WHITESPACE)
-  if(NOT result STREQUAL "0")
-    string(STRIP "${error}" error)
-    string(REGEX REPLACE "^dismake: error: " "" error "${error}")
-    _dismake_fail(${fn} "${error}")
-  endif()
+  _dismake_run_configure_time_helper(${fn} canonical "${helper}" check-registry-value
+    --type "${type}" --data-file "${data_file}")
+  string(STRIP "${canonical}" canonical)
   set(${out_type} "${canonical}" PARENT_SCOPE)
 endfunction()
 

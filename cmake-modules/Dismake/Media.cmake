@@ -1,19 +1,6 @@
 # Dismake/Media.cmake: the internals of the media functions of
 # DismakeMedia.cmake (dismake_make_iso, dismake_make_usb_image).
 
-# Runs the configure-time helper with <args...>; fails <fn> with the
-# helper's error message when it fails. Sets <out> to what it printed.
-function(_dismake_media_helper fn out helper)
-  execute_process(COMMAND "${helper}" ${ARGN}
-    OUTPUT_VARIABLE output ERROR_VARIABLE error RESULT_VARIABLE result)
-  if(NOT result STREQUAL "0")
-    string(STRIP "${error}" error)
-    string(REGEX REPLACE "^dismake: error: " "" error "${error}")
-    _dismake_fail(${fn} "${error}")
-  endif()
-  set(${out} "${output}" PARENT_SCOPE)
-endfunction()
-
 # The part of dismake_make_iso and dismake_make_usb_image that is the same:
 # checks OUTPUT (ending with <extension>), MEDIA, TARGET (default: the
 # output's stem and <suffix>) and REPLACE pairs; sets in the caller
