@@ -167,8 +167,9 @@ FileChange one_side(FileChangeKind kind, const WimEntry& entry,
   return change;
 }
 
-std::optional<FileChange> compare_entry(const WimEntry& a, const WimEntry& b, const Listing& la,
-                                        const Listing& lb, const std::string& key) {
+// A change from `a` to `b`: their paths, types and sizes; the caller says
+// what kind it is.
+FileChange change_between(const WimEntry& a, const WimEntry& b) {
   FileChange change;
   change.path = b.path;
   change.path_before = a.path;
@@ -176,6 +177,12 @@ std::optional<FileChange> compare_entry(const WimEntry& a, const WimEntry& b, co
   change.type_after = type_of(b);
   change.size_before = a.size;
   change.size_after = b.size;
+  return change;
+}
+
+std::optional<FileChange> compare_entry(const WimEntry& a, const WimEntry& b, const Listing& la,
+                                        const Listing& lb, const std::string& key) {
+  FileChange change = change_between(a, b);
   if (change.type_before != change.type_after) {
     change.kind = FileChangeKind::kRetyped;
     return change;
@@ -251,14 +258,8 @@ void pair_renames(std::vector<FileChange>& changes, const Listing& la, const Lis
   for (const auto& [removed, added] : renamed_to) {
     const WimEntry& a = *la.by_path.at(order_key(changes[removed].path));
     const WimEntry& b = *lb.by_path.at(order_key(changes[added].path));
-    FileChange change;
+    FileChange change = change_between(a, b);
     change.kind = FileChangeKind::kRenamed;
-    change.path = b.path;
-    change.path_before = a.path;
-    change.type_before = type_of(a);
-    change.type_after = type_of(b);
-    change.size_before = a.size;
-    change.size_after = b.size;
     change.content_changed = !a.is_directory && a.sha1 != b.sha1;
     change.metadata =
         compare_metadata(a, b, links_of(la, order_key(a.path)), links_of(lb, order_key(b.path)));
