@@ -26,8 +26,9 @@ assert_like_clean_build() {
 
 test_base_changes() {
   step "the base WIM changes: the image is mounted again and every step re-runs"
-  local mark
+  local mark inode
   mark=$(events_mark "$bld" img)
+  inode=$(stat -c %i "$out")
   printf 'new in the base\r\n' >"$T/base-news.txt"
   wimlib-imagex update "$base" 1 --command="add '$T/base-news.txt' /Windows/base-news.txt" >/dev/null
   build "$bld"
@@ -35,6 +36,12 @@ test_base_changes() {
   assert_events "$bld" img 0 "$(expected_events remounted 0)"
   assert_eq "new in the base" "$(wim_cat "$out" 1 /Windows/base-news.txt | tr -d '\r')" \
     "the base's new file in the output"
+  # The new base was written over the previous output, in its own blocks
+  # (its record survived the remount), not copied to a new file.
+  grep -q "Written on the previous output, the new base copied over it" \
+    "$bld/dismake/img/steps/commit.log" ||
+    fail "the commit did not reuse the previous output: $(cat "$bld/dismake/img/steps/commit.log")"
+  assert_eq "$inode" "$(stat -c %i "$out")" "the output's inode"
   assert_like_clean_build base-changed
 }
 

@@ -8,6 +8,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <climits>
@@ -183,27 +184,74 @@ namespace {
 
 // Copies bytes [offset, offset + length) of `in` to the same place in `out`
 // (the kernel's copy where it can, else sendfile). Stops early at the end
-// of a file that shrank meanwhile.
-void copy_range(int in, int out, off_t offset, off_t length, const fs::path& to) {
+// of a file that shrank meanwhile. Returns 0 or an errno.
+int copy_range(int in, int out, off_t offset, off_t length) noexcept {
   off_t in_offset = offset;
   off_t out_offset = offset;
   while (length > 0) {
-    ssize_t n = ::copy_file_range(in, &in_offset, out, &out_offset, static_cast<size_t>(length), 0);
+    size_t want = static_cast<size_t>(length);
+    ssize_t n = ::copy_file_range(in, &in_offset, out, &out_offset, want, 0);
     if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {
-      if (::lseek(out, out_offset, SEEK_SET) < 0) throw_errno("seek in", to.string(), errno);
-      n = ::sendfile(out, in, &in_offset, static_cast<size_t>(length));
+      if (::lseek(out, out_offset, SEEK_SET) < 0) return errno;
+      n = ::sendfile(out, in, &in_offset, want);
       if (n > 0) out_offset += n;
     }
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw_errno("copy to", to.string(), errno);
+      return errno;
     }
     if (n == 0) break;
     length -= n;
   }
+  return 0;
 }
 
 }  // namespace
+
+namespace {
+
+// Makes [offset, offset + length) of `out` read as zeros, as the hole of
+// `in` there does: a hole punched, or where that is not supported the
+// hole's zeros copied.
+int clear_range(int in, int out, off_t offset, off_t length) noexcept {
+  if (length <= 0) return 0;
+  if (::fallocate(out, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) == 0) return 0;
+  return copy_range(in, out, offset, length);
+}
+
+}  // namespace
+
+int copy_file_data(int in, int out, off_t size) noexcept {
+  // A reflink shares the blocks (XFS, btrfs): instant whatever the size.
+  // Elsewhere it fails at once, and only the data is copied, range by range:
+  // the holes of a sparse file stay holes (a 1 GiB sparse file copied byte
+  // by byte would take 1 GiB).
+  if (::ioctl(out, FICLONE, in) == 0) return 0;
+  struct stat before {};
+  if (::fstat(out, &before) != 0) return errno;
+  // Bytes `out` held before, up to here, must not show through holes.
+  off_t old_end = std::min<off_t>(before.st_size, size);
+  off_t data = 0;
+  off_t copied_to = 0;
+  while (data < size) {
+    data = ::lseek(in, data, SEEK_DATA);
+    if (data < 0 && errno == ENXIO) break;  // only a hole is left
+    if (data < 0) {                         // no SEEK_DATA here: all of it
+      if (int error = copy_range(in, out, 0, size)) return error;
+      copied_to = size;
+      break;
+    }
+    off_t hole = ::lseek(in, data, SEEK_HOLE);
+    if (hole < 0 || hole > size) hole = size;
+    if (int error = clear_range(in, out, copied_to, std::min(data, old_end) - copied_to))
+      return error;
+    if (int error = copy_range(in, out, data, hole - data)) return error;
+    copied_to = hole;
+    data = hole;
+  }
+  if (int error = clear_range(in, out, copied_to, old_end - copied_to)) return error;
+  return ::ftruncate(out, size) == 0 ? 0 : errno;
+}
 
 void copy_file_durable(const fs::path& from, const fs::path& to, bool durable) {
   UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
@@ -212,26 +260,8 @@ void copy_file_durable(const fs::path& from, const fs::path& to, bool durable) {
   if (::fstat(in.get(), &st) != 0) throw_errno("stat", from.string(), errno);
   UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (out.get() < 0) throw_errno("create", to.string(), errno);
-  // A reflink shares the blocks (XFS, btrfs): instant whatever the size.
-  // Elsewhere it fails at once, and only the data is copied, range by range:
-  // the holes of a sparse file stay holes (a 1 GiB sparse file copied byte
-  // by byte would take 1 GiB).
-  if (::ioctl(out.get(), FICLONE, in.get()) != 0) {
-    off_t data = 0;
-    while (data < st.st_size) {
-      data = ::lseek(in.get(), data, SEEK_DATA);
-      if (data < 0 && errno == ENXIO) break;  // only a hole is left
-      if (data < 0) {                         // no SEEK_DATA here: all of it
-        copy_range(in.get(), out.get(), 0, st.st_size, to);
-        break;
-      }
-      off_t hole = ::lseek(in.get(), data, SEEK_HOLE);
-      if (hole < 0 || hole > st.st_size) hole = st.st_size;
-      copy_range(in.get(), out.get(), data, hole - data, to);
-      data = hole;
-    }
-    if (::ftruncate(out.get(), st.st_size) != 0) throw_errno("copy to", to.string(), errno);
-  }
+  if (int error = copy_file_data(in.get(), out.get(), st.st_size))
+    throw_errno("copy to", to.string(), error);
   if (durable && ::fsync(out.get()) != 0) throw_errno("fsync", to.string(), errno);
 }
 

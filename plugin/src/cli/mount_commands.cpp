@@ -87,6 +87,7 @@ void report_commit(const CommitResult& result) {
     std::printf(" (from the tree: %s)", describe(result.changes).c_str());
   std::printf("; %s reclaimable%s\n", human_size(result.reclaimable).c_str(),
               result.reclaimable > 0 ? " (--compact writes it out)" : "");
+  std::printf("Written on %s.\n", describe(result.work_file));
 }
 
 struct MountArgs {

@@ -75,6 +75,37 @@ std::optional<std::vector<std::string>> recipe_steps(const fs::path& recipe) {
   }
 }
 
+// The records of a mount's outputs (previous_output.h), kept aside while
+// it is made again: they describe the output files, whichever base is
+// mounted, and the commit checks them against those files before use.
+class KeptOutputRecords {
+ public:
+  explicit KeptOutputRecords(const MountPaths& paths)
+      : paths_(paths), kept_(paths.record_dir.string() + ".outputs-kept") {
+    std::error_code ec;
+    fs::remove_all(kept_, ec);
+    fs::create_directories(kept_, ec);
+    fs::rename(paths.output_records_dir(), kept_ / "records", ec);
+    fs::rename(paths.outputs_file(), kept_ / "outputs", ec);
+  }
+  ~KeptOutputRecords() {
+    std::error_code ec;
+    fs::remove_all(kept_, ec);
+  }
+  KeptOutputRecords(const KeptOutputRecords&) = delete;
+  KeptOutputRecords& operator=(const KeptOutputRecords&) = delete;
+
+  void bring_back() {
+    std::error_code ec;
+    fs::rename(kept_ / "records", paths_.output_records_dir(), ec);
+    fs::rename(kept_ / "outputs", paths_.outputs_file(), ec);
+  }
+
+ private:
+  MountPaths paths_;
+  fs::path kept_;
+};
+
 }  // namespace
 
 std::string describe_ensure(const EnsureRecord& record) {
@@ -115,9 +146,13 @@ EnsureRecord ensure_mount(MountStore& store, const EnsureOptions& options) {
     // The step history outlives the mount, so that the steps can say that
     // the base changed rather than that this is a first build.
     fs::path kept = StepHistory::set_aside(paths.record_dir);
+    // So do the records of its outputs: a commit on the new base writes
+    // the base over the previous output instead of a new copy of it.
+    KeptOutputRecords outputs(paths);
     store.unmount(paths.mount_dir, std::nullopt);
     mount_fresh(store, wim, options);
     StepHistory::bring_back(kept, paths.record_dir);
+    outputs.bring_back();
     action = "remounted";
   } else if (tree_vanished(paths) && store.remount(paths.mount_dir, options.progress)) {
     action = "restored-tree";

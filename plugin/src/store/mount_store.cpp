@@ -380,7 +380,7 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
                         mount.state().delta().properties(), options.progress,
                         paths.base_versions_dir(), record.base_identity, paths.packs_dir()});
   result.written = true;
-  result.reused_previous = written.reused_previous;
+  result.work_file = written.work_file;
   result.reclaimable = written.reclaimable;
   if (output.is_source) {
     mount.tree().rebase_on_committed();

@@ -1,6 +1,7 @@
 #include "dismake/store/previous_output.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "dismake/base/digest.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/base/unique_fd.h"
 #include "dismake/wim/wim_header.h"
 
 namespace dismake {
@@ -54,12 +56,14 @@ FileFingerprint fingerprint_from(const json& j) {
           j.at("inode").get<std::uint64_t>()};
 }
 
-bool output_is_as_recorded(const OutputRecord& record, const fs::path& base,
-                           const fs::path& output) {
+// The output is still the file its record describes (not replaced, not
+// written to, not a second name of another file).
+bool output_is_as_recorded(const OutputRecord& record, const fs::path& output) {
   try {
     FileFingerprint now = FileFingerprint::of(output);
-    return now == record.file && FileFingerprint::of(base) == record.base &&
-           now.size >= record.base.size && digest_of_ends(output, now.size) == record.ends_digest;
+    struct stat st {};
+    return now == record.file && ::stat(output.c_str(), &st) == 0 && st.st_nlink == 1 &&
+           digest_of_ends(output, now.size) == record.ends_digest;
   } catch (const Error&) {
     return false;
   }
@@ -144,31 +148,60 @@ void require_room_for_append(const fs::path& output, std::uint64_t new_content_b
 }
 }  // namespace
 
-bool reset_previous_output(const CommitOutput& commit_output, const fs::path& work,
-                           std::uint64_t new_content_bytes) {
-  if (!commit_output.record_file) return false;
+namespace {
+
+// Writes the base over `work` (the previous output of another base) in the
+// blocks it has: no new file is allocated and none freed, which on a
+// filesystem mounted with `discard` costs as much as the copy itself.
+bool overwrite_with_base(const fs::path& work, const fs::path& base) {
+  UniqueFd in(::open(base.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd out(::open(work.c_str(), O_WRONLY | O_CLOEXEC));
+  struct stat st {};
+  if (in.get() < 0 || out.get() < 0 || ::fstat(in.get(), &st) != 0) return false;
+  return copy_file_data(in.get(), out.get(), st.st_size) == 0;
+}
+
+}  // namespace
+
+PreviousOutputUse reuse_previous_output(const CommitOutput& commit_output, const fs::path& work,
+                                        std::uint64_t new_content_bytes) {
+  if (!commit_output.record_file) return PreviousOutputUse::kNone;
   const fs::path& record_file = *commit_output.record_file;
   const fs::path& base = commit_output.source;
   const fs::path& output = commit_output.path;
   std::optional<OutputRecord> record = OutputRecord::load(record_file);
-  if (!record || record->output != output || !output_is_as_recorded(*record, base, output)) {
-    std::error_code ec;
-    fs::remove(record_file, ec);
-    return false;
-  }
-  require_room_for_append(output, new_content_bytes);
   std::error_code ec;
+  if (!record || record->output != output || !output_is_as_recorded(*record, output)) {
+    fs::remove(record_file, ec);
+    return PreviousOutputUse::kNone;
+  }
+  bool same_base = false;
+  std::uint64_t base_size = 0;
+  try {
+    FileFingerprint now = FileFingerprint::of(base);
+    same_base = now == record->base && record->file.size >= now.size;
+    base_size = now.size;
+  } catch (const Error&) {
+    fs::remove(record_file, ec);
+    return PreviousOutputUse::kNone;
+  }
+  // Another base may be larger than the previous output.
+  std::uint64_t growth = base_size > record->file.size ? base_size - record->file.size : 0;
+  require_room_for_append(output, new_content_bytes + growth);
   // Gone before the output changes: a record never outlives its file.
   fs::remove(record_file, ec);
-  if (::rename(output.c_str(), work.c_str()) != 0) return false;
-  bool reset = false;
+  if (::rename(output.c_str(), work.c_str()) != 0) return PreviousOutputUse::kNone;
+  bool reused = false;
   try {
-    reset = truncate_to_base(work, base);
+    reused = same_base ? truncate_to_base(work, base) : overwrite_with_base(work, base);
   } catch (const Error&) {
-    reset = false;
+    reused = false;
   }
-  if (!reset) fs::remove(work, ec);
-  return reset;
+  if (!reused) {
+    fs::remove(work, ec);
+    return PreviousOutputUse::kNone;
+  }
+  return same_base ? PreviousOutputUse::kReset : PreviousOutputUse::kOverwritten;
 }
 
 }  // namespace dismake

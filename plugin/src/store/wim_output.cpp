@@ -135,16 +135,22 @@ std::uint64_t pin_and_measure(const fs::path& file, const std::string& guid, int
 }
 
 // The file the update is applied to: the previous output reset to the base
-// when the record says it can be, else a copy (or reflink) of the base.
-bool prepare_work_file(const CommitOutput& output, const fs::path& work,
-                       std::uint64_t new_content_bytes,
-                       std::optional<BackgroundWriteback>& writeback) {
-  if (reset_previous_output(output, work, new_content_bytes)) return true;
+// (or, on a new base, the base copied over it) when its record says it is
+// ours, else a copy (or reflink) of the base.
+WorkFileOrigin prepare_work_file(const CommitOutput& output, const fs::path& work,
+                                 std::uint64_t new_content_bytes,
+                                 std::optional<BackgroundWriteback>& writeback) {
+  PreviousOutputUse previous = reuse_previous_output(output, work, new_content_bytes);
+  if (previous == PreviousOutputUse::kReset) return WorkFileOrigin::kPreviousOutputReset;
+  WorkFileOrigin origin = WorkFileOrigin::kPreviousOutputOverwritten;
+  if (previous == PreviousOutputUse::kNone) {
+    copy_file_durable(output.source, work, /*durable=*/false);
+    origin = WorkFileOrigin::kBaseCopied;
+  }
   // Not synced here: it is synced before it is renamed, and its writeback
   // runs meanwhile, while wimlib works.
-  copy_file_durable(output.source, work, /*durable=*/false);
   writeback.emplace(work);
-  return false;
+  return origin;
 }
 
 // The size of the files `plan` writes, each content once.
@@ -223,7 +229,7 @@ class OutputWrite {
 // work, the staging wimlib's, and a clean build pays both.
 void OutputWrite::prepare() {
   std::uint64_t content_bytes = new_content_bytes(request_.plan);
-  std::future<bool> work_ready = std::async(std::launch::async, [&] {
+  std::future<WorkFileOrigin> work_ready = std::async(std::launch::async, [&] {
     PhaseTimer preparing("commit: work file (reset or copy)");
     return prepare_work_file(output_, work_.path(), content_bytes, writeback_);
   });
@@ -233,7 +239,7 @@ void OutputWrite::prepare() {
     base_versions_ = stage_base_version_volumes(output_.source, request_.image, request_.plan,
                                                 staging_->path(), cache);
   }
-  result_.reused_previous = work_ready.get();
+  result_.work_file = work_ready.get();
 }
 
 // Another compression, or a solid archive, means every stream is written
@@ -311,6 +317,18 @@ WimOutputResult OutputWrite::finish() {
 }
 
 }  // namespace
+
+const char* describe(WorkFileOrigin origin) {
+  switch (origin) {
+    case WorkFileOrigin::kBaseCopied:
+      return "a copy of the base";
+    case WorkFileOrigin::kPreviousOutputReset:
+      return "the previous output, reset to the base";
+    case WorkFileOrigin::kPreviousOutputOverwritten:
+      return "the previous output, the new base copied over it";
+  }
+  return "";
+}
 
 WimOutputResult write_wim_output(const WimOutputRequest& request) {
   prepare_output_path(request.output.path);

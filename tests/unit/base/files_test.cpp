@@ -3,6 +3,7 @@
 // recognising files that must never be opened for reading.
 #include "dismake/base/files.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -104,6 +105,29 @@ TEST_F(ScratchTree, TemporarySiblingIsStagedBesideItsTargetUntilRenamed) {
   EXPECT_TRUE(same_filesystem(tmp, root));
   EXPECT_FALSE(same_filesystem(root, "/proc"));
   EXPECT_THROW(same_filesystem(root / "missing", root), Error);
+}
+
+// A file reused for its blocks (a commit's previous output on a new base)
+// must end up the source byte for byte: none of its older bytes may show
+// through the source's holes or past its end.
+TEST_F(ScratchTree, CopyFileDataOverAnOlderFileLeavesNoneOfItsBytes) {
+  fs::path source = root / "sparse.bin";
+  fs::path target = root / "older.bin";
+  {
+    std::ofstream(source, std::ios::binary) << std::string(4096, 's');
+    // A 1 MiB hole, then data, then a hole up to the end.
+    ASSERT_EQ(::truncate(source.c_str(), (1 << 20) + 4096), 0);
+    std::ofstream(source, std::ios::binary | std::ios::app) << std::string(8192, 't');
+    ASSERT_EQ(::truncate(source.c_str(), 3 << 20), 0);
+  }
+  std::ofstream(target, std::ios::binary) << std::string(4 << 20, 'g');
+  {
+    UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd out(::open(target.c_str(), O_WRONLY | O_CLOEXEC));
+    ASSERT_EQ(copy_file_data(in.get(), out.get(), static_cast<off_t>(fs::file_size(source))), 0);
+  }
+  EXPECT_EQ(fs::file_size(target), fs::file_size(source));
+  EXPECT_EQ(read_file(target), read_file(source));
 }
 
 }  // namespace

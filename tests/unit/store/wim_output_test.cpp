@@ -13,6 +13,7 @@
 #include "dismake/base/digest.h"
 #include "dismake/base/files.h"
 #include "dismake/store/content_packs.h"
+#include "dismake/store/mount_record.h"
 #include "dismake/wim/wim_file.h"
 #include "dismake/wim/wim_header.h"
 #include "support/scratch_dir.h"
@@ -110,15 +111,15 @@ TEST_F(WimOutputTest, AnAppendedWimTruncatedWithItsHeaderBackIsTheBase) {
 TEST_F(WimOutputTest, AResetCommitIsByteForByteAFreshCopyCommit) {
   fs::path out = scratch / "out/install.wim";
   WimOutputResult first = write_wim_output(request(out, created("a.txt", "one\n")));
-  EXPECT_FALSE(first.reused_previous);
+  EXPECT_FALSE(first.work_file == WorkFileOrigin::kPreviousOutputReset);
 
   CommitPlan second = created("b.txt", "two\n");
   second.deletions = {"Windows/big.log"};
   WimOutputResult reset = write_wim_output(request(out, second));
-  EXPECT_TRUE(reset.reused_previous);
+  EXPECT_TRUE(reset.work_file == WorkFileOrigin::kPreviousOutputReset);
   fs::path fresh = scratch / "fresh.wim";
   WimOutputResult copied = write_wim_output(request(fresh, second, /*keep_record=*/false));
-  EXPECT_FALSE(copied.reused_previous);
+  EXPECT_FALSE(copied.work_file == WorkFileOrigin::kPreviousOutputReset);
   EXPECT_EQ(test::run("cmp " + test::quote(out) + " " + test::quote(fresh)), 0);
   EXPECT_EQ(reset.reclaimable, copied.reclaimable);
   EXPECT_EQ(sha256_file_hex(base), base_digest);  // the source is an input
@@ -126,7 +127,8 @@ TEST_F(WimOutputTest, AResetCommitIsByteForByteAFreshCopyCommit) {
   // And a third commit on top of the reset one still is.
   CommitPlan third;
   third.renames = {{"Users/Public/readme.txt", "Users/Public/r.txt"}};
-  EXPECT_TRUE(write_wim_output(request(out, third)).reused_previous);
+  EXPECT_TRUE(write_wim_output(request(out, third)).work_file ==
+              WorkFileOrigin::kPreviousOutputReset);
   write_wim_output(request(scratch / "fresh3.wim", third, false));
   EXPECT_EQ(test::run("cmp " + test::quote(out) + " " + test::quote(scratch / "fresh3.wim")), 0);
   EXPECT_EQ(test::run("wimlib-imagex verify " + test::quote(out) + " >/dev/null"), 0);
@@ -150,19 +152,76 @@ TEST_F(WimOutputTest, AnOutputChangedSinceItsCommitIsCopiedAfresh) {
     std::fclose(f);
   }
   ASSERT_EQ(test::run("touch -r " + test::quote(scratch / "stamp") + " " + test::quote(out)), 0);
-  EXPECT_FALSE(write_wim_output(request(out, commands())).reused_previous);
+  EXPECT_FALSE(write_wim_output(request(out, commands())).work_file ==
+               WorkFileOrigin::kPreviousOutputReset);
   EXPECT_EQ(test::run("cmp " + test::quote(out) + " " + test::quote(scratch / "fresh.wim")), 0);
 
   // Replaced by another file: a new inode.
   copy_file_durable(base, scratch / "other.wim");
   fs::rename(scratch / "other.wim", out);
-  EXPECT_FALSE(write_wim_output(request(out, commands())).reused_previous);
+  EXPECT_FALSE(write_wim_output(request(out, commands())).work_file ==
+               WorkFileOrigin::kPreviousOutputReset);
   EXPECT_EQ(test::run("cmp " + test::quote(out) + " " + test::quote(scratch / "fresh.wim")), 0);
 
   // No record (or a corrupt one).
   write_text(scratch / "records/out.wim.json", "{not json");
-  EXPECT_FALSE(write_wim_output(request(out, commands())).reused_previous);
+  EXPECT_FALSE(write_wim_output(request(out, commands())).work_file ==
+               WorkFileOrigin::kPreviousOutputReset);
   EXPECT_EQ(test::run("cmp " + test::quote(out) + " " + test::quote(scratch / "fresh.wim")), 0);
+}
+
+// A new base (next month's install.wim) has the previous output written over
+// with it, in the blocks the output has, rather than a new copy made and the
+// old file freed: the same bytes as a commit from a fresh copy.
+TEST_F(WimOutputTest, OnANewBaseThePreviousOutputIsWrittenOverInPlace) {
+  fs::path out = scratch / "out.wim";
+  auto commands = [&] { return created("n.txt", "n\n"); };
+  write_wim_output(request(out, commands()));
+  const std::uint64_t inode = FileFingerprint::of(out).inode;
+
+  for (const char* change : {"larger", "smaller"}) {
+    SCOPED_TRACE(change);
+    if (std::string(change) == "larger")
+      write_text(scratch / "tree/Windows/update.dll", std::string(700000, 'u') + "patch");
+    else
+      fs::remove(scratch / "tree/Windows/update.dll");
+    fs::path next = scratch / "next.wim";
+    fs::remove(next);
+    test::capture(scratch / "tree", next, "Windows 10 Pro");
+    fs::rename(next, base);  // a new file: another inode, size and mtime
+
+    WimOutputResult result = write_wim_output(request(out, commands()));
+    EXPECT_EQ(result.work_file, WorkFileOrigin::kPreviousOutputOverwritten);
+    EXPECT_EQ(FileFingerprint::of(out).inode, inode);
+    fs::path fresh = scratch / "fresh.wim";
+    fs::remove(fresh);
+    EXPECT_EQ(write_wim_output(request(fresh, commands(), false)).work_file,
+              WorkFileOrigin::kBaseCopied);
+    EXPECT_EQ(test::run("cmp " + test::quote(out) + " " + test::quote(fresh)), 0);
+    EXPECT_EQ(test::run("wimlib-imagex verify " + test::quote(out) + " >/dev/null"), 0);
+    // And on that base the next commit resets it as usual.
+    EXPECT_EQ(write_wim_output(request(out, commands())).work_file,
+              WorkFileOrigin::kPreviousOutputReset);
+    EXPECT_EQ(test::run("cmp " + test::quote(out) + " " + test::quote(fresh)), 0);
+  }
+}
+
+// Writing over the output would write over every name it has: an output
+// someone linked elsewhere is left as it is, and the commit copies the base.
+TEST_F(WimOutputTest, AnOutputWithASecondNameIsNeverWrittenOver) {
+  fs::path out = scratch / "out.wim";
+  write_wim_output(request(out, created("n.txt", "n\n")));
+  fs::path other_name = scratch / "release.wim";
+  fs::create_hard_link(out, other_name);
+  std::string released = sha256_file_hex(other_name);
+
+  write_text(scratch / "tree/Windows/update.dll", "patch");
+  test::capture(scratch / "tree", scratch / "next.wim", "Windows 10 Pro");
+  fs::rename(scratch / "next.wim", base);
+  EXPECT_EQ(write_wim_output(request(out, created("n.txt", "n\n"))).work_file,
+            WorkFileOrigin::kBaseCopied);
+  EXPECT_EQ(sha256_file_hex(other_name), released);
+  EXPECT_NE(sha256_file_hex(out), released);
 }
 
 TEST_F(WimOutputTest, GarbageIsReportedAndCompactWritesNone) {
@@ -192,7 +251,7 @@ TEST_F(WimOutputTest, GarbageIsReportedAndCompactWritesNone) {
               test::run_output("wimlib-imagex dir " + test::quote(scratch / "compact.wim") + " " +
                                std::to_string(image) + " --detailed | grep -v 'Offset'"));
   // A compact output is not reset by the next commit.
-  EXPECT_FALSE(write_wim_output(compact).reused_previous);
+  EXPECT_FALSE(write_wim_output(compact).work_file == WorkFileOrigin::kPreviousOutputReset);
 }
 
 TEST_F(WimOutputTest, ServicingOneEditionLeavesTheOthersMetadataInPlace) {
@@ -275,7 +334,8 @@ TEST_F(WimOutputTest, PacksMadeInAnyOrderGiveTheBytesOfFreshOnes) {
   ASSERT_EQ(std::distance(fs::directory_iterator(kept), fs::directory_iterator()), 1);
   fs::path first_pack = fs::directory_iterator(kept)->path();
   auto made = fs::last_write_time(first_pack);
-  EXPECT_TRUE(write_wim_output(with_packs(request(out, both), kept)).reused_previous);
+  EXPECT_TRUE(write_wim_output(with_packs(request(out, both), kept)).work_file ==
+              WorkFileOrigin::kPreviousOutputReset);
   EXPECT_EQ(std::distance(fs::directory_iterator(kept), fs::directory_iterator()), 2);
   EXPECT_EQ(fs::last_write_time(first_pack), made);  // used, not made again
 

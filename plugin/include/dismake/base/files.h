@@ -4,6 +4,8 @@
 // file where a complete one is expected.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -74,6 +76,12 @@ void refuse_special_file(const fs::path& path, const std::string& role);
 // fsyncs it when `durable`. Skip that for a copy that is rewritten (and
 // synced) later anyway, or that a later sync covers.
 void copy_file_durable(const fs::path& from, const fs::path& to, bool durable = true);
+
+// The copy itself: the `size` bytes of `in` into `out`, as copy_file_durable
+// makes it (a reflink, else the data ranges, holes kept). `out` may hold
+// older bytes (a file reused for its blocks): every one is replaced, holes
+// included, and `out` ends at `size`. Returns 0 or an errno.
+int copy_file_data(int in, int out, off_t size) noexcept;
 
 // Writes `path`'s dirty pages to disk on a thread of its own, so that a
 // later fsync, after other work, finds most of it done. On the caller's

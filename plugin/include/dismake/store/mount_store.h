@@ -17,6 +17,7 @@
 #include "dismake/store/mount_record.h"
 #include "dismake/store/mount_registry.h"
 #include "dismake/store/tree_changes.h"
+#include "dismake/store/wim_output.h"
 #include "dismake/wim/wim_types.h"
 
 namespace dismake {
@@ -59,8 +60,8 @@ struct CommitResult {
   TreeChanges changes;  // the untracked changes committed with the state
   size_t commands = 0;  // wimlib update commands applied to the base
   fs::path output;
-  bool written = false;           // false when there was nothing to write
-  bool reused_previous = false;   // the previous output was reset in place
+  bool written = false;                                    // false when there was nothing to write
+  WorkFileOrigin work_file = WorkFileOrigin::kBaseCopied;  // what the write appended to
   std::uint64_t reclaimable = 0;  // garbage bytes in the output (see --compact)
 };
 

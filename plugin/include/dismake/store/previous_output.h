@@ -36,17 +36,30 @@ struct OutputRecord {
 // Where a mount keeps the record of its commits to `output`.
 fs::path output_record_file(const MountPaths& paths, const fs::path& output);
 
+// What a commit made of the previous output.
+enum class PreviousOutputUse {
+  kNone,         // none to reuse: the caller copies the source
+  kReset,        // the same source: truncated back to it (the usual rebuild)
+  kOverwritten,  // another source (a new base): the source copied over it
+};
+
 // Moves the previous `output` to `work` (a temporary name: from the rename
-// on, nothing valid-looking is under the output's name) and resets it to
-// its source: truncated to the source's length, the source's header written
-// back, and checked against the source's tables. Returns false, with `work`
-// absent and the record dropped, when the output keeps no record (the
-// source itself, or a test's), is not what its record describes, or does
-// not reset to the source; the caller then copies the source. Throws ERROR_DISK_FULL, naming the
-// filesystem, with the output and its record left as they were, when the free space there is less
-// than `new_content_bytes` (the size of the files the commit writes) and a megabyte for the tables:
-// from the rename on, a failed or killed commit leaves no output (README, "When a commit fails").
-bool reset_previous_output(const CommitOutput& output, const fs::path& work,
-                           std::uint64_t new_content_bytes);
+// on, nothing valid-looking is under the output's name) and makes it the
+// source again. For the source it was appended to, it is truncated to the
+// source's length, the source's header written back, and checked against
+// the source's tables. For another source (the base changed since), the
+// source is copied over it in the blocks it has: the same bytes as a new
+// copy, without allocating one and freeing the old file. Returns kNone,
+// with `work` absent and the record dropped, when the output keeps no
+// record (the source itself, or a test's), is not what its record
+// describes (or has a second name), or does not reset to the source; the
+// caller then copies the source. Throws ERROR_DISK_FULL, naming the
+// filesystem, with the output and its record left as they were, when the
+// free space there is less than `new_content_bytes` (the size of the files
+// the commit writes), what a larger source adds, and a megabyte for the
+// tables: from the rename on, a failed or killed commit leaves no output
+// (README, "When a commit fails").
+PreviousOutputUse reuse_previous_output(const CommitOutput& output, const fs::path& work,
+                                        std::uint64_t new_content_bytes);
 
 }  // namespace dismake

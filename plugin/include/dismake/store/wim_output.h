@@ -48,8 +48,18 @@ struct WimOutputRequest {
   std::filesystem::path packs_dir;
 };
 
+// Where the file a commit appended to (its work file) came from.
+enum class WorkFileOrigin {
+  kBaseCopied,                 // a new copy of the base
+  kPreviousOutputReset,        // the previous output, truncated back to the base
+  kPreviousOutputOverwritten,  // the previous output of another base, the base copied over it
+};
+
+// "a copy of the base", ...: as the commit's log says it.
+const char* describe(WorkFileOrigin origin);
+
 struct WimOutputResult {
-  bool reused_previous = false;   // the previous output was reset, not copied
+  WorkFileOrigin work_file = WorkFileOrigin::kBaseCopied;
   std::uint64_t reclaimable = 0;  // garbage bytes a compact write would drop
 };
 
