@@ -216,7 +216,7 @@ option(DISMAKE_CONSOLE_PROGRESS
 
 # The internals, beside this file as CMake's ExternalProject keeps its own:
 # the functions below are the module's interface and what they document.
-foreach(_dismake_part IN ITEMS State Checks CommandLine Graph Steps Media)
+foreach(_dismake_part IN ITEMS State Checks CommandLine Graph Steps RegistryRuns Media)
   include(${CMAKE_CURRENT_LIST_DIR}/Dismake/${_dismake_part}.cmake)
 endforeach()
 unset(_dismake_part)
@@ -584,19 +584,11 @@ function(dismake_set_registry_value)
     endif()
   endforeach()
   _dismake_check_registry_key(${fn} KEY "${arg_KEY}")
-  _dismake_check_registry_value(${fn} type "${arg_TYPE}" "${arg_DATA}")
-
-  _dismake_positionals()
-  _dismake_arg("${arg_KEY}")
-  _dismake_arg("${arg_NAME}")
-  _dismake_arg("${type}")
-  _dismake_arg("${arg_DATA}")
-  if("${arg_NAME}" STREQUAL "")
-    set(shown "${arg_KEY} (default value)")
-  else()
-    set(shown "${arg_KEY}\\${arg_NAME}")
-  endif()
-  _dismake_add_node(${fn} "${image}" set-registry-value COMMENT "set ${shown} (${type})")
+  # Joins the run of values before it (Dismake/RegistryRuns.cmake), which
+  # becomes one node, checked as a whole, when a step of another kind, of
+  # another session, or the unmount follows.
+  _dismake_append_registry_value("${image}" "${_dismake_session}" "${arg_KEY}" "${arg_NAME}"
+    "${arg_TYPE}" "${arg_DATA}")
 endfunction()
 
 #[=======================================================================[.rst:
@@ -1062,6 +1054,7 @@ function(dismake_unmount_image)
   _dismake_image_get(wim "${image}" DISMAKE_WIM)
   _dismake_image_get(mount_dir "${image}" DISMAKE_MOUNT_DIR)
   _dismake_image_get(dir "${image}" _DISMAKE_STEP_DIR)
+  _dismake_end_registry_run("${image}")
   _dismake_image_get(tail "${image}" _DISMAKE_TAIL)
   _dismake_image_get(always "${image}" _DISMAKE_ALWAYS)
   _dismake_image_get(verified "${image}" _DISMAKE_VERIFIED)
