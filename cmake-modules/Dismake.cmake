@@ -570,10 +570,21 @@ endfunction()
     ``0x`` hex), items separated by ``;`` for ``REG_MULTI_SZ`` (quote the
     argument), hex bytes for ``REG_BINARY`` and ``REG_NONE``. May be empty.
 
+  Consecutive calls for one session, with no other step of the image
+  between them, make one step: one helper call (``dismake
+  set-registry-values``) sets the values in the order of the calls, and
+  the build shows one line for them (``set 20 registry values of
+  HKLM\SOFTWARE\Contoso and 1 other key``). The image is byte for byte
+  what one step per value would give. Changing, adding or removing a value
+  re-runs the run and the steps after it; its log and ``dismake explain``
+  list every value.
+
   ``TYPE`` and ``DATA`` are checked when CMake runs by the helper's own
-  parser (``dismake check-registry-value``), when a built helper is there
-  (:variable:`DISMAKE_EXECUTABLE`, or ``find_package(Dismake)``); else the
-  step checks them when it runs.
+  parser (``dismake check-registry-value``, once for a run of calls), when
+  a built helper is there (:variable:`DISMAKE_EXECUTABLE`, or
+  ``find_package(Dismake)``); else the step checks them when it runs. The
+  error names the value by its ``KEY`` and ``NAME``; CMake's call stack
+  shows the call that ends the run (the next step's, or the unmount).
 #]=======================================================================]
 function(dismake_set_registry_value)
   _dismake_step(set-registry-value "${ARGV0}" VALUES KEY NAME TYPE DATA REQUIRED KEY TYPE)

@@ -139,7 +139,7 @@ test_step_arguments() {
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\X]] TYPE REG_MULTI_SZ DATA \"a;NAME\")"
   rejects_step 'dismake_delete_registry_value: NAME is required' \
     "dismake_delete_registry_value(s KEY \"HKLM\\\\SOFTWARE\\\\X;NAME\")"
-  rejects_step "dismake_set_registry_value: unknown registry value type 'REG_TEXT'; use one of REG_SZ, REG_EXPAND_SZ, REG_DWORD, REG_QWORD, REG_MULTI_SZ, REG_BINARY, REG_NONE" \
+  rejects_step "dismake_set_registry_value: registry value 'HKLM.SOFTWARE.X.a': unknown registry value type 'REG_TEXT'; use one of REG_SZ, REG_EXPAND_SZ, REG_DWORD, REG_QWORD, REG_MULTI_SZ, REG_BINARY, REG_NONE" \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\X]] NAME a TYPE REG_TEXT DATA b)"
   rejects_step 'dismake_import_registry: FILE is required' "dismake_import_registry(s)"
   rejects_step 'dismake_apply_unattend: FILE needs a value' "dismake_apply_unattend(s FILE)"
