@@ -4,7 +4,9 @@
 # A step function starts with _dismake_step (its arguments, its session and
 # image), adds the helper's arguments, and ends with _dismake_add_node, which
 # appends a node to the image's chain of stamps and the step to the recipe
-# fingerprint.
+# fingerprint. (dismake_set_registry_value adds its value to a run of values
+# instead, which becomes its node when the next node is added:
+# Dismake/RegistryRuns.cmake.)
 
 # Fails unless <image> is mounted (declared and not yet unmounted) in this
 # directory.
