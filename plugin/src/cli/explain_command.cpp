@@ -162,11 +162,6 @@ bool is_value_run(const json& spec) {
          !spec["values"].empty() && spec["values"][0].is_object();
 }
 
-std::string value_shown(const json& value) {
-  return registry_setting_shown(value.value("key", ""), value.value("name", "")) + " = " +
-         value.value("type", "") + " '" + value.value("data", "") + "'";
-}
-
 // The values of a run, marking those that differ from the previous build's
 // (`previous`, when the spec differs) at the same place.
 void print_value_run(const char* mark, const std::string& op, const json& values,
@@ -179,8 +174,8 @@ void print_value_run(const char* mark, const std::string& op, const json& values
   std::printf("  %sspec    %s, %zu values%s\n", mark, op.c_str(), values.size(), was.c_str());
   for (size_t i = 0; i < values.size(); ++i) {
     bool differs = before && before->size() == values.size() && (*before)[i] != values[i];
-    std::printf("    %s%s%s\n", differs ? "* " : "  ", value_shown(values[i]).c_str(),
-                differs ? ("  (was " + value_shown((*before)[i]) + ")").c_str() : "");
+    std::printf("    %s%s%s\n", differs ? "* " : "  ", registry_setting_line(values[i]).c_str(),
+                differs ? ("  (was " + registry_setting_line((*before)[i]) + ")").c_str() : "");
   }
 }
 

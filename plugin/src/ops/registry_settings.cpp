@@ -30,6 +30,11 @@ std::string registry_setting_shown(const std::string& key, const std::string& na
   return name.empty() ? key + " (default value)" : key + "\\" + name;
 }
 
+std::string registry_setting_line(const nlohmann::json& value) {
+  return registry_setting_shown(value.value("key", ""), value.value("name", "")) + " = " +
+         value.value("type", "") + " '" + value.value("data", "") + "'";
+}
+
 std::vector<RegistrySetting> read_registry_settings(const std::filesystem::path& file) {
   nlohmann::json items;
   try {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,10 @@ std::vector<RegistrySetting> read_registry_settings(const std::filesystem::path&
 
 // "HKLM\SOFTWARE\Contoso\A", or "HKLM\SOFTWARE\Contoso (default value)".
 std::string registry_setting_shown(const std::string& key, const std::string& name);
+
+// One value of a set-registry-values spec ({"key", "name", "type", "data"})
+// as the step's log and `dismake explain` list it:
+// "HKLM\SOFTWARE\Contoso\A = REG_SZ 'x'".
+std::string registry_setting_line(const nlohmann::json& value);
 
 }  // namespace dismake
