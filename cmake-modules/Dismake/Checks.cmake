@@ -171,31 +171,35 @@ endfunction()
 # `dismake check-registry-value --values-file` parses each value's data as
 # the step will, so the rule is written once (in registry_value.cpp), and
 # fails <fn> with the step's own message, which names the value. Sets
-# <out_types> to the values' types as the helper spells them (REG_DWORD for
-# "dword"), in order. Without a helper when CMake runs (one built in this
-# build), the types are passed on as written, in capitals, and the step
-# checks them when it runs.
-function(_dismake_check_registry_values fn out_types run)
+# <out_run> to the run with each type as the helper spells it (REG_DWORD
+# for "dword"). Without a helper when CMake runs (one built in this build),
+# the types are passed on as written, in capitals, and the step checks them
+# when it runs.
+function(_dismake_check_registry_values fn out_run run)
+  _dismake_configure_time_helper(helper)
+  set(canonical "")
+  if(NOT helper STREQUAL "")
+    set(values_file "${CMAKE_CURRENT_BINARY_DIR}/CMakeFiles/dismake-registry-values.json")
+    file(CONFIGURE OUTPUT "${values_file}" CONTENT "@run@\n" @ONLY)
+    _dismake_run_configure_time_helper(${fn} canonical "${helper}" check-registry-value
+      --values-file "${values_file}")
+    # One REG_ name a line, in order: a list (no user text in it).
+    string(STRIP "${canonical}" canonical)
+    string(REPLACE "\n" ";" canonical "${canonical}")
+  endif()
   string(JSON length LENGTH "${run}")
   math(EXPR last "${length} - 1")
-  set(types "")
   foreach(i RANGE ${last})
-    string(JSON type GET "${run}" ${i} type)
-    string(TOUPPER "${type}" type)
-    list(APPEND types "${type}")
+    if(helper STREQUAL "")
+      string(JSON type GET "${run}" ${i} type)
+      string(TOUPPER "${type}" type)
+    else()
+      list(GET canonical ${i} type)
+    endif()
+    _dismake_json_string(json_type "${type}")
+    string(JSON run SET "${run}" ${i} type "${json_type}")
   endforeach()
-  set(${out_types} "${types}" PARENT_SCOPE)
-  _dismake_configure_time_helper(helper)
-  if(helper STREQUAL "")
-    return()
-  endif()
-  set(values_file "${CMAKE_CURRENT_BINARY_DIR}/CMakeFiles/dismake-registry-values.json")
-  file(CONFIGURE OUTPUT "${values_file}" CONTENT "@run@\n" @ONLY)
-  _dismake_run_configure_time_helper(${fn} canonical "${helper}" check-registry-value
-    --values-file "${values_file}")
-  string(STRIP "${canonical}" canonical)
-  string(REPLACE "\n" ";" canonical "${canonical}")
-  set(${out_types} "${canonical}" PARENT_SCOPE)
+  set(${out_run} "${run}" PARENT_SCOPE)
 endfunction()
 
 # The images of <wim> as the helper sees them: sets <out_count> to their
