@@ -216,7 +216,7 @@ option(DISMAKE_CONSOLE_PROGRESS
 
 # The internals, beside this file as CMake's ExternalProject keeps its own:
 # the functions below are the module's interface and what they document.
-foreach(_dismake_part IN ITEMS State Checks CommandLine Graph Steps Media)
+foreach(_dismake_part IN ITEMS State Checks CommandLine Graph Steps RegistryRuns Media)
   include(${CMAKE_CURRENT_LIST_DIR}/Dismake/${_dismake_part}.cmake)
 endforeach()
 unset(_dismake_part)
@@ -570,10 +570,21 @@ endfunction()
     ``0x`` hex), items separated by ``;`` for ``REG_MULTI_SZ`` (quote the
     argument), hex bytes for ``REG_BINARY`` and ``REG_NONE``. May be empty.
 
+  Consecutive calls for one session, with no other step of the image
+  between them, make one step: one helper call (``dismake
+  set-registry-values``) sets the values in the order of the calls, and
+  the build shows one line for them (``set 20 registry values of
+  HKLM\SOFTWARE\Contoso and 1 other key``). The image is byte for byte
+  what one step per value would give. Changing, adding or removing a value
+  re-runs the run and the steps after it; its log and ``dismake explain``
+  list every value.
+
   ``TYPE`` and ``DATA`` are checked when CMake runs by the helper's own
-  parser (``dismake check-registry-value``), when a built helper is there
-  (:variable:`DISMAKE_EXECUTABLE`, or ``find_package(Dismake)``); else the
-  step checks them when it runs.
+  parser (``dismake check-registry-value``, once for a run of calls), when
+  a built helper is there (:variable:`DISMAKE_EXECUTABLE`, or
+  ``find_package(Dismake)``); else the step checks them when it runs. The
+  error names the value by its ``KEY`` and ``NAME``; CMake's call stack
+  shows the call that ends the run (the next step's, or the unmount).
 #]=======================================================================]
 function(dismake_set_registry_value)
   _dismake_step(set-registry-value "${ARGV0}" VALUES KEY NAME TYPE DATA REQUIRED KEY TYPE)
@@ -584,19 +595,11 @@ function(dismake_set_registry_value)
     endif()
   endforeach()
   _dismake_check_registry_key(${fn} KEY "${arg_KEY}")
-  _dismake_check_registry_value(${fn} type "${arg_TYPE}" "${arg_DATA}")
-
-  _dismake_positionals()
-  _dismake_arg("${arg_KEY}")
-  _dismake_arg("${arg_NAME}")
-  _dismake_arg("${type}")
-  _dismake_arg("${arg_DATA}")
-  if("${arg_NAME}" STREQUAL "")
-    set(shown "${arg_KEY} (default value)")
-  else()
-    set(shown "${arg_KEY}\\${arg_NAME}")
-  endif()
-  _dismake_add_node(${fn} "${image}" set-registry-value COMMENT "set ${shown} (${type})")
+  # Joins the run of values before it (Dismake/RegistryRuns.cmake), which
+  # becomes one node, checked as a whole, when a step of another kind, of
+  # another session, or the unmount follows.
+  _dismake_append_registry_value("${image}" "${_dismake_session}" "${arg_KEY}" "${arg_NAME}"
+    "${arg_TYPE}" "${arg_DATA}")
 endfunction()
 
 #[=======================================================================[.rst:
@@ -1062,6 +1065,7 @@ function(dismake_unmount_image)
   _dismake_image_get(wim "${image}" DISMAKE_WIM)
   _dismake_image_get(mount_dir "${image}" DISMAKE_MOUNT_DIR)
   _dismake_image_get(dir "${image}" _DISMAKE_STEP_DIR)
+  _dismake_end_registry_run("${image}")
   _dismake_image_get(tail "${image}" _DISMAKE_TAIL)
   _dismake_image_get(always "${image}" _DISMAKE_ALWAYS)
   _dismake_image_get(verified "${image}" _DISMAKE_VERIFIED)

@@ -166,28 +166,40 @@ function(_dismake_run_configure_time_helper fn out helper)
   set(${out} "${output}" PARENT_SCOPE)
 endfunction()
 
-# Sets <out_type> to the registry type <type> names, as the helper spells it
-# (REG_DWORD for "dword"), after the helper checked that <data> is what a
-# value of that type can hold: `dismake check-registry-value` parses it as
-# the set-registry-value step will, so the rule is written once (in
-# registry_value.cpp), and fails <fn> with the step's own message. Without
-# a helper when CMake runs (one built in this build), <type> is passed on
-# as written and the step checks it when it runs.
-function(_dismake_check_registry_value fn out_type type data)
-  string(TOUPPER "${type}" upper)
-  set(${out_type} "${upper}" PARENT_SCOPE)
+# Checks a run of registry values <run> (the JSON array the
+# set-registry-values step reads: Dismake/RegistryRuns.cmake) at once:
+# `dismake check-registry-value --values-file` parses each value's data as
+# the step will, so the rule is written once (in registry_value.cpp), and
+# fails <fn> with the step's own message, which names the value. Sets
+# <out_run> to the run with each type as the helper spells it (REG_DWORD
+# for "dword"). Without a helper when CMake runs (one built in this build),
+# the types are passed on as written, in capitals, and the step checks them
+# when it runs.
+function(_dismake_check_registry_values fn out_run run)
   _dismake_configure_time_helper(helper)
-  if(helper STREQUAL "")
-    return()
+  set(canonical "")
+  if(NOT helper STREQUAL "")
+    set(values_file "${CMAKE_CURRENT_BINARY_DIR}/CMakeFiles/dismake-registry-values.json")
+    file(CONFIGURE OUTPUT "${values_file}" CONTENT "@run@\n" @ONLY)
+    _dismake_run_configure_time_helper(${fn} canonical "${helper}" check-registry-value
+      --values-file "${values_file}")
+    # One REG_ name a line, in order: a list (no user text in it).
+    string(STRIP "${canonical}" canonical)
+    string(REPLACE "\n" ";" canonical "${canonical}")
   endif()
-  # The data goes in a file, byte for byte: on a command line CMake would
-  # split it at its semicolons.
-  set(data_file "${CMAKE_CURRENT_BINARY_DIR}/CMakeFiles/dismake-registry-data")
-  file(WRITE "${data_file}" "${data}")
-  _dismake_run_configure_time_helper(${fn} canonical "${helper}" check-registry-value
-    --type "${type}" --data-file "${data_file}")
-  string(STRIP "${canonical}" canonical)
-  set(${out_type} "${canonical}" PARENT_SCOPE)
+  string(JSON length LENGTH "${run}")
+  math(EXPR last "${length} - 1")
+  foreach(i RANGE ${last})
+    if(helper STREQUAL "")
+      string(JSON type GET "${run}" ${i} type)
+      string(TOUPPER "${type}" type)
+    else()
+      list(GET canonical ${i} type)
+    endif()
+    _dismake_json_string(json_type "${type}")
+    string(JSON run SET "${run}" ${i} type "${json_type}")
+  endforeach()
+  set(${out_run} "${run}" PARENT_SCOPE)
 endfunction()
 
 # The images of <wim> as the helper sees them: sets <out_count> to their

@@ -24,6 +24,10 @@
 #                             steps, the always-run nodes, the VERIFY_BASE
 #                             FULL node
 #   _DISMAKE_RECIPE           the recipe fingerprint's JSON so far
+#   _DISMAKE_REGISTRY_RUN, _DISMAKE_REGISTRY_RUN_SESSION
+#                             the pending run of registry values (a JSON
+#                             array, "" for none) and its session
+#                             (Dismake/RegistryRuns.cmake)
 #   _DISMAKE_SESSIONS         its sessions
 #
 # What is not one image's is in global properties _DISMAKE_<name>: IMAGES

@@ -4,7 +4,9 @@
 # A step function starts with _dismake_step (its arguments, its session and
 # image), adds the helper's arguments, and ends with _dismake_add_node, which
 # appends a node to the image's chain of stamps and the step to the recipe
-# fingerprint.
+# fingerprint. (dismake_set_registry_value adds its value to a run of values
+# instead, which becomes its node when the next node is added:
+# Dismake/RegistryRuns.cmake.)
 
 # Fails unless <image> is mounted (declared and not yet unmounted) in this
 # directory.
@@ -50,17 +52,13 @@ endfunction()
 #   DEPENDS    files the step reads (besides the previous stamp and helper)
 function(_dismake_add_node fn image verb)
   cmake_parse_arguments(PARSE_ARGV 3 node "ALWAYS;DEPFILE" "COMMENT" "DEPENDS")
-  _dismake_image_get(dir "${image}" _DISMAKE_STEP_DIR)
+  # A pending run of registry values is the node before this one.
+  _dismake_end_registry_run("${image}")
   _dismake_image_get(mount_dir "${image}" DISMAKE_MOUNT_DIR)
   _dismake_image_get(after "${image}" _DISMAKE_TAIL)
-  _dismake_image_get(count "${image}" _DISMAKE_COUNT)
-  math(EXPR count "${count} + 1")
-  string(LENGTH "${count}" digits)
-  while(digits LESS 3)
-    string(PREPEND count "0")
-    math(EXPR digits "${digits} + 1")
-  endwhile()
-  set(base "${dir}/${count}-${verb}")
+  _dismake_next_step_base(base "${image}" ${verb})
+  cmake_path(GET base FILENAME name)
+  string(REGEX MATCH "^[0-9]+" count "${name}")
   set(stamp "${base}.stamp")
 
   _dismake_code_list(code "${verb}" "${mount_dir}" --after "${after}" --stamp "${stamp}")
@@ -84,7 +82,7 @@ function(_dismake_add_node fn image verb)
 
   _dismake_image_set("${image}" _DISMAKE_TAIL "${stamp}")
   _dismake_image_set("${image}" _DISMAKE_COUNT "${count}")
-  _dismake_image_append("${image}" _DISMAKE_STEP_NAMES "${count}-${verb}")
+  _dismake_image_append("${image}" _DISMAKE_STEP_NAMES "${name}")
   if(count GREATER 1)
     set(separator ",")
   else()
@@ -92,6 +90,20 @@ function(_dismake_add_node fn image verb)
   endif()
   set_property(TARGET "${image}" APPEND_STRING PROPERTY _DISMAKE_RECIPE
     "${separator}\n    [${_dismake_json}]")
+endfunction()
+
+# Sets <out> to the path its files start with (<step-dir>/<NNN>-<verb>) for
+# the next node of <image>, a step <verb>.
+function(_dismake_next_step_base out image verb)
+  _dismake_image_get(dir "${image}" _DISMAKE_STEP_DIR)
+  _dismake_image_get(count "${image}" _DISMAKE_COUNT)
+  math(EXPR count "${count} + 1")
+  string(LENGTH "${count}" digits)
+  while(digits LESS 3)
+    string(PREPEND count "0")
+    math(EXPR digits "${digits} + 1")
+  endwhile()
+  set(${out} "${dir}/${count}-${verb}" PARENT_SCOPE)
 endfunction()
 
 # The skeleton every servicing step function shares. In dismake_<step>():

@@ -3,8 +3,10 @@
 # called, naming the argument and the fix, with the CMakeLists.txt line in
 # CMake's call stack: a missing WIM, SOURCE, .reg or answer file, an unknown
 # hive, data that does not fit its TYPE, an INDEX or NAME the WIM does not
-# have. A step that fails at build time shows the helper's own message first
-# (not a wrapper's command line), then the step's output and its log.
+# have (bad registry data: named by its key and name, on the line of the
+# call that ends the run of values). A step that fails at build time shows
+# the helper's own message first (not a wrapper's command line), then the
+# step's output and its log.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/cmake_lib.sh"
 
@@ -33,6 +35,27 @@ dismake_unmount_image(img DISCARD)"
   assert_eq "$call" "$(sed -n "${CALL_LINE}p" "$src/CMakeLists.txt")" "the line of the call"
   configure_fails "$src" "$bld" "$function: (.* )?$regex"
   configure_fails "$src" "$bld" "CMakeLists.txt:$CALL_LINE \\($function\\)"
+}
+
+# rejects_value REGEX VALUE CALLS: the recipe's CALLS (one a line, from
+# line CALL_LINE) fail the configuration with an error of
+# dismake_set_registry_value naming the registry value VALUE (a regex) and
+# matching REGEX. The data of a run of dismake_set_registry_value calls is
+# checked once, by the call that ends the run: CMake's call stack names the
+# line after the run.
+rejects_value() {
+  local regex=$1 value=$2 calls=$3
+  wipe_dir "$src"
+  wipe_dir "$bld"
+  write_inputs "$src"
+  write_project "$src" "dismake_mount_image(img WIM \"$base\" INDEX 1)
+dismake_open_session(s IMAGE img)
+$calls
+dismake_close_session(s)
+dismake_unmount_image(img DISCARD)"
+  local end=$((CALL_LINE + $(wc -l <<<"$calls")))
+  configure_fails "$src" "$bld" "dismake_set_registry_value: registry value '$value': $regex"
+  configure_fails "$src" "$bld" "CMakeLists.txt:$end \\(dismake_close_session\\)"
 }
 
 test_missing_inputs() {
@@ -74,22 +97,28 @@ test_registry() {
   rejects_call "is not in a hive of the image" dismake_delete_registry_value \
     "dismake_delete_registry_value(s KEY [[HKCC\\Contoso]] NAME A)"
   # The helper's parser (dismake check-registry-value) judges the data, with
-  # the step's own message.
-  rejects_call "REG_DWORD data 'abc' is not a number; give an unsigned number from 0 to 4294967295" \
-    dismake_set_registry_value \
-    "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_DWORD DATA abc)"
-  rejects_call "REG_DWORD data '-1' is not a number" dismake_set_registry_value \
+  # the step's own message, naming the value.
+  local value='HKLM.SOFTWARE.Contoso.A'
+  rejects_value "REG_DWORD data 'abc' is not a number; give an unsigned number from 0 to 4294967295" \
+    "$value" "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_DWORD DATA abc)"
+  rejects_value "REG_DWORD data '-1' is not a number" "$value" \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE dword DATA -1)"
-  rejects_call "REG_DWORD data '4294967296' is out of range" dismake_set_registry_value \
+  rejects_value "REG_DWORD data '4294967296' is out of range" "$value" \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_DWORD DATA 4294967296)"
-  rejects_call "REG_QWORD data '0x1ffffffffffffffff' is out of range" dismake_set_registry_value \
+  rejects_value "REG_QWORD data '0x1ffffffffffffffff' is out of range" "$value" \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_QWORD DATA 0x1ffffffffffffffff)"
-  rejects_call "REG_BINARY data '0g' is not hex bytes" dismake_set_registry_value \
+  rejects_value "REG_BINARY data '0g' is not hex bytes" "$value" \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_BINARY DATA 0g)"
-  rejects_call "REG_NONE data 'xyz' is not hex bytes" dismake_set_registry_value \
+  rejects_value "REG_NONE data 'xyz' is not hex bytes" "$value" \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_NONE DATA xyz)"
-  rejects_call "REG_MULTI_SZ data has an empty item" dismake_set_registry_value \
+  rejects_value "REG_MULTI_SZ data has an empty item" "$value" \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_MULTI_SZ DATA \"a;;b\")"
+  # In a run, the bad value is named among the good ones (the default
+  # value: by its key).
+  rejects_value "REG_DWORD data 'x' is not a number" 'HKLM.SOFTWARE.Contoso \(default value\)' \
+    "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_SZ DATA a)
+dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME \"\" TYPE REG_DWORD DATA x)
+dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME C TYPE REG_DWORD DATA 3)"
 
   step "data at the limits is accepted"
   wipe_dir "$src"
@@ -103,11 +132,15 @@ dismake_set_registry_value(img_s KEY [[HKCU\\Contoso]] NAME M TYPE REG_MULTI_SZ 
 dismake_set_registry_value(img_s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME N TYPE REG_NONE DATA \"\")
 dismake_set_registry_value(img_s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME W TYPE dword DATA 7)")"
   configure "$src" "$bld"
-  # The types the step takes, the module takes, spelled as the helper does.
-  grep -qF '"W", "REG_DWORD", "7"' "$bld/dismake/img/recipe.json" ||
-    fail "TYPE dword does not reach the step as REG_DWORD: $(cat "$bld/dismake/img/recipe.json")"
-  grep -qF '"N", "REG_NONE", ""' "$bld/dismake/img/recipe.json" ||
-    fail "TYPE REG_NONE does not reach the step: $(cat "$bld/dismake/img/recipe.json")"
+  # The types the step takes, the module takes, spelled as the helper does;
+  # the seven values are one step, which reads them from its values file.
+  local values=$bld/dismake/img/steps/002-set-registry-values.values.json
+  [[ -f $values ]] || fail "no values file for the run of seven values: $(ls "$bld/dismake/img/steps")"
+  local types
+  types=$("$PYTHON" -c 'import json, sys
+print(" ".join(v["name"] + "=" + v["type"] + ":" + v["data"] for v in json.load(open(sys.argv[1]))))' "$values")
+  assert_eq "D=REG_DWORD:4294967295 Q=REG_QWORD:18446744073709551615 H=REG_DWORD:0xFFFFFFFF B=REG_BINARY:01,ff, 2 M=REG_MULTI_SZ:a;b N=REG_NONE: W=REG_DWORD:7" \
+    "$types" "the values the step takes (TYPE dword as REG_DWORD)"
 }
 
 test_wim_images() {

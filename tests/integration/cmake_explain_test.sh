@@ -180,6 +180,31 @@ test_base_changed() {
   assert_says "set HKLM\\SOFTWARE\\Contoso\\Channel (REG_SZ)" "ran (the image was mounted again)"
 }
 
+test_value_run() {
+  step "a run of registry values: one step, one line; the changed value is named"
+  local run="dismake_set_registry_value(img_s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME A TYPE REG_DWORD DATA 1)
+dismake_set_registry_value(img_s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME B TYPE REG_SZ DATA b)
+dismake_set_registry_value(img_s KEY [[HKLM\\SOFTWARE\\Contoso\\Sub]] NAME \"\" TYPE REG_SZ DATA c)"
+  STEPS=("$run" "$ADD")
+  write_steps
+  build "$bld"
+  local label="set 3 registry values of HKLM\\SOFTWARE\\Contoso and 1 other key"
+  assert_says "$label" "ran (new step)"
+  STEPS=("${run/DATA b/DATA bee}" "$ADD")
+  write_steps
+  build "$bld"
+  assert_says "$label" "ran (argument values: HKLM\\SOFTWARE\\Contoso\\B changed (data 'b' -> 'bee'))"
+  assert_says "add overlay -> /" "ran (step 002-set-registry-values changed the image)"
+  dismake_ok explain "$bld" 2
+  grep -qxF "  * spec    set-registry-values, 3 values" <<<"$LAST_STDOUT" &&
+    grep -qxF "      HKLM\\SOFTWARE\\Contoso\\A = REG_DWORD '1'" <<<"$LAST_STDOUT" &&
+    grep -qxF "    * HKLM\\SOFTWARE\\Contoso\\B = REG_SZ 'bee'  (was HKLM\\SOFTWARE\\Contoso\\B = REG_SZ 'b')" <<<"$LAST_STDOUT" &&
+    grep -qxF "      HKLM\\SOFTWARE\\Contoso\\Sub (default value) = REG_SZ 'c'" <<<"$LAST_STDOUT" ||
+    fail "explain does not list the run's values, marking the changed one: $LAST_STDOUT"
+  build "$bld"
+  if grep -E ': (ran|restored)' <<<"$LAST_STDOUT"; then fail "a step ran in a no-op build"; fi
+}
+
 test_explain_refuses() {
   step "explain of a directory that is neither a mount nor a build directory"
   mkdir -p "$T/empty"
@@ -199,4 +224,5 @@ test_argument_changed
 test_inserted
 test_removed
 test_base_changed
+test_value_run
 end_test

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Incremental builds make the image a clean build makes. After each change
-# (delete an overlay file, change a registry value, remove a step, swap two
-# steps) the incremental build re-runs only the steps from the first changed
-# one, and its output image (every path, attribute, security descriptor,
-# stream hash and XML field), and indeed every byte of the WIM, equals that
-# of a clean build of the same sources in another build tree.
+# (delete an overlay file, change one value of a run of registry values,
+# remove a step, swap two steps) the incremental build re-runs only the
+# steps from the first changed one (a run of values being one step), and a
+# build after it runs nothing; its output image (every path, attribute,
+# security descriptor, stream hash and XML field), and indeed every byte of
+# the WIM, equals that of a clean build of the same sources in another
+# build tree.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/cmake_lib.sh"
 
@@ -14,18 +16,21 @@ src=$T/src
 bld=$T/build
 out=$bld/img.wim
 
-# The recipe's steps, one a line: the standard ones and two adds to the same
-# path, whose order decides what the image holds.
+# The recipe's steps: the standard ones (the registry value in a run of
+# three, one step), and two adds to the same path, whose order decides what
+# the image holds.
 STEPS=(
   "dismake_delete_files(img_s PATHS Windows/win.ini)"
-  "dismake_set_registry_value(img_s KEY [[HKLM\\SOFTWARE\\Contoso\\Deployment]] NAME Channel TYPE REG_SZ DATA Stable)"
+  "dismake_set_registry_value(img_s KEY [[HKLM\\SOFTWARE\\Contoso\\Deployment]] NAME Ring TYPE REG_DWORD DATA 2)
+dismake_set_registry_value(img_s KEY [[HKLM\\SOFTWARE\\Contoso\\Deployment]] NAME Channel TYPE REG_SZ DATA Stable)
+dismake_set_registry_value(img_s KEY [[HKLM\\SOFTWARE\\Contoso\\Look]] NAME Theme TYPE REG_SZ DATA dark)"
   "dismake_add_files(img_s SOURCE overlay DESTINATION /)"
   "dismake_import_registry(img_s FILE settings.reg)"
   "dismake_add_files(img_s SOURCE first.txt DESTINATION ProgramData/Contoso/winner.txt)"
   "dismake_add_files(img_s SOURCE second.txt DESTINATION ProgramData/Contoso/winner.txt)"
   "dismake_apply_unattend(img_s FILE unattend.xml)"
 )
-OPS=(delete set-registry-value add import-registry add add apply-unattend)
+OPS=(delete set-registry-values add import-registry add add apply-unattend)
 
 # Writes the project with the current STEPS.
 write_steps() {
@@ -40,6 +45,11 @@ check_incremental() {
   mark=$(events_mark "$bld" img)
   build "$bld"
   assert_events "$bld" img "$mark" "$(expected_events reused "$first" "${OPS[@]}")"
+  mark=$(events_mark "$bld" img)
+  build "$bld"
+  local ran
+  ran=$(events_since "$bld" img "$mark" | grep -E '^(step .* (ran|restored)|commit )' || true)
+  [[ -z $ran ]] || fail "a no-op build after '$what' ran: $ran"
   clean=$(clean_build "$src" "$what")
   assert_same_image "$out" "$clean/img.wim" "image after: $what (incremental vs clean)"
   # Outputs are reproducible: the same final state gives the same bytes.
@@ -57,11 +67,13 @@ test_delete_overlay_file() {
 }
 
 test_change_registry_value() {
-  step "change a registry value in CMakeLists.txt"
+  step "change one value of a run of registry values in CMakeLists.txt"
+  assert_eq Stable "$(software_value "$out" 'Contoso\Deployment' Channel)" "Channel before"
   STEPS[1]=${STEPS[1]/DATA Stable/DATA Beta}
   write_steps
   check_incremental 1 change-registry-value
   assert_eq Beta "$(software_value "$out" 'Contoso\Deployment' Channel)" "Channel"
+  assert_eq 2 "$(software_value "$out" 'Contoso\Deployment' Ring)" "Ring, set before it"
 }
 
 test_remove_step() {

@@ -139,7 +139,7 @@ test_step_arguments() {
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\X]] TYPE REG_MULTI_SZ DATA \"a;NAME\")"
   rejects_step 'dismake_delete_registry_value: NAME is required' \
     "dismake_delete_registry_value(s KEY \"HKLM\\\\SOFTWARE\\\\X;NAME\")"
-  rejects_step "dismake_set_registry_value: unknown registry value type 'REG_TEXT'; use one of REG_SZ, REG_EXPAND_SZ, REG_DWORD, REG_QWORD, REG_MULTI_SZ, REG_BINARY, REG_NONE" \
+  rejects_step "dismake_set_registry_value: registry value 'HKLM.SOFTWARE.X.a': unknown registry value type 'REG_TEXT'; use one of REG_SZ, REG_EXPAND_SZ, REG_DWORD, REG_QWORD, REG_MULTI_SZ, REG_BINARY, REG_NONE" \
     "dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\X]] NAME a TYPE REG_TEXT DATA b)"
   rejects_step 'dismake_import_registry: FILE is required' "dismake_import_registry(s)"
   rejects_step 'dismake_apply_unattend: FILE needs a value' "dismake_apply_unattend(s FILE)"
@@ -247,7 +247,7 @@ dismake_unmount_image(full DISCARD)"
 }
 
 test_arguments_reach_helper() {
-  step "arguments reach the helper exactly: empty, semicolons, quotes, a command's own options"
+  step "arguments reach the helper exactly: empty, semicolons, quotes, control characters, a command's own options"
   wipe_dir "$src"
   wipe_dir "$bld"
   write_inputs "$src"
@@ -260,6 +260,9 @@ $OPEN
 dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME \"\" TYPE REG_SZ DATA \"default; value\")
 dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME Empty TYPE REG_SZ DATA \"\")
 dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME \"With space\" TYPE reg_sz DATA [[-n \"quoted\" \$HOME \\\\]])
+string(ASCII 1 soh)
+dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME Controls TYPE REG_SZ DATA \"tab\\there\${soh}end\")
+dismake_set_registry_value(s KEY [[HKLM\\SOFTWARE\\Contoso]] NAME Unicode TYPE REG_SZ DATA \"Grüße 😀\")
 dismake_run(s COMMAND sh record-args.sh -c \"two words\" \"\" \"a;b\" PATHS Windows/System32/drivers/etc DEPENDS record-args.sh)
 $CLOSE
 dismake_unmount_image(img COMMIT OUTPUT img.wim)"
@@ -272,6 +275,10 @@ dismake_unmount_image(img COMMIT OUTPUT img.wim)"
   assert_eq "" "$(software_value "$out" Contoso Empty)" "an empty value"
   # shellcheck disable=SC2016,SC1003 # the literal text
   assert_eq '-n "quoted" $HOME \\' "$(software_value "$out" Contoso 'With space')" "a value with quotes"
+  # The run's values reach the helper in a JSON file: control characters
+  # and non-ASCII text survive it.
+  assert_eq "$(printf 'tab\there\001end')" "$(software_value "$out" Contoso Controls)" "control characters"
+  assert_eq "Grüße 😀" "$(software_value "$out" Contoso Unicode)" "non-ASCII text"
   assert_eq "[-c]
 [two words]
 []

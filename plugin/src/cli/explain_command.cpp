@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/ops/registry_settings.h"
 #include "dismake/ops/step_history.h"
 #include "dismake/store/mount_record.h"
 
@@ -155,6 +156,29 @@ std::string joined(const json& reasons) {
   return text;
 }
 
+// A spec with a list of values (set-registry-values): one line a value.
+bool is_value_run(const json& spec) {
+  return spec.is_object() && spec.contains("values") && spec["values"].is_array() &&
+         !spec["values"].empty() && spec["values"][0].is_object();
+}
+
+// The values of a run, marking those that differ from the previous build's
+// (`previous`, when the spec differs) at the same place.
+void print_value_run(const char* mark, const std::string& op, const json& values,
+                     const json* previous) {
+  const json* before = previous && is_value_run(*previous) ? &(*previous)["values"] : nullptr;
+  std::string was;
+  if (previous && (!before || before->size() != values.size()))
+    was = before ? "  (was " + std::to_string(before->size()) + " values)"
+                 : "  (was " + previous->dump() + ")";
+  std::printf("  %sspec    %s, %zu values%s\n", mark, op.c_str(), values.size(), was.c_str());
+  for (size_t i = 0; i < values.size(); ++i) {
+    bool differs = before && before->size() == values.size() && (*before)[i] != values[i];
+    std::printf("    %s%s%s\n", differs ? "* " : "  ", registry_setting_line(values[i]).c_str(),
+                differs ? ("  (was " + registry_setting_line((*before)[i]) + ")").c_str() : "");
+  }
+}
+
 void print_step(const json& s) {
   std::string step = s["step"];
   if (!s["recorded"].get<bool>()) {
@@ -187,11 +211,15 @@ void print_step(const json& s) {
                ? "  (was " + short_key(s["previous"][field]) + ")"
                : std::string();
   };
-  std::printf("  %sspec    %s %s%s\n", mark("spec"), s["op"].get<std::string>().c_str(),
-              s["spec"].dump().c_str(),
-              has_previous && s["differs"]["spec"].get<bool>()
-                  ? ("  (was " + s["previous"]["spec"].dump() + ")").c_str()
-                  : "");
+  const json* previous_spec =
+      has_previous && s["differs"]["spec"].get<bool>() ? &s["previous"]["spec"] : nullptr;
+  if (is_value_run(s["spec"])) {
+    print_value_run(mark("spec"), s["op"].get<std::string>(), s["spec"]["values"], previous_spec);
+  } else {
+    std::printf("  %sspec    %s %s%s\n", mark("spec"), s["op"].get<std::string>().c_str(),
+                s["spec"].dump().c_str(),
+                previous_spec ? ("  (was " + previous_spec->dump() + ")").c_str() : "");
+  }
   std::printf("  %sparent  %s%s\n", mark("parent"), short_key(s["parent"]).c_str(),
               was("parent").c_str());
   std::printf("  %sbase    %s%s\n", mark("base"), short_key(s["base"]).c_str(),

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "dismake/ops/registry_settings.h"
 #include "dismake/ops/step_runner.h"
 #include "outcome.h"
 #include "step_table.h"
@@ -23,7 +24,16 @@ void run(const StepValues& args, Op& op) {
     std::printf("dismake: edits by hand recorded as a step first: %s\n", named.c_str());
   }
   std::string what = describe_outcome(outcome);
-  std::printf("dismake: %s %s: %s\n", op.name().c_str(), op.spec().dump().c_str(), what.c_str());
+  nlohmann::json spec = op.spec();
+  if (spec.contains("values") && spec["values"].is_array()) {
+    // A run of registry values: one line a value, for the step's log.
+    std::printf("dismake: %s, %zu values: %s\n", op.name().c_str(), spec["values"].size(),
+                what.c_str());
+    for (const nlohmann::json& value : spec["values"])
+      std::printf("  %s\n", registry_setting_line(value).c_str());
+  } else {
+    std::printf("dismake: %s %s: %s\n", op.name().c_str(), spec.dump().c_str(), what.c_str());
+  }
   report_outcome(what);
 }
 

@@ -69,6 +69,12 @@ std::vector<StepCommand> registry_steps() {
          return make_set_registry_value_op(v.text("key"), v.text("name"), v.text("type"),
                                            v.text("data"));
        }},
+      {"set-registry-values",
+       "Set a run of registry values, in order, as one step",
+       {text("values-file",
+             "A JSON array of {\"key\", \"name\", \"type\", \"data\"} objects, each as "
+             "set-registry-value takes them")},
+       [](const StepValues& v) { return make_set_registry_values_op(v.text("values-file")); }},
       {"delete-registry-value",
        "Delete a registry value",
        {text("key", "The key"), text("name", "The value's name"),

@@ -6,6 +6,7 @@
 
 #include "dismake/base/error.h"
 #include "dismake/base/files.h"
+#include "dismake/ops/registry_settings.h"
 
 namespace dismake {
 
@@ -37,12 +38,56 @@ std::string shown_value(const json& value) {
   return value.is_string() ? "'" + value.get<std::string>() + "'" : value.dump();
 }
 
+// An item of a list argument as a reason names it: a registry value (a run
+// of set-registry-values) by its key and name, others by their position.
+std::string item_shown(const json& item, size_t index) {
+  if (item.is_object() && item.contains("key") && item["key"].is_string() &&
+      item.contains("name") && item["name"].is_string())
+    return registry_setting_shown(item["key"].get<std::string>(), item["name"].get<std::string>());
+  return "item " + std::to_string(index + 1);
+}
+
+// What changed in an item: its fields that differ, or the whole item.
+std::string item_change(const json& old_item, const json& new_item) {
+  if (!old_item.is_object() || !new_item.is_object())
+    return shown_value(old_item) + " -> " + shown_value(new_item);
+  std::string text;
+  for (const auto& [field, value] : new_item.items()) {
+    json old_value = old_item.contains(field) ? old_item[field] : json();
+    if (old_value == value) continue;
+    text += (text.empty() ? "" : ", ") + field + " " + shown_value(old_value) + " -> " +
+            shown_value(value);
+  }
+  return text;
+}
+
+// A list argument of the same length (the values of a run) says which of
+// its items changed, not the whole list; a list that grew or shrank says so.
+void list_changes(const std::string& name, const json& old_list, const json& new_list,
+                  std::vector<std::string>& reasons) {
+  if (old_list.size() != new_list.size()) {
+    reasons.push_back("argument " + name + " has " + std::to_string(new_list.size()) +
+                      " items (had " + std::to_string(old_list.size()) + ")");
+    return;
+  }
+  for (size_t i = 0; i < new_list.size(); ++i) {
+    if (old_list[i] == new_list[i]) continue;
+    std::string item = item_shown(new_list[i], i);
+    if (item != item_shown(old_list[i], i)) item += " (was " + item_shown(old_list[i], i) + ")";
+    reasons.push_back("argument " + name + ": " + item + " changed (" +
+                      item_change(old_list[i], new_list[i]) + ")");
+  }
+}
+
 std::vector<std::string> spec_changes(const json& old_spec, const json& new_spec) {
   if (!old_spec.is_object() || !new_spec.is_object()) return {"its arguments changed"};
   std::vector<std::string> reasons;
   for (const auto& [name, value] : new_spec.items()) {
     if (!old_spec.contains(name)) {
       reasons.push_back("argument " + name + " added");
+    } else if (old_spec[name].is_array() && value.is_array() && !old_spec[name].empty() &&
+               old_spec[name][0].is_object()) {
+      list_changes(name, old_spec[name], value, reasons);
     } else if (old_spec[name] != value) {
       reasons.push_back("argument " + name + " changed (" + shown_value(old_spec[name]) + " -> " +
                         shown_value(value) + ")");

@@ -46,8 +46,9 @@ TEST(StepTableTest, EveryCommandIsRegisteredOnceWithTheSharedOptions) {
     for (const char* shared : {"mount-dir", "--session", "--after", "--stamp", "--depfile"})
       EXPECT_NO_THROW(cmd->get_option(shared)) << command.name << " lacks " << shared;
   }
-  EXPECT_EQ(names.size(), 14u);
+  EXPECT_EQ(names.size(), 15u);
   EXPECT_EQ(names.count("set-registry-value"), 1u);
+  EXPECT_EQ(names.count("set-registry-values"), 1u);
 }
 
 TEST(StepTableTest, ArgumentsReachTheOpByName) {

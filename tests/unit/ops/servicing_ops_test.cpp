@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "dismake/base/files.h"
 #include "dismake/ops/step_runner.h"
 #include "support/ops_test_support.h"
 #include "support/registry_test_support.h"
@@ -253,6 +254,62 @@ TEST(SetRegistryValueOp, BadDataIsRefusedWhenTheOpIsMade) {
                [&] { make_set_registry_value_op(key, "A", "REG_MULTI_SZ", "a;;b"); });
   EXPECT_EQ(make_set_registry_value_op(key, "A", "dword", "7")->spec()["type"], "dword")
       << "the spec keeps the text as written (the step's fingerprint)";
+}
+
+// A run of values (set-registry-values, as the CMake module makes of
+// consecutive calls) gives the hive bytes one step per value gives: a new
+// key, a value set twice (the last wins), the default value, every type.
+TEST_P(OpsOnMount, ARunOfValuesGivesTheHiveOfOneStepPerValue) {
+  struct Value {
+    std::string key, name, type, data;
+  };
+  const std::vector<Value> values = {
+      {"HKLM\\SOFTWARE\\Contoso\\Run", "A", "REG_SZ", "first"},
+      {"HKLM\\SOFTWARE\\Contoso\\Run", "B", "dword", "7"},
+      {"HKLM\\SOFTWARE\\Contoso\\Run\\Sub", "", "REG_MULTI_SZ", "x;y"},
+      {"HKLM\\SOFTWARE\\Contoso\\Run", "A", "REG_SZ", "second"},
+      {"HKLM\\SOFTWARE\\Contoso", "Bin", "REG_BINARY", "01,02"},
+  };
+  fs::path one_by_one = mount("one-by-one", lazy());
+  for (const Value& v : values)
+    step(one_by_one, make_set_registry_value_op(v.key, v.name, v.type, v.data));
+  nlohmann::json file = nlohmann::json::array();
+  for (const Value& v : values)
+    file.push_back({{"key", v.key}, {"name", v.name}, {"type", v.type}, {"data", v.data}});
+  write_text(scratch / "values.json", file.dump());
+  fs::path run = mount("run", lazy());
+  step(run, make_set_registry_values_op(scratch / "values.json"));
+
+  fs::path expected = committed_software(commit(one_by_one, "one-by-one.wim"));
+  fs::path got = committed_software(commit(run, "run.wim"));
+  EXPECT_TRUE(read_file(expected) == read_file(got))
+      << "the run's SOFTWARE hive differs from that of one step per value";
+  auto a = test::read_raw_value(got, "Contoso\\Run", "A");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->second, u16("second") + std::string(2, '\0')) << "the last value set wins";
+}
+
+// The values file is read and every value parsed when the op is made: a bad
+// value is refused, naming it, before the step touches a mount.
+TEST(SetRegistryValuesOp, ABadValueIsRefusedWhenTheOpIsMadeNamingIt) {
+  test::ScratchDir dir;
+  write_text(dir / "bad.json",
+             R"([{"key": "HKLM\\SOFTWARE\\C", "name": "A", "type": "REG_SZ", "data": "a"},
+                 {"key": "HKLM\\SOFTWARE\\C", "name": "B", "type": "REG_DWORD", "data": "x"}])");
+  try {
+    make_set_registry_values_op(dir / "bad.json");
+    ADD_FAILURE() << "a REG_DWORD 'x' was taken";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), hr::kInvalidArg);
+    EXPECT_NE(e.problem().find("registry value 'HKLM\\SOFTWARE\\C\\B': REG_DWORD data 'x'"),
+              std::string::npos)
+        << e.problem();
+  }
+  write_text(dir / "not-a-list.json", R"({"key": "HKLM\\SOFTWARE\\C"})");
+  expect_error(hr::kInvalidArg, [&] { make_set_registry_values_op(dir / "not-a-list.json"); });
+  write_text(dir / "no-data.json",
+             R"([{"key": "HKLM\\SOFTWARE\\C", "name": "A", "type": "REG_SZ"}])");
+  expect_error(hr::kInvalidArg, [&] { make_set_registry_values_op(dir / "no-data.json"); });
 }
 
 TEST_P(OpsOnMount, ImportsAUtf16RegFileWithBom) {

@@ -60,6 +60,31 @@ TEST(ReasonsStepRan, ArgumentChanged) {
             Reasons{"argument data changed ('1' -> '2')"});
 }
 
+// A run of registry values: the value that changed, by its key and name,
+// not the whole list (which would fill the console's line).
+TEST(ReasonsStepRan, OneValueOfARunChanged) {
+  auto run = [](const std::string& data, const std::string& last_name) {
+    nlohmann::json values = nlohmann::json::array();
+    values.push_back({{"key", "HKLM\\S\\C"}, {"name", "A"}, {"type", "REG_SZ"}, {"data", "a"}});
+    values.push_back({{"key", "HKLM\\S\\C"}, {"name", "B"}, {"type", "REG_SZ"}, {"data", data}});
+    values.push_back(
+        {{"key", "HKLM\\S\\C"}, {"name", last_name}, {"type", "REG_SZ"}, {"data", ""}});
+    return nlohmann::json{{"values", values}};
+  };
+  std::vector<StepRecord> before = {
+      record("004-set-registry-values", "set-registry-values", run("1", ""))};
+  EXPECT_EQ(reasons(record("004-set-registry-values", "set-registry-values", run("2", "")), before),
+            Reasons{"argument values: HKLM\\S\\C\\B changed (data '1' -> '2')"});
+  EXPECT_EQ(
+      reasons(record("004-set-registry-values", "set-registry-values", run("1", "D")), before),
+      Reasons{"argument values: HKLM\\S\\C\\D (was HKLM\\S\\C (default value)) changed "
+              "(name '' -> 'D')"});
+  nlohmann::json longer = run("1", "");
+  longer["values"].push_back(longer["values"][0]);
+  EXPECT_EQ(reasons(record("004-set-registry-values", "set-registry-values", longer), before),
+            Reasons{"argument values has 4 items (had 3)"});
+}
+
 TEST(ReasonsStepRan, InsertedOrRemovedBeforeIt) {
   std::vector<StepRecord> before = {record("002-set", "set", {{"data", "1"}}),
                                     record("003-add", "add", {{"source", "o"}})};

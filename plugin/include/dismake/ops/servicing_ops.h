@@ -31,6 +31,10 @@ std::unique_ptr<Op> make_rename_path_op(std::string from, std::string to);
 // Error(E_INVALIDARG) for a type or data RegistryValue::parse refuses.
 std::unique_ptr<Op> make_set_registry_value_op(std::string key, std::string name, std::string type,
                                                std::string data);
+// `set-registry-values <values-file>`: a run of values (registry_settings.h),
+// set in order, as one step. Reads and parses the file here: throws
+// Error(E_INVALIDARG) for a bad file or a value parse refuses.
+std::unique_ptr<Op> make_set_registry_values_op(const std::filesystem::path& values_file);
 std::unique_ptr<Op> make_delete_registry_value_op(std::string key, std::string name,
                                                   bool if_exists);
 std::unique_ptr<Op> make_delete_registry_key_op(std::string key, bool if_exists);
