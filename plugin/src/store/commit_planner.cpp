@@ -203,17 +203,29 @@ class PlanBuilder {
               [](const StagedFile& a, const StagedFile& b) { return a.path < b.path; });
   }
 
-  // A renamed directory brings everything its origin held; what the state
-  // no longer has below it is deleted there.
+  // A renamed directory brings everything its origin held (one wimlib
+  // RENAME); what the state no longer has below it (a later step or a hand
+  // edit deleted it: the delta then has no entry there, since the base has
+  // nothing at that path) is deleted at its new place. Paths the state
+  // still has, or has replaced (add_entry deletes those), and paths a rename
+  // of their own moved out are left alone, and nothing below them.
   void delete_what_renamed_directories_lost() {
     for (const auto& [from, to] : plan_.renames) {
-      std::string gone;  // the last deleted directory: nothing below it again
+      // Handled with all below them. A set, since the listing's order puts
+      // "a/b c" between "a/b" and "a/b/d".
+      std::set<std::string> skipped;
       base_.for_each_below(from, [&](const std::string& source, const BaseEntry&) {
         std::string path = to + source.substr(from.size());
-        if (!gone.empty() && image_path_within(path, gone)) return;
-        if (delta_.find(path) != nullptr || moved_away(source)) return;
-        plan_.deletions.push_back(path);
-        gone = path;
+        for (std::string a = parent_image_path(path); a.size() > to.size();
+             a = parent_image_path(a))
+          if (skipped.count(a) != 0) return;
+        if (const DeltaEntry* e = delta_.find(path); e != nullptr) {
+          if (e->kind != FileKind::kDirectory || e->replaces_base) skipped.insert(path);
+          return;
+        }
+        // Only renames below `from` count: `from` itself carried `source`.
+        if (!moved_away(source, from)) plan_.deletions.push_back(path);
+        skipped.insert(path);
       });
     }
   }
