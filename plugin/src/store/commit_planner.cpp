@@ -5,6 +5,7 @@
 #include "dismake/store/commit_planner.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "dismake/store/commit_plan.h"
@@ -57,6 +58,7 @@ class PlanBuilder {
         continue;
       plan_.renames.emplace_back(entry.origin, path);
     }
+    find_files_outliving_their_first_name();
     // Children moved out of a directory go before the directory moves; then
     // by destination, so that a destination's parent is moved in first.
     std::sort(plan_.renames.begin(), plan_.renames.end(), [](const auto& a, const auto& b) {
@@ -68,6 +70,68 @@ class PlanBuilder {
       if (base_.find(to) != nullptr && !base_hidden_by_ancestor(delta_, to) && !moved_away(to))
         plan_.deletions_before_renames.push_back(to);
     std::sort(plan_.deletions_before_renames.begin(), plan_.deletions_before_renames.end());
+  }
+
+  // The name a hard link made in the mount is of, following links of links
+  // (the file's first name).
+  std::string first_name(const DeltaEntry& entry) const {
+    std::string file = entry.link_of;
+    for (int hops = 0; hops < 64; ++hops) {
+      const DeltaEntry* e = delta_.find(file);
+      if (e == nullptr || e->kind != FileKind::kFile || e->link_of.empty()) break;
+      file = e->link_of;
+    }
+    return file;
+  }
+
+  // Hard links made in the mount whose first name, a base file, the state
+  // no longer has (deleted by a step or by hand): as on Windows, the file
+  // lives on under its other names with its descriptor, attributes and
+  // streams. The first remaining name is a rename of the base file; the
+  // others are links to it (`survivors_`, read by linked_file).
+  void find_files_outliving_their_first_name() {
+    for (const auto& [path, entry] : delta_.entries()) {
+      if (entry.kind != FileKind::kFile || entry.link_of.empty() || !entry.origin.empty()) continue;
+      std::string file = first_name(entry);
+      if (std::string carried = carried_to(file); !carried.empty()) {
+        survivors_.emplace(file, carried);  // a rename took it along: still there
+        continue;
+      }
+      const BaseEntry* base = base_.find(file);
+      if (base == nullptr || base->is_directory || base->is_reparse_point ||
+          path_in_state(delta_, base_, file).source != PathInState::Source::kAbsent)
+        continue;
+      // In a directory the commit adds after the renames, the first
+      // remaining name is a new file (without the metadata): the names
+      // still stay one file.
+      if (survivors_.emplace(file, path).second &&
+          is_base_directory_in_state(parent_image_path(path)))
+        plan_.renames.emplace_back(file, path);
+    }
+  }
+
+  // Where the renames found so far take the base path `path`; "" for none.
+  std::string carried_to(const std::string& path) const {
+    const std::pair<std::string, std::string>* by = nullptr;
+    for (const auto& rename : plan_.renames)
+      if (image_path_within(path, rename.first) &&
+          (by == nullptr || rename.first.size() > by->first.size()))
+        by = &rename;
+    return by == nullptr ? "" : by->second + path.substr(by->first.size());
+  }
+
+  // The image has `dir` before the renames (the commit adds new directories
+  // after them, and a renamed one is at its origin until its own rename).
+  bool is_base_directory_in_state(const std::string& dir) const {
+    if (dir.empty()) return true;
+    const BaseEntry* base = base_.find(dir);
+    if (base == nullptr || !base->is_directory || base->is_reparse_point || moved_away(dir))
+      return false;
+    PathInState in_state = path_in_state(delta_, base_, dir);
+    return in_state.source == PathInState::Source::kBase ||
+           (in_state.source == PathInState::Source::kDelta &&
+            in_state.entry->kind == FileKind::kDirectory && !in_state.entry->replaces_base &&
+            in_state.entry->origin.empty());
   }
 
   // `below`: only renames of paths below it count (not the rename of
@@ -98,6 +162,13 @@ class PlanBuilder {
     }
     if (moved_away(path) || base_hidden_by_ancestor(delta_, path)) return nullptr;
     return base_.find(path);
+  }
+
+  // Where the file at `path` was in the base, when a rename brought it.
+  std::string base_path_of(const std::string& path) const {
+    for (const auto& [from, to] : plan_.renames)
+      if (to == path) return from;
+    return path;
   }
 
   bool is_rename_destination(const std::string& path) const {
@@ -170,6 +241,13 @@ class PlanBuilder {
         file = e->link_of;
         continue;
       }
+      // A first name gone: its file is the remaining name renamed to.
+      if (auto s = survivors_.find(file);
+          s != survivors_.end() && (e == nullptr || e->kind == FileKind::kAbsent)) {
+        if (s->second == path) return "";
+        e = delta_.find(s->second);
+        return e != nullptr && e->kind == FileKind::kFile && e->sha1 == entry.sha1 ? s->second : "";
+      }
       const BaseEntry* base = e == nullptr ? effective_base(file) : nullptr;
       bool same = e != nullptr ? e->kind == FileKind::kFile && e->sha1 == entry.sha1
                                : base != nullptr && !base->is_directory &&
@@ -188,7 +266,7 @@ class PlanBuilder {
       for (const StagedFile& f : *files) staged.insert(f.path);
     for (const auto& link : plan_.hard_links) {
       std::vector<std::string> names{link.second};
-      for (const std::string& other : base_.other_links(link.second))
+      for (const std::string& other : base_.other_links(base_path_of(link.second)))
         if (delta_.find(other) == nullptr && effective_base(other) != nullptr)
           names.push_back(other);
       for (const std::string& name : names) {
@@ -234,6 +312,9 @@ class PlanBuilder {
   const BaseListing& base_;
   const BlobStore& blobs_;
   CommitPlan plan_;
+  // Base path → the path the commit renames it to, or the remaining name
+  // its other names link to.
+  std::map<std::string, std::string> survivors_;
 };
 
 }  // namespace
