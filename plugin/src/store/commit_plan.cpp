@@ -146,11 +146,32 @@ fs::path stage_new_files(const CommitPlan& plan, const fs::path& staging, std::i
   return image;
 }
 
-// The deletions and renames of `plan`, in the order they are applied.
-std::vector<UpdateCommand> structure_of(const CommitPlan& plan) {
+// The new directories renames move entries into, in a volume of their own
+// (none when there are none), made as stage_new_files makes them: that
+// volume's copies of them merge into these.
+fs::path stage_directories_before_renames(const CommitPlan& plan, const fs::path& staging,
+                                          std::int64_t when) {
+  if (plan.directories_before_renames.empty()) return {};
+  fs::path image = staging / "renamed-into.ntfs";
+  NtfsVolume::format(image, volume_size({}, plan.directories_before_renames.size()));
+  NtfsVolume volume = NtfsVolume::open(image);
+  for (const std::string& dir : plan.directories_before_renames) volume.create_directories(dir);
+  for (auto it = plan.directories_before_renames.rbegin();
+       it != plan.directories_before_renames.rend(); ++it)
+    volume.set_times(*it, when, /*set_creation=*/true);
+  volume.close();
+  return image;
+}
+
+// The deletions, directories made before the renames (`directories`, from
+// stage_directories_before_renames) and renames of `plan`, in the order
+// they are applied.
+std::vector<UpdateCommand> structure_of(const CommitPlan& plan, const fs::path& directories) {
   std::vector<UpdateCommand> structure;
   for (const std::string& path : plan.deletions_before_renames)
     structure.push_back(UpdateCommand::remove(path));
+  if (!directories.empty())
+    structure.push_back(UpdateCommand::add_ntfs_volume(directories, "", false));
   for (const auto& [from, to] : plan.renames) structure.push_back(UpdateCommand::rename(from, to));
   for (const std::string& path : plan.deletions) structure.push_back(UpdateCommand::remove(path));
   return structure;
@@ -243,8 +264,10 @@ void finish_changed_volume(const fs::path& volume_image, const CommitPlan& plan,
 BaseVersionVolumes stage_base_version_volumes(const fs::path& wim_file, int image,
                                               const CommitPlan& plan, const fs::path& staging,
                                               BaseVersionCache& cache) {
-  std::vector<UpdateCommand> structure = structure_of(plan);
   fs::create_directories(staging);
+  // Only the paths matter in the pruned copy the base versions come from.
+  std::vector<UpdateCommand> structure =
+      structure_of(plan, stage_directories_before_renames(plan, staging, 0));
   BaseVersionVolumes staged;
   staged.batches = extraction_batches(plan.replaced);
   if (staged.batches.empty()) staged.batches.emplace_back();
@@ -259,8 +282,9 @@ void apply_commit_plan(WimFile& wim, int image, const CommitPlan& plan, const fs
                        std::int64_t when, const BaseVersionVolumes& staged) {
   const auto& batches = staged.batches;
   const auto& changed_volumes = staged.volumes;
-  std::vector<UpdateCommand> structure = structure_of(plan);
   fs::create_directories(staging);
+  std::vector<UpdateCommand> structure =
+      structure_of(plan, stage_directories_before_renames(plan, staging, when));
   // Read before anything moves: the paths named are the base's.
   std::map<std::string, std::string> descriptors;
   for (const auto* files : {&plan.replaced, &plan.created})

@@ -35,7 +35,9 @@ class PlanBuilder {
     for (const auto& [path, entry] : delta_.entries()) add_entry(path, entry);
     stage_files_linked_to();
     delete_what_renamed_directories_lost();
+    make_directories_renamed_into();
     std::sort(plan_.deletions.begin(), plan_.deletions.end());
+    std::sort(plan_.deletions_before_renames.begin(), plan_.deletions_before_renames.end());
     return std::move(plan_);
   }
 
@@ -305,6 +307,23 @@ class PlanBuilder {
         if (!moved_away(source, from)) plan_.deletions.push_back(path);
         skipped.insert(path);
       });
+    }
+  }
+
+  // A move into a directory the commit adds (`mkdir d; mv f d/`) is still
+  // a rename: the directory is made before the renames, and what the base
+  // had at its path is deleted before that.
+  void make_directories_renamed_into() {
+    for (const std::string& dir : plan_.directories) {
+      if (std::none_of(plan_.renames.begin(), plan_.renames.end(), [&](const auto& rename) {
+            return rename.second != dir && image_path_within(rename.second, dir);
+          }))
+        continue;
+      plan_.directories_before_renames.push_back(dir);
+      auto replaced = std::find(plan_.deletions.begin(), plan_.deletions.end(), dir);
+      if (replaced == plan_.deletions.end()) continue;
+      plan_.deletions.erase(replaced);
+      plan_.deletions_before_renames.push_back(dir);
     }
   }
 

@@ -81,13 +81,15 @@ void StepRecording::record_path(StateDelta& d, const std::string& path) {
 
 // What the state before the step says of the moved path a step's move put
 // at `path` ("" when `path` was not moved).
+// The deepest move counts: a file moved into a directory that was itself
+// moved comes from its own origin.
 std::string StepRecording::moved_from(const std::string& path) const {
-  for (const auto& [from, to] : moves_) {
-    if (path == to) return from;
-    if (path.size() > to.size() && path.compare(0, to.size(), to) == 0 && path[to.size()] == '/')
-      return from + path.substr(to.size());
-  }
-  return "";
+  const std::pair<std::string, std::string>* by = nullptr;
+  for (const auto& move : moves_)
+    if (image_path_within(path, move.second) &&
+        (by == nullptr || move.second.size() > by->second.size()))
+      by = &move;
+  return by == nullptr ? "" : by->first + path.substr(by->second.size());
 }
 
 // The base path whose Windows metadata the entry at `path` of `d` carries.

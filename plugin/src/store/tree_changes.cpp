@@ -146,17 +146,49 @@ class Scanner {
   }
 
   // By the rule of file_identity.h, the inode standing for the file itself.
+  // A move into a new directory (`mkdir d; mv f d/`) is below an added
+  // path, so the added directories are searched too, when anything went.
   void collect_moves() {
+    if (changes_.deleted.empty()) return;
+    std::vector<std::pair<std::string, struct stat>> candidates(added_stat_.begin(),
+                                                                added_stat_.end());
+    for (const auto& [path, st] : added_stat_)
+      if (S_ISDIR(st.st_mode)) add_contents(root_ / path, path, candidates);
+    // First match in path order, as the scan lists them.
+    std::sort(candidates.begin(), candidates.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::map<ino_t, std::vector<const std::pair<std::string, struct stat>*>> by_inode;
+    for (const auto& candidate : candidates)
+      by_inode[candidate.second.st_ino].push_back(&candidate);
     for (const std::string& from : changes_.deleted) {
       const IndexEntry& was = index_.entries().at(from);
       FileIdentity gone{identity_kind(was.kind), was.inode, was.mtime_ns, was.size};
-      for (const auto& [to, st] : added_stat_) {
+      auto same_inode = by_inode.find(static_cast<ino_t>(was.inode));
+      if (same_inode == by_inode.end()) continue;
+      for (const auto* candidate : same_inode->second) {
+        const auto& [to, st] = *candidate;
         FileIdentity added{identity_kind(kind_of(st)), st.st_ino, ns(st.st_mtim),
                            static_cast<std::uint64_t>(st.st_size)};
         if (!is_same_file_moved(gone, added)) continue;
         changes_.moves.emplace_back(from, to);
         break;
       }
+    }
+  }
+
+  // What a new directory holds, at any depth (links are not followed).
+  void add_contents(const fs::path& dir, const std::string& prefix,
+                    std::vector<std::pair<std::string, struct stat>>& out) {
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec);
+    if (ec) throw_errno("read directory", dir.string(), ec.value());
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+      if (ec) throw_errno("read directory", dir.string(), ec.value());
+      std::string rel = join_image_path(prefix, it->path().filename().string());
+      struct stat st {};
+      if (::lstat(it->path().c_str(), &st) != 0) throw_errno("stat", it->path().string(), errno);
+      out.emplace_back(rel, st);
+      if (S_ISDIR(st.st_mode)) add_contents(it->path(), rel, out);
     }
   }
 

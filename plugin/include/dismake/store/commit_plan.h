@@ -50,9 +50,13 @@ struct StagedFile {
 struct CommitPlan {
   // Applied in this order, each sorted by path.
   // Deletions remove a directory with all it holds. First the base paths
-  // that a rename's destination replaces, then the renames (base path → new
-  // path), then every other deletion (paths as they are after the renames).
+  // that a rename's destination replaces, then the new directories a rename
+  // moves something into, then the renames (base path → new path), then
+  // every other deletion (paths as they are after the renames).
   std::vector<std::string> deletions_before_renames;
+  // Those of `directories` a rename's destination is below (made as the
+  // others are, but first).
+  std::vector<std::string> directories_before_renames;
   std::vector<std::pair<std::string, std::string>> renames;
   std::vector<std::string> deletions;
   std::vector<std::string> directories;                       // new directories
