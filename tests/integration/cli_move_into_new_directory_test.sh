@@ -79,6 +79,28 @@ assert_eq "$(printf 'edited\r\n')" "$(wim_cat "$T/edited.wim" 1 /New2/plain.txt)
 assert_eq "$(descriptor "$META" /readonly.txt)" "$(descriptor "$T/edited.wim" /New2/readonly.txt)" \
   "descriptor of /New2/readonly.txt in the later commit"
 
+step "a directory made where the base had a file: the move is still a rename"
+fixture_copy meta.wim "$T/f.wim"
+dismake_ok mount "$T/f.wim" "$T/f" --index 1
+rm "$T/f/edit-me.txt"
+mkdir "$T/f/edit-me.txt"
+mv "$T/f/secure.txt" "$T/f/edit-me.txt/"
+dismake_ok commit "$T/f" --output "$T/retyped.wim"
+verify_wim "$T/retyped.wim"
+assert_eq "$(descriptor "$META" /secure.txt)" "$(descriptor "$T/retyped.wim" /edit-me.txt/secure.txt)" \
+  "descriptor of /edit-me.txt/secure.txt"
+fixture_copy meta.wim "$T/g.wim"
+dismake_ok mount "$T/g.wim" "$T/g" --index 1
+dismake_ok delete "$T/g" edit-me.txt
+mkdir -p "$T/empty2/edit-me.txt"
+dismake_ok add "$T/g" "$T/empty2/edit-me.txt" edit-me.txt
+dismake_ok rename "$T/g" secure.txt edit-me.txt/secure.txt
+dismake_ok commit "$T/g" --output "$T/retyped-steps.wim"
+assert_same_listing "$(wim_detailed "$T/retyped-steps.wim" 1)" "$(wim_detailed "$T/retyped.wim" 1)" \
+  "the image against the one of the steps"
+dismake_ok unmount "$T/f" --discard
+dismake_ok unmount "$T/g" --discard
+
 step "committing the same state again gives the same bytes"
 dismake_ok commit "$T/h" --output "$T/edited-again.wim"
 assert_same_file "$T/edited.wim" "$T/edited-again.wim"

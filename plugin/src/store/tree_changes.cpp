@@ -100,6 +100,7 @@ class Scanner {
     FileKind kind = kind_of(st);
     if (kind != entry.kind) {
       changes_.retyped.push_back(rel);
+      if (kind == FileKind::kDirectory) new_directories_.push_back(rel);
       mark_subtree_seen(rel);
       return;
     }
@@ -147,13 +148,15 @@ class Scanner {
 
   // By the rule of file_identity.h, the inode standing for the file itself.
   // A move into a new directory (`mkdir d; mv f d/`) is below an added
-  // path, so the added directories are searched too, when anything went.
+  // (or retyped) path, so those directories are searched too, when
+  // anything went.
   void collect_moves() {
     if (changes_.deleted.empty()) return;
     std::vector<std::pair<std::string, struct stat>> candidates(added_stat_.begin(),
                                                                 added_stat_.end());
     for (const auto& [path, st] : added_stat_)
-      if (S_ISDIR(st.st_mode)) add_contents(root_ / path, path, candidates);
+      if (S_ISDIR(st.st_mode)) new_directories_.push_back(path);
+    for (const std::string& dir : new_directories_) add_contents(root_ / dir, dir, candidates);
     // First match in path order, as the scan lists them.
     std::sort(candidates.begin(), candidates.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -195,6 +198,8 @@ class Scanner {
   const fs::path& root_;
   const TreeIndex& index_;
   std::map<std::string, struct stat> added_stat_;
+  // Added directories and those that replaced a file: moves may go below.
+  std::vector<std::string> new_directories_;
   std::set<std::string> seen_;
   TreeChanges changes_;
 };

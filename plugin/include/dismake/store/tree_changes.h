@@ -29,7 +29,8 @@ struct TreeChanges {
   // Added paths that are deleted ones moved (`mv` in the tree): the same
   // inode with the same modification time (and size, for a file), so they
   // keep their Windows metadata. (from, to); `from` is in `deleted`, `to`
-  // in `added` or below a directory there (moved into a new directory).
+  // in `added` or below a directory there or in `retyped` (moved into a
+  // new directory).
   std::vector<std::pair<std::string, std::string>> moves;
 
   // Files whose stat was not conclusive and whose content was hashed and
