@@ -101,6 +101,22 @@ assert_same_listing "$(wim_detailed "$T/retyped-steps.wim" 1)" "$(wim_detailed "
 dismake_ok unmount "$T/f" --discard
 dismake_ok unmount "$T/g" --discard
 
+step "a new directory inside a renamed one: the commit still works"
+# The directory cannot be made before its parent's rename: the file moved
+# into it is added as a new one (known gap), the rest keeps its metadata.
+fixture_copy meta.wim "$T/k.wim"
+dismake_ok mount "$T/k.wim" "$T/k" --index 1
+dismake_ok rename "$T/k" Windows Win2
+mkdir "$T/k/Win2/New"
+mv "$T/k/plain.txt" "$T/k/Win2/New/"
+dismake_ok commit "$T/k" --output "$T/in-renamed.wim"
+verify_wim "$T/in-renamed.wim"
+assert_eq "$(wim_cat "$META" 1 /plain.txt)" "$(wim_cat "$T/in-renamed.wim" 1 /Win2/New/plain.txt)" \
+  "content of /Win2/New/plain.txt"
+assert_eq "$(descriptor "$META" /Windows/System32/settings.ini)" \
+  "$(descriptor "$T/in-renamed.wim" /Win2/System32/settings.ini)" "descriptor of the renamed settings.ini"
+dismake_ok unmount "$T/k" --discard
+
 step "committing the same state again gives the same bytes"
 dismake_ok commit "$T/h" --output "$T/edited-again.wim"
 assert_same_file "$T/edited.wim" "$T/edited-again.wim"

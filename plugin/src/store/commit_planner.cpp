@@ -61,6 +61,7 @@ class PlanBuilder {
       plan_.renames.emplace_back(entry.origin, path);
     }
     find_files_outliving_their_first_name();
+    drop_renames_into_new_directories_below_renames();
     // Children moved out of a directory go before the directory moves; then
     // by destination, so that a destination's parent is moved in first.
     std::sort(plan_.renames.begin(), plan_.renames.end(), [](const auto& a, const auto& b) {
@@ -72,6 +73,28 @@ class PlanBuilder {
       if (base_.find(to) != nullptr && !base_hidden_by_ancestor(delta_, to) && !moved_away(to))
         plan_.deletions_before_renames.push_back(to);
     std::sort(plan_.deletions_before_renames.begin(), plan_.deletions_before_renames.end());
+  }
+
+  // The commit makes the new directories a rename moves into before the
+  // renames (make_directories_renamed_into); one below another rename's
+  // destination (`mv a b; mkdir b/d; mv f b/d/`) cannot be made before
+  // that rename, so what moved into it is added as new (known gap).
+  void drop_renames_into_new_directories_below_renames() {
+    auto is_new_below_a_rename = [&](const std::string& dir) {
+      return effective_base(dir) == nullptr &&
+             std::any_of(plan_.renames.begin(), plan_.renames.end(), [&](const auto& other) {
+               return other.second != dir && image_path_within(dir, other.second);
+             });
+    };
+    std::vector<std::pair<std::string, std::string>> kept;
+    for (const auto& rename : plan_.renames) {
+      bool possible = true;
+      for (std::string a = parent_image_path(rename.second); possible && !a.empty();
+           a = parent_image_path(a))
+        possible = !is_new_below_a_rename(a);
+      if (possible) kept.push_back(rename);
+    }
+    plan_.renames = std::move(kept);
   }
 
   // The name a hard link made in the mount is of, following links of links
