@@ -86,9 +86,7 @@ done
 assert_eq "$(field "$T/shared.wim" $WINSXS 'Link Group ID')" \
   "$(field "$T/shared.wim" /Windows/shared-b.dll 'Link Group ID')" "link group of the two names"
 
-step "names in a new directory: the commit adds them after the renames, still one file"
-# The rename cannot move the file into a directory the commit adds later:
-# the remaining names are a new file (no descriptor, known gap), but one.
+step "names in a new directory: made before the rename, the file keeps its metadata"
 mkdir "$T/a/NewDir"
 ln "$T/a/edit-me.txt" "$T/a/NewDir/one.txt"
 ln "$T/a/edit-me.txt" "$T/a/NewDir/two.txt"
@@ -99,6 +97,7 @@ verify_wim "$T/new-dir.wim"
 for name in /NewDir/one.txt /NewDir/two.txt; do
   assert_eq 2 "$(link_count "$T/new-dir.wim" $name)" "link count of $name"
   assert_eq "$(wim_cat "$META" 1 /edit-me.txt)" "$(wim_cat "$T/new-dir.wim" 1 $name)" "content of $name"
+  assert_eq "$(descriptor "$META" /edit-me.txt)" "$(descriptor "$T/new-dir.wim" $name)" "descriptor of $name"
 done
 
 step "the first name renamed (itself, or its directory): the names stay one file"

@@ -126,11 +126,11 @@ class PlanBuilder {
       if (base == nullptr || base->is_directory || base->is_reparse_point ||
           path_in_state(delta_, base_, file).source != PathInState::Source::kAbsent)
         continue;
-      // In a directory the commit adds after the renames, the first
-      // remaining name is a new file (without the metadata): the names
-      // still stay one file.
+      // In a directory the commit cannot make before the renames, the
+      // first remaining name is a new file (without the metadata): the
+      // names still stay one file.
       if (survivors_.emplace(file, path).second &&
-          is_base_directory_in_state(parent_image_path(path)))
+          is_directory_before_renames(parent_image_path(path)))
         plan_.renames.emplace_back(file, path);
     }
   }
@@ -157,6 +157,19 @@ class PlanBuilder {
            (in_state.source == PathInState::Source::kDelta &&
             in_state.entry->kind == FileKind::kDirectory && !in_state.entry->replaces_base &&
             in_state.entry->origin.empty());
+  }
+
+  // The image has `dir` when the renames are done: a base directory, or
+  // new ones made in one (make_directories_renamed_into).
+  bool is_directory_before_renames(const std::string& dir) const {
+    for (std::string a = dir; !a.empty(); a = parent_image_path(a)) {
+      if (is_base_directory_in_state(a)) return true;
+      const DeltaEntry* e = delta_.find(a);
+      if (e == nullptr || e->kind != FileKind::kDirectory || !e->origin.empty() ||
+          base_.find(a) != nullptr)
+        return false;
+    }
+    return true;
   }
 
   // `below`: only renames of paths below it count (not the rename of
