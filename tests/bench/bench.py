@@ -321,6 +321,7 @@ class Ours:
 
     def clean_build(self):
         self.wipe()
+        os.sync()  # the removal's writeback is preparation, not the build's
         t = time.perf_counter()
         self.configure_seconds = timed([self.configure_cmd()], self.logfile, env=self.env)
         timed([self.build_cmd()], self.logfile, env=self.env)
@@ -334,6 +335,7 @@ class Ours:
             shutil.rmtree(home)
         os.makedirs(home)
         self.env = dict(self.env, DISMAKE_HOME=home)
+        os.sync()  # the removal's writeback is preparation, not the build's
         t = time.perf_counter()
         self.configure_seconds = timed([self.configure_cmd()], self.logfile, env=self.env)
         timed([self.build_cmd()], self.logfile, env=self.env)
