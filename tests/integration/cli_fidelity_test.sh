@@ -22,14 +22,6 @@ SETTINGS=/Windows/System32/settings.ini
 SOFTWARE=/Windows/System32/config/SOFTWARE
 NTUSER=/Users/Default/NTUSER.DAT
 
-# One field of a path's detailed record ("" when absent).
-field() {
-  local wim=$1 path=$2 name=$3
-  wim_detailed "$wim" 1 "$path" | sed -n "s/^$name *= *//p" | head -n 1
-}
-descriptor() { field "$1" "$2" 'Security Descriptor'; }
-attributes() { field "$1" "$2" Attributes; }
-link_count() { field "$1" "$2" 'Link Count'; }
 has_stream() { wim_detailed "$1" 1 "$2" | grep -q "Named data stream \"$3\""; }
 
 # Inputs: a replacement for secure.txt, a .reg, an overlay of two files
@@ -71,46 +63,46 @@ assert_same_file "$T/full.wim" "$T/lazy.wim"
 OUT=$T/full.wim
 
 step "content replaced: descriptor, attributes + ARCHIVE kept"
-assert_eq "$(descriptor "$META" $SEC)" "$(descriptor "$OUT" $SEC)" "descriptor of $SEC"
-assert_eq 0x00000026 "$(attributes "$OUT" $SEC)" "attributes of $SEC (hidden, system, archive)"
+assert_eq "$(wim_descriptor "$META" $SEC)" "$(wim_descriptor "$OUT" $SEC)" "descriptor of $SEC"
+assert_eq 0x00000026 "$(wim_attributes "$OUT" $SEC)" "attributes of $SEC (hidden, system, archive)"
 assert_eq $'replaced secret\r' "$(wim_cat "$OUT" 1 $SEC)" "content of $SEC"
 
 step "registry steps keep each hive's descriptor and attributes"
 for hive in $SOFTWARE /Windows/System32/config/SYSTEM $NTUSER; do
-  [[ -n $(descriptor "$META" "$hive") ]] || fail "meta.wim: $hive has no descriptor"
-  assert_eq "$(descriptor "$META" "$hive")" "$(descriptor "$OUT" "$hive")" "descriptor of $hive"
-  assert_eq "$(attributes "$META" "$hive")" "$(attributes "$OUT" "$hive")" "attributes of $hive"
-  [[ $(field "$META" "$hive" Hash) != "$(field "$OUT" "$hive" Hash)" ]] || fail "$hive unchanged"
+  [[ -n $(wim_descriptor "$META" "$hive") ]] || fail "meta.wim: $hive has no descriptor"
+  assert_eq "$(wim_descriptor "$META" "$hive")" "$(wim_descriptor "$OUT" "$hive")" "descriptor of $hive"
+  assert_eq "$(wim_attributes "$META" "$hive")" "$(wim_attributes "$OUT" "$hive")" "attributes of $hive"
+  [[ $(wim_field "$META" "$hive" Hash) != "$(wim_field "$OUT" "$hive" Hash)" ]] || fail "$hive unchanged"
 done
 
 step "a rewritten hard-linked file: both names get the content and stay one file"
-assert_eq 2 "$(link_count "$META" /Windows/System32/shared.dll)" "links in meta.wim"
+assert_eq 2 "$(wim_link_count "$META" /Windows/System32/shared.dll)" "links in meta.wim"
 for name in /Windows/System32/shared.dll /Windows/WinSxS/shared.dll; do
-  assert_eq 2 "$(link_count "$OUT" $name)" "link count of $name"
+  assert_eq 2 "$(wim_link_count "$OUT" $name)" "link count of $name"
   assert_eq $'patched system binary\r' "$(wim_cat "$OUT" 1 $name)" "content of $name"
 done
-assert_eq "$(field "$OUT" /Windows/System32/shared.dll 'Link Group ID')" \
-  "$(field "$OUT" /Windows/WinSxS/shared.dll 'Link Group ID')" "link group of the two names"
+assert_eq "$(wim_field "$OUT" /Windows/System32/shared.dll 'Link Group ID')" \
+  "$(wim_field "$OUT" /Windows/WinSxS/shared.dll 'Link Group ID')" "link group of the two names"
 
 step "renamed: the same file under a new name (no short name, none fits)"
-assert_eq "$(descriptor "$META" /readonly.txt)" "$(descriptor "$OUT" /Windows/renamed.txt)" \
+assert_eq "$(wim_descriptor "$META" /readonly.txt)" "$(wim_descriptor "$OUT" /Windows/renamed.txt)" \
   "descriptor of the renamed file"
-assert_eq "$(attributes "$META" /readonly.txt)" "$(attributes "$OUT" /Windows/renamed.txt)" \
+assert_eq "$(wim_attributes "$META" /readonly.txt)" "$(wim_attributes "$OUT" /Windows/renamed.txt)" \
   "attributes of the renamed file"
 wim_detailed "$OUT" 1 /readonly.txt >/dev/null 2>&1 && fail "/readonly.txt is still there"
 
 step "new files: no descriptor, ARCHIVE, no accidental hard link; new directories: DIRECTORY"
 for name in /ProgramData/One/a.txt /ProgramData/One/b.txt /ProgramData/Two/a.txt; do
-  assert_eq "" "$(descriptor "$OUT" $name)" "descriptor of new $name"
-  assert_eq 0x00000020 "$(attributes "$OUT" $name)" "attributes of new $name"
-  assert_eq 1 "$(link_count "$OUT" $name)" "link count of $name (same content as others)"
+  assert_eq "" "$(wim_descriptor "$OUT" $name)" "descriptor of new $name"
+  assert_eq 0x00000020 "$(wim_attributes "$OUT" $name)" "attributes of new $name"
+  assert_eq 1 "$(wim_link_count "$OUT" $name)" "link count of $name (same content as others)"
 done
-assert_eq "" "$(descriptor "$OUT" /ProgramData/One)" "descriptor of a new directory"
-assert_eq 0x00000010 "$(attributes "$OUT" /ProgramData/One)" "attributes of a new directory"
+assert_eq "" "$(wim_descriptor "$OUT" /ProgramData/One)" "descriptor of a new directory"
+assert_eq 0x00000010 "$(wim_attributes "$OUT" /ProgramData/One)" "attributes of a new directory"
 
 step "set-attributes and set-security"
-assert_eq 0x00000006 "$(attributes "$OUT" /plain.txt)" "attributes after +H +S -A"
-assert_eq "$(descriptor "$META" $SEC)" "$(descriptor "$OUT" "/Program Files/App/app.exe")" \
+assert_eq 0x00000006 "$(wim_attributes "$OUT" /plain.txt)" "attributes after +H +S -A"
+assert_eq "$(wim_descriptor "$META" $SEC)" "$(wim_descriptor "$OUT" "/Program Files/App/app.exe")" \
   "descriptor after set-security --like secure.txt"
 expect_fail 0x80070032 'is not a file' -- "$DISMAKE" set-attributes "$T/full" Windows +H
 expect_fail 0x80070057 "'\\+Q' is not an attribute change" -- \
@@ -127,11 +119,11 @@ SXS=/Windows/WinSxS/shared.dll
 assert_one_file_with() {
   local wim=$1 want=$2
   for name in $DLL $SXS; do
-    assert_eq "$want" "$(attributes "$wim" $name)" "attributes of $name"
-    assert_eq "$(descriptor "$META" $SEC)" "$(descriptor "$wim" $name)" "descriptor of $name"
-    assert_eq 2 "$(link_count "$wim" $name)" "link count of $name"
+    assert_eq "$want" "$(wim_attributes "$wim" $name)" "attributes of $name"
+    assert_eq "$(wim_descriptor "$META" $SEC)" "$(wim_descriptor "$wim" $name)" "descriptor of $name"
+    assert_eq 2 "$(wim_link_count "$wim" $name)" "link count of $name"
   done
-  assert_eq "$(field "$wim" $DLL 'Link Group ID')" "$(field "$wim" $SXS 'Link Group ID')" \
+  assert_eq "$(wim_field "$wim" $DLL 'Link Group ID')" "$(wim_field "$wim" $SXS 'Link Group ID')" \
     "link group of the two names"
 }
 for kind in full lazy; do
@@ -165,18 +157,18 @@ printf 'edited by hand\r\n' >"$T/full/Windows/System32/settings.ini"
 printf 'a new long text\r\n' >"$T/full/Long File Name Document.txt"
 dismake_ok commit "$T/full" --output "$T/hand.wim"
 verify_wim "$T/hand.wim"
-assert_eq "$(descriptor "$META" $SETTINGS)" "$(descriptor "$T/hand.wim" $SETTINGS)" \
+assert_eq "$(wim_descriptor "$META" $SETTINGS)" "$(wim_descriptor "$T/hand.wim" $SETTINGS)" \
   "descriptor of $SETTINGS"
-assert_eq 0x00000026 "$(attributes "$T/hand.wim" $SETTINGS)" "attributes of $SETTINGS"
+assert_eq 0x00000026 "$(wim_attributes "$T/hand.wim" $SETTINGS)" "attributes of $SETTINGS"
 has_stream "$T/hand.wim" $SETTINGS Zone.Identifier || fail "$SETTINGS lost its named stream"
-assert_eq LONGFI~1.TXT "$(field "$T/hand.wim" "/Long File Name Document.txt" 'Short Name' |
+assert_eq LONGFI~1.TXT "$(wim_field "$T/hand.wim" "/Long File Name Document.txt" 'Short Name' |
   tr -d '"')" "short name of an edited file"
 assert_eq $'edited by hand\r' "$(wim_cat "$T/hand.wim" 1 $SETTINGS)" "content of $SETTINGS"
 
 step "mv in the mount is a rename: the moved file keeps its descriptor and stream"
 mv "$T/full/Windows/System32/settings.ini" "$T/full/Windows/settings-moved.ini"
 dismake_ok commit "$T/full" --output "$T/moved.wim"
-assert_eq "$(descriptor "$META" $SETTINGS)" "$(descriptor "$T/moved.wim" /Windows/settings-moved.ini)" \
+assert_eq "$(wim_descriptor "$META" $SETTINGS)" "$(wim_descriptor "$T/moved.wim" /Windows/settings-moved.ini)" \
   "descriptor of the moved file"
 has_stream "$T/moved.wim" /Windows/settings-moved.ini Zone.Identifier ||
   fail "the moved file lost its named stream"
@@ -198,17 +190,17 @@ verify_wim "$T/linked.wim"
 for pair in "/plain.txt /Windows/plain-link.txt" "/ProgramData/new-a.txt /ProgramData/new-b.txt"; do
   read -r one other <<<"$pair"
   for name in "$one" "$other"; do
-    assert_eq 2 "$(link_count "$T/linked.wim" "$name")" "link count of $name"
+    assert_eq 2 "$(wim_link_count "$T/linked.wim" "$name")" "link count of $name"
   done
-  assert_eq "$(field "$T/linked.wim" "$one" 'Link Group ID')" \
-    "$(field "$T/linked.wim" "$other" 'Link Group ID')" "link group of $one and $other"
+  assert_eq "$(wim_field "$T/linked.wim" "$one" 'Link Group ID')" \
+    "$(wim_field "$T/linked.wim" "$other" 'Link Group ID')" "link group of $one and $other"
 done
-assert_eq 0x00000006 "$(attributes "$T/linked.wim" /Windows/plain-link.txt)" \
+assert_eq 0x00000006 "$(wim_attributes "$T/linked.wim" /Windows/plain-link.txt)" \
   "attributes of the new name of plain.txt"
-assert_eq "$(descriptor "$META" /plain.txt)" "$(descriptor "$T/linked.wim" /Windows/plain-link.txt)" \
+assert_eq "$(wim_descriptor "$META" /plain.txt)" "$(wim_descriptor "$T/linked.wim" /Windows/plain-link.txt)" \
   "descriptor of the new name of plain.txt"
-assert_eq "" "$(descriptor "$T/linked.wim" /ProgramData/new-b.txt)" "descriptor of new-b.txt"
-assert_eq 1 "$(link_count "$T/linked.wim" /ProgramData/new-copy.txt)" "link count of a copy"
+assert_eq "" "$(wim_descriptor "$T/linked.wim" /ProgramData/new-b.txt)" "descriptor of new-b.txt"
+assert_eq 1 "$(wim_link_count "$T/linked.wim" /ProgramData/new-copy.txt)" "link count of a copy"
 assert_same_listing "$(wim_detailed "$T/moved.wim" 1 /plain.txt | grep -vE '^Link (Count|Group ID)')" \
   "$(wim_detailed "$T/linked.wim" 1 /plain.txt | grep -vE '^Link (Count|Group ID)')" "record of plain.txt"
 dismake_ok commit "$T/full" --output "$T/linked-again.wim"
@@ -221,13 +213,13 @@ dismake_ok commit "$T/full" --output "$T/linked-written.wim"
 for pair in "/plain.txt /Windows/plain-link.txt" "/ProgramData/new-a.txt /ProgramData/new-b.txt"; do
   read -r one other <<<"$pair"
   for name in "$one" "$other"; do
-    assert_eq 2 "$(link_count "$T/linked-written.wim" "$name")" "link count of $name, written"
+    assert_eq 2 "$(wim_link_count "$T/linked-written.wim" "$name")" "link count of $name, written"
     assert_eq $'written through one name\r' "$(wim_cat "$T/linked-written.wim" 1 "$name")" \
       "content of $name"
   done
 done
-assert_eq "$(descriptor "$META" /plain.txt)" \
-  "$(descriptor "$T/linked-written.wim" /Windows/plain-link.txt)" "descriptor of plain-link.txt, written"
+assert_eq "$(wim_descriptor "$META" /plain.txt)" \
+  "$(wim_descriptor "$T/linked-written.wim" /Windows/plain-link.txt)" "descriptor of plain-link.txt, written"
 
 step "add over a reparse point that is not a link replaces the content and drops the reparse point"
 # reparse.wim (make_reparse_wim.sh): WOF, dedup, AppExecLink and an unknown
@@ -258,9 +250,9 @@ dismake_ok add "$T/reparse-full" "$T/in/replacement" Windows/System32/dedup.dat
 dismake_ok commit "$T/reparse-full" --output "$T/reparse-all.wim"
 for name in "${!REPLACED[@]}"; do
   record=$(wim_detailed "$T/reparse-all.wim" 1 "$name")
-  assert_eq "${REPLACED[$name]}" "$(attributes "$T/reparse-all.wim" "$name")" "attributes of $name"
-  [[ -n $(descriptor "$REPARSE" "$name") ]] || fail "reparse.wim: $name has no descriptor"
-  assert_eq "$(descriptor "$REPARSE" "$name")" "$(descriptor "$T/reparse-all.wim" "$name")" \
+  assert_eq "${REPLACED[$name]}" "$(wim_attributes "$T/reparse-all.wim" "$name")" "attributes of $name"
+  [[ -n $(wim_descriptor "$REPARSE" "$name") ]] || fail "reparse.wim: $name has no descriptor"
+  assert_eq "$(wim_descriptor "$REPARSE" "$name")" "$(wim_descriptor "$T/reparse-all.wim" "$name")" \
     "descriptor of $name"
   [[ $record != *"Reparse Tag"* ]] || fail "$name is still a reparse point"
   [[ $record != *WofCompressedData* ]] || fail "$name kept its WofCompressedData stream"

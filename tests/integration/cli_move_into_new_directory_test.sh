@@ -11,12 +11,6 @@ begin_test cli_move_into_new_directory
 
 META=$DISMAKE_FIXTURES/meta.wim
 
-field() {
-  local wim=$1 path=$2 name=$3
-  wim_detailed "$wim" 1 "$path" | sed -n "s/^$name *= *//p" | head -n 1
-}
-descriptor() { field "$1" "$2" 'Security Descriptor'; }
-attributes() { field "$1" "$2" Attributes; }
 streams() { wim_detailed "$1" 1 "$2" | grep -E '^\s*(Named data stream|Hash)'; }
 
 # base path → where the moves below put it
@@ -31,7 +25,7 @@ MOVED=(
 step "the fixture's files have what the moves must keep"
 for pair in "${MOVED[@]}"; do
   was=${pair% /*}
-  [[ -n $(descriptor "$META" "$was") ]] || fail "meta.wim's $was has no descriptor"
+  [[ -n $(wim_descriptor "$META" "$was") ]] || fail "meta.wim's $was has no descriptor"
 done
 streams "$META" /Windows/System32/settings.ini | grep -q 'Named data stream "Zone.Identifier"' ||
   fail "meta.wim's settings.ini has no named stream"
@@ -49,8 +43,8 @@ verify_wim "$T/hand.wim"
 for pair in "${MOVED[@]}"; do
   was=${pair% /*} now=/${pair#* /}
   wim_detailed "$T/hand.wim" 1 "$was" >/dev/null 2>&1 && fail "$was is still there"
-  assert_eq "$(descriptor "$META" "$was")" "$(descriptor "$T/hand.wim" "$now")" "descriptor of $now"
-  assert_eq "$(attributes "$META" "$was")" "$(attributes "$T/hand.wim" "$now")" "attributes of $now"
+  assert_eq "$(wim_descriptor "$META" "$was")" "$(wim_descriptor "$T/hand.wim" "$now")" "descriptor of $now"
+  assert_eq "$(wim_attributes "$META" "$was")" "$(wim_attributes "$T/hand.wim" "$now")" "attributes of $now"
   assert_eq "$(streams "$META" "$was")" "$(streams "$T/hand.wim" "$now")" "streams of $now"
 done
 
@@ -72,11 +66,11 @@ step "a moved file edited in a later commit keeps its metadata"
 printf 'edited\r\n' >"$T/h/New2/plain.txt"
 dismake_ok commit "$T/h" --output "$T/edited.wim"
 verify_wim "$T/edited.wim"
-assert_eq "$(descriptor "$META" /plain.txt)" "$(descriptor "$T/edited.wim" /New2/plain.txt)" \
+assert_eq "$(wim_descriptor "$META" /plain.txt)" "$(wim_descriptor "$T/edited.wim" /New2/plain.txt)" \
   "descriptor of the edited /New2/plain.txt"
 assert_eq "$(printf 'edited\r\n')" "$(wim_cat "$T/edited.wim" 1 /New2/plain.txt)" \
   "content of the edited /New2/plain.txt"
-assert_eq "$(descriptor "$META" /readonly.txt)" "$(descriptor "$T/edited.wim" /New2/readonly.txt)" \
+assert_eq "$(wim_descriptor "$META" /readonly.txt)" "$(wim_descriptor "$T/edited.wim" /New2/readonly.txt)" \
   "descriptor of /New2/readonly.txt in the later commit"
 
 step "a directory made where the base had a file: the move is still a rename"
@@ -87,7 +81,7 @@ mkdir "$T/f/edit-me.txt"
 mv "$T/f/secure.txt" "$T/f/edit-me.txt/"
 dismake_ok commit "$T/f" --output "$T/retyped.wim"
 verify_wim "$T/retyped.wim"
-assert_eq "$(descriptor "$META" /secure.txt)" "$(descriptor "$T/retyped.wim" /edit-me.txt/secure.txt)" \
+assert_eq "$(wim_descriptor "$META" /secure.txt)" "$(wim_descriptor "$T/retyped.wim" /edit-me.txt/secure.txt)" \
   "descriptor of /edit-me.txt/secure.txt"
 fixture_copy meta.wim "$T/g.wim"
 dismake_ok mount "$T/g.wim" "$T/g" --index 1
@@ -113,8 +107,8 @@ dismake_ok commit "$T/k" --output "$T/in-renamed.wim"
 verify_wim "$T/in-renamed.wim"
 assert_eq "$(wim_cat "$META" 1 /plain.txt)" "$(wim_cat "$T/in-renamed.wim" 1 /Win2/New/plain.txt)" \
   "content of /Win2/New/plain.txt"
-assert_eq "$(descriptor "$META" /Windows/System32/settings.ini)" \
-  "$(descriptor "$T/in-renamed.wim" /Win2/System32/settings.ini)" "descriptor of the renamed settings.ini"
+assert_eq "$(wim_descriptor "$META" /Windows/System32/settings.ini)" \
+  "$(wim_descriptor "$T/in-renamed.wim" /Win2/System32/settings.ini)" "descriptor of the renamed settings.ini"
 dismake_ok unmount "$T/k" --discard
 
 step "committing the same state again gives the same bytes"

@@ -34,10 +34,6 @@ dismake_unmount_image(meta COMMIT OUTPUT meta-out.wim)
 "
 }
 
-field() {
-  wim_detailed "$1" 1 "$2" | sed -n "s/^$3 *= *//p" | head -n 1
-}
-
 for mode in lazy FULL; do
   printf 'replaced secret\r\n' >"$src/secure.txt"
   printf 'same bytes\r\n' >"$src/overlay/b.txt"
@@ -50,25 +46,25 @@ for mode in lazy FULL; do
   OUT=$a/meta-out.wim
   verify_wim "$OUT"
   for path in /secure.txt /Windows/System32/config/SOFTWARE; do
-    assert_eq "$(field "$META" $path 'Security Descriptor')" \
-      "$(field "$OUT" $path 'Security Descriptor')" "descriptor of $path"
+    assert_eq "$(wim_field "$META" $path 'Security Descriptor')" \
+      "$(wim_field "$OUT" $path 'Security Descriptor')" "descriptor of $path"
   done
-  assert_eq 0x00000026 "$(field "$OUT" /secure.txt Attributes)" "attributes of /secure.txt"
-  assert_eq 0x00000002 "$(field "$OUT" /plain.txt Attributes)" "attributes of /plain.txt"
-  assert_eq "$(field "$META" /secure.txt 'Security Descriptor')" \
-    "$(field "$OUT" "/Program Files/App/app.exe" 'Security Descriptor')" "descriptor of app.exe"
+  assert_eq 0x00000026 "$(wim_field "$OUT" /secure.txt Attributes)" "attributes of /secure.txt"
+  assert_eq 0x00000002 "$(wim_field "$OUT" /plain.txt Attributes)" "attributes of /plain.txt"
+  assert_eq "$(wim_field "$META" /secure.txt 'Security Descriptor')" \
+    "$(wim_field "$OUT" "/Program Files/App/app.exe" 'Security Descriptor')" "descriptor of app.exe"
   # Set on one name of a hard-linked file: the file, so both names, still one.
   for path in /Windows/System32/shared.dll /Windows/WinSxS/shared.dll; do
-    assert_eq 0x00000023 "$(field "$OUT" $path Attributes)" "attributes of $path"
-    assert_eq "$(field "$META" /secure.txt 'Security Descriptor')" \
-      "$(field "$OUT" $path 'Security Descriptor')" "descriptor of $path"
-    assert_eq 2 "$(field "$OUT" $path 'Link Count')" "link count of $path"
+    assert_eq 0x00000023 "$(wim_field "$OUT" $path Attributes)" "attributes of $path"
+    assert_eq "$(wim_field "$META" /secure.txt 'Security Descriptor')" \
+      "$(wim_field "$OUT" $path 'Security Descriptor')" "descriptor of $path"
+    assert_eq 2 "$(wim_field "$OUT" $path 'Link Count')" "link count of $path"
   done
-  assert_eq "$(field "$OUT" /Windows/System32/shared.dll 'Link Group ID')" \
-    "$(field "$OUT" /Windows/WinSxS/shared.dll 'Link Group ID')" "link group of shared.dll"
+  assert_eq "$(wim_field "$OUT" /Windows/System32/shared.dll 'Link Group ID')" \
+    "$(wim_field "$OUT" /Windows/WinSxS/shared.dll 'Link Group ID')" "link group of shared.dll"
   for path in /ProgramData/One/a.txt /ProgramData/One/b.txt /ProgramData/Two/a.txt; do
-    assert_eq 1 "$(field "$OUT" $path 'Link Count')" "link count of $path"
-    assert_eq "" "$(field "$OUT" $path 'Security Descriptor')" "descriptor of new $path"
+    assert_eq 1 "$(wim_field "$OUT" $path 'Link Count')" "link count of $path"
+    assert_eq "" "$(wim_field "$OUT" $path 'Security Descriptor')" "descriptor of new $path"
   done
   clean_sha=$(sha256 "$OUT")
   # A lazy and a full mount give the same image.
@@ -86,7 +82,7 @@ for mode in lazy FULL; do
   build "$a"
   [[ $(sha256 "$OUT") != "$clean_sha" ]] || fail "the change did not change the output"
   assert_eq $'another secret\r' "$(wim_cat "$OUT" 1 /secure.txt)" "secure.txt after the change"
-  assert_eq 0x00000026 "$(field "$OUT" /secure.txt Attributes)" "attributes after the change"
+  assert_eq 0x00000026 "$(wim_field "$OUT" /secure.txt Attributes)" "attributes after the change"
   configure "$src" "$T/$mode-c"
   build "$T/$mode-c"
   assert_eq "$(sha256 "$T/$mode-c/meta-out.wim")" "$(sha256 "$OUT")" "incremental vs clean, changed inputs"

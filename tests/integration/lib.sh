@@ -289,6 +289,16 @@ wim_detailed() {
     grep -vE '^(Offset in WIM|Compressed size|Part Number|Flags|Reference Count) *='
 }
 
+# One field of PATH's `--detailed` record in image 1 of WIM ("" when
+# absent), and the fields the fidelity tests compare with Windows's.
+wim_field() {
+  local wim=$1 path=$2 name=$3
+  wim_detailed "$wim" 1 "$path" | sed -n "s/^$name *= *//p" | head -n 1
+}
+wim_descriptor() { wim_field "$1" "$2" 'Security Descriptor'; }
+wim_attributes() { wim_field "$1" "$2" Attributes; }
+wim_link_count() { wim_field "$1" "$2" 'Link Count'; }
+
 verify_wim() {
   local log
   log=$(wimlib-imagex verify "$1" 2>&1) || {
