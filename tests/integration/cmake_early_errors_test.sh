@@ -19,19 +19,25 @@ bld=$T/build
 # puts 3 lines before the code; the recipe's mount and open take 2).
 CALL_LINE=6
 
-# rejects_call REGEX FUNCTION CALL: CALL (a call of FUNCTION, made on line
-# CALL_LINE of a valid recipe) fails the configuration with an error from
-# FUNCTION matching REGEX, and the call stack names the line.
-rejects_call() {
-  local regex=$1 function=$2 call=$3
+# project_with_calls CALLS: a fresh source and build directory, the recipe a
+# session of image img whose steps are CALLS (from line CALL_LINE).
+project_with_calls() {
   wipe_dir "$src"
   wipe_dir "$bld"
   write_inputs "$src"
   write_project "$src" "dismake_mount_image(img WIM \"$base\" INDEX 1)
 dismake_open_session(s IMAGE img)
-$call
+$1
 dismake_close_session(s)
 dismake_unmount_image(img DISCARD)"
+}
+
+# rejects_call REGEX FUNCTION CALL: CALL (a call of FUNCTION, made on line
+# CALL_LINE of a valid recipe) fails the configuration with an error from
+# FUNCTION matching REGEX, and the call stack names the line.
+rejects_call() {
+  local regex=$1 function=$2 call=$3
+  project_with_calls "$call"
   assert_eq "$call" "$(sed -n "${CALL_LINE}p" "$src/CMakeLists.txt")" "the line of the call"
   configure_fails "$src" "$bld" "$function: (.* )?$regex"
   configure_fails "$src" "$bld" "CMakeLists.txt:$CALL_LINE \\($function\\)"
@@ -45,14 +51,7 @@ dismake_unmount_image(img DISCARD)"
 # line after the run.
 rejects_value() {
   local regex=$1 value=$2 calls=$3
-  wipe_dir "$src"
-  wipe_dir "$bld"
-  write_inputs "$src"
-  write_project "$src" "dismake_mount_image(img WIM \"$base\" INDEX 1)
-dismake_open_session(s IMAGE img)
-$calls
-dismake_close_session(s)
-dismake_unmount_image(img DISCARD)"
+  project_with_calls "$calls"
   local end=$((CALL_LINE + $(wc -l <<<"$calls")))
   configure_fails "$src" "$bld" "dismake_set_registry_value: registry value '$value': $regex"
   configure_fails "$src" "$bld" "CMakeLists.txt:$end \\(dismake_close_session\\)"
