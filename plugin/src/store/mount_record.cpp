@@ -45,6 +45,10 @@ FileLock lock_mount_for_reading(const MountPaths& paths) {
 FileFingerprint FileFingerprint::of(const fs::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw_errno("stat", path.string(), errno);
+  return of(st);
+}
+
+FileFingerprint FileFingerprint::of(const struct stat& st) {
   return FileFingerprint{static_cast<std::uint64_t>(st.st_size),
                          st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
                          static_cast<std::uint64_t>(st.st_ino)};

@@ -10,6 +10,8 @@
 
 #include "dismake/base/file_lock.h"
 
+struct stat;
+
 namespace dismake {
 
 namespace fs = std::filesystem;
@@ -70,6 +72,7 @@ struct FileFingerprint {
   std::uint64_t inode = 0;
 
   static FileFingerprint of(const fs::path& path);
+  static FileFingerprint of(const struct stat& st);
   bool operator==(const FileFingerprint& other) const {
     return size == other.size && mtime_ns == other.mtime_ns && inode == other.inode;
   }
