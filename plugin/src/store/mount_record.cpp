@@ -71,6 +71,12 @@ MountRecord MountRecord::load(const fs::path& file) {
                               fp.at("inode").get<std::uint64_t>()};
     record.image_modification_time = j.value("image_modification_time", std::int64_t{0});
     record.mounted_at = j.at("mounted_at").get<std::string>();
+    if (j.contains("pending_source")) {
+      const json& p = j.at("pending_source");
+      record.pending_source = {p.at("size").get<std::uint64_t>(),
+                               p.at("mtime_ns").get<std::int64_t>(),
+                               p.at("inode").get<std::uint64_t>()};
+    }
     return record;
   } catch (const json::exception& e) {
     throw Error(hr::kFileCorrupt,
@@ -93,6 +99,10 @@ void MountRecord::save(const fs::path& file) const {
               {"inode", wim_fingerprint.inode}}},
             {"image_modification_time", image_modification_time},
             {"mounted_at", mounted_at}};
+  if (pending_source.size != 0)
+    j["pending_source"] = {{"size", pending_source.size},
+                           {"mtime_ns", pending_source.mtime_ns},
+                           {"inode", pending_source.inode}};
   write_file_atomic(file, j.dump(2) + "\n", 0600);
 }
 

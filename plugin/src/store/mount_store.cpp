@@ -143,6 +143,19 @@ void check_base_unchanged(MountRecord& record, const MountPaths& paths) {
   }
 }
 
+// A commit into the source killed after its rename but before its rebase
+// (MountRecord::pending_source) left the source complete: it is that
+// commit's output, so its rebase is completed now. A note whose file never
+// became the source (killed before the rename) matches nothing.
+void finish_killed_commit_into_source(ServicedMount& mount) {
+  const MountRecord& record = mount.state().record();
+  if (record.pending_source.size == 0) return;
+  std::error_code ec;
+  if (fs::exists(record.wim_path, ec) &&
+      FileFingerprint::of(record.wim_path) == record.pending_source)
+    mount.tree().rebase_on_committed();
+}
+
 }  // namespace
 
 void require_clean(ServicedMount& mount) {
@@ -346,6 +359,8 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
                 "run `dismake remount " + paths.mount_dir.string() + "`");
   {
     PhaseTimer timer("commit: base checks");
+    finish_killed_commit_into_source(mount);
+    record = mount.state().record();
     check_base_unchanged(record, paths);
     check_base(registry_.home(), record.wim_path, BaseCheck::kAsRead, nullptr);
   }
@@ -374,11 +389,22 @@ CommitResult MountStore::commit_locked(ServicedMount& mount, const CommitOptions
   // directory per commit, so concurrent commits never share one.
   std::optional<TemporaryDirectory> scratch;
   if (!scratch_root_.empty()) scratch.emplace("commit", scratch_root_);
-  WimOutputResult written =
-      write_wim_output({output, record.image_index, std::move(plan),
-                        scratch ? scratch->path() / "staging" : paths.scratch_dir(),
-                        mount.state().delta().properties(), options.progress,
-                        paths.base_versions_dir(), record.base_identity, paths.packs_dir()});
+  WimOutputRequest request{output,
+                           record.image_index,
+                           std::move(plan),
+                           scratch ? scratch->path() / "staging" : paths.scratch_dir(),
+                           mount.state().delta().properties(),
+                           options.progress,
+                           paths.base_versions_dir(),
+                           record.base_identity,
+                           paths.packs_dir()};
+  if (output.is_source)
+    request.before_rename = [&](const fs::path& written) {
+      MountRecord noted = record;
+      noted.pending_source = FileFingerprint::of(written);
+      noted.save(paths.record_file());
+    };
+  WimOutputResult written = write_wim_output(request);
   result.written = true;
   result.work_file = written.work_file;
   result.reclaimable = written.reclaimable;

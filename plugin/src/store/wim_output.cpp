@@ -305,6 +305,7 @@ WimOutputResult OutputWrite::finish() {
   result_.reclaimable = pin_and_measure(file, guid_, request_.image, when_);
   writeback_.reset();
   fsync_path(file);
+  if (request_.before_rename) request_.before_rename(file);
   rename_durable(file, output_.path);
   finishing.stop();
   (rewritten_ ? *rewritten_ : work_).release();  // the other one is deleted

@@ -150,6 +150,7 @@ void WorkingTree::rebase_on_committed() const {
   m.index = std::move(rebuilt);
   m.record.base_identity = base.identity;
   m.record.wim_fingerprint = FileFingerprint::of(m.record.wim_path);
+  m.record.pending_source = FileFingerprint();
   m.record.save(m.paths.record_file());
   m.head.base_key = base_state_key(base.identity);
   m.head.current_key = m.head.base_key;

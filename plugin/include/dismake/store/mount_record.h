@@ -97,6 +97,13 @@ struct MountRecord {
   // 0: not known (a record from before it was kept, or a WIM without it).
   std::int64_t image_modification_time = 0;
   std::string mounted_at;  // ISO 8601, UTC
+  // A commit into the source notes the written file here just before it
+  // renames it over the source (a rename keeps size, mtime and inode), and
+  // its rebase drops the note. A commit killed between the two leaves the
+  // source complete: finding the source with this fingerprint, the next
+  // commit completes the rebase instead of taking the WIM for changed by
+  // someone else. Size 0: none pending.
+  FileFingerprint pending_source;
 
   // Throws Error(ERROR_FILE_CORRUPT) naming the file when it is unreadable.
   static MountRecord load(const fs::path& file);

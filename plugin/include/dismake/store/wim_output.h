@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -46,6 +47,9 @@ struct WimOutputRequest {
   // Where the packs of large files are kept between commits of an append
   // (content_packs.h); empty: every file is compressed by each write.
   std::filesystem::path packs_dir;
+  // Called with the written file, synced, just before it is renamed over
+  // the output (a commit into the source notes it: MountRecord).
+  std::function<void(const std::filesystem::path&)> before_rename;
 };
 
 // Where the file a commit appended to (its work file) came from.
